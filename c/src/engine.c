@@ -1,0 +1,314 @@
+/* engine.c — the engine handle: configuration, network (re)loading, committing staged
+ * snapshots into the history, and read access to the committed state. */
+#include "engine.h"
+#include "hash.h"
+#include "timeutil.h"
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void fc_config_default(fc_config *cfg)
+{
+    cfg->history_s = 28u * 86400u;          /* four weeks: enough for day-of-week profiles */
+    cfg->max_payload_bytes = 8u << 20;      /* 50,000 sensors at ~100 bytes a reading fit */
+    cfg->max_ahead_s = 7u * 86400u;
+    cfg->max_speed_mph = 120.0f;
+    cfg->max_volume_vph = 20000.0f;
+}
+
+fc_status fc_engine_fail(fc_engine *e, fc_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+static fc_status check_config(const fc_config *c, char *msg, size_t cap)
+{
+    const char *bad = NULL;
+    if (c->history_s < 3600 || c->history_s > 366u * 86400u) bad = "history_s must be in [3600, 31622400]";
+    else if (c->max_payload_bytes < 1024 || c->max_payload_bytes > (1u << 30)) bad = "max_payload_bytes must be in [1024, 2^30]";
+    else if (c->max_ahead_s < 1 || c->max_ahead_s > 3660u * 86400u) bad = "max_ahead_s must be in [1, 10 years]";
+    /* the 16-bit history quantisation holds speeds up to 655 mph and volumes up to 65534 */
+    else if (!(c->max_speed_mph >= 1 && c->max_speed_mph <= 600)) bad = "max_speed_mph must be in [1, 600]";
+    else if (!(c->max_volume_vph >= 1 && c->max_volume_vph <= 60000)) bad = "max_volume_vph must be in [1, 60000]";
+    if (!bad) return FC_OK;
+    snprintf(msg, cap, "config: %s", bad);
+    return FC_E_RANGE;
+}
+
+fc_status fc_engine_create(const fc_config *cfg, fc_engine **out)
+{
+    if (!out) return FC_E_ARG;
+    fc_engine *e = calloc(1, sizeof *e);
+    if (!e) return FC_E_NOMEM;
+    if (cfg) e->cfg = *cfg;
+    else fc_config_default(&e->cfg);
+    fc_status st = check_config(&e->cfg, e->msg, sizeof e->msg);
+    if (st) {
+        free(e);
+        return st;
+    }
+    e->hist.head = INT64_MIN;
+    e->last_ts_ms = INT64_MIN;
+    *out = e;
+    return FC_OK;
+}
+
+static void open_slot_free(fc_open_slot *o)
+{
+    free(o->speed); free(o->volume); free(o->occupancy);
+    free(o->n_speed); free(o->n_volume); free(o->n_occupancy);
+    memset(o, 0, sizeof *o);
+}
+
+static int open_slot_init(fc_open_slot *o, uint32_t n)
+{
+    o->speed = calloc(n, sizeof(double));
+    o->volume = calloc(n, sizeof(double));
+    o->occupancy = calloc(n, sizeof(double));
+    o->n_speed = calloc(n, sizeof(uint16_t));
+    o->n_volume = calloc(n, sizeof(uint16_t));
+    o->n_occupancy = calloc(n, sizeof(uint16_t));
+    if (o->speed && o->volume && o->occupancy && o->n_speed && o->n_volume && o->n_occupancy) return 0;
+    open_slot_free(o);
+    return -1;
+}
+
+static void open_slot_clear(fc_open_slot *o, uint32_t n)
+{
+    memset(o->speed, 0, n * sizeof(double));
+    memset(o->volume, 0, n * sizeof(double));
+    memset(o->occupancy, 0, n * sizeof(double));
+    memset(o->n_speed, 0, n * sizeof(uint16_t));
+    memset(o->n_volume, 0, n * sizeof(uint16_t));
+    memset(o->n_occupancy, 0, n * sizeof(uint16_t));
+}
+
+static void release_network(fc_engine *e)
+{
+    fc_network_free(e->net);
+    e->net = NULL;
+    fc_history_free(&e->hist);
+    open_slot_free(&e->open);
+    fc_stage_free(&e->stage);
+    e->last_ts_ms = INT64_MIN;
+}
+
+void fc_engine_destroy(fc_engine *e)
+{
+    if (!e) return;
+    release_network(e);
+    free(e);
+}
+
+const char *fc_engine_message(const fc_engine *e) { return e ? e->msg : "no engine"; }
+
+fc_status fc_engine_load_network(fc_engine *e, const char *json, size_t len)
+{
+    if (!e || (!json && len)) return FC_E_ARG;
+    fc_network *net = NULL;
+    fc_status st = fc_network_parse(json, len, &net, e->msg, sizeof e->msg);
+    if (st) return st;
+    uint32_t cap = (e->cfg.history_s + net->interval_s - 1) / net->interval_s;
+    if (cap < 2) cap = 2;
+    fc_history hist;
+    fc_open_slot open;
+    fc_stage stage;
+    memset(&open, 0, sizeof open);
+    if (fc_history_init(&hist, net->n_sensors, cap)) {
+        fc_network_free(net);
+        return fc_engine_fail(e, FC_E_NOMEM, "out of memory for %u sensors x %u history slots (%.0f MB); lower history_s",
+                              net->n_sensors, cap, (double)net->n_sensors * cap * 7 / 1e6);
+    }
+    if (open_slot_init(&open, net->n_sensors) || fc_stage_init(&stage, net->n_sensors)) {
+        open_slot_free(&open);
+        fc_history_free(&hist);
+        fc_network_free(net);
+        return fc_engine_fail(e, FC_E_NOMEM, "out of memory for %u sensors", net->n_sensors);
+    }
+    /* everything is built: only now is the old network given up */
+    release_network(e);
+    e->net = net;
+    e->hist = hist;
+    e->open = open;
+    e->stage = stage;
+    e->msg[0] = '\0';
+    return FC_OK;
+}
+
+size_t fc_engine_sensor_count(const fc_engine *e) { return e && e->net ? e->net->n_sensors : 0; }
+
+const char *fc_engine_sensor_id(const fc_engine *e, size_t i)
+{
+    if (!e || !e->net || i >= e->net->n_sensors) return NULL;
+    return e->net->sensor_id[i];
+}
+
+long fc_engine_sensor_index(const fc_engine *e, const char *id, size_t len)
+{
+    if (!e || !e->net || !id) return -1;
+    return fc_idmap_find(&e->net->ids, id, len);
+}
+
+const char *fc_engine_network_id(const fc_engine *e) { return e && e->net ? e->net->id : NULL; }
+uint32_t fc_engine_interval_s(const fc_engine *e) { return e && e->net ? e->net->interval_s : 0; }
+int64_t fc_engine_last_ts_ms(const fc_engine *e) { return e ? e->last_ts_ms : INT64_MIN; }
+
+/* Adds one value to the open slot's running mean and stores the mean, quantised. */
+static void accumulate(double *sum, uint16_t *count, uint16_t *cell, double v, uint16_t (*quantise)(double))
+{
+    if (isnan(v) || *count == UINT16_MAX) return; /* 65535 readings in one slot: keep the mean */
+    *sum += v;
+    (*count)++;
+    *cell = quantise(*sum / *count);
+}
+
+/* Commits a fully validated stage. Cannot fail: everything it touches was allocated with the
+ * network. */
+static void commit(fc_engine *e, fc_ingest_result *res)
+{
+    fc_stage *st = &e->stage;
+    fc_history *h = &e->hist;
+    int64_t interval_ms = (int64_t)e->net->interval_s * 1000;
+    /* the snapshot's period ends at ts, so its slot is the one holding ts - 1 ms */
+    int64_t slot = fc_floor_div(st->ts_ms - 1, interval_ms);
+    uint32_t advanced = fc_history_advance(h, slot);
+    if (advanced) open_slot_clear(&e->open, e->net->n_sensors);
+    for (uint32_t k = 0; k < st->n_touched; k++) {
+        uint32_t s = st->touched[k];
+        if (st->state[s] != FC_READ_VALID) continue;
+        size_t i = fc_history_index(h, s, slot);
+        accumulate(&e->open.speed[s], &e->open.n_speed[s], &h->speed[i], st->speed[s], fc_q_speed);
+        accumulate(&e->open.volume[s], &e->open.n_volume[s], &h->volume[i], st->volume[s], fc_q_volume);
+        accumulate(&e->open.occupancy[s], &e->open.n_occupancy[s], &h->occupancy[i], st->occupancy[s], fc_q_occupancy);
+        h->quality[i] |= st->quality[s];
+    }
+    e->last_ts_ms = st->ts_ms;
+    e->n_committed++;
+    if (res) {
+        res->ts_ms = st->ts_ms;
+        res->accepted = st->accepted;
+        res->dropped = st->dropped;
+        res->missing = e->net->n_sensors - st->accepted - st->dropped_sensors;
+        res->slots_advanced = advanced;
+    }
+}
+
+static fc_ingest_limits limits_of(const fc_engine *e)
+{
+    fc_ingest_limits lim = {
+        e->net, e->last_ts_ms, e->cfg.max_payload_bytes, (int64_t)e->cfg.max_ahead_s * 1000,
+        e->cfg.max_speed_mph, e->cfg.max_volume_vph};
+    return lim;
+}
+
+fc_status fc_ingest_json(fc_engine *e, const char *json, size_t len, fc_ingest_result *res)
+{
+    if (res) memset(res, 0, sizeof *res);
+    if (!e || (!json && len)) return FC_E_ARG;
+    if (!e->net) return fc_engine_fail(e, FC_E_STATE, "no network loaded");
+    fc_ingest_limits lim = limits_of(e);
+    fc_status st = fc_ingest_parse_cjson(&lim, json ? json : "", len, &e->stage, e->msg, sizeof e->msg);
+    if (st) {
+        fc_stage_reset(&e->stage);
+        e->n_rejected++;
+        return st;
+    }
+    commit(e, res);
+    fc_stage_reset(&e->stage);
+    e->msg[0] = '\0';
+    return FC_OK;
+}
+
+fc_status fc_engine_latest(const fc_engine *e, float *speed, float *volume, float *occ,
+                           uint8_t *quality, size_t n)
+{
+    if (!e) return FC_E_ARG;
+    if (!e->net) return FC_E_STATE;
+    if (n != e->net->n_sensors) return FC_E_ARG;
+    const fc_history *h = &e->hist;
+    for (uint32_t s = 0; s < n; s++) {
+        if (h->head == INT64_MIN) {
+            if (speed) speed[s] = NAN;
+            if (volume) volume[s] = NAN;
+            if (occ) occ[s] = NAN;
+            if (quality) quality[s] = 0;
+            continue;
+        }
+        size_t i = fc_history_index(h, s, h->head);
+        if (speed) speed[s] = fc_dq_speed(h->speed[i]);
+        if (volume) volume[s] = fc_dq_volume(h->volume[i]);
+        if (occ) occ[s] = fc_dq_occupancy(h->occupancy[i]);
+        if (quality) quality[s] = h->quality[i];
+    }
+    return FC_OK;
+}
+
+fc_status fc_engine_speed_history(const fc_engine *e, size_t sensor, float *out, size_t n_slots)
+{
+    if (!e || (!out && n_slots)) return FC_E_ARG;
+    if (!e->net) return FC_E_STATE;
+    if (sensor >= e->net->n_sensors) return FC_E_NOT_FOUND;
+    const fc_history *h = &e->hist;
+    for (size_t k = 0; k < n_slots; k++) {
+        int64_t back = (int64_t)(n_slots - 1 - k);
+        if (h->head == INT64_MIN || back >= (int64_t)h->cap) out[k] = NAN;
+        else out[k] = fc_dq_speed(h->speed[fc_history_index(h, (uint32_t)sensor, h->head - back)]);
+    }
+    return FC_OK;
+}
+
+uint64_t fc_engine_digest(const fc_engine *e)
+{
+    uint64_t h = FC_HASH_SEED;
+    if (!e || !e->net) return h;
+    const fc_history *hi = &e->hist;
+    size_t n = (size_t)hi->n_sensors * hi->cap, ns = e->net->n_sensors;
+    h = fc_hash_bytes(h, e->net->id, strlen(e->net->id));
+    h = fc_hash_bytes(h, &e->last_ts_ms, sizeof e->last_ts_ms);
+    h = fc_hash_bytes(h, &hi->head, sizeof hi->head);
+    h = fc_hash_bytes(h, hi->speed, n * sizeof(uint16_t));
+    h = fc_hash_bytes(h, hi->volume, n * sizeof(uint16_t));
+    h = fc_hash_bytes(h, hi->occupancy, n * sizeof(uint16_t));
+    h = fc_hash_bytes(h, hi->quality, n);
+    h = fc_hash_bytes(h, e->open.speed, ns * sizeof(double));
+    h = fc_hash_bytes(h, e->open.volume, ns * sizeof(double));
+    h = fc_hash_bytes(h, e->open.occupancy, ns * sizeof(double));
+    h = fc_hash_bytes(h, e->open.n_speed, ns * sizeof(uint16_t));
+    h = fc_hash_bytes(h, e->open.n_volume, ns * sizeof(uint16_t));
+    h = fc_hash_bytes(h, e->open.n_occupancy, ns * sizeof(uint16_t));
+    return h;
+}
+
+fc_status fc_parse_timestamp(const char *s, size_t len, int64_t *out_ms)
+{
+    if (!s || !out_ms) return FC_E_ARG;
+    return fc_iso8601_parse(s, len, out_ms) ? FC_E_TIMESTAMP : FC_OK;
+}
+
+fc_status fc_engine_local_time(const fc_engine *e, int64_t ts_ms, fc_local_time *out)
+{
+    if (!e || !out) return FC_E_ARG;
+    if (!e->net) return FC_E_STATE;
+    int64_t utc_s = fc_floor_div(ts_ms, 1000);
+    int dst;
+    int32_t off = fc_tz_offset_at(&e->net->tz, utc_s, &dst);
+    int64_t local = utc_s + off;
+    int64_t days = fc_floor_div(local, 86400);
+    int64_t y;
+    int m, d;
+    fc_civil_from_days(days, &y, &m, &d);
+    out->year = (int32_t)y;
+    out->month = m;
+    out->day = d;
+    out->minute_of_day = (int32_t)((local - days * 86400) / 60);
+    out->day_of_week = fc_weekday_from_days(days);
+    out->utc_offset_min = off / 60;
+    out->is_dst = dst;
+    return FC_OK;
+}

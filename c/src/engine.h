@@ -1,0 +1,32 @@
+/* engine.h — the engine's internal state, shared by the modules that implement parts of the
+ * public API. Nothing outside c/src includes this. */
+#ifndef FC_ENGINE_H
+#define FC_ENGINE_H
+#include "flowcast.h"
+#include "history.h"
+#include "ingest.h"
+#include "network.h"
+
+#define FC_MSG_CAP 256
+
+/* Running sums of the open (newest) slot, so several snapshots in one slot average. */
+typedef struct fc_open_slot {
+    double *speed, *volume, *occupancy; /* [n] sums */
+    uint16_t *n_speed, *n_volume, *n_occupancy; /* [n] counts */
+} fc_open_slot;
+
+struct fc_engine {
+    fc_config cfg;
+    char msg[FC_MSG_CAP];
+    fc_network *net;       /* NULL until a network loads */
+    fc_history hist;
+    fc_open_slot open;
+    fc_stage stage;
+    int64_t last_ts_ms;    /* INT64_MIN before the first snapshot */
+    uint64_t n_committed, n_rejected;
+};
+
+/* Sets the engine's message (printf-style) and returns st. */
+fc_status fc_engine_fail(fc_engine *e, fc_status st, const char *fmt, ...);
+
+#endif

@@ -1,0 +1,55 @@
+/* ingest.h — snapshot parsing and validation into a staging area.
+ *
+ * A snapshot is first parsed and checked completely into an fc_stage (preallocated per
+ * network); only when the whole snapshot is acceptable does the engine commit the stage. That
+ * split is what makes "a rejected snapshot leaves the state byte-for-byte unchanged" true by
+ * construction: the parser never sees the committed state, only the limits it is checked against.
+ */
+#ifndef FC_INGEST_H
+#define FC_INGEST_H
+#include <stddef.h>
+#include <stdint.h>
+#include "flowcast.h"
+#include "network.h"
+
+enum { FC_READ_NONE = 0, FC_READ_VALID = 1, FC_READ_DROPPED = 2 };
+
+typedef struct fc_stage {
+    uint32_t n;           /* network sensors */
+    float *speed, *volume, *occupancy; /* [n] NaN = null / absent */
+    uint8_t *quality;     /* [n] */
+    uint8_t *state;       /* [n] FC_READ_*; all NONE between snapshots */
+    uint32_t *touched;    /* sensors whose state is not NONE, in reading order */
+    uint32_t n_touched;
+    int64_t ts_ms;
+    uint32_t accepted, dropped, dropped_sensors;
+} fc_stage;
+
+/* What a snapshot is checked against. */
+typedef struct fc_ingest_limits {
+    const fc_network *net;
+    int64_t last_ts_ms;   /* INT64_MIN before the first snapshot */
+    uint32_t max_payload_bytes;
+    int64_t max_ahead_ms;
+    double max_speed_mph, max_volume_vph;
+} fc_ingest_limits;
+
+int fc_stage_init(fc_stage *st, uint32_t n_sensors);
+void fc_stage_free(fc_stage *st);
+/* Returns the stage to empty in O(touched). */
+void fc_stage_reset(fc_stage *st);
+
+/* The reference path: cJSON. On failure the stage is reset and msg says why. */
+fc_status fc_ingest_parse_cjson(const fc_ingest_limits *lim, const char *json, size_t len,
+                                fc_stage *st, char *msg, size_t msg_cap);
+
+/* Stages one reading's values; shared by every parser so the drop rules live in one place.
+ * Values are NaN for null/absent; quality < 0 means invalid. Returns the new state. */
+int fc_stage_reading(fc_stage *st, const fc_ingest_limits *lim, long sensor, double speed,
+                     double volume, double occupancy, int quality, int value_error);
+
+
+
+/* The timestamp rules (order and how far ahead), shared by every parser. */
+fc_status fc_ingest_check_ts(const fc_ingest_limits *lim, int64_t ts_ms, char *msg, size_t msg_cap);
+#endif

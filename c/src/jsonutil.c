@@ -1,0 +1,51 @@
+/* jsonutil.c — see jsonutil.h. */
+#include "jsonutil.h"
+#include <math.h>
+#include <string.h>
+
+int fc_json_members(const cJSON *obj, const char *const *names, int n, const cJSON **found)
+{
+    for (int i = 0; i < n; i++) found[i] = NULL;
+    for (const cJSON *m = obj->child; m; m = m->next) {
+        if (!m->string) continue;
+        for (int i = 0; i < n; i++) {
+            if (strcmp(m->string, names[i]) != 0) continue;
+            if (found[i]) return i;
+            found[i] = m;
+            break;
+        }
+    }
+    return -1;
+}
+
+int fc_json_is_finite_number(const cJSON *v)
+{
+    return v && cJSON_IsNumber(v) && isfinite(v->valuedouble);
+}
+
+int fc_json_is_int_in(const cJSON *v, double lo, double hi)
+{
+    if (!fc_json_is_finite_number(v)) return 0;
+    double d = v->valuedouble;
+    return d == floor(d) && d >= lo && d <= hi;
+}
+
+int fc_json_is_id(const cJSON *v, size_t max_len)
+{
+    if (!v || !cJSON_IsString(v) || !v->valuestring) return 0;
+    size_t len = 0;
+    for (const char *p = v->valuestring; *p; p++, len++) {
+        char c = *p;
+        int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                 c == '.' || c == '_' || c == ':' || c == '-';
+        if (!ok || len >= max_len) return 0;
+    }
+    return len > 0;
+}
+
+int fc_json_is_text(const cJSON *v, size_t max_len)
+{
+    if (!v || !cJSON_IsString(v) || !v->valuestring) return 0;
+    size_t len = strlen(v->valuestring);
+    return len > 0 && len <= max_len;
+}

@@ -1,0 +1,21 @@
+/* jsonutil.h — small helpers over cJSON trees shared by the network loader and the snapshot
+ * ingest: member lookup that notices duplicated keys, and typed field checks. */
+#ifndef FC_JSONUTIL_H
+#define FC_JSONUTIL_H
+#include "cJSON.h"
+
+/* Looks up each of names[0..n-1] (n <= 32) among obj's members in one pass over the members;
+ * found[i] is the member or NULL. Unknown members are ignored. Returns -1, or the index of the
+ * first name that occurs more than once. */
+int fc_json_members(const cJSON *obj, const char *const *names, int n, const cJSON **found);
+
+/* A number member that is finite (cJSON turns 1e999 into inf). */
+int fc_json_is_finite_number(const cJSON *v);
+/* A finite number with an integral value in [lo, hi]. */
+int fc_json_is_int_in(const cJSON *v, double lo, double hi);
+/* A string of 1..max_len bytes whose characters are all in [A-Za-z0-9._:-]. */
+int fc_json_is_id(const cJSON *v, size_t max_len);
+/* A string of 1..max_len bytes (any UTF-8; the input was validated before parsing). */
+int fc_json_is_text(const cJSON *v, size_t max_len);
+
+#endif

@@ -1,0 +1,63 @@
+/* api.c — the WebAssembly exports that are not plain flowcast.h functions: calls whose C
+ * signatures use structs or 64-bit integers get scalar/double forms here, so web/flowcast.js
+ * needs no BigInt on its hot paths. Struct layouts that JavaScript reads are pinned below. */
+#include <emscripten/emscripten.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "api.h"
+
+/* web/flowcast.js reads fc_ingest_result at these byte offsets. */
+_Static_assert(offsetof(fc_ingest_result, ts_ms) == 0, "layout");
+_Static_assert(offsetof(fc_ingest_result, accepted) == 8, "layout");
+_Static_assert(offsetof(fc_ingest_result, dropped) == 12, "layout");
+_Static_assert(offsetof(fc_ingest_result, missing) == 16, "layout");
+_Static_assert(offsetof(fc_ingest_result, slots_advanced) == 20, "layout");
+_Static_assert(sizeof(fc_ingest_result) == 24, "layout");
+_Static_assert(sizeof(fc_local_time) == 28, "layout");
+
+EMSCRIPTEN_KEEPALIVE
+fc_status fcw_engine_create(uint32_t history_s, uint32_t max_payload_bytes, uint32_t max_ahead_s,
+                            float max_speed_mph, float max_volume_vph, fc_engine **out)
+{
+    fc_config cfg;
+    fc_config_default(&cfg);
+    /* 0 keeps the default, so JS passes only what the caller set */
+    if (history_s) cfg.history_s = history_s;
+    if (max_payload_bytes) cfg.max_payload_bytes = max_payload_bytes;
+    if (max_ahead_s) cfg.max_ahead_s = max_ahead_s;
+    if (max_speed_mph > 0) cfg.max_speed_mph = max_speed_mph;
+    if (max_volume_vph > 0) cfg.max_volume_vph = max_volume_vph;
+    return fc_engine_create(&cfg, out);
+}
+
+EMSCRIPTEN_KEEPALIVE
+double fcw_last_ts_ms(const fc_engine *e)
+{
+    int64_t t = fc_engine_last_ts_ms(e);
+    return t == INT64_MIN ? -1.0 / 0.0 : (double)t;
+}
+
+EMSCRIPTEN_KEEPALIVE
+fc_status fcw_local_time(const fc_engine *e, double ts_ms, fc_local_time *out)
+{
+    if (!(ts_ms > -9e15 && ts_ms < 9e15)) return FC_E_RANGE;
+    return fc_engine_local_time(e, (int64_t)ts_ms, out);
+}
+
+EMSCRIPTEN_KEEPALIVE
+fc_status fcw_parse_timestamp(const char *s, size_t len, double *out_ms)
+{
+    int64_t ms;
+    fc_status st = fc_parse_timestamp(s, len, &ms);
+    if (st == FC_OK) *out_ms = (double)ms;
+    return st;
+}
+
+/* The digest as two 32-bit halves written to out[0] (low) and out[1] (high). */
+EMSCRIPTEN_KEEPALIVE
+void fcw_digest(const fc_engine *e, uint32_t *out)
+{
+    uint64_t d = fc_engine_digest(e);
+    out[0] = (uint32_t)d;
+    out[1] = (uint32_t)(d >> 32);
+}
