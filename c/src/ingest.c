@@ -169,12 +169,9 @@ fc_status fc_ingest_parse_cjson(const fc_ingest_limits *lim, const char *json, s
     size_t bad = fc_utf8_check((const unsigned char *)json, len);
     if (bad != len)
         return fail(msg, cap, FC_E_ENCODING, "snapshot: invalid UTF-8 or control byte at offset %zu", bad);
-    cJSON *root = cJSON_ParseWithLength(json, len);
-    if (!root) {
-        const char *at = cJSON_GetErrorPtr();
-        size_t off = at && at >= json && at <= json + len ? (size_t)(at - json) : len;
-        return fail(msg, cap, FC_E_JSON, "snapshot: malformed JSON near offset %zu", off);
-    }
+    size_t off;
+    cJSON *root = fc_json_parse(json, len, &off);
+    if (!root) return fail(msg, cap, FC_E_JSON, "snapshot: malformed JSON near offset %zu", off);
     const cJSON *f[T_N];
     int64_t ts_ms = 0;
     fc_status status = check_top(lim, root, f, &ts_ms, msg, cap);

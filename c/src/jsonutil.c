@@ -3,6 +3,25 @@
 #include <math.h>
 #include <string.h>
 
+cJSON *fc_json_parse(const char *json, size_t len, size_t *err_offset)
+{
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+    if (!root) {
+        const char *at = cJSON_GetErrorPtr();
+        *err_offset = at && at >= json && at <= json + len ? (size_t)(at - json) : len;
+        return NULL;
+    }
+    const char *stop = json + len;
+    while (end < stop && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')) end++;
+    if (end != stop) {
+        cJSON_Delete(root);
+        *err_offset = (size_t)(end - json);
+        return NULL;
+    }
+    return root;
+}
+
 int fc_json_members(const cJSON *obj, const char *const *names, int n, const cJSON **found)
 {
     for (int i = 0; i < n; i++) found[i] = NULL;

@@ -4,6 +4,11 @@
 #define FC_JSONUTIL_H
 #include "cJSON.h"
 
+/* Parses exactly one JSON value filling all len bytes (whitespace may follow it); cJSON alone
+ * would accept "{...} garbage". Returns the tree (caller frees with cJSON_Delete) or NULL with
+ * the byte offset of the error in *err_offset. */
+cJSON *fc_json_parse(const char *json, size_t len, size_t *err_offset);
+
 /* Looks up each of names[0..n-1] (n <= 32) among obj's members in one pass over the members;
  * found[i] is the member or NULL. Unknown members are ignored. Returns -1, or the index of the
  * first name that occurs more than once. */

@@ -316,12 +316,9 @@ fc_status fc_network_parse(const char *json, size_t len, fc_network **out, char 
     loader ld = {NULL, msg, msg_cap};
     size_t bad = fc_utf8_check((const unsigned char *)json, len);
     if (bad != len) return fail(&ld, FC_E_ENCODING, "network: invalid UTF-8 or control byte at offset %zu", bad);
-    cJSON *root = cJSON_ParseWithLength(json, len);
-    if (!root) {
-        const char *at = cJSON_GetErrorPtr();
-        size_t off = at && at >= json && at <= json + len ? (size_t)(at - json) : len;
-        return fail(&ld, FC_E_JSON, "network: malformed JSON near offset %zu", off);
-    }
+    size_t off;
+    cJSON *root = fc_json_parse(json, len, &off);
+    if (!root) return fail(&ld, FC_E_JSON, "network: malformed JSON near offset %zu", off);
     ld.net = calloc(1, sizeof *ld.net);
     fc_status st = ld.net ? load_document(&ld, root) : fail(&ld, FC_E_NOMEM, "out of memory");
     cJSON_Delete(root);

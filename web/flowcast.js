@@ -1,0 +1,436 @@
+// flowcast.js — the JavaScript face of the flowcast engine, the same file in browsers and Node.
+//
+// It hides the WebAssembly module completely: callers pass strings, bytes or objects and get
+// plain objects and typed arrays back; pointers, the wasm heap and its growth never leak out.
+// One wasm instance (a "runtime") is shared by every predictor created from the same URL, so
+// several engines on a page share one heap, and disposing an engine returns its memory to it.
+
+/**
+ * @typedef {object} PredictorConfig
+ * @property {number} [historyS]        seconds of history kept per sensor (default 28 days)
+ * @property {number} [maxPayloadBytes] larger snapshots are rejected (default 8 MiB)
+ * @property {number} [maxAheadS]       how far a snapshot may jump ahead (default 7 days)
+ * @property {number} [maxSpeedMph]     plausible maximum speed (default 120)
+ * @property {number} [maxVolumeVph]    plausible maximum station volume (default 20000)
+ */
+
+/**
+ * @typedef {object} IngestOk
+ * @property {true} ok
+ * @property {number} accepted   readings committed with a speed
+ * @property {number} dropped    invalid readings dropped
+ * @property {number} missing    sensors without a speed in this snapshot (not dropped)
+ * @property {number} ts         the snapshot time, Unix milliseconds
+ * @property {number} slotsAdvanced history slots opened by this snapshot
+ */
+
+/**
+ * @typedef {object} IngestError
+ * @property {false} ok
+ * @property {string} code       stable error name, e.g. "E_TS_ORDER"
+ * @property {number} status     the C fc_status value
+ * @property {string} message    what was wrong and where
+ */
+
+/**
+ * @typedef {object} Latest
+ * @property {number} ts                 last committed snapshot time (Unix ms), or NaN
+ * @property {Float32Array} speedMph     per sensor, NaN when missing
+ * @property {Float32Array} volumeVph
+ * @property {Float32Array} occupancy
+ * @property {Uint8Array} quality
+ */
+
+/**
+ * @typedef {object} LocalTime
+ * @property {number} year
+ * @property {number} month
+ * @property {number} day
+ * @property {number} minuteOfDay
+ * @property {number} dayOfWeek   0 = Monday .. 6 = Sunday
+ * @property {number} utcOffsetMin
+ * @property {boolean} isDst
+ */
+
+/** An error thrown for programming or set-up mistakes (never for bad feed data). */
+export class FlowcastError extends Error {
+  /**
+   * @param {string} code
+   * @param {string} message
+   */
+  constructor(code, message) {
+    super(message);
+    this.name = 'FlowcastError';
+    this.code = code;
+  }
+}
+
+const isNode = typeof process === 'object' && !!process.versions?.node && typeof window === 'undefined';
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** @type {Map<string, Promise<Runtime>>} */
+const runtimes = new Map();
+
+/** @returns {URL} where the release wasm sits relative to this module */
+function defaultWasmUrl() {
+  // In the repo (Node) this file is web/flowcast.js and the build is public/flowcast.wasm;
+  // on a site it is served as public/js/flowcast.js beside public/flowcast.wasm.
+  return new URL(isNode ? '../public/flowcast.wasm' : '../flowcast.wasm', import.meta.url);
+}
+
+/**
+ * @param {string | URL} url
+ * @returns {Promise<WebAssembly.Module>}
+ */
+async function compile(url) {
+  const u = new URL(url, isNode ? `file://${process.cwd()}/` : globalThis.location?.href);
+  if (isNode && u.protocol === 'file:') {
+    const { readFile } = await import('node:fs/promises');
+    return WebAssembly.compile(await readFile(u));
+  }
+  const response = await fetch(u);
+  if (!response.ok) throw new FlowcastError('E_LOAD', `fetching ${u}: HTTP ${response.status}`);
+  if (WebAssembly.compileStreaming && response.headers.get('content-type') === 'application/wasm') {
+    return WebAssembly.compileStreaming(response);
+  }
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+/**
+ * The imports a standalone Emscripten build asks for. Anything else means the C code pulled in
+ * something it should not (stdio, say); failing at load time names it.
+ * @param {WebAssembly.Module} module
+ */
+function importsFor(module) {
+  /** @type {Record<string, Record<string, Function>>} */
+  const known = { env: { emscripten_notify_memory_growth() {} } };
+  /** @type {Record<string, Record<string, Function>>} */
+  const imports = {};
+  for (const imp of WebAssembly.Module.imports(module)) {
+    const fn = known[imp.module]?.[imp.name];
+    if (!fn) throw new FlowcastError('E_LOAD', `flowcast.wasm needs an unsupported import ${imp.module}.${imp.name}`);
+    (imports[imp.module] ??= {})[imp.name] = fn;
+  }
+  return imports;
+}
+
+/** One wasm instance and typed helpers over its memory. */
+class Runtime {
+  /** @param {WebAssembly.Instance} instance */
+  constructor(instance) {
+    /** @type {any} */
+    this.x = instance.exports;
+    /** @type {WebAssembly.Memory} */
+    this.memory = this.x.memory;
+    if (this.x._initialize) this.x._initialize();
+    this.version = this.cString(this.x.fc_version());
+  }
+
+  // Views are made per use: a grown memory detaches the old buffer.
+  get u8() { return new Uint8Array(this.memory.buffer); }
+  get view() { return new DataView(this.memory.buffer); }
+
+  /** @param {number} ptr */
+  cString(ptr) {
+    if (!ptr) return '';
+    const u8 = this.u8;
+    let end = ptr;
+    while (u8[end] !== 0) end++;
+    return decoder.decode(u8.subarray(ptr, end));
+  }
+
+  /** @param {number} size */
+  malloc(size) {
+    const p = this.x.malloc(size);
+    if (!p) throw new FlowcastError('E_NOMEM', `wasm heap: cannot allocate ${size} bytes`);
+    return p;
+  }
+
+  /** @param {number} status */
+  statusName(status) { return this.cString(this.x.fc_status_name(status)); }
+
+  /** Bytes in the wasm heap (grows, never shrinks). */
+  get heapBytes() { return this.memory.buffer.byteLength; }
+}
+
+/**
+ * @param {string | URL | undefined} wasmUrl
+ * @returns {Promise<Runtime>}
+ */
+function runtimeFor(wasmUrl) {
+  const url = String(wasmUrl ?? defaultWasmUrl());
+  let r = runtimes.get(url);
+  if (!r) {
+    r = compile(url).then(async (module) => new Runtime(await WebAssembly.instantiate(module, importsFor(module))));
+    r.catch(() => runtimes.delete(url)); // let a later call retry a failed load
+    runtimes.set(url, r);
+  }
+  return r;
+}
+
+// Byte offsets inside an engine's scratch block (pinned by _Static_assert in c/wasm/api.c).
+const SCRATCH_BYTES = 64;
+const DEFAULT_MAX_PAYLOAD = 8 << 20; // fc_config_default()
+const OFF_RESULT = 0;   // fc_ingest_result, 24 bytes
+const OFF_LOCAL = 24;   // fc_local_time, 28 bytes
+const OFF_OUT = 56;     // one pointer or two u32
+
+/** A predictor engine: network, history and (later) model, living in wasm memory. */
+export class Predictor {
+  /**
+   * Use createPredictor(); this constructor is internal.
+   * @param {Runtime} rt
+   * @param {number} engine pointer to the fc_engine
+   * @param {number} maxPayloadBytes the engine's payload limit, checked here before copying
+   */
+  constructor(rt, engine, maxPayloadBytes) {
+    this.rt = rt;
+    this.maxPayloadBytes = maxPayloadBytes;
+    this.engine = engine;
+    this.scratch = rt.malloc(SCRATCH_BYTES);
+    this.input = 0;
+    this.inputCap = 0;
+    this.latestBuf = 0;
+    /** @type {string[]} */
+    this.sensorIds = [];
+    /** @type {string} */
+    this.networkId = '';
+    this.intervalS = 0;
+  }
+
+  /** The engine library's version, e.g. "0.1.0". */
+  get version() { return this.rt.version; }
+
+  /** Number of sensors of the loaded network. */
+  get sensorCount() { return this.sensorIds.length; }
+
+  #live() {
+    if (!this.engine) throw new FlowcastError('E_DISPOSED', 'this predictor has been disposed');
+  }
+
+  /**
+   * Copies bytes (or a string's UTF-8) into the engine's reusable input buffer.
+   * @param {string | Uint8Array} data
+   * @returns {number} byte length
+   */
+  #stage(data) {
+    const rt = this.rt;
+    const need = typeof data === 'string' ? data.length * 3 : data.length; // UTF-8 worst case
+    if (need + 1 > this.inputCap) {
+      if (this.input) rt.x.free(this.input);
+      this.input = 0;
+      this.inputCap = Math.max(need + 1, this.inputCap * 2, 4096);
+      this.input = rt.malloc(this.inputCap);
+    }
+    if (typeof data === 'string') {
+      return encoder.encodeInto(data, rt.u8.subarray(this.input, this.input + this.inputCap)).written;
+    }
+    rt.u8.set(data, this.input);
+    return data.length;
+  }
+
+  /** @param {number} status */
+  #error(status) {
+    return {
+      ok: /** @type {false} */ (false),
+      code: this.rt.statusName(status),
+      status,
+      message: this.rt.cString(this.rt.x.fc_engine_message(this.engine)),
+    };
+  }
+
+  /**
+   * Loads (or replaces) the network. Throws FlowcastError on an invalid network.
+   * @param {string | Uint8Array | object} network
+   */
+  loadNetwork(network) {
+    this.#live();
+    const data = typeof network === 'string' || network instanceof Uint8Array ? network : JSON.stringify(network);
+    const len = this.#stage(data);
+    const status = this.rt.x.fc_engine_load_network(this.engine, this.input, len);
+    if (status !== 0) {
+      const e = this.#error(status);
+      throw new FlowcastError(e.code, `network: ${e.message}`);
+    }
+    const x = this.rt.x;
+    const n = x.fc_engine_sensor_count(this.engine);
+    this.sensorIds = Array.from({ length: n }, (_, i) => this.rt.cString(x.fc_engine_sensor_id(this.engine, i)));
+    this.networkId = this.rt.cString(x.fc_engine_network_id(this.engine));
+    this.intervalS = x.fc_engine_interval_s(this.engine);
+    if (this.latestBuf) x.free(this.latestBuf);
+    this.latestBuf = 0;
+  }
+
+  /**
+   * Ingests one snapshot. Never throws for bad data: a rejected snapshot returns
+   * { ok: false, code, message } and leaves the engine's state unchanged.
+   * @param {string | Uint8Array | object} snapshot JSON text, UTF-8 bytes, or a parsed object
+   * @returns {IngestOk | IngestError}
+   */
+  ingest(snapshot) {
+    this.#live();
+    let data;
+    if (typeof snapshot === 'string' || snapshot instanceof Uint8Array) data = snapshot;
+    else {
+      try {
+        data = JSON.stringify(snapshot);
+      } catch (err) {
+        return { ok: false, code: 'E_ARG', status: 2, message: `snapshot: cannot serialise object (${/** @type {Error} */ (err).message})` };
+      }
+      if (typeof data !== 'string') return { ok: false, code: 'E_ARG', status: 2, message: 'snapshot: not a JSON value' };
+    }
+    // An oversized payload is refused before it is copied into the wasm heap, with the
+    // engine's own code and wording (the C check stays for callers of the C API).
+    const bytes = typeof data !== 'string' ? data.length
+      : data.length * 3 <= this.maxPayloadBytes ? 0
+      : data.length > this.maxPayloadBytes ? data.length : encoder.encode(data).length;
+    if (bytes > this.maxPayloadBytes) {
+      return { ok: false, code: 'E_TOO_LARGE', status: 4, message: `snapshot: ${bytes} bytes exceeds the limit of ${this.maxPayloadBytes} bytes` };
+    }
+    const len = this.#stage(data);
+    const res = this.scratch + OFF_RESULT;
+    const status = this.rt.x.fc_ingest_json(this.engine, this.input, len, res);
+    if (status !== 0) return this.#error(status);
+    const v = this.rt.view;
+    return {
+      ok: true,
+      accepted: v.getUint32(res + 8, true),
+      dropped: v.getUint32(res + 12, true),
+      missing: v.getUint32(res + 16, true),
+      ts: Number(v.getBigInt64(res, true)),
+      slotsAdvanced: v.getUint32(res + 20, true),
+    };
+  }
+
+  /**
+   * The newest slot's values per sensor (copies, safe to keep).
+   * @returns {Latest}
+   */
+  latest() {
+    this.#live();
+    const n = this.sensorIds.length;
+    const x = this.rt.x;
+    if (!this.latestBuf) this.latestBuf = this.rt.malloc(n * 13 + 16);
+    const sp = this.latestBuf, vo = sp + 4 * n, oc = vo + 4 * n, q = oc + 4 * n;
+    const status = x.fc_engine_latest(this.engine, sp, vo, oc, q, n);
+    if (status !== 0) throw new FlowcastError(this.rt.statusName(status), 'latest: no network loaded');
+    const buf = this.rt.memory.buffer;
+    const ts = x.fcw_last_ts_ms(this.engine);
+    return {
+      ts: Number.isFinite(ts) ? ts : NaN,
+      speedMph: new Float32Array(buf, sp, n).slice(),
+      volumeVph: new Float32Array(buf, vo, n).slice(),
+      occupancy: new Float32Array(buf, oc, n).slice(),
+      quality: new Uint8Array(buf, q, n).slice(),
+    };
+  }
+
+  /**
+   * One sensor's speed history, oldest first, ending at the newest slot (NaN = missing).
+   * @param {string | number} sensor id or index
+   * @param {number} slots
+   * @returns {Float32Array}
+   */
+  speedHistory(sensor, slots) {
+    this.#live();
+    const idx = typeof sensor === 'number' ? sensor : this.sensorIds.indexOf(sensor);
+    if (idx < 0 || idx >= this.sensorIds.length) throw new FlowcastError('E_NOT_FOUND', `unknown sensor ${sensor}`);
+    const n = Math.max(0, Math.floor(slots));
+    const p = this.rt.malloc(Math.max(4, n * 4));
+    try {
+      const status = this.rt.x.fc_engine_speed_history(this.engine, idx, p, n);
+      if (status !== 0) throw new FlowcastError(this.rt.statusName(status), 'speedHistory failed');
+      return new Float32Array(this.rt.memory.buffer, p, n).slice();
+    } finally {
+      this.rt.x.free(p);
+    }
+  }
+
+  /**
+   * A hash of the committed state as 16 hex digits; equal digests mean equal state.
+   * @returns {string}
+   */
+  digest() {
+    this.#live();
+    const out = this.scratch + OFF_OUT;
+    this.rt.x.fcw_digest(this.engine, out);
+    const v = this.rt.view;
+    return v.getUint32(out + 4, true).toString(16).padStart(8, '0') + v.getUint32(out, true).toString(16).padStart(8, '0');
+  }
+
+  /**
+   * Local time of an instant in the network's time zone (daylight saving included).
+   * @param {number} tsMs Unix milliseconds
+   * @returns {LocalTime}
+   */
+  localTime(tsMs) {
+    this.#live();
+    const p = this.scratch + OFF_LOCAL;
+    const status = this.rt.x.fcw_local_time(this.engine, tsMs, p);
+    if (status !== 0) throw new FlowcastError(this.rt.statusName(status), `localTime(${tsMs}) failed`);
+    const v = this.rt.view;
+    const i = (/** @type {number} */ k) => v.getInt32(p + 4 * k, true);
+    return { year: i(0), month: i(1), day: i(2), minuteOfDay: i(3), dayOfWeek: i(4), utcOffsetMin: i(5), isDst: i(6) === 1 };
+  }
+
+  /** Frees the engine and its buffers. Safe to call twice. */
+  dispose() {
+    if (!this.engine) return;
+    const x = this.rt.x;
+    x.fc_engine_destroy(this.engine);
+    for (const p of [this.scratch, this.input, this.latestBuf]) if (p) x.free(p);
+    this.engine = this.scratch = this.input = this.latestBuf = this.inputCap = 0;
+  }
+}
+
+/**
+ * Loads the wasm (once per URL), creates an engine and loads the network.
+ * @param {{ network: string | Uint8Array | object, wasmUrl?: string | URL, config?: PredictorConfig }} options
+ * @returns {Promise<Predictor>}
+ */
+export async function createPredictor({ network, wasmUrl, config = {} }) {
+  if (network == null) throw new FlowcastError('E_ARG', 'createPredictor: a network is required');
+  const rt = await runtimeFor(wasmUrl);
+  const out = rt.malloc(4);
+  const status = rt.x.fcw_engine_create(config.historyS ?? 0, config.maxPayloadBytes ?? 0, config.maxAheadS ?? 0,
+    config.maxSpeedMph ?? 0, config.maxVolumeVph ?? 0, out);
+  const engine = rt.view.getUint32(out, true);
+  rt.x.free(out);
+  if (status !== 0) throw new FlowcastError(rt.statusName(status), `createPredictor: invalid config ${JSON.stringify(config)}`);
+  const p = new Predictor(rt, engine, config.maxPayloadBytes || DEFAULT_MAX_PAYLOAD);
+  try {
+    p.loadNetwork(network);
+  } catch (err) {
+    p.dispose();
+    throw err;
+  }
+  return p;
+}
+
+/**
+ * Heap size of the runtime behind a wasm URL (for memory tests and the performance panel).
+ * @param {string | URL} [wasmUrl]
+ * @returns {Promise<number>}
+ */
+export async function wasmHeapBytes(wasmUrl) {
+  return (await runtimeFor(wasmUrl)).heapBytes;
+}
+
+/**
+ * Parses an ISO 8601 timestamp exactly as the engine does (Unix ms), or NaN.
+ * @param {string} s
+ * @param {string | URL} [wasmUrl]
+ */
+export async function parseTimestamp(s, wasmUrl) {
+  const rt = await runtimeFor(wasmUrl);
+  const bytes = encoder.encode(s);
+  const p = rt.malloc(bytes.length + 8);
+  try {
+    rt.u8.set(bytes, p + 8);
+    const status = rt.x.fcw_parse_timestamp(p + 8, bytes.length, p);
+    return status === 0 ? rt.view.getFloat64(p, true) : NaN;
+  } finally {
+    rt.x.free(p);
+  }
+}
