@@ -1,0 +1,43 @@
+// run.js — `npm run bench`: every benchmark, a table on stdout, and bench/results/latest.json.
+//   --quick        few iterations (used by the test that keeps the benchmarks runnable)
+//   --out FILE     where to write the JSON (default bench/results/latest.json)
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { benchIngest } from './ingest.js';
+import { table } from './harness.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const outIdx = args.indexOf('--out');
+const out = outIdx >= 0 ? args[outIdx + 1] : fileURLToPath(new URL('./results/latest.json', import.meta.url));
+for (const a of args) {
+  if (a.startsWith('--') && !['--quick', '--out'].includes(a)) {
+    console.error(`bench: unknown option ${a}`);
+    process.exit(2);
+  }
+}
+
+console.error(`bench: ingest${quick ? ' (quick)' : ''} …`);
+const ingest = await benchIngest({ quick });
+console.log('\nIngest (median of repeated calls, same run)');
+console.log(table(['benchmark', 'sensors', 'KB', 'median µs', 'p95 µs', 'MB/s'],
+  ingest.map((r) => [r.name, r.sensors, r.bytes / 1024, r.median_us, r.p95_us, r.mb_per_s])));
+for (const n of [1000, 10000]) {
+  const c = ingest.find((r) => r.sensors === n && r.name.includes('(string)'));
+  const j = ingest.find((r) => r.sensors === n && r.name.startsWith('JSON.parse'));
+  if (c && j) console.log(`  ${n} sensors: cJSON wasm / JSON.parse+JS = ${(c.median_us / j.median_us).toFixed(2)}x time`);
+}
+
+const report = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cores: os.cpus().length,
+  quick,
+  ingest,
+};
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+console.error(`bench: wrote ${out}`);

@@ -1,0 +1,86 @@
+/* simnet.h — the simulator's description of a freeway network: detector stations, directional
+ * corridors with drawing geometry, ramps and interchange links. The Atlanta layout (atlanta.c)
+ * and the synthetic grid (synthetic.c) both fill it; netjson.c writes it as flowcast.network/1,
+ * and ctm.c turns it into cells for the traffic model. */
+#ifndef SIM_SIMNET_H
+#define SIM_SIMNET_H
+#include <stdio.h>
+
+#define SIM_ID_MAX 64
+
+typedef struct sim_station {
+    char id[SIM_ID_MAX];
+    char label[80];
+    double lat, lon;
+    double milepost;
+    double x_mi;          /* distance from the corridor's start, downstream */
+    int lanes;
+    double speed_limit_mph;
+    int corridor;
+    int twin;             /* station index, or -1 */
+} sim_station;
+
+typedef struct sim_corridor {
+    char id[SIM_ID_MAX];
+    char road[16], direction[16];
+    int loop;
+    double length_mi;
+    int first_station, n_stations;   /* stations are contiguous, in downstream order */
+    double (*geometry)[2];           /* [lat, lon], downstream order */
+    int n_geometry;
+} sim_corridor;
+
+/* A ramp to or from the world outside the modelled freeways. */
+typedef struct sim_ramp {
+    int corridor;
+    double x_mi;          /* where it joins or leaves the corridor */
+    int is_on;            /* 1: on-ramp (a source), 0: off-ramp (a sink) */
+    int lanes;
+    double peak_vph;      /* on-ramps: demand at the weekday peak of its profile */
+    double exit_share;    /* off-ramps: share of the mainline flow that leaves */
+    double am_weight, pm_weight;  /* on-ramps: size of the AM and PM peaks (directional) */
+} sim_ramp;
+
+/* A directed ramp between two corridors at an interchange. */
+typedef struct sim_link {
+    int from_station, to_station;    /* the stations named in the network's connections */
+    int from_corridor, to_corridor;
+    double from_x_mi, to_x_mi;       /* diverge and merge points */
+    double length_mi;
+    int lanes;
+    double share;                    /* share of the feeding mainline flow that takes the ramp */
+    char name[80];
+} sim_link;
+
+typedef struct sim_net {
+    char id[SIM_ID_MAX];
+    char name[80];
+    char timezone[40];
+    int interval_s;
+    sim_station *stations;
+    int n_stations;
+    sim_corridor *corridors;
+    int n_corridors;
+    sim_ramp *ramps;
+    int n_ramps;
+    sim_link *links;
+    int n_links;
+} sim_net;
+
+/* Builds the Atlanta I-75/I-285 network. Returns 0, or -1 when out of memory. */
+int sim_atlanta_build(sim_net *net);
+/* Lanes and speed limit of the Atlanta road at a milepost (also used for the model's cells). */
+void sim_atlanta_road_at(const char *road, double milepost, int *lanes, double *speed_limit_mph);
+
+/* Builds a synthetic grid network of exactly n_sensors stations (n_sensors >= 8). */
+int sim_synthetic_build(sim_net *net, int n_sensors, unsigned long long seed);
+
+/* Writes the network as flowcast.network/1 JSON. Returns 0, or -1 on a write error. */
+int sim_net_write_json(const sim_net *net, FILE *f);
+
+/* Index of the station with this id, or -1. */
+int sim_net_find_station(const sim_net *net, const char *id);
+
+void sim_net_free(sim_net *net);
+
+#endif
