@@ -52,6 +52,30 @@
  * @property {boolean} isDst
  */
 
+/**
+ * @typedef {object} TrainOptions
+ * @property {number} [horizons]      steps ahead (default 12)
+ * @property {number} [smoothSlots]   profile window half-width (default 4)
+ * @property {number} [profilePrior]  profile shrinkage toward the sensor mean (default 3)
+ * @property {number} [huberMph]      Huber threshold (default 0.5)
+ * @property {number} [lambdaGlobal]  ridge of the pooled model (default 1)
+ * @property {number} [lambdaSensor]  pull of per-sensor weights toward the pooled ones (default 0.4)
+ * @property {number} [irlsIters]     reweighting passes (default 3)
+ * @property {number} [maxSamples]    origins per sensor and horizon (default 3000)
+ * @property {number} [globalSensors] sensors pooled for the global model (default 48)
+ * @property {(fraction: number) => void} [onProgress] called after each training step
+ */
+
+/**
+ * @typedef {object} Forecast
+ * @property {number} ts          time of the newest data the forecast starts from (Unix ms)
+ * @property {number} horizons    steps ahead (H); step k is k * intervalS seconds after ts's slot
+ * @property {number} intervalS
+ * @property {Float32Array} mid   central forecast, mph, index sensor * H + (step - 1)
+ * @property {Float32Array} lo    10% bound
+ * @property {Float32Array} hi    90% bound
+ */
+
 /** An error thrown for programming or set-up mistakes (never for bad feed data). */
 export class FlowcastError extends Error {
   /**
@@ -174,7 +198,7 @@ const SCRATCH_BYTES = 64;
 const DEFAULT_MAX_PAYLOAD = 8 << 20; // fc_config_default()
 const OFF_RESULT = 0;   // fc_ingest_result, 24 bytes
 const OFF_LOCAL = 24;   // fc_local_time, 28 bytes
-const OFF_OUT = 56;     // one pointer or two u32
+const OFF_OUT = 56;     // one pointer, two u32, or a double (8-aligned)
 
 /** A predictor engine: network, history and (later) model, living in wasm memory. */
 export class Predictor {
@@ -192,6 +216,8 @@ export class Predictor {
     this.input = 0;
     this.inputCap = 0;
     this.latestBuf = 0;
+    this.forecastBuf = 0;
+    this.forecastLen = 0;
     /** @type {string[]} */
     this.sensorIds = [];
     /** @type {string} */
@@ -259,7 +285,8 @@ export class Predictor {
     this.networkId = this.rt.cString(x.fc_engine_network_id(this.engine));
     this.intervalS = x.fc_engine_interval_s(this.engine);
     if (this.latestBuf) x.free(this.latestBuf);
-    this.latestBuf = 0;
+    if (this.forecastBuf) x.free(this.forecastBuf);
+    this.latestBuf = this.forecastBuf = this.forecastLen = 0;
   }
 
   /**
@@ -374,13 +401,194 @@ export class Predictor {
     return { year: i(0), month: i(1), day: i(2), minuteOfDay: i(3), dayOfWeek: i(4), utcOffsetMin: i(5), isDst: i(6) === 1 };
   }
 
+  /**
+   * Ingests one row of values in network sensor order (NaN = missing), under the same rules as
+   * a snapshot. For research datasets and replays; never throws for bad data.
+   * @param {number} tsMs end of the measurement period, Unix ms
+   * @param {ArrayLike<number>} speedMph
+   * @param {ArrayLike<number>} [volumeVph]
+   * @param {ArrayLike<number>} [occupancy]
+   * @returns {IngestOk | IngestError}
+   */
+  ingestValues(tsMs, speedMph, volumeVph, occupancy) {
+    this.#live();
+    const n = this.sensorIds.length;
+    for (const a of [speedMph, volumeVph, occupancy]) {
+      if (a && a.length !== n) return { ok: false, code: 'E_ARG', status: 2, message: `values: ${a.length} given for ${n} sensors` };
+    }
+    const rt = this.rt;
+    const p = rt.malloc(12 * n + 8);
+    try {
+      const f32 = new Float32Array(rt.memory.buffer, p, 3 * n);
+      f32.set(speedMph, 0);
+      if (volumeVph) f32.set(volumeVph, n);
+      if (occupancy) f32.set(occupancy, 2 * n);
+      const res = this.scratch + OFF_RESULT;
+      const status = rt.x.fcw_ingest_values(this.engine, tsMs, p, volumeVph ? p + 4 * n : 0, occupancy ? p + 8 * n : 0, n, res);
+      if (status !== 0) return this.#error(status);
+      const v = rt.view;
+      return { ok: true, accepted: v.getUint32(res + 8, true), dropped: v.getUint32(res + 12, true),
+        missing: v.getUint32(res + 16, true), ts: Number(v.getBigInt64(res, true)), slotsAdvanced: v.getUint32(res + 20, true) };
+    } finally {
+      rt.x.free(p);
+    }
+  }
+
+  /**
+   * Replaces the neighbour graph by a dense n x n adjacency (row i: influences on sensor i).
+   * Drops the current model (its features were built on the old graph).
+   * @param {ArrayLike<number>} adjacency row-major, n * n values >= 0
+   */
+  setAdjacency(adjacency) {
+    this.#live();
+    const n = this.sensorIds.length;
+    if (adjacency.length !== n * n) throw new FlowcastError('E_ARG', `adjacency: ${adjacency.length} values for ${n} x ${n}`);
+    const rt = this.rt;
+    const p = rt.malloc(4 * n * n + 4);
+    try {
+      new Float32Array(rt.memory.buffer, p, n * n).set(adjacency);
+      const status = rt.x.fc_engine_set_adjacency(this.engine, p, n);
+      if (status !== 0) throw new FlowcastError(rt.statusName(status), this.#error(status).message);
+    } finally {
+      rt.x.free(p);
+    }
+  }
+
+  /**
+   * Starts training on the engine's history; returns a function that does one bounded step and
+   * returns the progress fraction (1 = done, the new model is in use).
+   * @param {TrainOptions} [o]
+   */
+  #trainStepper(o = {}) {
+    this.#live();
+    const x = this.rt.x;
+    const status = x.fcw_train_begin(this.engine, o.horizons ?? 0, o.smoothSlots ?? 0, o.profilePrior ?? -1,
+      o.huberMph ?? 0, o.lambdaGlobal ?? -1, o.lambdaSensor ?? -1, o.irlsIters ?? 0, o.maxSamples ?? 0, o.globalSensors ?? 0);
+    if (status !== 0) throw new FlowcastError(this.rt.statusName(status), `train: ${this.#error(status).message}`);
+    return () => {
+      const out = this.scratch + OFF_OUT;
+      const st = x.fc_engine_train_step(this.engine, out);
+      if (st !== 0) throw new FlowcastError(this.rt.statusName(st), `train: ${this.#error(st).message}`);
+      return this.rt.view.getFloat64(out, true);
+    };
+  }
+
+  /**
+   * Trains the model on the whole history, yielding to the event loop between steps so a page
+   * or worker stays responsive; options.onProgress(fraction) reports progress.
+   * @param {TrainOptions} [options]
+   * @returns {Promise<{ ms: number }>}
+   */
+  async train(options = {}) {
+    const step = this.#trainStepper(options);
+    const t0 = performance.now();
+    let last = t0;
+    for (let p = 0; p < 1;) {
+      p = step();
+      options.onProgress?.(p);
+      if (p < 1 && performance.now() - last > 30) {
+        await new Promise((r) => setTimeout(r, 0));
+        last = performance.now();
+      }
+    }
+    return { ms: performance.now() - t0 };
+  }
+
+  /**
+   * Trains without yielding (benchmarks, Node scripts).
+   * @param {TrainOptions} [options]
+   * @returns {{ ms: number }}
+   */
+  trainSync(options = {}) {
+    const step = this.#trainStepper(options);
+    const t0 = performance.now();
+    for (let p = 0; p < 1;) {
+      p = step();
+      options.onProgress?.(p);
+    }
+    return { ms: performance.now() - t0 };
+  }
+
+  /** Steps ahead the current model forecasts (0 without a model). */
+  get horizons() {
+    this.#live();
+    return this.rt.x.fc_engine_horizons(this.engine);
+  }
+
+  /**
+   * Forecasts every sensor at every horizon from the newest data (copies, safe to keep).
+   * Throws FlowcastError E_STATE without a model or data.
+   * @returns {Forecast}
+   */
+  forecast() {
+    this.#live();
+    const rt = this.rt, x = rt.x;
+    const H = x.fc_engine_horizons(this.engine);
+    const len = this.sensorIds.length * H;
+    if (len !== this.forecastLen) {
+      if (this.forecastBuf) x.free(this.forecastBuf);
+      this.forecastBuf = len ? rt.malloc(12 * len) : 0;
+      this.forecastLen = len;
+    }
+    const p = this.forecastBuf;
+    const status = x.fc_engine_forecast(this.engine, p, p + 4 * len, p + 8 * len, len);
+    if (status !== 0) throw new FlowcastError(rt.statusName(status), `forecast: ${this.#error(status).message}`);
+    const buf = rt.memory.buffer;
+    return {
+      ts: x.fcw_last_ts_ms(this.engine),
+      horizons: H,
+      intervalS: this.intervalS,
+      mid: new Float32Array(buf, p, len).slice(),
+      lo: new Float32Array(buf, p + 4 * len, len).slice(),
+      hi: new Float32Array(buf, p + 8 * len, len).slice(),
+    };
+  }
+
+  /**
+   * The current model as a model file (see c/src/model_io.c). Throws without a model.
+   * @returns {Uint8Array}
+   */
+  saveModel() {
+    this.#live();
+    const rt = this.rt;
+    const size = rt.x.fc_engine_model_size(this.engine);
+    if (!size) throw new FlowcastError('E_STATE', 'saveModel: no model: train or load one first');
+    const p = rt.malloc(size);
+    try {
+      const st = rt.x.fc_engine_save_model(this.engine, p, size, this.scratch + OFF_OUT);
+      if (st !== 0) throw new FlowcastError(rt.statusName(st), this.#error(st).message);
+      return new Uint8Array(rt.memory.buffer, p, size).slice();
+    } finally {
+      rt.x.free(p);
+    }
+  }
+
+  /**
+   * Loads a model file, checking it completely first; a bad file changes nothing.
+   * @param {Uint8Array | ArrayBuffer} bytes
+   * @returns {{ ok: true } | IngestError}
+   */
+  loadModel(bytes) {
+    this.#live();
+    const data = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    const rt = this.rt;
+    const p = rt.malloc(data.length + 1);
+    try {
+      rt.u8.set(data, p);
+      const st = rt.x.fc_engine_load_model(this.engine, p, data.length);
+      return st === 0 ? { ok: true } : this.#error(st);
+    } finally {
+      rt.x.free(p);
+    }
+  }
+
   /** Frees the engine and its buffers. Safe to call twice. */
   dispose() {
     if (!this.engine) return;
     const x = this.rt.x;
     x.fc_engine_destroy(this.engine);
-    for (const p of [this.scratch, this.input, this.latestBuf]) if (p) x.free(p);
-    this.engine = this.scratch = this.input = this.latestBuf = this.inputCap = 0;
+    for (const p of [this.scratch, this.input, this.latestBuf, this.forecastBuf]) if (p) x.free(p);
+    this.engine = this.scratch = this.input = this.latestBuf = this.inputCap = this.forecastBuf = this.forecastLen = 0;
   }
 }
 

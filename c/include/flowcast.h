@@ -131,6 +131,63 @@ fc_status fc_engine_speed_history(const fc_engine *engine, size_t sensor, float 
  * Equal digests mean equal state; tests use it to prove a rejected snapshot changed nothing. */
 uint64_t fc_engine_digest(const fc_engine *engine);
 
+/* ---- model: training and forecasting ------------------------------------------------- */
+
+/* How a model is trained; fc_train_options_default() gives values tuned on the Los-loop
+ * validation split (see README, "Forecast accuracy"). */
+typedef struct fc_train_options {
+    uint32_t horizons;       /* steps ahead, 1..24 (default 12: 60 min at 5-minute data) */
+    uint32_t smooth_slots;   /* profile window half-width in slots (4) */
+    float profile_prior;     /* profile shrinkage toward the sensor mean, in days (3) */
+    float huber_mph;         /* residual size where the loss turns from squared to linear (0.5) */
+    float lambda_global;     /* ridge on the pooled model (1) */
+    float lambda_sensor;     /* pull of each sensor's weights toward the pooled ones (0.4) */
+    uint32_t irls_iters;     /* reweighting passes (3) */
+    uint32_t max_samples;    /* origins per sensor and horizon, evenly subsampled (3000) */
+    uint32_t global_sensors; /* sensors pooled for the global model (48) */
+} fc_train_options;
+
+void fc_train_options_default(fc_train_options *opt);
+
+/* Replaces the neighbour graph (built from the network's corridors and connections at load)
+ * by a dense row-major n x n adjacency: entry (i, j) > 0 makes sensor j a neighbour of i. */
+fc_status fc_engine_set_adjacency(fc_engine *engine, const float *adj, size_t n);
+
+/* Stepwise training on the engine's whole history: begin, then step until *progress is 1
+ * (each step is bounded work, so a caller can report progress). The new model replaces the old
+ * one only when training completes. opt may be NULL for the defaults. */
+fc_status fc_engine_train_begin(fc_engine *engine, const fc_train_options *opt);
+fc_status fc_engine_train_step(fc_engine *engine, double *progress);
+/* All steps at once, calling progress(fraction, user) after each (progress may be NULL). */
+fc_status fc_engine_train(fc_engine *engine, const fc_train_options *opt,
+                          void (*progress)(double fraction, void *user), void *user);
+
+/* Steps ahead the current model forecasts, 0 without a model. */
+uint32_t fc_engine_horizons(const fc_engine *engine);
+/* Forecasts from the newest slot: central value and 10%/90% bounds per sensor and horizon,
+ * sensor-major (index sensor * horizons + (step - 1)), n_values = sensors * horizons; any
+ * output may be NULL. FC_E_STATE without a model or without data. */
+fc_status fc_engine_forecast(fc_engine *engine, float *mid, float *lo, float *hi, size_t n_values);
+
+/* Model files (format: c/src/model_io.c). fc_engine_model_size() is the byte size of the
+ * current model's file (0 without a model); fc_engine_save_model() writes it into the caller's
+ * buffer of cap bytes (*written gets the size even when cap is too small: FC_E_ARG).
+ * fc_engine_load_model() validates everything (magic, version, network, sizes, checksum,
+ * finite values) before replacing the current model; on failure the old model stays. */
+size_t fc_engine_model_size(const fc_engine *engine);
+fc_status fc_engine_save_model(fc_engine *engine, uint8_t *buf, size_t cap, size_t *written);
+fc_status fc_engine_load_model(fc_engine *engine, const uint8_t *buf, size_t len);
+
+/* Empties the model's time-of-day profiles so that they are rebuilt only from snapshots
+ * ingested from now on. For evaluation replays that must not see the future. */
+fc_status fc_engine_clear_profiles(fc_engine *engine);
+
+/* Ingests one row of values (NaN = missing) for every sensor in network order, under the same
+ * rules as fc_ingest_json (timestamp order, plausible ranges). Any array but speed may be NULL. */
+fc_status fc_ingest_values(fc_engine *engine, int64_t ts_ms, const float *speed_mph,
+                           const float *volume_vph, const float *occupancy, size_t n,
+                           fc_ingest_result *out);
+
 /* ---- time ------------------------------------------------------------------------------- */
 
 typedef struct fc_local_time {

@@ -2,6 +2,7 @@
  * snapshots into the history, and read access to the committed state. */
 #include "engine.h"
 #include "hash.h"
+#include "model_io.h"
 #include "timeutil.h"
 #include <math.h>
 #include <stdarg.h>
@@ -89,8 +90,18 @@ static void open_slot_clear(fc_open_slot *o, uint32_t n)
     memset(o->n_occupancy, 0, n * sizeof(uint16_t));
 }
 
+static void drop_model(fc_engine *e)
+{
+    fc_trainer_free(e->trainer);
+    e->trainer = NULL;
+    fc_model_free(e->model);
+    e->model = NULL;
+}
+
 static void release_network(fc_engine *e)
 {
+    drop_model(e);
+    fc_graph_free(&e->graph);
     fc_network_free(e->net);
     e->net = NULL;
     fc_history_free(&e->hist);
@@ -119,13 +130,21 @@ fc_status fc_engine_load_network(fc_engine *e, const char *json, size_t len)
     fc_history hist;
     fc_open_slot open;
     fc_stage stage;
+    fc_graph graph;
     memset(&open, 0, sizeof open);
+    /* two stations each way: about a mile of corridor at 0.3-0.5 mi spacing */
+    if (fc_graph_from_network(&graph, net, 2)) {
+        fc_network_free(net);
+        return fc_engine_fail(e, FC_E_NOMEM, "out of memory for the neighbour graph");
+    }
     if (fc_history_init(&hist, net->n_sensors, cap)) {
+        fc_graph_free(&graph);
         fc_network_free(net);
         return fc_engine_fail(e, FC_E_NOMEM, "out of memory for %u sensors x %u history slots (%.0f MB); lower history_s",
                               net->n_sensors, cap, (double)net->n_sensors * cap * 7 / 1e6);
     }
     if (open_slot_init(&open, net->n_sensors) || fc_stage_init(&stage, net->n_sensors)) {
+        fc_graph_free(&graph);
         open_slot_free(&open);
         fc_history_free(&hist);
         fc_network_free(net);
@@ -137,6 +156,12 @@ fc_status fc_engine_load_network(fc_engine *e, const char *json, size_t len)
     e->hist = hist;
     e->open = open;
     e->stage = stage;
+    e->graph = graph;
+    e->net_hash = FC_HASH_SEED;
+    e->net_hash = fc_hash_bytes(e->net_hash, net->id, strlen(net->id));
+    e->net_hash = fc_hash_bytes(e->net_hash, &net->interval_s, sizeof net->interval_s);
+    for (uint32_t i = 0; i < net->n_sensors; i++)
+        e->net_hash = fc_hash_bytes(e->net_hash, net->sensor_id[i], strlen(net->sensor_id[i]));
     e->msg[0] = '\0';
     return FC_OK;
 }
@@ -177,7 +202,10 @@ static void commit(fc_engine *e, fc_ingest_result *res)
     int64_t interval_ms = (int64_t)e->net->interval_s * 1000;
     /* the snapshot's period ends at ts, so its slot is the one holding ts - 1 ms */
     int64_t slot = fc_floor_div(st->ts_ms - 1, interval_ms);
+    int64_t old_head = h->head;
     uint32_t advanced = fc_history_advance(h, slot);
+    /* the old newest slot is final now: the profiles learn from it without retraining */
+    if (advanced && e->model && old_head != INT64_MIN) fc_model_observe_slot(e->model, e->net, h, old_head);
     if (advanced) open_slot_clear(&e->open, e->net->n_sensors);
     for (uint32_t k = 0; k < st->n_touched; k++) {
         uint32_t s = st->touched[k];
@@ -272,6 +300,7 @@ uint64_t fc_engine_digest(const fc_engine *e)
     h = fc_hash_bytes(h, e->net->id, strlen(e->net->id));
     h = fc_hash_bytes(h, &e->last_ts_ms, sizeof e->last_ts_ms);
     h = fc_hash_bytes(h, &hi->head, sizeof hi->head);
+    h = fc_hash_bytes(h, &hi->first, sizeof hi->first);
     h = fc_hash_bytes(h, hi->speed, n * sizeof(uint16_t));
     h = fc_hash_bytes(h, hi->volume, n * sizeof(uint16_t));
     h = fc_hash_bytes(h, hi->occupancy, n * sizeof(uint16_t));
@@ -310,5 +339,149 @@ fc_status fc_engine_local_time(const fc_engine *e, int64_t ts_ms, fc_local_time 
     out->day_of_week = fc_weekday_from_days(days);
     out->utc_offset_min = off / 60;
     out->is_dst = dst;
+    return FC_OK;
+}
+
+/* ---- typed ingest ---- */
+
+fc_status fc_ingest_values(fc_engine *e, int64_t ts_ms, const float *speed, const float *volume,
+                           const float *occ, size_t n, fc_ingest_result *res)
+{
+    if (res) memset(res, 0, sizeof *res);
+    if (!e || !speed) return FC_E_ARG;
+    if (!e->net) return fc_engine_fail(e, FC_E_STATE, "no network loaded");
+    if (n != e->net->n_sensors)
+        return fc_engine_fail(e, FC_E_ARG, "values: %zu given for %u sensors", n, e->net->n_sensors);
+    fc_ingest_limits lim = limits_of(e);
+    fc_stage_reset(&e->stage);
+    fc_status st = fc_ingest_check_ts(&lim, ts_ms, e->msg, sizeof e->msg);
+    if (st) {
+        e->n_rejected++;
+        return st;
+    }
+    e->stage.ts_ms = ts_ms;
+    for (uint32_t s = 0; s < n; s++) {
+        double v = speed[s], vo = volume ? volume[s] : NAN, oc = occ ? occ[s] : NAN;
+        if (isnan(v) && isnan(vo) && isnan(oc)) continue; /* absent, as in a snapshot */
+        fc_stage_reading(&e->stage, &lim, (long)s, v, vo, oc, 0, 0);
+    }
+    commit(e, res);
+    fc_stage_reset(&e->stage);
+    e->msg[0] = '\0';
+    return FC_OK;
+}
+
+/* ---- model ---- */
+
+void fc_train_options_default(fc_train_options *opt) { fc_train_options_default_impl(opt); }
+
+fc_status fc_engine_set_adjacency(fc_engine *e, const float *adj, size_t n)
+{
+    if (!e || !adj) return FC_E_ARG;
+    if (!e->net) return fc_engine_fail(e, FC_E_STATE, "no network loaded");
+    if (n != e->net->n_sensors)
+        return fc_engine_fail(e, FC_E_ARG, "adjacency: %zu x %zu given for %u sensors", n, n, e->net->n_sensors);
+    for (size_t i = 0; i < n * n; i++)
+        if (!isfinite(adj[i]) || adj[i] < 0)
+            return fc_engine_fail(e, FC_E_RANGE, "adjacency[%zu][%zu]: must be a finite number >= 0", i / n, i % n);
+    fc_graph g;
+    if (fc_graph_from_dense(&g, (uint32_t)n, adj)) return fc_engine_fail(e, FC_E_NOMEM, "out of memory for the adjacency");
+    /* a model trained on the old graph would read different neighbour features */
+    drop_model(e);
+    fc_graph_free(&e->graph);
+    e->graph = g;
+    return FC_OK;
+}
+
+fc_status fc_engine_train_begin(fc_engine *e, const fc_train_options *opt)
+{
+    if (!e) return FC_E_ARG;
+    if (!e->net) return fc_engine_fail(e, FC_E_STATE, "no network loaded");
+    fc_train_options o;
+    if (opt) o = *opt;
+    else fc_train_options_default(&o);
+    if (o.horizons < 1 || o.horizons > FC_MAX_H || o.smooth_slots > 48 || !(o.profile_prior >= 0) ||
+        !(o.huber_mph > 0) || !(o.lambda_global >= 0) || !(o.lambda_sensor >= 0) || o.irls_iters < 1 ||
+        o.irls_iters > 20 || o.max_samples < 50 || o.global_sensors < 1)
+        return fc_engine_fail(e, FC_E_RANGE, "train options out of range (horizons 1..%d, irls_iters 1..20, max_samples >= 50, ...)", FC_MAX_H);
+    fc_trainer_free(e->trainer);
+    e->trainer = NULL;
+    if (fc_trainer_create(e->net, &e->graph, &e->hist, &o, e->net_hash, &e->trainer, e->msg, sizeof e->msg))
+        return e->hist.head == INT64_MIN ? FC_E_STATE : FC_E_RANGE;
+    return FC_OK;
+}
+
+fc_status fc_engine_train_step(fc_engine *e, double *progress)
+{
+    if (!e) return FC_E_ARG;
+    if (!e->trainer) return fc_engine_fail(e, FC_E_STATE, "no training in progress: call train_begin");
+    double p = fc_trainer_step(e->trainer);
+    if (progress) *progress = p;
+    if (p >= 1.0) {
+        fc_model *m = fc_trainer_finish(e->trainer);
+        e->trainer = NULL;
+        if (!m) return fc_engine_fail(e, FC_E_STATE, "training did not complete");
+        fc_model_free(e->model);
+        e->model = m;
+    }
+    return FC_OK;
+}
+
+fc_status fc_engine_train(fc_engine *e, const fc_train_options *opt, void (*progress)(double, void *), void *user)
+{
+    fc_status st = fc_engine_train_begin(e, opt);
+    double p = 0;
+    while (!st && p < 1.0) {
+        st = fc_engine_train_step(e, &p);
+        if (!st && progress) progress(p, user);
+    }
+    return st;
+}
+
+uint32_t fc_engine_horizons(const fc_engine *e) { return e && e->model ? e->model->horizons : 0; }
+
+fc_status fc_engine_forecast(fc_engine *e, float *mid, float *lo, float *hi, size_t n_values)
+{
+    if (!e) return FC_E_ARG;
+    if (!e->model) return fc_engine_fail(e, FC_E_STATE, "no model: train or load one first");
+    if (n_values != (size_t)e->model->n * e->model->horizons)
+        return fc_engine_fail(e, FC_E_ARG, "forecast: buffers of %zu values, need %u sensors x %u horizons",
+                              n_values, e->model->n, e->model->horizons);
+    if (fc_model_forecast(e->model, e->net, &e->graph, &e->hist, mid, lo, hi, NULL))
+        return fc_engine_fail(e, FC_E_STATE, "no data to forecast from: ingest a snapshot first");
+    return FC_OK;
+}
+
+size_t fc_engine_model_size(const fc_engine *e) { return e && e->model ? fc_model_file_size(e->model) : 0; }
+
+fc_status fc_engine_save_model(fc_engine *e, uint8_t *buf, size_t cap, size_t *written)
+{
+    if (!e || (!buf && cap)) return FC_E_ARG;
+    if (!e->model) return fc_engine_fail(e, FC_E_STATE, "no model to save: train or load one first");
+    size_t need = fc_model_file_size(e->model);
+    if (written) *written = need;
+    if (cap < need) return fc_engine_fail(e, FC_E_ARG, "save_model: buffer of %zu bytes, need %zu", cap, need);
+    fc_model_write(e->model, buf);
+    return FC_OK;
+}
+
+fc_status fc_engine_load_model(fc_engine *e, const uint8_t *buf, size_t len)
+{
+    if (!e || (!buf && len)) return FC_E_ARG;
+    if (!e->net) return fc_engine_fail(e, FC_E_STATE, "no network loaded");
+    fc_model *m = NULL;
+    fc_status st = fc_model_read(buf ? buf : (const uint8_t *)"", len, e->net, e->net_hash, &m, e->msg, sizeof e->msg);
+    if (st) return st;
+    fc_model_free(e->model);
+    e->model = m;
+    e->msg[0] = '\0';
+    return FC_OK;
+}
+
+fc_status fc_engine_clear_profiles(fc_engine *e)
+{
+    if (!e) return FC_E_ARG;
+    if (!e->model) return fc_engine_fail(e, FC_E_STATE, "no model");
+    fc_profile_clear(&e->model->prof);
     return FC_OK;
 }

@@ -6,6 +6,8 @@
 #include "history.h"
 #include "ingest.h"
 #include "network.h"
+#include "graph.h"
+#include "model.h"
 
 #define FC_MSG_CAP 256
 
@@ -23,6 +25,10 @@ struct fc_engine {
     fc_open_slot open;
     fc_stage stage;
     int64_t last_ts_ms;    /* INT64_MIN before the first snapshot */
+    uint64_t net_hash;     /* identifies the network for model files */
+    fc_graph graph;        /* neighbours: from the network, or a dense adjacency */
+    fc_model *model;       /* NULL until trained or loaded */
+    fc_trainer *trainer;   /* a training in progress, or NULL */
     uint64_t n_committed, n_rejected;
 };
 

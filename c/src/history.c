@@ -7,7 +7,7 @@
 int fc_history_init(fc_history *h, uint32_t n_sensors, uint32_t cap_slots)
 {
     memset(h, 0, sizeof *h);
-    h->head = INT64_MIN;
+    h->head = h->first = INT64_MIN;
     /* in wasm32 size_t is 32 bits: a large network with long history must fail cleanly */
     if ((uint64_t)n_sensors * cap_slots * sizeof(uint16_t) > (uint64_t)SIZE_MAX / 2) return -1;
     size_t n = (size_t)n_sensors * cap_slots;
@@ -36,7 +36,7 @@ void fc_history_free(fc_history *h)
     free(h->occupancy);
     free(h->quality);
     memset(h, 0, sizeof *h);
-    h->head = INT64_MIN;
+    h->head = h->first = INT64_MIN;
 }
 
 static void clear_slot(fc_history *h, int64_t slot)
@@ -52,7 +52,7 @@ uint32_t fc_history_advance(fc_history *h, int64_t slot)
 {
     if (h->head == INT64_MIN) {
         /* the buffer is still all-missing from init */
-        h->head = slot;
+        h->head = h->first = slot;
         return 1;
     }
     if (slot <= h->head) return 0;

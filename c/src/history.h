@@ -20,6 +20,7 @@ typedef struct fc_history {
     uint32_t n_sensors;
     uint32_t cap;          /* slots per sensor */
     int64_t head;          /* absolute slot number of the newest slot; INT64_MIN when empty */
+    int64_t first;         /* slot of the first snapshot ever committed (INT64_MIN when empty) */
     uint16_t *speed;       /* [n_sensors * cap], index sensor * cap + slot % cap */
     uint16_t *volume;
     uint16_t *occupancy;

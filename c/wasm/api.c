@@ -61,3 +61,31 @@ void fcw_digest(const fc_engine *e, uint32_t *out)
     out[0] = (uint32_t)d;
     out[1] = (uint32_t)(d >> 32);
 }
+
+EMSCRIPTEN_KEEPALIVE
+fc_status fcw_train_begin(fc_engine *e, uint32_t horizons, uint32_t smooth_slots, float profile_prior,
+                          float huber_mph, float lambda_global, float lambda_sensor, uint32_t irls_iters,
+                          uint32_t max_samples, uint32_t global_sensors)
+{
+    fc_train_options o;
+    fc_train_options_default(&o);
+    /* 0 (or negative for the floats) keeps the default */
+    if (horizons) o.horizons = horizons;
+    if (smooth_slots) o.smooth_slots = smooth_slots;
+    if (profile_prior >= 0) o.profile_prior = profile_prior;
+    if (huber_mph > 0) o.huber_mph = huber_mph;
+    if (lambda_global >= 0) o.lambda_global = lambda_global;
+    if (lambda_sensor >= 0) o.lambda_sensor = lambda_sensor;
+    if (irls_iters) o.irls_iters = irls_iters;
+    if (max_samples) o.max_samples = max_samples;
+    if (global_sensors) o.global_sensors = global_sensors;
+    return fc_engine_train_begin(e, &o);
+}
+
+EMSCRIPTEN_KEEPALIVE
+fc_status fcw_ingest_values(fc_engine *e, double ts_ms, const float *speed, const float *volume,
+                            const float *occupancy, size_t n, fc_ingest_result *out)
+{
+    if (!(ts_ms > -9e15 && ts_ms < 9e15)) return FC_E_RANGE;
+    return fc_ingest_values(e, (int64_t)ts_ms, speed, volume, occupancy, n, out);
+}

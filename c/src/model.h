@@ -1,0 +1,88 @@
+/* model.h — the forecasting model: for every sensor and every horizon 1..H steps, a linear
+ * model of the speed change from the origin, on features from the sensor's recent speeds, its
+ * downstream/upstream neighbours, and its time-of-day profile; fitted with a Huber loss (close
+ * to the median, which is what MAE rewards) by iteratively reweighted least squares, first
+ * pooled over sensors (the "global" model), then per sensor with a ridge penalty that pulls
+ * each sensor's weights toward the global ones (a hierarchical prior: sensors with little or
+ * odd data stay near the pooled fit). Prediction intervals are the 10% and 90% quantiles of each
+ * sensor's training residuals per horizon.
+ *
+ * Training is a sequence of bounded steps (fc_trainer_step) so a caller can report progress and
+ * stay responsive; it is deterministic for the same data. */
+#ifndef FC_MODEL_H
+#define FC_MODEL_H
+#include <stddef.h>
+#include <stdint.h>
+#include "graph.h"
+#include "history.h"
+#include "network.h"
+#include "profile.h"
+#include "flowcast.h"
+
+#define FC_NF 16          /* features per (sensor, horizon) model, bias included */
+#define FC_MAX_H 24       /* longest horizon in steps (2 h at 5-minute data) */
+#define FC_LAG_MAX 11     /* oldest lag used: 55 minutes at 5-minute data */
+#define FC_STUCK_RUN 12   /* this many identical readings in a row is a stuck sensor */
+#define FC_CARRY_MAX 6    /* a missing reading is replaced by the last one for at most 6 slots */
+#define FC_RECENT (FC_LAG_MAX + FC_STUCK_RUN + 2) /* slots read back for one forecast */
+
+
+
+/* Calendar of a history slot in the network's time zone. */
+typedef struct fc_slot_cal {
+    int32_t local_day;   /* days since 1970-01-01, local */
+    uint16_t tod;        /* slot of the local day */
+    uint8_t daytype;     /* 0 weekday, 1 weekend */
+} fc_slot_cal;
+typedef struct fc_model {
+    uint32_t n, horizons, q;   /* sensors, horizons, profile slots per day */
+    uint32_t interval_s;
+    fc_train_options params;
+    float *w;                  /* [n][horizons][FC_NF] */
+    float *lo, *hi;            /* [n][horizons] residual quantiles (10%, 90%) */
+    fc_profile prof;
+    uint64_t train_rows;       /* history slots the model was trained on */
+    uint64_t network_hash;     /* ties a model file to its network */
+    float *recent;             /* [n][FC_RECENT] forecast scratch, allocated with the model */
+    uint8_t *recent_level;     /* [n][FC_RECENT] 0 observed, 1 carried forward, 2 profile */
+    fc_slot_cal *cal;         /* calendar of the slots one forecast looks at (scratch) */
+} fc_model;
+
+/* Allocates a model's arrays (weights zero, empty profiles). Returns NULL when out of memory. */
+fc_model *fc_model_alloc(uint32_t n, uint32_t horizons, uint32_t slots_per_day, uint32_t interval_s,
+                         const fc_train_options *p);
+
+void fc_model_free(fc_model *m);
+void fc_train_options_default_impl(fc_train_options *p);
+
+void fc_slot_calendar(const fc_network *net, int64_t slot, fc_slot_cal *out);
+
+/* The cleaning rule shared by training and forecasting: q is the quantised reading at a slot,
+ * prev[0..FC_STUCK_RUN-2] the ones before it (newest first). Returns mph or NaN. */
+float fc_clean_value(uint16_t q, const uint16_t *prev, int n_prev);
+
+/* ---- training ---- */
+typedef struct fc_trainer fc_trainer;
+
+/* Prepares training on the whole history (cleaning, calendar, profiles). */
+int fc_trainer_create(const fc_network *net, const fc_graph *g, const fc_history *h,
+                      const fc_train_options *p, uint64_t network_hash, fc_trainer **out,
+                      char *msg, size_t msg_cap);
+/* Does a bounded amount of work; returns progress in [0, 1] (1 = done), or < 0 on failure. */
+double fc_trainer_step(fc_trainer *t);
+/* Hands over the finished model (caller frees with fc_model_free) and frees the trainer. */
+fc_model *fc_trainer_finish(fc_trainer *t);
+void fc_trainer_free(fc_trainer *t);
+
+/* ---- forecasting ---- */
+
+/* Forecasts every sensor at horizons 1..m->horizons from the newest history slot. Outputs are
+ * sensor-major [n][horizons]; any may be NULL. inputs_missing[n] (optional) gets 1 where the
+ * origin reading was imputed, in which case the interval is widened. */
+int fc_model_forecast(fc_model *m, const fc_network *net, const fc_graph *g,
+                      const fc_history *h, float *mid, float *lo, float *hi, uint8_t *imputed);
+
+/* Adds a closed slot to the profiles (online update without retraining). */
+void fc_model_observe_slot(fc_model *m, const fc_network *net, const fc_history *h, int64_t slot);
+
+#endif

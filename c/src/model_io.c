@@ -1,0 +1,165 @@
+/* model_io.c — the model file: a versioned little-endian binary with a fixed header, checked
+ * completely before anything is kept (sizes, network, checksum, finite numbers), so a file from
+ * an untrusted server can neither index memory nor poison forecasts.
+ *
+ * Layout (all little-endian):
+ *   0  char[8]  magic "FCMODEL1"
+ *   8  u32      format version (1)
+ *  12  u32      header bytes (96)
+ *  16  u64      network hash (sensor ids, network id, interval)
+ *  24  u32      sensors, horizons, profile slots per day, interval_s
+ *  40  u32      features (16), day types (2)
+ *  48  u64      history slots trained on
+ *  56  u32x9    training options (horizons, smooth_slots, f32 profile_prior, f32 huber_mph,
+ *               f32 lambda_global, f32 lambda_sensor, irls_iters, max_samples, global_sensors)
+ *  92  u32      reserved (0)
+ *  96  payload: f32 w[n][h][16], f32 lo[n][h], f32 hi[n][h], f32 profile sums[n][2][q],
+ *               f32 profile counts[n][2][q], f64 sensor sums[n], f64 sensor counts[n]
+ *  end u64      checksum of the payload (fc_hash_bytes)
+ */
+#include "model_io.h"
+#include "hash.h"
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "model files are written in the host's byte order, which must be little-endian"
+#endif
+
+#define HEADER_BYTES 96u
+#define FORMAT_VERSION 1u
+static const char k_magic[8] = {'F', 'C', 'M', 'O', 'D', 'E', 'L', '1'};
+
+typedef struct span { void *p; size_t bytes; } span;
+
+/* The payload arrays in file order. */
+static int payload(const fc_model *m, span out[7])
+{
+    size_t nh = (size_t)m->n * m->horizons, pq = (size_t)m->n * FC_DAYTYPES * m->q;
+    span s[7] = {{m->w, nh * FC_NF * 4}, {m->lo, nh * 4}, {m->hi, nh * 4}, {m->prof.sum, pq * 4},
+                 {m->prof.cnt, pq * 4}, {m->prof.all_sum, (size_t)m->n * 8}, {m->prof.all_cnt, (size_t)m->n * 8}};
+    memcpy(out, s, sizeof s);
+    return 7;
+}
+
+static size_t payload_bytes(uint64_t n, uint64_t h, uint64_t q)
+{
+    return (size_t)(n * h * FC_NF * 4 + 2 * n * h * 4 + 2 * n * FC_DAYTYPES * q * 4 + 2 * n * 8);
+}
+
+size_t fc_model_file_size(const fc_model *m)
+{
+    return HEADER_BYTES + payload_bytes(m->n, m->horizons, m->q) + 8;
+}
+
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+static void putf(uint8_t *p, float v) { memcpy(p, &v, 4); }
+static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static uint64_t get64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+static float getf(const uint8_t *p) { float v; memcpy(&v, p, 4); return v; }
+
+void fc_model_write(const fc_model *m, uint8_t *buf)
+{
+    memset(buf, 0, HEADER_BYTES);
+    memcpy(buf, k_magic, 8);
+    put32(buf + 8, FORMAT_VERSION);
+    put32(buf + 12, HEADER_BYTES);
+    put64(buf + 16, m->network_hash);
+    put32(buf + 24, m->n);
+    put32(buf + 28, m->horizons);
+    put32(buf + 32, m->q);
+    put32(buf + 36, m->interval_s);
+    put32(buf + 40, FC_NF);
+    put32(buf + 44, FC_DAYTYPES);
+    put64(buf + 48, m->train_rows);
+    const fc_train_options *o = &m->params;
+    put32(buf + 56, o->horizons);
+    put32(buf + 60, o->smooth_slots);
+    putf(buf + 64, o->profile_prior);
+    putf(buf + 68, o->huber_mph);
+    putf(buf + 72, o->lambda_global);
+    putf(buf + 76, o->lambda_sensor);
+    put32(buf + 80, o->irls_iters);
+    put32(buf + 84, o->max_samples);
+    put32(buf + 88, o->global_sensors);
+    span s[7];
+    payload(m, s);
+    uint8_t *p = buf + HEADER_BYTES;
+    for (int k = 0; k < 7; k++) {
+        memcpy(p, s[k].p, s[k].bytes);
+        p += s[k].bytes;
+    }
+    put64(p, fc_hash_bytes(FC_HASH_SEED, buf + HEADER_BYTES, (size_t)(p - (buf + HEADER_BYTES))));
+}
+
+static fc_status bad(char *msg, size_t cap, fc_status st, const char *what)
+{
+    snprintf(msg, cap, "model file: %s", what);
+    return st;
+}
+
+fc_status fc_model_read(const uint8_t *buf, size_t len, const fc_network *net, uint64_t net_hash,
+                        fc_model **out, char *msg, size_t cap)
+{
+    if (len < HEADER_BYTES + 8) return bad(msg, cap, FC_E_FIELD, "too short to be a flowcast model");
+    if (memcmp(buf, k_magic, 8) != 0) return bad(msg, cap, FC_E_SCHEMA, "not a flowcast model (bad magic)");
+    if (get32(buf + 8) != FORMAT_VERSION) {
+        snprintf(msg, cap, "model file: format version %u, this engine reads version %u", get32(buf + 8), FORMAT_VERSION);
+        return FC_E_SCHEMA;
+    }
+    if (get32(buf + 12) != HEADER_BYTES) return bad(msg, cap, FC_E_FIELD, "unexpected header size");
+    if (get64(buf + 16) != net_hash || get32(buf + 24) != net->n_sensors || get32(buf + 36) != net->interval_s) {
+        snprintf(msg, cap, "model file: trained for another network (%u sensors, %u s), this one has %u sensors, %u s",
+                 get32(buf + 24), get32(buf + 36), net->n_sensors, net->interval_s);
+        return FC_E_NETWORK_ID;
+    }
+    uint32_t n = get32(buf + 24), h = get32(buf + 28), q = get32(buf + 32);
+    if (h < 1 || h > FC_MAX_H || q != 86400u / net->interval_s + 1 || get32(buf + 40) != FC_NF ||
+        get32(buf + 44) != FC_DAYTYPES)
+        return bad(msg, cap, FC_E_FIELD, "inconsistent dimensions in the header");
+    if (len != HEADER_BYTES + payload_bytes(n, h, q) + 8) {
+        snprintf(msg, cap, "model file: %zu bytes, the header implies %zu", len, HEADER_BYTES + payload_bytes(n, h, q) + 8);
+        return FC_E_FIELD;
+    }
+    fc_train_options o;
+    o.horizons = get32(buf + 56);
+    o.smooth_slots = get32(buf + 60);
+    o.profile_prior = getf(buf + 64);
+    o.huber_mph = getf(buf + 68);
+    o.lambda_global = getf(buf + 72);
+    o.lambda_sensor = getf(buf + 76);
+    o.irls_iters = get32(buf + 80);
+    o.max_samples = get32(buf + 84);
+    o.global_sensors = get32(buf + 88);
+    if (o.horizons != h || o.smooth_slots > 48 || !(o.profile_prior >= 0 && o.profile_prior < 1e6))
+        return bad(msg, cap, FC_E_FIELD, "training options out of range");
+    const uint8_t *p = buf + HEADER_BYTES;
+    size_t pb = payload_bytes(n, h, q);
+    if (fc_hash_bytes(FC_HASH_SEED, p, pb) != get64(p + pb))
+        return bad(msg, cap, FC_E_FIELD, "checksum mismatch (corrupted or truncated)");
+    fc_model *m = fc_model_alloc(n, h, q, net->interval_s, &o);
+    if (!m) return bad(msg, cap, FC_E_NOMEM, "out of memory");
+    m->network_hash = net_hash;
+    m->train_rows = get64(buf + 48);
+    span s[7];
+    payload(m, s);
+    for (int k = 0; k < 7; k++) {
+        memcpy(s[k].p, p, s[k].bytes);
+        p += s[k].bytes;
+    }
+    /* numbers that would poison forecasts: NaN/inf anywhere, negative counts, inverted intervals */
+    int ok = 1;
+    size_t nh = (size_t)n * h, pq = (size_t)n * FC_DAYTYPES * q;
+    for (size_t i = 0; i < nh * FC_NF && ok; i++) ok = isfinite(m->w[i]) && fabsf(m->w[i]) < 1e6f;
+    for (size_t i = 0; i < nh && ok; i++) ok = isfinite(m->lo[i]) && isfinite(m->hi[i]) && m->lo[i] <= m->hi[i] && fabsf(m->lo[i]) < 1e3f && fabsf(m->hi[i]) < 1e3f;
+    for (size_t i = 0; i < pq && ok; i++) ok = isfinite(m->prof.sum[i]) && isfinite(m->prof.cnt[i]) && m->prof.cnt[i] >= 0;
+    for (size_t i = 0; i < n && ok; i++) ok = isfinite(m->prof.all_sum[i]) && isfinite(m->prof.all_cnt[i]) && m->prof.all_cnt[i] >= 0;
+    if (!ok) {
+        fc_model_free(m);
+        return bad(msg, cap, FC_E_RANGE, "non-finite or out-of-range values");
+    }
+    *out = m;
+    return FC_OK;
+}

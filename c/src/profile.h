@@ -1,0 +1,30 @@
+/* profile.h — time-of-day speed profiles per sensor and day type (weekday, weekend): running
+ * sums and counts per slot of the local day, so they update online as slots close, without
+ * retraining. Lookups average a window of ±smooth slots and shrink toward the sensor's overall
+ * mean with `prior` pseudo-observations, which keeps a profile built from a few days sane.
+ *
+ * A lookup can leave out given sums (the caller's own day): the model's training features must
+ * not see the value they predict, and forecasts use the same rule so features mean the same. */
+#ifndef FC_PROFILE_H
+#define FC_PROFILE_H
+#include <stdint.h>
+
+#define FC_DAYTYPES 2  /* 0 = Monday..Friday, 1 = Saturday, Sunday */
+
+typedef struct fc_profile {
+    uint32_t n;        /* sensors */
+    uint32_t q;        /* slots per local day */
+    float *sum, *cnt;  /* [n][FC_DAYTYPES][q] */
+    double *all_sum, *all_cnt; /* [n] every observation, for the prior mean */
+} fc_profile;
+
+int fc_profile_init(fc_profile *p, uint32_t n, uint32_t slots_per_day);
+void fc_profile_free(fc_profile *p);
+void fc_profile_clear(fc_profile *p);
+void fc_profile_add(fc_profile *p, uint32_t sensor, int daytype, uint32_t tod, float value);
+
+/* Smoothed, shrunk profile value; ex_sum/ex_cnt are subtracted from the window's totals. */
+float fc_profile_get(const fc_profile *p, uint32_t sensor, int daytype, uint32_t tod, int smooth,
+                     float prior, float ex_sum, float ex_cnt);
+
+#endif

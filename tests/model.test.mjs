@@ -1,0 +1,194 @@
+// The forecasting model through the wasm API: it recovers a known linear structure, beats
+// persistence, saves and loads exactly, survives missing, stuck and dead sensors, refuses bad
+// model files, and trains deterministically with progress reports.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { createPredictor } from 'flowcast';
+import { gridNetwork } from './fixtures/networks.mjs';
+
+const INTERVAL_MS = 300_000;
+const T0 = Date.parse('2026-09-07T04:00:00Z'); // Monday 00:00 in New York
+
+/** Deterministic PRNG (mulberry32) so every run sees the same data. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Speeds = a daily profile (a PM dip on weekdays) + a deviation that decays geometrically
+ * (d[t] = rho * d[t-1] + shocks): the best h-step forecast is profile + rho^h * d.
+ * @returns {{ speed: Float32Array[], profile: (t: number, s: number) => number, dev: Float32Array[] }}
+ */
+function synthetic(n, rows, { rho = 0.9, seed = 7 } = {}) {
+  const rand = rng(seed);
+  const profile = (t, s) => {
+    const tod = (t % 288) / 12; // hours since local midnight
+    const weekday = Math.floor(t / 288) % 7 < 5;
+    const dip = weekday ? 25 * Math.exp(-(((tod - 17.5) / 1.2) ** 2)) : 0;
+    return 62 - (s % 5) - dip;
+  };
+  const speed = [], dev = [];
+  const d = new Float64Array(n);
+  for (let t = 0; t < rows; t++) {
+    const row = new Float32Array(n), drow = new Float32Array(n);
+    for (let s = 0; s < n; s++) {
+      d[s] = rho * d[s] + (rand() < 0.02 ? -20 * rand() : 0) + (rand() - 0.5) * 0.4;
+      row[s] = Math.max(3, profile(t, s) + d[s]);
+      drow[s] = d[s];
+    }
+    speed.push(row);
+    dev.push(drow);
+  }
+  return { speed, profile, dev };
+}
+
+/** Engine over gridNetwork(n) with rows [0, upto) ingested. */
+async function engineWith(data, n, upto, config = {}) {
+  const p = await createPredictor({ network: gridNetwork(n), config: { historyS: 35 * 86400, ...config } });
+  for (let t = 0; t < upto; t++) {
+    const r = p.ingestValues(T0 + (t + 1) * INTERVAL_MS, data.speed[t]);
+    assert.equal(r.ok, true, JSON.stringify(r));
+  }
+  return p;
+}
+
+test('recovers a known linear structure and beats persistence at every horizon', async () => {
+  const n = 10, rows = 288 * 21;
+  const data = synthetic(n, rows);
+  const train = 288 * 14;
+  const p = await engineWith(data, n, train);
+  const progress = [];
+  await p.train({ onProgress: (f) => progress.push(f) });
+  assert.ok(progress.length > 2 && progress.at(-1) === 1 && progress.every((f, i) => i === 0 || f >= progress[i - 1]));
+  assert.equal(p.horizons, 12);
+  const err = { model: new Float64Array(12), persist: new Float64Array(12), oracle: new Float64Array(12) };
+  let count = 0;
+  for (let t = train; t < rows - 12; t++) {
+    p.ingestValues(T0 + (t + 1) * INTERVAL_MS, data.speed[t]);
+    if ((t - train) % 7) continue;
+    const f = p.forecast();
+    for (let s = 0; s < n; s++) {
+      for (let h = 1; h <= 12; h++) {
+        const truth = data.speed[t + h][s];
+        err.model[h - 1] += Math.abs(f.mid[s * 12 + h - 1] - truth);
+        err.persist[h - 1] += Math.abs(data.speed[t][s] - truth);
+        err.oracle[h - 1] += Math.abs(data.profile(t + h, s) + 0.9 ** h * data.dev[t][s] - truth);
+      }
+    }
+    count += n;
+  }
+  for (const h of [3, 6, 12]) {
+    const m = err.model[h - 1] / count, pe = err.persist[h - 1] / count, o = err.oracle[h - 1] / count;
+    // close to the oracle that knows the generating process, far better than persistence
+    assert.ok(m < pe * 0.8, `h=${h}: model MAE ${m.toFixed(3)} vs persistence ${pe.toFixed(3)}`);
+    assert.ok(m < o * 1.35, `h=${h}: model MAE ${m.toFixed(3)} vs oracle ${o.toFixed(3)}`);
+  }
+  p.dispose();
+});
+
+test('save -> load gives identical forecasts; training is deterministic', async () => {
+  const n = 8, rows = 288 * 8;
+  const data = synthetic(n, rows, { seed: 11 });
+  const a = await engineWith(data, n, rows);
+  a.trainSync();
+  const file = a.saveModel();
+  const b = await engineWith(data, n, rows);
+  assert.equal(b.horizons, 0);
+  assert.throws(() => b.forecast(), { code: 'E_STATE' });
+  assert.deepEqual(b.loadModel(file), { ok: true });
+  assert.deepEqual(b.forecast(), a.forecast());
+  b.trainSync();
+  assert.deepEqual(b.saveModel(), file, 'two trainings on the same data differ');
+  // online: a new slot updates profiles and forecasts without retraining
+  const before = a.forecast();
+  a.ingestValues(T0 + (rows + 1) * INTERVAL_MS, data.speed[rows - 1].map((v) => v - 10));
+  const after = a.forecast();
+  assert.equal(after.ts, before.ts + INTERVAL_MS);
+  assert.notDeepEqual(after.mid, before.mid);
+  a.dispose();
+  b.dispose();
+});
+
+test('bad model files are refused and leave the current model in place', async () => {
+  const n = 6, rows = 288 * 6;
+  const data = synthetic(n, rows, { seed: 3 });
+  const p = await engineWith(data, n, rows);
+  p.trainSync({ horizons: 6 });
+  const good = p.saveModel();
+  const ref = p.forecast();
+  const flipped = good.slice();
+  flipped[good.length - 20] ^= 0x40;
+  const cases = [
+    [new Uint8Array(0), 'E_FIELD', /too short/],
+    [good.slice(0, good.length - 1), 'E_FIELD', /bytes, the header implies/],
+    [flipped, 'E_FIELD', /checksum/],
+    [Uint8Array.from([...good.slice(0, 8).map((b, i) => (i === 0 ? 0x58 : b)), ...good.slice(8)]), 'E_SCHEMA', /magic/],
+    [(() => { const v = good.slice(); v[8] = 9; return v; })(), 'E_SCHEMA', /version 9/],
+  ];
+  for (const [bytes, code, message] of cases) {
+    const r = p.loadModel(bytes);
+    assert.equal(r.ok, false);
+    assert.equal(r.code, code, r.message);
+    assert.match(r.message, message);
+    assert.deepEqual(p.forecast(), ref, 'a rejected model file changed the forecasts');
+  }
+  // a model trained for another network
+  const other = await engineWith(synthetic(7, rows, { seed: 3 }), 7, rows);
+  const r = other.loadModel(good);
+  assert.equal(r.code, 'E_NETWORK_ID');
+  assert.match(r.message, /another network/);
+  other.dispose();
+  p.dispose();
+});
+
+test('missing, stuck and dead sensors: every sensor still gets a finite forecast, wider when imputed', async () => {
+  const n = 10, rows = 288 * 10;
+  const data = synthetic(n, rows, { seed: 5 });
+  const rand = rng(99);
+  for (let t = 0; t < rows; t++) {
+    data.speed[t][0] = NaN;                                   // dead sensor
+    if (t > rows - 40) data.speed[t][1] = 55.55;              // stuck for the last 40 slots
+    if (rand() < 0.1) data.speed[t][2] = NaN;                 // 10% dropouts
+  }
+  const p = await engineWith(data, n, rows - 20);
+  p.trainSync();
+  for (let t = rows - 20; t < rows; t++) p.ingestValues(T0 + (t + 1) * INTERVAL_MS, data.speed[t]);
+  const f = p.forecast();
+  for (const v of [...f.mid, ...f.lo, ...f.hi]) assert.ok(Number.isFinite(v));
+  for (let i = 0; i < f.mid.length; i++) assert.ok(f.lo[i] <= f.mid[i] && f.mid[i] <= f.hi[i]);
+  const width = (s, h) => f.hi[s * 12 + h] - f.lo[s * 12 + h];
+  // the dead and the stuck sensor forecast from imputed inputs: wider intervals than a healthy twin
+  assert.ok(width(0, 5) > width(5, 5), `dead sensor width ${width(0, 5)} vs ${width(5, 5)}`);
+  assert.ok(width(1, 5) > width(6, 5), `stuck sensor width ${width(1, 5)} vs ${width(6, 5)}`);
+  // the stuck value is not taken at face value: the forecast follows the profile instead
+  assert.ok(Math.abs(f.mid[1 * 12 + 11] - 55.55) > 0.5);
+  p.dispose();
+});
+
+test('too little data gives a clear error, never NaN forecasts', async () => {
+  const data = synthetic(5, 30, { seed: 1 });
+  const p = await engineWith(data, 5, 20);
+  assert.throws(() => p.trainSync(), (err) => err.code === 'E_RANGE' && /too short/.test(err.message));
+  assert.throws(() => p.forecast(), { code: 'E_STATE' });
+  const empty = await createPredictor({ network: gridNetwork(5) });
+  assert.throws(() => empty.trainSync(), { code: 'E_STATE' });
+  // barely enough rows: trains, and every forecast is a number
+  const q = await engineWith(synthetic(5, 40, { seed: 2 }), 5, 40);
+  q.trainSync();
+  assert.ok(q.forecast().mid.every(Number.isFinite));
+  for (const x of [p, empty, q]) x.dispose();
+});
+
+test('train options are validated', async () => {
+  const p = await engineWith(synthetic(4, 300, { seed: 4 }), 4, 300);
+  assert.throws(() => p.trainSync({ horizons: 40 }), { code: 'E_RANGE' });
+  assert.throws(() => p.trainSync({ irlsIters: 99 }), { code: 'E_RANGE' });
+  p.dispose();
+});
