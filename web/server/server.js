@@ -1,0 +1,388 @@
+// The flowcast feed server: the HTTP API over a snapshot source (replay, relay or directory),
+// plus the static site. `buildServer()` is for tests and embedding; run this file for the CLI.
+// docs/API.md is the reference for every route.
+
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import Fastify from 'fastify';
+import fastifyCompress from '@fastify/compress';
+import fastifyCors from '@fastify/cors';
+import fastifyStatic from '@fastify/static';
+import { parseIso } from './clock.js';
+import { strongEtag } from './formats.js';
+import { buildHistory, historyBinary, historyJson } from './history.js';
+import { directorySource, relaySource, replaySource } from './sources.js';
+import { SseHub } from './sse.js';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const DEFAULT_DATASET = resolve(REPO_ROOT, '.cache/datasets/atlanta');
+
+/** Catch-up page size when the client gives none: one day of 5-minute snapshots. */
+const DEFAULT_LIMIT = 288;
+/** Hard cap on a catch-up page: one week of 5-minute snapshots (~80 MB uncompressed for Atlanta). */
+const MAX_LIMIT = 2016;
+/** History window: up to four weeks, the span the predictor's weekly profiles need. */
+const MAX_HOURS = 672;
+const DEFAULT_HOURS = 24;
+/** Query values are timestamps and small integers; anything longer is abuse or a mistake. */
+const MAX_QUERY_VALUE = 256;
+const MAX_URL = 4096;
+/** Built history bodies kept for start-up bursts (many pages asking for the same window); the
+ * largest (672 h of Atlanta) is ~63 MB and takes ~2 s to build. */
+const HISTORY_CACHE_BYTES = 160 * 1024 * 1024;
+/** Fastify's own 4xx errors, renamed into the API's vocabulary. */
+const FASTIFY_CODES = /** @type {Record<string, string>} */ ({
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'BAD_BODY',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_BODY',
+  FST_ERR_BAD_URL: 'BAD_URL',
+});
+const API_PATHS = ['/api/v1/network', '/api/v1/snapshot/latest', '/api/v1/snapshots', '/api/v1/history', '/api/v1/stream', '/healthz'];
+
+/** A 4xx/5xx answer with the API's JSON error shape. */
+export class HttpError extends Error {
+  /**
+   * @param {number} status
+   * @param {string} code
+   * @param {string} message
+   */
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/**
+ * @typedef {Object} ServerOptions
+ * @property {string} [dataset] replay this dataset folder (the default mode)
+ * @property {string} [upstream] relay this upstream feed URL
+ * @property {string} [dir] serve this directory of snapshot files
+ * @property {number} [speed] replay (and real-time directory) clock acceleration (default 1)
+ * @property {string} [network] directory: the network file (default DIR/network.json)
+ * @property {boolean} [realtime] directory: release files on the clock instead of all at once
+ * @property {number} [start_ms] replay: virtual clock start instant (default: now)
+ * @property {string|null} [public] static site root (default <repo>/public; null = none)
+ * @property {number} [poll_ms] relay poll period
+ * @property {number} [max_backoff_ms] relay backoff cap
+ * @property {number} [scan_ms] directory rescan period
+ * @property {number} [capacity] relay/directory: snapshots kept in memory
+ * @property {number} [heartbeat_ms] SSE heartbeat period (default 15 s)
+ * @property {number} [resend_max] SSE: most snapshots resent after Last-Event-ID (default 288)
+ * @property {boolean|object} [logger] Fastify logger option
+ * @property {(msg: string) => void} [log] source messages (upstream failures, skipped files)
+ */
+
+/**
+ * @param {ServerOptions} opts
+ * @returns {Promise<import('./sources.js').Source>}
+ */
+async function createSource(opts) {
+  const log = opts.log ?? (() => {});
+  if ([opts.dataset, opts.upstream, opts.dir].filter(Boolean).length > 1) throw new Error('choose one of --dataset, --upstream, --dir');
+  if (opts.upstream) return relaySource({ upstream: opts.upstream, poll_ms: opts.poll_ms, max_backoff_ms: opts.max_backoff_ms, capacity: opts.capacity, log });
+  if (opts.dir) return directorySource({ dir: opts.dir, network: opts.network, scan_ms: opts.scan_ms, capacity: opts.capacity, realtime: opts.realtime, speed: opts.speed, log });
+  return replaySource({ dataset: opts.dataset ?? DEFAULT_DATASET, speed: opts.speed, start_ms: opts.start_ms });
+}
+
+/**
+ * One query parameter: a single string of bounded length, or undefined.
+ * @param {any} query
+ * @param {string} name
+ * @returns {string|undefined}
+ */
+function queryValue(query, name) {
+  const v = query[name];
+  if (Array.isArray(v)) throw new HttpError(400, 'BAD_QUERY', `${name}: give it once`);
+  return v;
+}
+
+/**
+ * @param {string|undefined} text
+ * @param {string} name
+ * @param {number} min
+ * @param {number} max
+ * @param {number} dflt
+ * @param {string} code
+ */
+function intParam(text, name, min, max, dflt, code) {
+  if (text === undefined) return dflt;
+  if (!/^\d{1,9}$/.test(text)) throw new HttpError(400, code, `${name}: must be an integer in ${min}..${max}`);
+  const n = Number(text);
+  if (n < min || n > max) throw new HttpError(400, code, `${name}: must be an integer in ${min}..${max}, got ${n}`);
+  return n;
+}
+
+/**
+ * Does an If-None-Match header match this ETag (weak comparison, as RFC 9110 asks for GET)?
+ * @param {string|undefined} header
+ * @param {string} etag
+ */
+function etagMatches(header, etag) {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+}
+
+/**
+ * @param {import('fastify').FastifyRequest} req
+ * @param {import('fastify').FastifyReply} reply
+ */
+function notFound(req, reply) {
+  reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0].slice(0, 200)}` } });
+}
+
+/**
+ * Build the feed server (not yet listening).
+ * @param {ServerOptions} [opts]
+ */
+export async function buildServer(opts = {}) {
+  const source = await createSource(opts);
+  const started_ms = Date.now();
+  let served = 0;
+  const countServed = (/** @type {number} */ n) => { served += n; };
+  /** @type {SseHub|null} */
+  let hub = null;
+  /** @type {Map<string, { body: string|Buffer, etag: string }>} */
+  const historyCache = new Map();
+  let historyBytes = 0;
+  let historyTs = NaN;
+  const log = opts.log ?? (() => {});
+
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 16 * 1024, routerOptions: { maxParamLength: 200 }, return503OnClosing: true });
+
+  /** The store, or 503 while a relay has not yet reached its upstream. */
+  const store = () => {
+    if (!source.store) throw new HttpError(503, 'NOT_READY', 'the feed has not received its network yet');
+    return source.store;
+  };
+  const latestOr503 = () => {
+    const e = store().latest();
+    if (!e) throw new HttpError(503, 'NO_SNAPSHOT', 'no snapshot has been received yet');
+    return e;
+  };
+  /** Fresh for a tenth of the (real-time) interval: a CDN may hold it, never for long. */
+  const maxAge = (/** @type {number} */ interval_s) => Math.floor(Math.min(60, interval_s / source.speed / 10));
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof HttpError) {
+      return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
+    }
+    const e = /** @type {any} */ (err);
+    const status = Number(e.statusCode) || 500;
+    if (status >= 500) {
+      req.log.error(err);
+      log(`${req.method} ${req.url.slice(0, 200)}: ${e.stack ?? err}`);
+      return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
+    }
+    const code = FASTIFY_CODES[e.code] ?? 'BAD_REQUEST';
+    return reply.code(status).send({ error: { code, message: String(e.message).slice(0, 200) } });
+  });
+
+  app.setNotFoundHandler(notFound);
+
+  app.addHook('onRequest', async (req) => {
+    if (req.url.length > MAX_URL) throw new HttpError(414, 'URI_TOO_LONG', `request target longer than ${MAX_URL} characters`);
+  });
+
+  await app.register(fastifyCompress, { global: true });
+
+  const methodNotAllowed = async (/** @type {any} */ req, /** @type {any} */ reply) => {
+    reply.header('allow', 'GET, HEAD');
+    throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here; use GET`);
+  };
+  for (const url of API_PATHS) app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url, handler: methodNotAllowed });
+
+  await app.register(async (api) => {
+    await api.register(fastifyCors, { origin: '*', methods: ['GET', 'HEAD'], exposedHeaders: ['ETag'], maxAge: 86400 });
+
+    api.addHook('preHandler', async (req) => {
+      for (const [k, v] of Object.entries(/** @type {Record<string, unknown>} */ (req.query ?? {}))) {
+        const values = Array.isArray(v) ? v : [v];
+        if (values.some((x) => String(x).length > MAX_QUERY_VALUE)) throw new HttpError(400, 'QUERY_TOO_LONG', `${k.slice(0, 40)}: longer than ${MAX_QUERY_VALUE} characters`);
+      }
+    });
+
+    api.setNotFoundHandler(notFound); // here too, so API 404s carry CORS headers
+
+    api.get('/network', async (req, reply) => {
+      const net = store().network;
+      reply.header('etag', net.etag).header('cache-control', 'public, max-age=300');
+      if (etagMatches(req.headers['if-none-match'], net.etag)) return reply.code(304).send();
+      return reply.type('application/json; charset=utf-8').send(net.json);
+    });
+
+    api.get('/snapshot/latest', async (req, reply) => {
+      const e = latestOr503();
+      const { json, etag } = store().payload(e);
+      reply.header('etag', etag).header('cache-control', `public, max-age=${maxAge(e.interval_s)}`);
+      if (etagMatches(req.headers['if-none-match'], etag)) return reply.code(304).send();
+      served++;
+      return reply.type('application/json; charset=utf-8').send(json);
+    });
+
+    api.get('/snapshots', async (req, reply) => {
+      const sinceText = queryValue(req.query, 'since');
+      const since = parseIso(sinceText);
+      if (!Number.isFinite(since)) {
+        throw new HttpError(400, 'BAD_SINCE', 'since: required, ISO 8601 with seconds and an offset, e.g. 2026-11-25T08:15:00-05:00');
+      }
+      const limit = intParam(queryValue(req.query, 'limit'), 'limit', 1, MAX_LIMIT, DEFAULT_LIMIT, 'BAD_LIMIT');
+      const s = store();
+      const { entries, more } = s.latest() ? s.after(since, limit) : { entries: [], more: false };
+      served += entries.length;
+      reply.header('cache-control', 'no-cache');
+      return reply.type('application/json; charset=utf-8')
+        .send(`{"snapshots":[${entries.map((e) => s.payload(e).json).join(',')}],"more":${more}}`);
+    });
+
+    api.get('/history', async (req, reply) => {
+      const hours = intParam(queryValue(req.query, 'hours'), 'hours', 1, MAX_HOURS, DEFAULT_HOURS, 'BAD_HOURS');
+      const binary = /application\/octet-stream/.test(String(req.headers.accept ?? ''));
+      const e = latestOr503();
+      if (e.ts_ms !== historyTs) { // a new snapshot: every cached window is out of date
+        historyCache.clear();
+        historyBytes = 0;
+        historyTs = e.ts_ms;
+      }
+      const key = `${hours}/${binary ? 'bin' : 'json'}`;
+      let cached = historyCache.get(key);
+      if (!cached) {
+        const h = buildHistory(store(), e, hours);
+        const body = binary ? historyBinary(h, store().network) : historyJson(h, store().network);
+        cached = { body, etag: strongEtag(body) };
+        historyCache.set(key, cached);
+        historyBytes += body.length;
+        for (const [k, v] of historyCache) {
+          if (historyBytes <= HISTORY_CACHE_BYTES) break;
+          historyCache.delete(k);
+          historyBytes -= v.body.length;
+        }
+      }
+      reply.header('etag', cached.etag).header('vary', 'Accept').header('cache-control', `public, max-age=${maxAge(e.interval_s)}`);
+      if (etagMatches(req.headers['if-none-match'], cached.etag)) return reply.code(304).send();
+      return reply.type(binary ? 'application/octet-stream' : 'application/json; charset=utf-8').send(cached.body);
+    });
+
+    api.get('/stream', { exposeHeadRoute: false }, async (req, reply) => {
+      const s = store();
+      hub ??= new SseHub(s, {
+        heartbeat_ms: opts.heartbeat_ms, resend_max: opts.resend_max, onServed: countServed,
+        onError: (err) => log(`event stream: ${err instanceof Error ? err.stack : err}`),
+      });
+      const lastId = req.headers['last-event-id'] ?? queryValue(req.query, 'lastEventId');
+      reply.hijack();
+      hub.attach(req.raw, reply.raw, /** @type {any} */ (reply.getHeaders()), typeof lastId === 'string' ? lastId : undefined);
+    });
+  }, { prefix: '/api/v1' });
+
+  app.get('/healthz', async (req, reply) => {
+    const h = source.health();
+    const latest = source.store?.latest() ?? null;
+    reply.header('cache-control', 'no-store');
+    return {
+      status: h.status,
+      mode: source.mode,
+      network: source.store?.network.id ?? null,
+      latest_ts: latest?.ts ?? null,
+      age_s: latest ? Math.round((source.now() - latest.ts_ms) / 1000) : null,
+      snapshots_served: served,
+      sse_clients: hub?.clients.size ?? 0,
+      uptime_s: Math.round((Date.now() - started_ms) / 1000),
+      ...h.detail,
+    };
+  });
+
+  const publicDir = opts.public === undefined ? resolve(REPO_ROOT, 'public') : opts.public;
+  if (publicDir && existsSync(publicDir)) {
+    await app.register(fastifyStatic, { root: resolve(publicDir), index: ['index.html'] });
+  }
+
+  app.addHook('onReady', async () => { await source.start(); });
+  app.addHook('preClose', async () => {
+    source.stop();
+    hub?.close();
+  });
+  app.decorate('flowcast', { source });
+  return app;
+}
+
+const HELP = `usage: node web/server/server.js [--dataset DIR | --upstream URL | --dir DIR] [options]
+
+  --dataset DIR    replay a dataset folder (default: .cache/datasets/atlanta)
+  --upstream URL   relay an upstream feed (a flowcast server's base URL, or a latest.json URL)
+  --dir DIR        serve a directory of snapshot files (*.json and network.json)
+  --port N         listen port (default 8080, or $PORT)
+  --host H         listen address (default 127.0.0.1, or $HOST)
+  --speed X        replay clock runs X times faster than real time (default 1)
+  --network FILE   directory: the network file (default DIR/network.json)
+  --realtime       directory: play the files back on the clock (moved by whole days to today)
+  --start ISO      replay: start the clock at this instant instead of now
+  --public DIR     static site root (default: public/)
+  --poll-ms N      relay: poll period in ms (default 10000)
+  --capacity N     relay/directory: snapshots kept (default 4032)
+  --verbose        log every request
+`;
+
+/**
+ * The command line. Returns the listening server.
+ * @param {string[]} argv
+ */
+export async function main(argv) {
+  const { values: a } = parseArgs({
+    args: argv,
+    options: {
+      dataset: { type: 'string' }, upstream: { type: 'string' }, dir: { type: 'string' },
+      port: { type: 'string' }, host: { type: 'string' }, speed: { type: 'string' },
+      start: { type: 'string' }, public: { type: 'string' }, 'poll-ms': { type: 'string' },
+      capacity: { type: 'string' }, network: { type: 'string' }, realtime: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (a.help) {
+    process.stdout.write(HELP);
+    return null;
+  }
+  const num = (/** @type {string|undefined} */ v, /** @type {string} */ name) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name}: not a number: ${v}`);
+    return n;
+  };
+  const start_ms = a.start === undefined ? undefined : parseIso(a.start);
+  if (Number.isNaN(start_ms)) throw new Error(`--start: not an ISO 8601 timestamp: ${a.start}`);
+  const port = num(a.port ?? process.env.PORT, 'port') ?? 8080;
+  const host = a.host ?? process.env.HOST ?? '127.0.0.1';
+  const app = await buildServer({
+    dataset: a.dataset && resolve(a.dataset), upstream: a.upstream, dir: a.dir && resolve(a.dir),
+    speed: num(a.speed, 'speed'), start_ms, public: a.public && resolve(a.public),
+    poll_ms: num(a['poll-ms'], 'poll-ms'), capacity: num(a.capacity, 'capacity'), realtime: a.realtime, network: a.network && resolve(a.network),
+    logger: a.verbose ? { level: 'info' } : false,
+    log: (msg) => console.error(`flowcast-server: ${msg}`),
+  });
+  await app.listen({ port, host });
+  const source = /** @type {any} */ (app).flowcast.source;
+  const what = a.upstream ? `relaying ${a.upstream}` : a.dir ? `serving ${a.dir}` : `replaying ${a.dataset ?? DEFAULT_DATASET}${a.speed ? ` at ${a.speed}x` : ''}`;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  console.log(`flowcast feed server (${source.mode}: ${what}) listening on http://${shownHost}:${app.server.address().port}/`);
+  let closing = false;
+  const shutdown = (/** @type {string} */ signal) => {
+    if (closing) return;
+    closing = true;
+    console.error(`flowcast-server: ${signal}, shutting down`);
+    app.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  return app;
+}
+
+const invoked = process.argv[1] && pathToFileURL(realpathSync(process.argv[1])).href === import.meta.url;
+if (invoked) {
+  main(process.argv.slice(2)).catch((err) => {
+    console.error(`flowcast-server: ${err instanceof Error ? err.message : err}`);
+    process.exit(1);
+  });
+}

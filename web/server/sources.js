@@ -1,0 +1,319 @@
+// Where snapshots come from. Each source owns a store (store.js) and fills it:
+//   replay     a dataset folder mapped onto the wall clock (replay.js)
+//   relay      an upstream feed polled over HTTP, with backoff; the last good snapshot stays
+//   directory  a folder of snapshot files, served as-is or played back on the clock, and
+//              watched for new ones
+// A source exposes `mode`, `store` (null until the network is known), `now()`, `speed`,
+// `start()`, `stop()` and `health()`.
+
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadDataset } from './dataset.js';
+import { ReplayStore } from './replay.js';
+import { MemoryStore } from './store.js';
+import { loadNetwork, snapshotToEntry } from './formats.js';
+import { VirtualClock } from './clock.js';
+
+/** Upstream responses larger than this are refused (a catch-up page of Atlanta is ~9 MB). */
+const MAX_UPSTREAM_BYTES = 128 * 1024 * 1024;
+/** A relayed snapshot older than this many intervals marks the feed stale. */
+const STALE_INTERVALS = 3;
+/** Pages of upstream catch-up fetched per poll (each up to CATCHUP_LIMIT snapshots). */
+const CATCHUP_PAGES = 8;
+const CATCHUP_LIMIT = 288;
+/** A relay starting up copies this much recent history from a flowcast upstream. */
+const BACKFILL_MS = 24 * 3600 * 1000;
+const DAY_MS = 86400000;
+
+/**
+ * @typedef {Object} Health
+ * @property {'ok'|'degraded'} status
+ * @property {Record<string, unknown>} [detail]
+ */
+
+/**
+ * @typedef {Object} Source
+ * @property {'replay'|'relay'|'directory'} mode
+ * @property {import('./store.js').SnapshotStore|null} store
+ * @property {() => Promise<void>} start
+ * @property {() => void} stop
+ * @property {() => Health} health
+ * @property {() => number} now wall (or virtual) clock of the feed, ms
+ * @property {number} speed how much faster than real time that clock runs
+ */
+
+/**
+ * @param {{ dataset: string, speed?: number, start_ms?: number }} opts
+ * @returns {Promise<Source>}
+ */
+export async function replaySource(opts) {
+  const dataset = await loadDataset(opts.dataset);
+  const clock = new VirtualClock({ speed: opts.speed ?? 1, start_ms: opts.start_ms });
+  const store = new ReplayStore(dataset, clock);
+  return {
+    mode: 'replay',
+    store,
+    speed: clock.speed,
+    now: () => clock.now(),
+    async start() { store.start(); },
+    stop() { store.stop(); },
+    health: () => ({ status: 'ok', detail: { dataset: opts.dataset, speed: clock.speed, weeks: store.weeks } }),
+  };
+}
+
+/**
+ * @param {string} url
+ * @param {RequestInit} init
+ * @param {number} timeout_ms
+ */
+async function fetchText(url, init, timeout_ms) {
+  const signal = init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeout_ms)]) : AbortSignal.timeout(timeout_ms);
+  const res = await fetch(url, { ...init, signal });
+  if (res.status === 304) return { res, text: '' };
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  if (Number(res.headers.get('content-length')) > MAX_UPSTREAM_BYTES) throw new Error(`${url}: response too large`);
+  const text = await res.text();
+  if (text.length > MAX_UPSTREAM_BYTES) throw new Error(`${url}: response too large`);
+  return { res, text };
+}
+
+/** @param {string} text @param {string} what */
+function parseJson(text, what) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`${what}: not JSON`);
+  }
+}
+
+/**
+ * Relay an upstream feed. `url` is either a flowcast server (its base URL: the relay reads
+ * /api/v1/network, then polls /api/v1/snapshots?since=<its latest>, so a gap in polling loses
+ * nothing, starting with the last 24 h) or a static `latest.json` with `network.json` beside it.
+ * @param {{ upstream: string, poll_ms?: number, max_backoff_ms?: number, timeout_ms?: number, capacity?: number, log?: (msg: string) => void }} opts
+ * @returns {Promise<Source>}
+ */
+export async function relaySource(opts) {
+  const base = new URL(opts.upstream);
+  const staticFile = base.pathname.endsWith('.json');
+  const networkUrl = staticFile ? new URL('network.json', base).href : new URL('api/v1/network', withSlash(base)).href;
+  const latestUrl = staticFile ? base.href : new URL('api/v1/snapshot/latest', withSlash(base)).href;
+  const catchupUrl = staticFile ? null : new URL('api/v1/snapshots', withSlash(base)).href;
+  const poll_ms = opts.poll_ms ?? 10000;
+  const max_backoff_ms = opts.max_backoff_ms ?? 60000;
+  const timeout_ms = opts.timeout_ms ?? 10000;
+  const log = opts.log ?? (() => {});
+  /** Aborts an in-flight poll on stop(), so shutdown never waits for a slow upstream. */
+  const stopping = new AbortController();
+  const { signal } = stopping;
+
+  /** @type {MemoryStore|null} */
+  let store = null;
+  let etag = '';
+  let failures = 0;
+  let last_error = '';
+  let last_success_ms = 0;
+  let accepted = 0;
+  let dropped = 0;
+  /** @type {NodeJS.Timeout|null} */
+  let timer = null;
+  let stopped = false;
+
+  /** @param {unknown} doc */
+  const accept = (doc) => {
+    const s = /** @type {MemoryStore} */ (store);
+    const r = snapshotToEntry(doc, s.network);
+    dropped += r.dropped;
+    if (s.append(r.entry)) accepted++;
+  };
+
+  const pollOnce = async () => {
+    if (!store) {
+      const { text } = await fetchText(networkUrl, { signal }, timeout_ms);
+      store = new MemoryStore(loadNetwork(parseJson(text, networkUrl), text), { capacity: opts.capacity });
+    }
+    if (catchupUrl) {
+      // Everything after our latest; on the first poll, the last BACKFILL_MS so that history
+      // works at once.
+      let since = store.latest()?.ts ?? new Date(Date.now() - BACKFILL_MS).toISOString();
+      for (let page = 0; page < CATCHUP_PAGES; page++) {
+        const url = `${catchupUrl}?since=${encodeURIComponent(since)}&limit=${CATCHUP_LIMIT}`;
+        const body = parseJson((await fetchText(url, { signal }, timeout_ms)).text, url);
+        if (!body || !Array.isArray(body.snapshots) || typeof body.more !== 'boolean') throw new Error(`${url}: not a catch-up response`);
+        for (const doc of body.snapshots) accept(doc);
+        if (!body.more || !body.snapshots.length) break;
+        since = body.snapshots.at(-1).ts;
+      }
+      // An upstream whose clock is older than the backfill window still has a latest snapshot.
+      if (store.latest()) return;
+    }
+    const { res, text } = await fetchText(latestUrl, { signal, headers: etag ? { 'if-none-match': etag } : {} }, timeout_ms);
+    if (res.status === 304) return;
+    accept(parseJson(text, latestUrl));
+    etag = res.headers.get('etag') ?? '';
+  };
+
+  const loop = async () => {
+    timer = null;
+    try {
+      await pollOnce();
+      if (failures) log(`upstream recovered after ${failures} failed polls`);
+      failures = 0;
+      last_error = '';
+      last_success_ms = Date.now();
+    } catch (err) {
+      failures++;
+      last_error = err instanceof Error ? err.message : String(err);
+      if (failures === 1 || Number.isInteger(Math.log2(failures))) log(`upstream poll failed (${failures}): ${last_error}`);
+    }
+    if (stopped) return;
+    // Exponential backoff with ±20 % jitter so many relays do not retry in lock-step.
+    const delay = failures ? Math.min(max_backoff_ms, poll_ms * 2 ** (failures - 1)) * (0.8 + 0.4 * Math.random()) : poll_ms;
+    timer = setTimeout(loop, delay);
+  };
+
+  return {
+    mode: 'relay',
+    get store() { return store; },
+    speed: 1,
+    now: () => Date.now(),
+    async start() { await loop(); },
+    stop() {
+      stopped = true;
+      stopping.abort();
+      if (timer) clearTimeout(timer);
+    },
+    health() {
+      const latest = store?.latest();
+      const stale = !latest || (Date.now() - latest.ts_ms) / 1000 > STALE_INTERVALS * latest.interval_s;
+      return {
+        status: failures === 0 && !stale ? 'ok' : 'degraded',
+        detail: {
+          upstream: {
+            url: opts.upstream, failures, last_error: last_error || null,
+            last_success: last_success_ms ? new Date(last_success_ms).toISOString() : null,
+            accepted, dropped_readings: dropped,
+          },
+        },
+      };
+    },
+  };
+}
+
+/** @param {URL} u */
+function withSlash(u) {
+  const c = new URL(u.href);
+  if (!c.pathname.endsWith('/')) c.pathname += '/';
+  return c;
+}
+
+/**
+ * Serve a directory of snapshot files (`*.json` in flowcast.snapshot/1, with `network.json` there
+ * or given as `network`) in timestamp order. The directory is rescanned every scan_ms so files added later (by a scraper,
+ * say) are picked up. Files that fail validation are skipped and counted; a file is re-read only
+ * when its size or mtime changes (so a half-written file gets a second chance).
+ *
+ * As-is (default): every file is served at once, with its own timestamp. Real time (`realtime`):
+ * the recording is moved forward by whole days, so local time of day is kept, to the latest day
+ * on which it starts before now; a file appears when the (virtual, `speed`) clock reaches its
+ * moved timestamp, which it carries.
+ * @param {{ dir: string, network?: string, scan_ms?: number, capacity?: number, realtime?: boolean, speed?: number, log?: (msg: string) => void }} opts
+ * @returns {Promise<Source>}
+ */
+export async function directorySource(opts) {
+  const networkPath = opts.network ?? join(opts.dir, 'network.json');
+  const networkText = await readFile(networkPath, 'utf8');
+  const store = new MemoryStore(loadNetwork(parseJson(networkText, networkPath), networkText), { capacity: opts.capacity });
+  const log = opts.log ?? (() => {});
+  const clock = new VirtualClock({ speed: opts.realtime ? opts.speed ?? 1 : 1 });
+  /** @type {Map<string, string>} file name -> "size:mtime" already read */
+  const seen = new Map();
+  /** Real time: entries waiting for their moment, oldest first. */
+  /** @type {import('./formats.js').Entry[]} */
+  const pending = [];
+  /** @type {number|null} */
+  let shift_ms = null;
+  let rejected = 0;
+  let last_error = '';
+  /** @type {NodeJS.Timeout|null} */
+  let timer = null;
+  /** @type {NodeJS.Timeout|null} */
+  let releaseTimer = null;
+  let stopped = false;
+
+  const release = () => {
+    releaseTimer = null;
+    while (pending.length && pending[0].ts_ms <= clock.now()) store.append(/** @type {any} */ (pending.shift()));
+    if (pending.length && !stopped) releaseTimer = setTimeout(release, clock.realDelayUntil(pending[0].ts_ms) + 1);
+  };
+
+  /** @param {import('./formats.js').Entry[]} fresh sorted by ts */
+  const add = (fresh) => {
+    if (!opts.realtime) {
+      for (const e of fresh) store.append(e);
+      return;
+    }
+    if (!fresh.length) return;
+    shift_ms ??= Math.floor((clock.now() - fresh[0].ts_ms) / DAY_MS) * DAY_MS;
+    for (const e of fresh) {
+      e.ts_ms += shift_ms;
+      e.ts = store.network.tz.iso(e.ts_ms);
+      pending.push(e);
+    }
+    pending.sort((a, b) => a.ts_ms - b.ts_ms);
+    if (releaseTimer) clearTimeout(releaseTimer);
+    release();
+  };
+
+  const scan = async () => {
+    const names = (await readdir(opts.dir)).filter((n) => n.endsWith('.json') && n !== 'network.json');
+    const fresh = [];
+    for (const name of names) {
+      const path = join(opts.dir, name);
+      let key;
+      try {
+        const st = await stat(path);
+        if (!st.isFile()) continue;
+        key = `${st.size}:${st.mtimeMs}`;
+        if (seen.get(name) === key) continue;
+        seen.set(name, key);
+        fresh.push(snapshotToEntry(parseJson(await readFile(path, 'utf8'), name), store.network).entry);
+      } catch (err) {
+        rejected++;
+        last_error = `${name}: ${err instanceof Error ? err.message : err}`;
+        log(`skipped ${last_error}`);
+      }
+    }
+    add(fresh.sort((a, b) => a.ts_ms - b.ts_ms));
+  };
+
+  const loop = async () => {
+    timer = null;
+    try {
+      await scan();
+    } catch (err) {
+      last_error = err instanceof Error ? err.message : String(err);
+    }
+    if (!stopped) timer = setTimeout(loop, opts.scan_ms ?? 1000);
+  };
+
+  return {
+    mode: 'directory',
+    store,
+    speed: clock.speed,
+    now: () => clock.now(),
+    async start() { await loop(); },
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      if (releaseTimer) clearTimeout(releaseTimer);
+    },
+    health: () => ({
+      status: store.size ? 'ok' : 'degraded',
+      detail: {
+        dir: opts.dir, files_rejected: rejected, last_error: last_error || null,
+        ...(opts.realtime ? { realtime: true, pending: pending.length, shift_days: (shift_ms ?? 0) / DAY_MS } : {}),
+      },
+    }),
+  };
+}

@@ -1,0 +1,103 @@
+// `npm start` (after the build): make sure the default dataset exists, generating it with the
+// simulator when it is missing or older than the simulator binary, then serve a live replay of
+// it on 127.0.0.1:8080.
+//
+//   node web/server/start.js [--dataset DIR] [--sim PATH] [--days N] [server options...]
+//
+// The dataset is written to DIR.tmp and renamed into place only when the simulator succeeds, so
+// an interrupted run never leaves a half-written dataset that looks complete.
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { DEFAULT_DATASET, REPO_ROOT, main } from './server.js';
+
+const DEFAULT_SIM = resolve(REPO_ROOT, 'build/native/bin/flowcast-sim');
+/** Eight weeks: enough for weekly profiles, a training split and a test split. */
+const DEFAULT_DAYS = 56;
+const SEED = 1;
+
+/**
+ * Run the simulator into `dir` unless a complete dataset is already there.
+ * @param {{ dir: string, sim: string, days: number }} opts
+ * @returns {Promise<void>}
+ */
+export async function ensureDataset({ dir, sim, days }) {
+  const meta = join(dir, 'meta.json');
+  const show = (/** @type {string} */ p) => relative(process.cwd(), p) || '.';
+  if (existsSync(meta)) {
+    // A rebuilt simulator (its sources changed) makes the cached dataset out of date.
+    if (!existsSync(sim) || statSync(sim).mtimeMs <= statSync(meta).mtimeMs) return;
+    console.error(`flowcast: ${show(sim)} is newer than the dataset: regenerating it`);
+  }
+  if (!existsSync(sim)) {
+    throw new Error(`the dataset ${show(dir)} is missing and the simulator ${show(sim)} is not built.\n`
+      + `  Build it with:   ./build.sh        (or: npm run build)\n`
+      + `  then generate:   ${show(sim)} --out ${show(dir)}.tmp --days ${days} --seed ${SEED} && mv ${show(dir)}.tmp ${show(dir)}`);
+  }
+  const tmp = `${dir}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(dirname(dir), { recursive: true }); // the simulator creates only its own folder
+  console.error(`flowcast: generating the default dataset (${days} days of simulated traffic) into ${show(dir)} ...`);
+  const t0 = Date.now();
+  const tty = process.stderr.isTTY;
+  let progressShown = false;
+  const code = await new Promise((resolveExit, reject) => {
+    const child = spawn(sim, ['--out', tmp, '--days', String(days), '--seed', String(SEED)], { stdio: ['ignore', 'inherit', 'pipe'] });
+    let pending = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (/** @type {string} */ chunk) => {
+      pending += chunk;
+      let i;
+      while ((i = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, i).replace(/\r$/, '');
+        pending = pending.slice(i + 1);
+        // "flowcast-sim: day 3/56" lines become one line updated in place on a terminal.
+        if (tty && /\bday \d+\/\d+/.test(line)) {
+          process.stderr.write(`\r\x1b[K${line}`);
+          progressShown = true;
+        } else {
+          process.stderr.write(`${progressShown ? '\n' : ''}${line}\n`);
+          progressShown = false;
+        }
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (c, signal) => resolveExit(signal ? 128 : c));
+  });
+  if (progressShown) process.stderr.write('\n');
+  if (code !== 0 || !existsSync(join(tmp, 'meta.json'))) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw new Error(`the simulator failed (exit ${code}); the dataset was not written`);
+  }
+  rmSync(dir, { recursive: true, force: true }); // an older or incomplete dataset
+  renameSync(tmp, dir);
+  console.error(`flowcast: dataset ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * Pull start.js's own options out of argv; the rest go to the server.
+ * @param {string[]} argv
+ */
+function splitArgs(argv) {
+  const own = { dir: DEFAULT_DATASET, sim: DEFAULT_SIM, days: DEFAULT_DAYS };
+  const rest = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--dataset') own.dir = resolve(argv[++i] ?? '');
+    else if (a === '--sim') own.sim = resolve(argv[++i] ?? '');
+    else if (a === '--days') own.days = Number(argv[++i]);
+    else rest.push(a);
+  }
+  if (!Number.isInteger(own.days) || own.days < 7) throw new Error('--days: an integer of at least 7 (replay needs whole weeks)');
+  return { own, rest };
+}
+
+try {
+  const { own, rest } = splitArgs(process.argv.slice(2));
+  await ensureDataset(own);
+  await main(['--dataset', own.dir, ...rest]);
+} catch (err) {
+  console.error(`flowcast: ${err instanceof Error ? err.message : err}`);
+  process.exit(1);
+}
