@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #define SIM_ID_MAX 64
+#define SIM_PI 3.14159265358979323846
 
 typedef struct sim_station {
     char id[SIM_ID_MAX];
@@ -16,6 +17,7 @@ typedef struct sim_station {
     double x_mi;          /* distance from the corridor's start, downstream */
     int lanes;
     double speed_limit_mph;
+    double capacity_vphpl;   /* model capacity per lane (not part of the network format) */
     int corridor;
     int twin;             /* station index, or -1 */
 } sim_station;
@@ -69,14 +71,16 @@ typedef struct sim_net {
 
 /* Builds the Atlanta I-75/I-285 network. Returns 0, or -1 when out of memory. */
 int sim_atlanta_build(sim_net *net);
-/* Lanes and speed limit of the Atlanta road at a milepost (also used for the model's cells). */
-void sim_atlanta_road_at(const char *road, double milepost, int *lanes, double *speed_limit_mph);
 
 /* Builds a synthetic grid network of exactly n_sensors stations (n_sensors >= 8). */
 int sim_synthetic_build(sim_net *net, int n_sensors, unsigned long long seed);
 
 /* Writes the network as flowcast.network/1 JSON. Returns 0, or -1 on a write error. */
 int sim_net_write_json(const sim_net *net, FILE *f);
+
+/* The station of a corridor just before (before = 1) or just after distance x_mi along it;
+ * loops wrap around, open corridors give -1 past their ends. */
+int sim_net_station_near(const sim_net *net, int corridor, double x_mi, int before);
 
 /* Index of the station with this id, or -1. */
 int sim_net_find_station(const sim_net *net, const char *id);
