@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchIngest } from './ingest.js';
+import { benchModel } from './model.js';
 import { table } from './harness.js';
 
 const args = process.argv.slice(2);
@@ -30,6 +31,12 @@ for (const n of [1000, 10000]) {
   if (c && j) console.log(`  ${n} sensors: cJSON wasm / JSON.parse+JS = ${(c.median_us / j.median_us).toFixed(2)}x time`);
 }
 
+console.error(`bench: model${quick ? ' (quick)' : ''} …`);
+const model = await benchModel({ quick });
+console.log('\nModel in wasm (simulated Atlanta network)');
+console.log(table(['benchmark', 'sensors', 'median ms', 'p95 ms', 'runs'],
+  model.map((r) => [r.name, r.sensors, r.median_us / 1000, r.p95_us / 1000, String(r.iterations)])));
+
 const report = {
   date: new Date().toISOString(),
   node: process.version,
@@ -37,6 +44,7 @@ const report = {
   cores: os.cpus().length,
   quick,
   ingest,
+  model,
 };
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);

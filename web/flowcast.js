@@ -61,7 +61,7 @@
  * @property {number} [lambdaGlobal]  ridge of the pooled model (default 1)
  * @property {number} [lambdaSensor]  pull of per-sensor weights toward the pooled ones (default 0.4)
  * @property {number} [irlsIters]     reweighting passes (default 3)
- * @property {number} [maxSamples]    origins per sensor and horizon (default 3000)
+ * @property {number} [maxSamples]    origins per sensor and horizon (default 1500)
  * @property {number} [globalSensors] sensors pooled for the global model (default 48)
  * @property {(fraction: number) => void} [onProgress] called after each training step
  */

@@ -143,7 +143,7 @@ typedef struct fc_train_options {
     float lambda_global;     /* ridge on the pooled model (1) */
     float lambda_sensor;     /* pull of each sensor's weights toward the pooled ones (0.4) */
     uint32_t irls_iters;     /* reweighting passes (3) */
-    uint32_t max_samples;    /* origins per sensor and horizon, evenly subsampled (3000) */
+    uint32_t max_samples;    /* origins per sensor and horizon, evenly subsampled (1500) */
     uint32_t global_sensors; /* sensors pooled for the global model (48) */
 } fc_train_options;
 

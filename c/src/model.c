@@ -31,7 +31,7 @@ void fc_train_options_default_impl(fc_train_options *p)
     p->lambda_global = 1.0f;
     p->lambda_sensor = 0.4f;
     p->irls_iters = 3;
-    p->max_samples = 3000;
+    p->max_samples = 1500;
     p->global_sensors = 48;
 }
 

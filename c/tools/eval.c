@@ -354,10 +354,15 @@ int main(int argc, char **argv)
     }
     double t_forecast = 0;
     size_t n_forecasts = 0;
+    /* persistence: the last observed value of each column, kept up to date as rows replay */
+    float *last = malloc(N * sizeof(float));
+    for (size_t c = 0; c < N; c++) last[c] = NAN;
     size_t week = (size_t)(7 * 86400 / interval_s);
     for (size_t r = 0; r + 1 < T; r++) {
         LOAD_ROW(r);
         check(B, fc_ingest_values(B, ROW_TS(r), row, NULL, NULL, N, NULL), "replay");
+        for (size_t c = 0; c < N; c++)
+            if (!isnan(X.v[r * N + c])) last[c] = X.v[r * N + c];
         if (r + H < ntr) continue; /* no test target within reach yet */
         double t1 = now_s();
         check(B, fc_engine_forecast(B, mid, lo, hi, nvals), "forecast");
@@ -378,10 +383,7 @@ int main(int argc, char **argv)
                     cover_n[k]++;
                     cover_in[k] += truth >= lo[at] && truth <= hi[at];
                 }
-                /* persistence: the last observed value before the origin */
-                float last = NAN;
-                for (size_t b = r + 1; b-- > 0 && isnan(last);) last = X.v[b * N + c];
-                add(&mp[k], last, truth);
+                add(&mp[k], last[c], truth);
                 add(&mha[k], ha_cnt[slot * N + c] > 0 ? (float)(ha_sum[slot * N + c] / ha_cnt[slot * N + c]) : NAN, truth);
                 if (tgt >= week) add(&mw[k], X.v[(tgt - week) * N + c], truth);
             }

@@ -1,0 +1,37 @@
+// Keeps `npm run bench` runnable: a quick run must produce the report with every benchmark and
+// sensible (positive, finite) figures. Speed itself is never asserted here (see PERFORMANCE.md).
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+test('npm run bench -- --quick writes a complete report', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flowcast-bench-'));
+  try {
+    const out = join(dir, 'latest.json');
+    const r = spawnSync('node', [`${root}bench/run.js`, '--quick', '--out', out], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Ingest \(median/);
+    assert.match(r.stdout, /Model in wasm/);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    assert.equal(report.quick, true);
+    assert.deepEqual(report.ingest.map((x) => `${x.name}/${x.sensors}`).sort(), [
+      'JSON.parse + JS loop/1000', 'JSON.parse + JS loop/10000', 'ingest cJSON wasm (bytes)/1000',
+      'ingest cJSON wasm (bytes)/10000', 'ingest cJSON wasm (string)/1000', 'ingest cJSON wasm (string)/10000']);
+    for (const x of [...report.ingest, ...report.model]) {
+      assert.ok(Number.isFinite(x.median_us) && x.median_us > 0, JSON.stringify(x));
+      assert.ok(x.p95_us >= x.median_us);
+    }
+    assert.equal(report.model.length, 2);
+    assert.ok(report.model[0].model_bytes > 1000);
+    const bad = spawnSync('node', [`${root}bench/run.js`, '--frob'], { encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
