@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* History larger than this is refused up front (wasm32 heaps top out at 2 GB). */
+#define FC_MAX_HISTORY_BYTES (1ull << 30)
+
 void fc_config_default(fc_config *cfg)
 {
     cfg->history_s = 28u * 86400u;          /* four weeks: enough for day-of-week profiles */
@@ -137,7 +140,8 @@ fc_status fc_engine_load_network(fc_engine *e, const char *json, size_t len)
         fc_network_free(net);
         return fc_engine_fail(e, FC_E_NOMEM, "out of memory for the neighbour graph");
     }
-    if (fc_history_init(&hist, net->n_sensors, cap)) {
+    /* refuse before allocating: a failed 2 GB attempt would still have grown the wasm heap */
+    if ((uint64_t)net->n_sensors * cap * 7 > FC_MAX_HISTORY_BYTES || fc_history_init(&hist, net->n_sensors, cap)) {
         fc_graph_free(&graph);
         fc_network_free(net);
         return fc_engine_fail(e, FC_E_NOMEM, "out of memory for %u sensors x %u history slots (%.0f MB); lower history_s",
