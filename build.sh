@@ -113,7 +113,7 @@ fetch_cjson() {
 # ---- compile --------------------------------------------------------------------------------
 if [ $CLEAN -eq 1 ]; then
   say "clean"
-  rm -rf "$BUILD_DIR" public/flowcast.wasm public/flowcast-debug.wasm public/js
+  rm -rf "$BUILD_DIR" public/flowcast.wasm public/flowcast-debug.wasm public/js public/vendor
 fi
 mkdir -p "$BUILD_DIR"
 # Debian's emcc needs Debian's acorn for its JS optimizer; this Node is not Debian's.
@@ -126,11 +126,22 @@ if grep -qvE "^make.*(Nothing to be done|is up to date)" <<<"$make_out" && [ -n 
 fi
 
 # ---- static site ------------------------------------------------------------------------------
-# public/ is the site root; the browser modules in web/ are copied beside the wasm so that
-# static hosting of public/ alone works. Copies only what changed.
-mkdir -p public/js
-for f in web/*.js; do
+# public/ is the site root; the browser modules in web/ (all but the Node server) are copied
+# beside the wasm so that static hosting of public/ alone works, and the front-end libraries
+# from npm into public/vendor/. Copies only what changed.
+copy_if_changed() { # SRC DEST
+  cmp -s "$1" "$2" 2>/dev/null || { mkdir -p "$(dirname "$2")"; cp "$1" "$2"; }
+}
+while IFS= read -r f; do
+  copy_if_changed "$f" "public/js/${f#web/}"
+done < <(find web -path web/server -prune -o -type f \( -name '*.js' -o -name '*.css' \) -print)
+for f in node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
+         node_modules/leaflet/dist/images/*.png node_modules/uplot/dist/uPlot.esm.js \
+         node_modules/uplot/dist/uPlot.min.css; do
   [ -e "$f" ] || continue
-  cmp -s "$f" "public/js/$(basename "$f")" || cp "$f" public/js/
+  case "$f" in
+    node_modules/leaflet/dist/*) copy_if_changed "$f" "public/vendor/leaflet/${f#node_modules/leaflet/dist/}" ;;
+    node_modules/uplot/dist/*) copy_if_changed "$f" "public/vendor/uplot/${f#node_modules/uplot/dist/}" ;;
+  esac
 done
 say "ok: public/flowcast.wasm ($(stat -c %s public/flowcast.wasm) bytes), native tools in ${BUILD_DIR#$ROOT/}/native"

@@ -57,7 +57,18 @@ test('the Atlanta network and a simulated 30-second feed go through the engine',
     const f = q.forecast();
     assert.equal(f.mid.length, 460 * 12);
     assert.ok(f.mid.every((v) => v >= 0 && v <= 120));
+
+    // the native trainer writes the same model a page would train, for the server to ship
+    const TRAIN = fileURLToPath(new URL('../build/native/bin/flowcast-train', import.meta.url));
+    const t = spawnSync(TRAIN, ['--dataset', join(dir, 'ds'), '--out', join(dir, 'model.fcm'), '--days', '2'], { encoding: 'utf8' });
+    assert.equal(t.status, 0, t.stderr);
+    assert.match(t.stderr, /flowcast-train: 100%/);
+    assert.deepEqual(q.loadModel(readFileSync(join(dir, 'model.fcm'))), { ok: true });
+    assert.deepEqual(q.forecast(), f, 'native and wasm training on the same rows differ');
     q.dispose();
+    const bad = spawnSync(TRAIN, ['--dataset', join(dir, 'ds')], { encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /usage: flowcast-train/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

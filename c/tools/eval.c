@@ -21,116 +21,9 @@
 #include <string.h>
 #include <time.h>
 #include "flowcast.h"
+#include "common/tool.h"
 
 #define MAX_H 24
-
-static void die(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "flowcast-eval: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n");
-    va_end(ap);
-    exit(2);
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) die("cannot read %s: %s", path, strerror(errno));
-    size_t cap = 1 << 20, n = 0;
-    char *buf = malloc(cap + 1);
-    for (;;) {
-        if (!buf) die("out of memory reading %s", path);
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap) break;
-        buf = realloc(buf, (cap *= 2) + 1);
-    }
-    fclose(f);
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
-/* A numeric matrix from CSV; optional header of ids. Missing (empty, NaN) cells are NaN. */
-typedef struct matrix {
-    size_t rows, cols;
-    float *v;
-    char **ids; /* cols header ids, or NULL */
-} matrix;
-
-static matrix read_csv(const char *path, int header)
-{
-    size_t len;
-    char *text = read_file(path, &len);
-    matrix m = {0, 0, NULL, NULL};
-    char *p = text;
-    size_t cap = 0;
-    if (header) {
-        char *eol = strchr(p, '\n');
-        if (!eol) die("%s: no header line", path);
-        *eol = '\0';
-        if (eol > p && eol[-1] == '\r') eol[-1] = '\0';
-        for (char *q = p;; m.cols++) {
-            char *c = strchr(q, ',');
-            m.ids = realloc(m.ids, (m.cols + 1) * sizeof(char *));
-            m.ids[m.cols] = q;
-            if (!c) {
-                m.cols++;
-                break;
-            }
-            *c = '\0';
-            q = c + 1;
-        }
-        p = eol + 1;
-    }
-    while (*p) {
-        if (*p == '\n' || *p == '\r') {
-            p++;
-            continue;
-        }
-        size_t col = 0;
-        for (;;) {
-            if (m.rows * (m.cols ? m.cols : 1) + col >= cap) {
-                cap = cap ? cap * 2 : 1 << 16;
-                m.v = realloc(m.v, cap * sizeof(float));
-                if (!m.v) die("out of memory");
-            }
-            char *end;
-            float x;
-            if (*p == ',' || *p == '\n' || *p == '\r' || *p == '\0') {
-                x = NAN;
-                end = p;
-            } else {
-                errno = 0;
-                x = strtof(p, &end);
-                if (end == p) die("%s: row %zu column %zu: not a number", path, m.rows + 1, col + 1);
-            }
-            size_t stride = m.cols ? m.cols : 0;
-            if (stride) {
-                if (col >= stride) die("%s: row %zu has more than %zu columns", path, m.rows + 1, stride);
-                m.v[m.rows * stride + col] = x;
-            } else {
-                m.v[col] = x; /* first row of a headerless file defines the width */
-            }
-            col++;
-            p = end;
-            if (*p == ',') {
-                p++;
-                continue;
-            }
-            break;
-        }
-        if (!m.cols) m.cols = col;
-        else if (col != m.cols) die("%s: row %zu has %zu columns, expected %zu", path, m.rows + 1, col, m.cols);
-        m.rows++;
-        while (*p == '\r') p++;
-        if (*p == '\n') p++;
-    }
-    /* text stays allocated: ids point into it */
-    return m;
-}
 
 typedef struct metrics {
     double abs, sq, pct;
@@ -161,11 +54,11 @@ static double now_s(void)
 
 static void check(fc_engine *e, fc_status st, const char *what)
 {
-    if (st) die("%s: %s: %s", what, fc_status_name(st), fc_engine_message(e));
+    if (st) fc_tool_die("%s: %s: %s", what, fc_status_name(st), fc_engine_message(e));
 }
 
 /* Writes a network JSON naming the CSV's sensors (positions unknown: placeholders). */
-static char *matrix_network(const matrix *m, const char *tz, int interval_s)
+static char *matrix_network(const fc_matrix *m, const char *tz, int interval_s)
 {
     size_t cap = 256 + m->cols * 200, n = 0;
     char *s = malloc(cap);
@@ -186,7 +79,7 @@ static int64_t local_start_ms(fc_engine *e, const char *start)
     char buf[64];
     int64_t guess;
     snprintf(buf, sizeof buf, strlen(start) == 16 ? "%s:00Z" : "%sZ", start);
-    if (fc_parse_timestamp(buf, strlen(buf), &guess)) die("--start %s: expected YYYY-MM-DDTHH:MM", start);
+    if (fc_parse_timestamp(buf, strlen(buf), &guess)) fc_tool_die("--start %s: expected YYYY-MM-DDTHH:MM", start);
     fc_local_time lt;
     check(e, fc_engine_local_time(e, guess, &lt), "time zone");
     int64_t utc = guess - (int64_t)lt.utc_offset_min * 60000;
@@ -197,7 +90,7 @@ static int64_t local_start_ms(fc_engine *e, const char *start)
 static void set_option(fc_train_options *o, const char *kv)
 {
     const char *eq = strchr(kv, '=');
-    if (!eq) die("--set %s: expected option=value", kv);
+    if (!eq) fc_tool_die("--set %s: expected option=value", kv);
     double v = atof(eq + 1);
     size_t k = (size_t)(eq - kv);
 #define OPT(name, field, cast) if (k == strlen(name) && !strncmp(kv, name, k)) { o->field = (cast)v; return; }
@@ -210,7 +103,7 @@ static void set_option(fc_train_options *o, const char *kv)
     OPT("max_samples", max_samples, uint32_t)
     OPT("global_sensors", global_sensors, uint32_t)
 #undef OPT
-    die("--set: unknown option %.*s", (int)k, kv);
+    fc_tool_die("--set: unknown option %.*s", (int)k, kv);
 }
 
 static void usage(void)
@@ -231,6 +124,7 @@ int main(int argc, char **argv)
     int zero_missing = 1, horizons[MAX_H], n_h = 0;
     fc_train_options opt;
     fc_train_options_default(&opt);
+    fc_tool_set_name("flowcast-eval");
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (i + 1 >= argc) usage();
@@ -250,10 +144,10 @@ int main(int argc, char **argv)
             for (const char *p = v; *p && n_h < MAX_H;) {
                 char *end;
                 long h = strtol(p, &end, 10);
-                if (end == p || h < 1 || h > MAX_H) die("--horizons %s: steps must be in 1..%d", v, MAX_H);
+                if (end == p || h < 1 || h > MAX_H) fc_tool_die("--horizons %s: steps must be in 1..%d", v, MAX_H);
                 horizons[n_h++] = (int)h;
                 p = *end == ',' ? end + 1 : end;
-                if (*end && *end != ',') die("--horizons %s: expected a comma-separated list", v);
+                if (*end && *end != ',') fc_tool_die("--horizons %s: expected a comma-separated list", v);
             }
         } else usage();
     }
@@ -263,18 +157,18 @@ int main(int argc, char **argv)
         n_h = 4;
     }
     if (!speeds || !start || !tz || interval_min <= 0 || (!adjacency && !network)) usage();
-    if (!(fraction > 0 && fraction < 1)) die("--train-fraction must be in (0, 1)");
+    if (!(fraction > 0 && fraction < 1)) fc_tool_die("--train-fraction must be in (0, 1)");
     int max_h = 0;
     for (int k = 0; k < n_h; k++) max_h = horizons[k] > max_h ? horizons[k] : max_h;
     opt.horizons = (uint32_t)max_h;
     int interval_s = (int)lround(interval_min * 60);
 
-    matrix X = read_csv(speeds, 1);
+    fc_matrix X = fc_tool_read_csv(speeds, 1);
     size_t T = X.rows, N = X.cols, ntr = (size_t)floor(fraction * (double)T);
     if (zero_missing)
         for (size_t i = 0; i < T * N; i++)
             if (X.v[i] == 0) X.v[i] = NAN;
-    if (ntr < 2 || ntr >= T) die("%zu rows: nothing to train or to test", T);
+    if (ntr < 2 || ntr >= T) fc_tool_die("%zu rows: nothing to train or to test", T);
 
     /* engine A trains; engine B replays with the saved model */
     fc_config cfg;
@@ -285,26 +179,26 @@ int main(int argc, char **argv)
     char *net_text;
     size_t net_len;
     if (network) {
-        net_text = read_file(network, &net_len);
+        net_text = fc_tool_read_file(network, &net_len);
     } else {
         net_text = matrix_network(&X, tz, interval_s);
         net_len = strlen(net_text);
     }
     fc_engine *A, *B;
-    if (fc_engine_create(&cfg, &A) || fc_engine_create(&cfg, &B)) die("cannot create engines");
+    if (fc_engine_create(&cfg, &A) || fc_engine_create(&cfg, &B)) fc_tool_die("cannot create engines");
     check(A, fc_engine_load_network(A, net_text, net_len), "network");
     check(B, fc_engine_load_network(B, net_text, net_len), "network");
     /* map CSV columns to network sensors */
     size_t *col_of = malloc(N * sizeof(size_t));
-    if (fc_engine_sensor_count(A) != N) die("the network has %zu sensors, the CSV %zu columns", fc_engine_sensor_count(A), N);
+    if (fc_engine_sensor_count(A) != N) fc_tool_die("the network has %zu sensors, the CSV %zu columns", fc_engine_sensor_count(A), N);
     for (size_t c = 0; c < N; c++) {
         long s = fc_engine_sensor_index(A, X.ids[c], strlen(X.ids[c]));
-        if (s < 0) die("CSV column \"%s\" is not a sensor of the network", X.ids[c]);
+        if (s < 0) fc_tool_die("CSV column \"%s\" is not a sensor of the network", X.ids[c]);
         col_of[c] = (size_t)s;
     }
     if (adjacency) {
-        matrix adj = read_csv(adjacency, 0);
-        if (adj.rows != N || adj.cols != N) die("%s: %zu x %zu, expected %zu x %zu", adjacency, adj.rows, adj.cols, N, N);
+        fc_matrix adj = fc_tool_read_csv(adjacency, 0);
+        if (adj.rows != N || adj.cols != N) fc_tool_die("%s: %zu x %zu, expected %zu x %zu", adjacency, adj.rows, adj.cols, N, N);
         float *a = calloc(N * N, sizeof(float));
         for (size_t i = 0; i < N; i++)
             for (size_t j = 0; j < N; j++) a[col_of[i] * N + col_of[j]] = isnan(adj.v[i * N + j]) ? 0 : adj.v[i * N + j];
@@ -406,7 +300,7 @@ int main(int argc, char **argv)
     }
     if (pred_out) {
         FILE *f = fopen(pred_out, "w");
-        if (!f) die("cannot write %s: %s", pred_out, strerror(errno));
+        if (!f) fc_tool_die("cannot write %s: %s", pred_out, strerror(errno));
         for (size_t t = 0; t < n_test; t++)
             for (int k = 0; k < n_h; k++) {
                 fprintf(f, "%zu,%d", ntr + t, horizons[k]);
@@ -417,11 +311,11 @@ int main(int argc, char **argv)
                 }
                 fprintf(f, "\n");
             }
-        if (fclose(f)) die("writing %s failed", pred_out);
+        if (fclose(f)) fc_tool_die("writing %s failed", pred_out);
     }
     if (json_out) {
         FILE *f = fopen(json_out, "w");
-        if (!f) die("cannot write %s: %s", json_out, strerror(errno));
+        if (!f) fc_tool_die("cannot write %s: %s", json_out, strerror(errno));
         fprintf(f, "{\"sensors\":%zu,\"rows\":%zu,\"train_rows\":%zu,\"train_s\":%.4f,\"forecast_us\":%.2f,\"horizons\":[", N, T, ntr,
                 t_train, n_forecasts ? 1e6 * t_forecast / n_forecasts : 0.0);
         for (int k = 0; k < n_h; k++) {
