@@ -5,6 +5,7 @@
 #   ./build.sh            build everything (wasm release + debug, native library, tools, C tests)
 #   ./build.sh --clean    delete build output first (the downloaded cJSON source is kept)
 #   ./build.sh --no-install   never run apt-get / npm ci; fail with the command to run instead
+#   ./build.sh --native-only  only the native library and tools (no wasm, no site)
 #   EXTRA_CFLAGS=...      extra C flags for project code (the bench gate test uses this)
 #   FC_BUILD_DIR=DIR      build into DIR instead of build/ (same sources, other flags)
 set -euo pipefail
@@ -13,11 +14,13 @@ ROOT=$PWD
 
 CLEAN=0
 INSTALL=1
+NATIVE_ONLY=0
 for arg in "$@"; do
   case "$arg" in
     --clean) CLEAN=1 ;;
     --no-install) INSTALL=0 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --native-only) NATIVE_ONLY=1 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "build.sh: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -120,9 +123,14 @@ mkdir -p "$BUILD_DIR"
 export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
 JOBS=$(nproc 2>/dev/null || echo 2)
 make_out=$(make --no-print-directory -C c -j"$JOBS" B="$BUILD_DIR" CJSON_DIR="$CJSON_DIR" \
-  EXTRA_CFLAGS="${EXTRA_CFLAGS:-}" all 2>&1) || { printf '%s\n' "$make_out" >&2; die "compile failed"; }
+  EXTRA_CFLAGS="${EXTRA_CFLAGS:-}" "$([ $NATIVE_ONLY -eq 1 ] && echo native || echo all)" 2>&1) || { printf '%s\n' "$make_out" >&2; die "compile failed"; }
 if grep -qvE "^make.*(Nothing to be done|is up to date)" <<<"$make_out" && [ -n "$make_out" ]; then
   printf '%s\n' "$make_out" | grep -vE "Nothing to be done|is up to date" || true
+fi
+
+if [ $NATIVE_ONLY -eq 1 ]; then
+  say "ok: native library and tools in ${BUILD_DIR#$ROOT/}/native"
+  exit 0
 fi
 
 # ---- static site ------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 // run.js — `npm run bench`: every benchmark, a table on stdout, and bench/results/latest.json.
 //   --quick        few iterations (used by the test that keeps the benchmarks runnable)
 //   --out FILE     where to write the JSON (default bench/results/latest.json)
+//   --check        only the instruction-count gate (bench/gate.js): exit 1 over budget
+//   --update-baseline   rewrite the gate's baselines (say why in the commit)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import os from 'node:os';
@@ -10,6 +12,12 @@ import { benchModel } from './model.js';
 import { table } from './harness.js';
 
 const args = process.argv.slice(2);
+if (args.includes('--check') || args.includes('--update-baseline')) {
+  const { runGate } = await import('./gate.js');
+  const { ok } = runGate({ update: args.includes('--update-baseline') });
+  if (!ok) console.error('bench: instruction budget exceeded (see FAIL lines)');
+  process.exit(ok ? 0 : 1);
+}
 const quick = args.includes('--quick');
 const outIdx = args.indexOf('--out');
 const out = outIdx >= 0 ? args[outIdx + 1] : fileURLToPath(new URL('./results/latest.json', import.meta.url));

@@ -64,7 +64,21 @@ uint32_t fc_history_advance(fc_history *h, int64_t slot)
     return gap > UINT32_MAX ? UINT32_MAX : (uint32_t)gap;
 }
 
-uint16_t fc_q_speed(double mph) { return (uint16_t)lrint(mph * FC_SPEED_SCALE); }
+#ifdef FC_SLOW_FOR_TEST
+/* Deliberate extra work, compiled in only by the performance gate's own test
+ * (tests/gate.test.mjs) to prove that the instruction budgets catch a regression. */
+static double slow_for_test(double v)
+{
+    volatile double x = v;
+    for (int i = 0; i < 200; i++) x = x * 1.0000001;
+    return v + 0 * x;
+}
+#define SLOW(v) slow_for_test(v)
+#else
+#define SLOW(v) (v)
+#endif
+
+uint16_t fc_q_speed(double mph) { return (uint16_t)lrint(SLOW(mph) * FC_SPEED_SCALE); }
 uint16_t fc_q_volume(double vph) { return (uint16_t)lrint(vph); }
 uint16_t fc_q_occupancy(double occ) { return (uint16_t)lrint(occ * FC_OCC_SCALE); }
 float fc_dq_speed(uint16_t q) { return q == FC_Q_MISSING ? NAN : (float)q / FC_SPEED_SCALE; }

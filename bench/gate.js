@@ -1,0 +1,66 @@
+// gate.js — the performance gate: deterministic instruction counts of the native build of the
+// same C as the wasm, measured with callgrind on fixed workloads (c/tools/workload.c), checked
+// against the budgets in bench/budgets.json. Wall-clock figures are reported elsewhere and never
+// gated: the machines are shared and noisy; instruction counts repeat exactly.
+//
+//   node bench/gate.js --check                  exit 1 when a measure exceeds its budget
+//   node bench/gate.js --update-baseline        rewrite the baselines (commit with the reason)
+//   node bench/gate.js --check --build-dir DIR  gate another build (the gate's own test)
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const budgetsPath = fileURLToPath(new URL('./budgets.json', import.meta.url));
+
+/**
+ * Instructions executed inside the workload's measured calls, per call.
+ * @param {string} buildDir
+ * @param {{ workload: string, calls: number }} m
+ */
+export function measureInstructions(buildDir, m) {
+  const r = spawnSync('valgrind', ['--tool=callgrind', '--instr-atstart=no', '--callgrind-out-file=/dev/null',
+    `${buildDir}/native/bin/flowcast-workload`, m.workload], { encoding: 'utf8' });
+  if (r.error) throw new Error(`valgrind: ${r.error.message} (./build.sh installs it)`);
+  if (r.status !== 0) throw new Error(`flowcast-workload ${m.workload} failed: ${r.stderr}`);
+  const hit = /Collected : (\d+)/.exec(r.stderr);
+  if (!hit) throw new Error(`no callgrind total in: ${r.stderr}`);
+  return Math.round(Number(hit[1]) / m.calls);
+}
+
+/**
+ * @param {{ buildDir?: string, update?: boolean, log?: (s: string) => void }} opts
+ * @returns {{ ok: boolean, rows: { name: string, value: number, baseline: number, budget: number, ok: boolean }[] }}
+ */
+export function runGate({ buildDir = `${root}build`, update = false, log = console.log } = {}) {
+  const budgets = JSON.parse(readFileSync(budgetsPath, 'utf8'));
+  const rows = [];
+  for (const [name, m] of Object.entries(budgets.instructions)) {
+    const value = measureInstructions(buildDir, m);
+    if (update) m.baseline = value;
+    const budget = Math.floor(m.baseline * (1 + budgets.tolerance));
+    rows.push({ name, value, baseline: m.baseline, budget, ok: value <= budget });
+  }
+  if (update) writeFileSync(budgetsPath, `${JSON.stringify(budgets, null, 2)}\n`);
+  for (const r of rows) {
+    const delta = ((r.value / r.baseline - 1) * 100).toFixed(2);
+    log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name}: ${r.value.toLocaleString('en-US')} instructions per call`
+      + ` (baseline ${r.baseline.toLocaleString('en-US')}, ${delta >= 0 ? '+' : ''}${delta}%; budget ${r.budget.toLocaleString('en-US')})`);
+  }
+  return { ok: rows.every((r) => r.ok), rows };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const known = ['--check', '--update-baseline', '--build-dir'];
+  for (const a of args) {
+    if (a.startsWith('--') && !known.includes(a)) {
+      console.error(`gate: unknown option ${a}`);
+      process.exit(2);
+    }
+  }
+  const dirAt = args.indexOf('--build-dir');
+  const { ok } = runGate({ buildDir: dirAt >= 0 ? args[dirAt + 1] : undefined, update: args.includes('--update-baseline') });
+  if (!ok) console.error('gate: instruction budget exceeded (see FAIL lines); if the change is intended, run --update-baseline and say why in the commit and PERFORMANCE.md');
+  process.exit(ok ? 0 : 1);
+}
