@@ -22,12 +22,28 @@ test('npm run bench -- --quick writes a complete report', () => {
     assert.equal(report.quick, true);
     assert.deepEqual(report.ingest.map((x) => `${x.name}/${x.sensors}`).sort(), [
       'JSON.parse + JS loop/1000', 'JSON.parse + JS loop/10000', 'ingest cJSON wasm (bytes)/1000',
-      'ingest cJSON wasm (bytes)/10000', 'ingest cJSON wasm (string)/1000', 'ingest cJSON wasm (string)/10000']);
+      'ingest cJSON wasm (bytes)/10000', 'ingest cJSON wasm (string)/1000', 'ingest cJSON wasm (string)/10000',
+      'ingest cJSON wasm (string, first call)/1000', 'ingest fast wasm (bytes)/1000', 'ingest fast wasm (bytes)/10000',
+      'ingest fast wasm (string)/1000', 'ingest fast wasm (string)/10000', 'ingest fast wasm (string, first call)/1000']);
+    assert.match(r.stdout, /speed-up of the fast path \(same run\): vs cJSON wasm [\d.]+x/);
     for (const x of [...report.ingest, ...report.model]) {
       assert.ok(Number.isFinite(x.median_us) && x.median_us > 0, JSON.stringify(x));
       assert.ok(x.p95_us >= x.median_us);
     }
     assert.equal(report.model.length, 2);
+    assert.match(r.stdout, /LRU cache: the C cache in wasm vs lru-cache/);
+    assert.match(r.stdout, /Travel-time queries in wasm/);
+    assert.deepEqual(report.lru.map((x) => x.name), ['lru-cache (npm) from JS', 'C LRU wasm, called from JS', 'C LRU wasm, key stream in wasm']);
+    for (const x of report.lru) {
+      assert.ok(x.accesses_per_s > 0 && x.bytes_per_entry > 0, JSON.stringify(x));
+      assert.equal(x.hit_rate, report.lru[0].hit_rate, 'the C LRU and lru-cache must agree on every hit');
+    }
+    assert.equal(report.route.queries.length, 4);
+    for (const x of report.route.queries) {
+      assert.ok(Number.isFinite(x.median_us) && x.median_us > 0 && x.p95_us >= x.median_us, JSON.stringify(x));
+      assert.ok(x.distance_mi > 63 && x.distance_mi < 64.5 && x.segments === 159, JSON.stringify(x));
+    }
+    assert.ok(report.route.cache.hits > 0);
     assert.ok(report.model[0].model_bytes > 1000);
     const bad = spawnSync('node', [`${root}bench/run.js`, '--frob'], { encoding: 'utf8' });
     assert.equal(bad.status, 2);

@@ -34,7 +34,7 @@ test('the release wasm imports only what web/flowcast.js provides and keeps C na
 });
 
 test('native and wasm builds of the same C reach the same state digest', async () => {
-  const net = `${root}public/sample/network.json`, snap = `${root}public/sample/snapshot.json`;
+  const net = `${root}tests/fixtures/sample/network.json`, snap = `${root}tests/fixtures/sample/snapshot.json`;
   const r = spawnSync(`${root}build/native/bin/flowcast-ingest`, ['--repeat', '5', net, snap], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
@@ -52,7 +52,7 @@ test('native and wasm builds of the same C reach the same state digest', async (
 });
 
 test('flowcast-ingest reports rejected snapshots as JSON with the error code and exits 1', () => {
-  const r = spawnSync(`${root}build/native/bin/flowcast-ingest`, [`${root}public/sample/network.json`, `${root}tests/fixtures/networks.mjs`], { encoding: 'utf8' });
+  const r = spawnSync(`${root}build/native/bin/flowcast-ingest`, [`${root}tests/fixtures/sample/network.json`, `${root}tests/fixtures/networks.mjs`], { encoding: 'utf8' });
   assert.equal(r.status, 1);
   const first = JSON.parse(r.stdout.split('\n')[0]);
   assert.equal(first.ok, false);

@@ -12,7 +12,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 test('instruction counts are within the budgets in bench/budgets.json', () => {
   const lines = [];
   const { ok, rows } = runGate({ log: (s) => lines.push(s) });
-  assert.equal(rows.length, 3);
+  assert.equal(rows.length, 5);
   assert.ok(ok, lines.join('\n'));
 });
 

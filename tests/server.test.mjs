@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync, utimesSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -780,4 +780,87 @@ test('npm start entry: generates a missing dataset with the simulator, then serv
   assert.equal(await rebuilt.exit, 0);
   assert.match(rebuilt.err, /newer than the dataset: regenerating/);
   assert.ok(existsSync(join(target, 'meta.json')) && !existsSync(`${target}.tmp`));
+});
+
+// ---- the model file ----
+
+test('GET /api/v1/model: the folder\'s model.fcm with a strong ETag and 304; 404 NO_MODEL without one', async () => {
+  const dir = join(tmp, 'with-model');
+  cpSync(datasetDir, dir, { recursive: true });
+  const app = await buildServer({ dataset: dir, public: null });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const url = `http://127.0.0.1:${app.server.address().port}/api/v1/model`;
+  try {
+    await assertError(url, 404, 'NO_MODEL');
+
+    const bytes = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7) & 255));
+    writeFileSync(join(dir, 'model.fcm'), bytes);
+    const r = await fetch(url);
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-type'), 'application/octet-stream');
+    assert.equal(r.headers.get('access-control-allow-origin'), '*');
+    const etag = r.headers.get('etag') ?? '';
+    assert.match(etag, /^"[^"]+"$/, 'a strong ETag');
+    assert.deepEqual(Buffer.from(await r.arrayBuffer()), bytes);
+    assert.equal((await fetch(url, { headers: { 'if-none-match': etag } })).status, 304);
+    const head = await fetch(url, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('etag'), etag);
+    assert.equal((await fetch(url, { method: 'POST' })).status, 405);
+
+    // a retrained file is served at once, under a new ETag
+    writeFileSync(join(dir, 'model.fcm'), bytes.subarray(0, 4000));
+    const later = (Date.now() + 5000) / 1000;
+    utimesSync(join(dir, 'model.fcm'), later, later);
+    const r2 = await fetch(url, { headers: { 'if-none-match': etag } });
+    assert.equal(r2.status, 200);
+    assert.notEqual(r2.headers.get('etag'), etag);
+    assert.equal((await r2.arrayBuffer()).byteLength, 4000);
+  } finally {
+    await app.close();
+  }
+});
+
+test('npm start entry: trains model.fcm with flowcast-train when missing or older than the dataset, skips without the tool', async () => {
+  const start = join(ROOT, 'web/server/start.js');
+  const target = join(tmp, 'model-start');
+  cpSync(datasetDir, target, { recursive: true });
+  const fakeTrain = join(tmp, 'fake-train.sh');
+  writeFileSync(fakeTrain, '#!/bin/sh\n# usage: --dataset DIR --out FILE --days N\nwhile [ $# -gt 0 ]; do [ "$1" = --out ] && out=$2; shift; done\nprintf MODEL > "$out"\n', { mode: 0o755 });
+  /** Starts the entry, fetches /api/v1/model, stops it. */
+  const run = async (/** @type {string} */ train) => {
+    const child = spawn(process.execPath, [start, '--dataset', target, '--sim', join(tmp, 'no-such-sim'), '--train', train, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const r = { out: '', err: '', status: 0, body: '' };
+    child.stdout.on('data', (d) => { r.out += d; });
+    child.stderr.on('data', (d) => { r.err += d; });
+    const exit = new Promise((res) => child.on('exit', res));
+    try {
+      await until(() => /http:\/\/127\.0\.0\.1:\d+\//.test(r.out), 8000, `the URL (stderr: ${r.err})`);
+      const res = await fetch(`${/http:\/\/127\.0\.0\.1:\d+/.exec(r.out)[0]}/api/v1/model`);
+      r.status = res.status;
+      r.body = await res.text();
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exit, 0);
+    return r;
+  };
+
+  const without = await run(join(tmp, 'no-such-train'));
+  assert.match(without.err, /not built: serving without a model file/);
+  assert.equal(without.status, 404);
+
+  const trained = await run(fakeTrain);
+  assert.match(trained.err, /training the model/);
+  assert.equal(trained.status, 200);
+  assert.equal(trained.body, 'MODEL');
+  assert.ok(!existsSync(join(target, 'model.fcm.tmp')));
+
+  const upToDate = await run(fakeTrain);
+  assert.doesNotMatch(upToDate.err, /training the model/);
+
+  const later = (Date.now() + 60000) / 1000; // a regenerated dataset: the model is out of date
+  utimesSync(join(target, 'meta.json'), later, later);
+  const stale = await run(fakeTrain);
+  assert.match(stale.err, /training the model/);
 });

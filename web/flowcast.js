@@ -12,6 +12,9 @@
  * @property {number} [maxAheadS]       how far a snapshot may jump ahead (default 7 days)
  * @property {number} [maxSpeedMph]     plausible maximum speed (default 120)
  * @property {number} [maxVolumeVph]    plausible maximum station volume (default 20000)
+ * @property {'auto' | 'cjson' | 'fast'} [parser] snapshot parser: 'auto' (default) runs the fast
+ *   single-pass parser and falls back to the cJSON reference for input outside its subset;
+ *   'cjson' only the reference; 'fast' only the fast parser (E_UNSUPPORTED where it would fall back)
  */
 
 /**
@@ -74,6 +77,56 @@
  * @property {Float32Array} mid   central forecast, mph, index sensor * H + (step - 1)
  * @property {Float32Array} lo    10% bound
  * @property {Float32Array} hi    90% bound
+ */
+
+/**
+ * @typedef {object} TravelSegment
+ * @property {string} from          station id where the segment starts
+ * @property {string} to            station id where it ends
+ * @property {number} lengthMi
+ * @property {number} speedMph      speed used: harmonic mean of both ends' forecasts at entry
+ * @property {number} entryMinutes  minutes after departure when the traveller enters it
+ */
+
+/**
+ * @typedef {object} TravelTime
+ * @property {number} departAt         Unix ms
+ * @property {number} minutes          predicted travel time (central forecast)
+ * @property {number} distanceMi
+ * @property {number} freeFlowMinutes  at the speed limits
+ * @property {number} delayMinutes     max(0, minutes - freeFlowMinutes)
+ * @property {number} low              10–90% range of the travel time, minutes
+ * @property {number} high
+ * @property {TravelSegment[]} segments the path, origin first
+ */
+
+/**
+ * @typedef {object} Departure
+ * @property {number} departAt  Unix ms
+ * @property {number} minutes
+ * @property {number} low
+ * @property {number} high
+ */
+
+/**
+ * @typedef {object} BestDeparture
+ * @property {Departure[]} departures  one per departure time in the window
+ * @property {Departure} best          the fastest (the earliest among equals)
+ * @property {number} savesMinutes     minutes saved against leaving at the window's start
+ */
+
+/**
+ * @typedef {object} CacheStats
+ * @property {number} hits
+ * @property {number} misses
+ * @property {number} insertions
+ * @property {number} evictions
+ * @property {number} bytesInUse
+ * @property {number} peakBytes
+ * @property {number} entries
+ * @property {number} maxEntries
+ * @property {number} maxBytes
+ * @property {number} footprintBytes the cache's whole allocation, fixed at creation
  */
 
 /** An error thrown for programming or set-up mistakes (never for bad feed data). */
@@ -196,6 +249,8 @@ function runtimeFor(wasmUrl) {
 // Byte offsets inside an engine's scratch block (pinned by _Static_assert in c/wasm/api.c).
 const SCRATCH_BYTES = 64;
 const DEFAULT_MAX_PAYLOAD = 8 << 20; // fc_config_default()
+/** @type {Record<string, number>} fc_parser values */
+const PARSERS = { auto: 0, cjson: 1, fast: 2 };
 const OFF_RESULT = 0;   // fc_ingest_result, 24 bytes
 const OFF_LOCAL = 24;   // fc_local_time, 28 bytes
 const OFF_OUT = 56;     // one pointer, two u32, or a double (8-aligned)
@@ -582,10 +637,168 @@ export class Predictor {
     }
   }
 
+  /**
+   * Index of a station id (a Map built once per network).
+   * @param {unknown} id
+   * @param {string} what  for the message
+   */
+  #station(id, what) {
+    if (this.#idsOf !== this.sensorIds) {
+      this.#ids = new Map(this.sensorIds.map((s, i) => [s, i]));
+      this.#idsOf = this.sensorIds;
+    }
+    const i = typeof id === 'string' ? this.#ids.get(id) : undefined;
+    if (i === undefined) throw new FlowcastError('E_NOT_FOUND', `${what}: unknown station ${JSON.stringify(id)}`);
+    return i;
+  }
+
+  /** @type {Map<string, number>} */
+  #ids = new Map();
+  /** @type {string[] | null} */
+  #idsOf = null;
+  #routeBuf = 0;
+  #routeCap = 0;
+
+  /** @param {number} bytes  a reusable heap block for route results */
+  #routeScratch(bytes) {
+    if (bytes > this.#routeCap) {
+      if (this.#routeBuf) this.rt.x.free(this.#routeBuf);
+      this.#routeBuf = 0;
+      this.#routeCap = Math.max(bytes, 4096);
+      this.#routeBuf = this.rt.malloc(this.#routeCap);
+    }
+    return this.#routeBuf;
+  }
+
+  /**
+   * @param {number} status
+   * @param {string} what
+   */
+  #routeError(status, what) {
+    const msg = this.rt.cString(this.rt.x.fc_engine_message(this.engine)) || this.rt.cString(this.rt.x.fc_strerror(status));
+    return new FlowcastError(this.rt.statusName(status), `${what}: ${msg.replace(/^(travel time|best departure): /, '')}`);
+  }
+
+  /** The newest data time (Unix ms), the default departure; NaN before any data. */
+  #newest() {
+    const t = this.rt.x.fcw_last_ts_ms(this.engine);
+    return Number.isFinite(t) ? t : NaN;
+  }
+
+  /**
+   * Time-dependent travel time between two stations on the current forecast: each segment at
+   * the speed forecast for when the traveller reaches it, along the fastest path. Results are
+   * cached per data version (a new snapshot or model invalidates them). Throws FlowcastError for
+   * a bad query: E_NOT_FOUND (unknown station, no path), E_ARG (from === to), E_RANGE (departure
+   * outside the forecast), E_STATE (no model or data).
+   * @param {{ from: string, to: string, departAt?: number, cache?: boolean }} query
+   *   departAt: Unix ms, default the newest data time; cache: false computes afresh (benchmarks)
+   * @returns {TravelTime}
+   */
+  travelTime({ from, to, departAt, cache = true }) {
+    this.#live();
+    const a = this.#station(from, 'travelTime: from'), b = this.#station(to, 'travelTime: to');
+    const rt = this.rt, n = this.sensorIds.length;
+    const p = this.#routeScratch(64 + 24 * n);
+    const depart = departAt ?? this.#newest();
+    if (typeof depart !== 'number' || Number.isNaN(depart)) {
+      if (departAt === undefined) throw new FlowcastError('E_STATE', 'travelTime: no data: ingest a snapshot first');
+      throw new FlowcastError('E_ARG', `travelTime: departAt must be Unix milliseconds, got ${String(departAt)}`);
+    }
+    const status = rt.x.fcw_travel_time(this.engine, a, b, depart, cache ? 0 : 1, p, p + 64, n);
+    if (status !== 0) throw this.#routeError(status, 'travelTime');
+    const v = rt.view;
+    const count = v.getUint32(p + 56, true);
+    /** @type {TravelSegment[]} */
+    const segments = new Array(count);
+    for (let i = 0, q = p + 64; i < count; i++, q += 24) {
+      segments[i] = {
+        from: this.sensorIds[v.getUint32(q, true)],
+        to: this.sensorIds[v.getUint32(q + 4, true)],
+        lengthMi: v.getFloat32(q + 8, true),
+        speedMph: v.getFloat32(q + 12, true),
+        entryMinutes: v.getFloat64(q + 16, true),
+      };
+    }
+    return {
+      departAt: depart,
+      minutes: v.getFloat64(p + 8, true),
+      distanceMi: v.getFloat64(p + 16, true),
+      freeFlowMinutes: v.getFloat64(p + 24, true),
+      delayMinutes: v.getFloat64(p + 32, true),
+      low: v.getFloat64(p + 40, true),
+      high: v.getFloat64(p + 48, true),
+      segments,
+    };
+  }
+
+  /**
+   * "When should I leave?": the travel time for each departure in [earliest, latest] every
+   * stepMin minutes, the fastest, and the minutes it saves against leaving at `earliest`.
+   * Defaults: earliest = the newest data time, latest = the end of the forecast, stepMin = 5.
+   * Throws FlowcastError like travelTime (E_RANGE for a window outside the forecast).
+   * @param {{ from: string, to: string, earliest?: number, latest?: number, stepMin?: number }} query
+   * @returns {BestDeparture}
+   */
+  bestDeparture({ from, to, earliest, latest, stepMin = 5 }) {
+    this.#live();
+    const a = this.#station(from, 'bestDeparture: from'), b = this.#station(to, 'bestDeparture: to');
+    const rt = this.rt, x = rt.x;
+    const start = earliest ?? this.#newest();
+    const end = latest ?? start + x.fc_engine_horizons(this.engine) * this.intervalS * 1000;
+    const stepMs = Math.round(stepMin * 60000);
+    if (!(stepMs >= 1000)) throw new FlowcastError('E_ARG', `bestDeparture: stepMin must be at least 1/60 (one second), got ${stepMin}`);
+    if (!Number.isFinite(start) || !Number.isFinite(end)) {
+      if (earliest === undefined && Number.isNaN(start)) throw new FlowcastError('E_STATE', 'bestDeparture: no data: ingest a snapshot first');
+      throw new FlowcastError('E_ARG', 'bestDeparture: earliest and latest must be Unix milliseconds');
+    }
+    const count = Math.max(1, Math.min(100000, Math.floor((end - start) / stepMs) + 1));
+    const p = this.#routeScratch(8 + 32 * count);
+    const status = x.fcw_best_departure(this.engine, a, b, start, end, stepMs, p + 8, count, p);
+    if (status !== 0) throw this.#routeError(status, 'bestDeparture');
+    const v = rt.view;
+    const n = v.getUint32(p, true), bi = v.getUint32(p + 4, true);
+    /** @type {Departure[]} */
+    const departures = new Array(n);
+    for (let i = 0, q = p + 8; i < n; i++, q += 32) {
+      departures[i] = {
+        departAt: Number(v.getBigInt64(q, true)),
+        minutes: v.getFloat64(q + 8, true),
+        low: v.getFloat64(q + 16, true),
+        high: v.getFloat64(q + 24, true),
+      };
+    }
+    return { departures, best: departures[bi], savesMinutes: departures[0].minutes - departures[bi].minutes };
+  }
+
+  /**
+   * Counters of the route-result cache (zeros before the first query).
+   * @returns {CacheStats}
+   */
+  cacheStats() {
+    this.#live();
+    const p = this.#routeScratch(72);
+    this.rt.x.fc_engine_route_cache_stats(this.engine, p);
+    const v = this.rt.view;
+    const u64 = (/** @type {number} */ o) => Number(v.getBigUint64(p + o, true));
+    return {
+      hits: u64(0), misses: u64(8), insertions: u64(16), evictions: u64(24), bytesInUse: u64(32), peakBytes: u64(40),
+      entries: v.getUint32(p + 48, true), maxEntries: v.getUint32(p + 52, true), maxBytes: u64(56), footprintBytes: u64(64),
+    };
+  }
+
+  /** The engine's data version: changes whenever a forecast or a travel time could change. */
+  get dataVersion() {
+    this.#live();
+    return this.rt.x.fcw_data_version(this.engine);
+  }
+
   /** Frees the engine and its buffers. Safe to call twice. */
   dispose() {
     if (!this.engine) return;
     const x = this.rt.x;
+    if (this.#routeBuf) x.free(this.#routeBuf);
+    this.#routeBuf = this.#routeCap = 0;
     x.fc_engine_destroy(this.engine);
     for (const p of [this.scratch, this.input, this.latestBuf, this.forecastBuf]) if (p) x.free(p);
     this.engine = this.scratch = this.input = this.latestBuf = this.inputCap = this.forecastBuf = this.forecastLen = 0;
@@ -601,8 +814,9 @@ export async function createPredictor({ network, wasmUrl, config = {} }) {
   if (network == null) throw new FlowcastError('E_ARG', 'createPredictor: a network is required');
   const rt = await runtimeFor(wasmUrl);
   const out = rt.malloc(4);
+  const parser = config.parser === undefined ? 0 : Object.hasOwn(PARSERS, config.parser) ? PARSERS[config.parser] : 255; // 255: E_RANGE
   const status = rt.x.fcw_engine_create(config.historyS ?? 0, config.maxPayloadBytes ?? 0, config.maxAheadS ?? 0,
-    config.maxSpeedMph ?? 0, config.maxVolumeVph ?? 0, out);
+    config.maxSpeedMph ?? 0, config.maxVolumeVph ?? 0, parser, out);
   const engine = rt.view.getUint32(out, true);
   rt.x.free(out);
   if (status !== 0) throw new FlowcastError(rt.statusName(status), `createPredictor: invalid config ${JSON.stringify(config)}`);
@@ -614,6 +828,15 @@ export async function createPredictor({ network, wasmUrl, config = {} }) {
     throw err;
   }
   return p;
+}
+
+/**
+ * The shared wasm runtime behind a URL. Internal: for the other modules of this package that
+ * need a narrow handle API of their own (web/lru.js); applications use createPredictor().
+ * @param {string | URL} [wasmUrl]
+ */
+export async function wasmRuntime(wasmUrl) {
+  return runtimeFor(wasmUrl);
 }
 
 /**

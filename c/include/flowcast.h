@@ -47,6 +47,7 @@ typedef enum fc_status {
     FC_E_TIMEZONE = 14,   /* an unknown time-zone name or an invalid POSIX TZ rule */
     FC_E_NOT_FOUND = 15,  /* an unknown sensor or station */
     FC_E_RANGE = 16,      /* a value outside its allowed range */
+    FC_E_UNSUPPORTED = 17,/* outside what the selected snapshot parser decides (parser = fast) */
     FC_STATUS_COUNT
 } fc_status;
 
@@ -65,7 +66,14 @@ typedef struct fc_config {
     uint32_t max_ahead_s;      /* how far a snapshot may jump past the last one; default 7 days */
     float max_speed_mph;       /* plausible maximum; default 120 (record speeds are far lower) */
     float max_volume_vph;      /* plausible station maximum; default 20000 (8 lanes x 2500) */
+    uint32_t parser;           /* snapshot parser, an fc_parser; default FC_PARSER_AUTO */
 } fc_config;
+
+/* Which snapshot parser fc_ingest_json() runs. AUTO: the fast single-pass parser, falling back
+ * to the cJSON reference parser for input outside its subset (same results either way). CJSON:
+ * the reference only. FAST: the fast parser only; input it would hand to the reference is
+ * rejected with FC_E_UNSUPPORTED (for differential tests and benchmarks). */
+typedef enum fc_parser { FC_PARSER_AUTO = 0, FC_PARSER_CJSON = 1, FC_PARSER_FAST = 2 } fc_parser;
 
 /* Fills *cfg with the defaults above. */
 void fc_config_default(fc_config *cfg);
@@ -112,6 +120,10 @@ typedef struct fc_ingest_result {
 /* Parses a flowcast.snapshot/1 JSON document of len bytes and commits it. On any status other
  * than FC_OK the engine's committed state is byte-for-byte unchanged. out may be NULL. */
 fc_status fc_ingest_json(fc_engine *engine, const char *json, size_t len, fc_ingest_result *out);
+
+/* How many snapshots the fast parser decided (accepted or rejected), and how many it handed to
+ * the cJSON reference parser, since the engine was created. Either pointer may be NULL. */
+void fc_engine_parser_counts(const fc_engine *engine, uint64_t *fast, uint64_t *fallback);
 
 /* Timestamp of the last committed snapshot (Unix ms), or INT64_MIN when none. */
 int64_t fc_engine_last_ts_ms(const fc_engine *engine);
@@ -187,6 +199,83 @@ fc_status fc_engine_clear_profiles(fc_engine *engine);
 fc_status fc_ingest_values(fc_engine *engine, int64_t ts_ms, const float *speed_mph,
                            const float *volume_vph, const float *occupancy, size_t n,
                            fc_ingest_result *out);
+
+/* ---- travel times ------------------------------------------------------------------------ */
+
+/* Travel times walk the network (corridors in downstream order, loops wrapping, interchange
+ * connections) on the current model's forecast, time-dependently: each segment at the speed
+ * forecast for the moment the traveller reaches it (c/src/route.h has the exact rules). The
+ * engine keeps the forecast the queries read and recomputes it once per data version; results
+ * are cached (an LRU of FC_ROUTE_CACHE_ENTRIES entries and FC_ROUTE_CACHE_BYTES bytes) under
+ * (from, to, departure, data version), so a stale result is never served. The data version
+ * changes with every committed snapshot, network load, model training or loading, adjacency
+ * change and profile clearing. */
+
+#define FC_ROUTE_CACHE_ENTRIES 1024u
+#define FC_ROUTE_CACHE_BYTES (4u << 20)
+#define FC_ROUTE_NO_CACHE 1u   /* flag: compute afresh, neither read nor fill the cache */
+
+typedef struct fc_travel_segment {
+    uint32_t from, to;         /* sensor indices */
+    float length_mi;
+    float speed_mph;           /* the speed used: harmonic mean of the two ends at entry */
+    double entry_min;          /* minutes after departure when the traveller enters it */
+} fc_travel_segment;
+
+typedef struct fc_travel_time {
+    int64_t depart_ms;
+    double minutes;            /* predicted travel time (central forecast) */
+    double distance_mi;
+    double free_flow_minutes;  /* at the speed limits */
+    double delay_minutes;      /* max(0, minutes - free_flow_minutes) */
+    double low_minutes;        /* 10–90% range from the forecast's interval bounds */
+    double high_minutes;
+    uint32_t n_segments;       /* segments of the whole path (even beyond the caller's capacity) */
+    uint32_t reserved;
+} fc_travel_time;
+
+typedef struct fc_departure {
+    int64_t depart_ms;
+    double minutes, low_minutes, high_minutes;
+} fc_departure;
+
+/* An LRU cache's counters (fc_engine_route_cache_stats; c/src/lru.h). */
+typedef struct fc_cache_stats {
+    uint64_t hits, misses;      /* lookups that found / did not find their key */
+    uint64_t insertions;        /* values stored under a key not present */
+    uint64_t evictions;         /* entries dropped to make room */
+    uint64_t bytes_in_use;      /* value bytes held (in whole chunks) */
+    uint64_t peak_bytes;        /* highest bytes_in_use so far */
+    uint32_t entries;           /* entries held */
+    uint32_t max_entries;       /* capacity in entries */
+    uint64_t max_bytes;         /* capacity in value bytes */
+    uint64_t footprint_bytes;   /* the cache's whole allocation, fixed at creation */
+} fc_cache_stats;
+
+/* Travel time from sensor station `from` to `to` (indices) leaving at depart_ms, which must lie
+ * in [newest data time, newest data time + horizons x interval]. Fills *out and the first
+ * seg_cap segments of the path (segments may be NULL with seg_cap 0); flags: 0 or
+ * FC_ROUTE_NO_CACHE. Errors, with a message: FC_E_STATE without a model or data, FC_E_NOT_FOUND
+ * for an unknown station or when no path leads from `from` to `to`, FC_E_ARG for from == to,
+ * FC_E_RANGE for a departure outside the forecast. Allocates only on the first query after the
+ * network or the model changed (the route graph, the forecast buffers, the cache). */
+fc_status fc_engine_travel_time(fc_engine *engine, size_t from, size_t to, int64_t depart_ms,
+                                uint32_t flags, fc_travel_time *out, fc_travel_segment *segments,
+                                size_t seg_cap);
+
+/* Travel times for departures earliest, earliest + step_ms, ... <= latest (all inside the
+ * forecast range), written to out[0..*n_out-1]; *best gets the index of the fastest (the
+ * earliest among equals). FC_E_ARG when cap is smaller than the number of departures (*n_out
+ * then gives it) or step_ms < 1; otherwise the errors of fc_engine_travel_time. */
+fc_status fc_engine_best_departure(fc_engine *engine, size_t from, size_t to, int64_t earliest_ms,
+                                   int64_t latest_ms, int64_t step_ms, fc_departure *out,
+                                   size_t cap, size_t *n_out, size_t *best);
+
+/* Counters of the engine's route-result cache (zeros before the first query). */
+void fc_engine_route_cache_stats(const fc_engine *engine, fc_cache_stats *out);
+
+/* The engine's data version: changes whenever a forecast or a travel time could change. */
+uint64_t fc_engine_data_version(const fc_engine *engine);
 
 /* ---- time ------------------------------------------------------------------------------- */
 

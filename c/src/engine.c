@@ -2,6 +2,7 @@
  * snapshots into the history, and read access to the committed state. */
 #include "engine.h"
 #include "hash.h"
+#include "ingest_fast.h"
 #include "model_io.h"
 #include "timeutil.h"
 #include <math.h>
@@ -20,6 +21,7 @@ void fc_config_default(fc_config *cfg)
     cfg->max_ahead_s = 7u * 86400u;
     cfg->max_speed_mph = 120.0f;
     cfg->max_volume_vph = 20000.0f;
+    cfg->parser = FC_PARSER_AUTO;
 }
 
 fc_status fc_engine_fail(fc_engine *e, fc_status st, const char *fmt, ...)
@@ -40,6 +42,7 @@ static fc_status check_config(const fc_config *c, char *msg, size_t cap)
     /* the 16-bit history quantisation holds speeds up to 655 mph and volumes up to 65534 */
     else if (!(c->max_speed_mph >= 1 && c->max_speed_mph <= 600)) bad = "max_speed_mph must be in [1, 600]";
     else if (!(c->max_volume_vph >= 1 && c->max_volume_vph <= 60000)) bad = "max_volume_vph must be in [1, 60000]";
+    else if (c->parser > FC_PARSER_FAST) bad = "parser must be 0 (auto), 1 (cjson) or 2 (fast)";
     if (!bad) return FC_OK;
     snprintf(msg, cap, "config: %s", bad);
     return FC_E_RANGE;
@@ -93,12 +96,15 @@ static void open_slot_clear(fc_open_slot *o, uint32_t n)
     memset(o->n_occupancy, 0, n * sizeof(uint16_t));
 }
 
+static void release_routes(fc_engine *e);
+
 static void drop_model(fc_engine *e)
 {
     fc_trainer_free(e->trainer);
     e->trainer = NULL;
     fc_model_free(e->model);
     e->model = NULL;
+    e->data_version++;
 }
 
 static void release_network(fc_engine *e)
@@ -111,6 +117,7 @@ static void release_network(fc_engine *e)
     open_slot_free(&e->open);
     fc_stage_free(&e->stage);
     e->last_ts_ms = INT64_MIN;
+    release_routes(e);
 }
 
 void fc_engine_destroy(fc_engine *e)
@@ -222,6 +229,7 @@ static void commit(fc_engine *e, fc_ingest_result *res)
     }
     e->last_ts_ms = st->ts_ms;
     e->n_committed++;
+    e->data_version++;
     if (res) {
         res->ts_ms = st->ts_ms;
         res->accepted = st->accepted;
@@ -245,7 +253,16 @@ fc_status fc_ingest_json(fc_engine *e, const char *json, size_t len, fc_ingest_r
     if (!e || (!json && len)) return FC_E_ARG;
     if (!e->net) return fc_engine_fail(e, FC_E_STATE, "no network loaded");
     fc_ingest_limits lim = limits_of(e);
-    fc_status st = fc_ingest_parse_cjson(&lim, json ? json : "", len, &e->stage, e->msg, sizeof e->msg);
+    const char *text = json ? json : "";
+    /* the fast parser either decides exactly as cJSON would or says FC_E_UNSUPPORTED */
+    fc_status st = FC_E_UNSUPPORTED;
+    if (e->cfg.parser != FC_PARSER_CJSON) {
+        st = fc_ingest_parse_fast(&lim, text, len, &e->stage, e->msg, sizeof e->msg);
+        if (st == FC_E_UNSUPPORTED) e->n_fallback++;
+        else e->n_fast++;
+    }
+    if (st == FC_E_UNSUPPORTED && e->cfg.parser != FC_PARSER_FAST)
+        st = fc_ingest_parse_cjson(&lim, text, len, &e->stage, e->msg, sizeof e->msg);
     if (st) {
         fc_stage_reset(&e->stage);
         e->n_rejected++;
@@ -255,6 +272,12 @@ fc_status fc_ingest_json(fc_engine *e, const char *json, size_t len, fc_ingest_r
     fc_stage_reset(&e->stage);
     e->msg[0] = '\0';
     return FC_OK;
+}
+
+void fc_engine_parser_counts(const fc_engine *e, uint64_t *fast, uint64_t *fallback)
+{
+    if (fast) *fast = e ? e->n_fast : 0;
+    if (fallback) *fallback = e ? e->n_fallback : 0;
 }
 
 fc_status fc_engine_latest(const fc_engine *e, float *speed, float *volume, float *occ,
@@ -427,6 +450,7 @@ fc_status fc_engine_train_step(fc_engine *e, double *progress)
         if (!m) return fc_engine_fail(e, FC_E_STATE, "training did not complete");
         fc_model_free(e->model);
         e->model = m;
+        e->data_version++;
     }
     return FC_OK;
 }
@@ -478,6 +502,7 @@ fc_status fc_engine_load_model(fc_engine *e, const uint8_t *buf, size_t len)
     if (st) return st;
     fc_model_free(e->model);
     e->model = m;
+    e->data_version++;
     e->msg[0] = '\0';
     return FC_OK;
 }
@@ -487,5 +512,165 @@ fc_status fc_engine_clear_profiles(fc_engine *e)
     if (!e) return FC_E_ARG;
     if (!e->model) return fc_engine_fail(e, FC_E_STATE, "no model");
     fc_profile_clear(&e->model->prof);
+    e->data_version++;
     return FC_OK;
 }
+
+/* ---- travel times ---- */
+
+/* Stored in front of every cached result and compared on a hit, so that even a collision of
+ * the 64-bit cache keys can never serve another query's answer. */
+typedef struct route_key {
+    uint64_t version;
+    int64_t depart_ms;
+    uint32_t from, to;
+} route_key;
+
+/* chunk size of the route cache: results are 88 bytes + 24 per segment, 1–5 KB on Atlanta */
+#define ROUTE_CACHE_CHUNK 256u
+
+static void release_routes(fc_engine *e)
+{
+    if (e->route) fc_route_free(e->route);
+    free(e->route);
+    e->route = NULL;
+    fc_lru_destroy(e->route_cache);
+    e->route_cache = NULL;
+    free(e->route_fc);
+    e->route_fc = NULL;
+    e->route_fc_len = 0;
+    e->route_fc_version = 0;
+    free(e->route_buf);
+    e->route_buf = NULL;
+}
+
+static size_t route_buf_size(uint32_t n) { return sizeof(route_key) + sizeof(fc_travel_time) + (size_t)n * sizeof(fc_travel_segment); }
+
+/* Builds what queries need on first use and refreshes the forecast once per data version. */
+static fc_status routes_prepare(fc_engine *e, fc_route_speeds *sp)
+{
+    if (!e->net) return fc_engine_fail(e, FC_E_STATE, "no network loaded");
+    if (!e->model) return fc_engine_fail(e, FC_E_STATE, "travel time: no model: train or load one first");
+    if (e->hist.head == INT64_MIN) return fc_engine_fail(e, FC_E_STATE, "travel time: no data: ingest a snapshot first");
+    uint32_t n = e->net->n_sensors, H = e->model->horizons;
+    if (!e->route) {
+        e->route = malloc(sizeof *e->route);
+        e->route_buf = malloc(route_buf_size(n));
+        if (!e->route || !e->route_buf || fc_route_init(e->route, e->net)) {
+            free(e->route);
+            free(e->route_buf);
+            e->route = NULL;
+            e->route_buf = NULL;
+            return fc_engine_fail(e, FC_E_NOMEM, "out of memory for the route graph");
+        }
+    }
+    if (!e->route_cache && fc_lru_create(FC_ROUTE_CACHE_ENTRIES, FC_ROUTE_CACHE_BYTES, ROUTE_CACHE_CHUNK, &e->route_cache))
+        return fc_engine_fail(e, FC_E_NOMEM, "out of memory for the route cache");
+    size_t len = (size_t)n * (1 + 3 * (size_t)H);
+    if (len != e->route_fc_len) {
+        free(e->route_fc);
+        e->route_fc_len = 0;
+        e->route_fc_version = 0;
+        e->route_fc = malloc(len * sizeof(float));
+        if (!e->route_fc) return fc_engine_fail(e, FC_E_NOMEM, "out of memory for the route forecast");
+        e->route_fc_len = len;
+    }
+    float *now = e->route_fc, *mid = now + n, *lo = mid + (size_t)n * H, *hi = lo + (size_t)n * H;
+    if (e->route_fc_version != e->data_version || !e->data_version) {
+        if (fc_model_forecast(e->model, e->net, &e->graph, &e->hist, mid, lo, hi, NULL))
+            return fc_engine_fail(e, FC_E_STATE, "travel time: no data to forecast from");
+        fc_engine_latest(e, now, NULL, NULL, NULL, n);
+        /* a station without a reading now starts from its first forecast step */
+        for (uint32_t s = 0; s < n; s++)
+            if (!(now[s] > 0)) now[s] = mid[(size_t)s * H];
+        e->route_fc_version = e->data_version;
+    }
+    sp->now = now;
+    sp->mid = mid;
+    sp->lo = lo;
+    sp->hi = hi;
+    sp->horizons = H;
+    sp->t0_ms = e->last_ts_ms;
+    sp->step_ms = (int64_t)e->net->interval_s * 1000;
+    return FC_OK;
+}
+
+fc_status fc_engine_travel_time(fc_engine *e, size_t from, size_t to, int64_t depart_ms, uint32_t flags,
+                                fc_travel_time *out, fc_travel_segment *seg, size_t seg_cap)
+{
+    if (!e || !out || (!seg && seg_cap) || (flags & ~FC_ROUTE_NO_CACHE)) return FC_E_ARG;
+    fc_route_speeds sp;
+    fc_status st = routes_prepare(e, &sp);
+    if (st) return st;
+    uint32_t n = e->net->n_sensors;
+    if (from >= n || to >= n)
+        return fc_engine_fail(e, FC_E_NOT_FOUND, "travel time: unknown station index %zu", from >= n ? from : to);
+    route_key key;
+    memset(&key, 0, sizeof key);
+    key.version = e->data_version;
+    key.depart_ms = depart_ms;
+    key.from = (uint32_t)from;
+    key.to = (uint32_t)to;
+    uint64_t hash = fc_hash_bytes(FC_HASH_SEED, &key, sizeof key);
+    unsigned char *buf = e->route_buf;
+    fc_travel_time *res = (fc_travel_time *)(buf + sizeof key);
+    fc_travel_segment *segs = (fc_travel_segment *)(res + 1);
+    size_t len = 0;
+    int hit = !(flags & FC_ROUTE_NO_CACHE) &&
+              fc_lru_get(e->route_cache, hash, buf, route_buf_size(n), &len) == FC_OK &&
+              len >= sizeof key + sizeof *res && memcmp(buf, &key, sizeof key) == 0;
+    if (!hit) {
+        st = fc_route_travel(e->route, e->net, &sp, key.from, key.to, depart_ms, res, segs, n, e->msg, sizeof e->msg);
+        if (st) return st;
+        memcpy(buf, &key, sizeof key);
+        /* a result too large for the cache is simply not cached */
+        if (!(flags & FC_ROUTE_NO_CACHE))
+            (void)fc_lru_put(e->route_cache, hash, buf, sizeof key + sizeof *res + res->n_segments * sizeof *segs);
+    }
+    *out = *res;
+    if (seg_cap) memcpy(seg, segs, (seg_cap < res->n_segments ? seg_cap : res->n_segments) * sizeof *segs);
+    e->msg[0] = '\0';
+    return FC_OK;
+}
+
+fc_status fc_engine_best_departure(fc_engine *e, size_t from, size_t to, int64_t earliest_ms, int64_t latest_ms,
+                                   int64_t step_ms, fc_departure *out, size_t cap, size_t *n_out, size_t *best)
+{
+    if (n_out) *n_out = 0;
+    if (best) *best = 0;
+    if (!e || (!out && cap)) return FC_E_ARG;
+    fc_route_speeds sp;
+    fc_status st = routes_prepare(e, &sp);
+    if (st) return st;
+    if (step_ms < 1) return fc_engine_fail(e, FC_E_ARG, "best departure: the step must be at least 1 ms");
+    int64_t end_ms = sp.t0_ms + (int64_t)sp.horizons * sp.step_ms;
+    if (earliest_ms > latest_ms || earliest_ms < sp.t0_ms || latest_ms > end_ms)
+        return fc_engine_fail(e, FC_E_RANGE, "best departure: the window %.1f..%.1f min after the newest data must be ordered and inside the forecast (0..%.0f min)",
+                              (double)(earliest_ms - sp.t0_ms) / 60000.0, (double)(latest_ms - sp.t0_ms) / 60000.0,
+                              (double)(end_ms - sp.t0_ms) / 60000.0);
+    size_t count = (size_t)((latest_ms - earliest_ms) / step_ms) + 1;
+    if (n_out) *n_out = count;
+    if (count > cap) return fc_engine_fail(e, FC_E_ARG, "best departure: %zu departures, room for %zu", count, cap);
+    size_t b = 0;
+    for (size_t i = 0; i < count; i++) {
+        fc_travel_time tt;
+        st = fc_engine_travel_time(e, from, to, earliest_ms + (int64_t)i * step_ms, 0, &tt, NULL, 0);
+        if (st) return st;
+        out[i].depart_ms = tt.depart_ms;
+        out[i].minutes = tt.minutes;
+        out[i].low_minutes = tt.low_minutes;
+        out[i].high_minutes = tt.high_minutes;
+        if (tt.minutes < out[b].minutes) b = i;
+    }
+    if (best) *best = b;
+    return FC_OK;
+}
+
+void fc_engine_route_cache_stats(const fc_engine *e, fc_cache_stats *out)
+{
+    if (!out) return;
+    memset(out, 0, sizeof *out);
+    if (e && e->route_cache) fc_lru_get_stats(e->route_cache, out);
+}
+
+uint64_t fc_engine_data_version(const fc_engine *e) { return e ? e->data_version : 0; }

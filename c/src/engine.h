@@ -8,6 +8,8 @@
 #include "network.h"
 #include "graph.h"
 #include "model.h"
+#include "lru.h"
+#include "route.h"
 
 #define FC_MSG_CAP 256
 
@@ -30,6 +32,15 @@ struct fc_engine {
     fc_model *model;       /* NULL until trained or loaded */
     fc_trainer *trainer;   /* a training in progress, or NULL */
     uint64_t n_committed, n_rejected;
+    uint64_t n_fast, n_fallback; /* snapshots decided by the fast parser / handed to cJSON */
+    /* travel-time queries (engine.c, end): everything is built on the first query and kept */
+    uint64_t data_version;  /* bumped by every change that can change a forecast or a route */
+    fc_route *route;        /* station graph and Dijkstra scratch for the loaded network */
+    fc_lru *route_cache;    /* results keyed by (from, to, departure, data version) */
+    float *route_fc;        /* the forecast routes read: now[n], mid, lo, hi [n][H] (one block) */
+    size_t route_fc_len;    /* floats in route_fc */
+    uint64_t route_fc_version; /* data version route_fc was computed for (0: never) */
+    unsigned char *route_buf; /* a cached result: key, fc_travel_time, segments[n] */
 };
 
 /* Sets the engine's message (printf-style) and returns st. */

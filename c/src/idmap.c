@@ -70,3 +70,10 @@ long fc_idmap_find(const fc_idmap *map, const char *key, size_t len)
     if (!map->slots) return -1;
     return probe(map, key, len, &slot);
 }
+
+long fc_idmap_find_hinted(const fc_idmap *map, const char *key, size_t len, uint32_t hint, uint32_t n)
+{
+    /* ids are unique, so a match at the hint is the index the hash would find */
+    if (hint < n && key_equal(map->keys[hint], key, len)) return (long)hint;
+    return fc_idmap_find(map, key, len);
+}

@@ -18,6 +18,9 @@ long fc_idmap_build(fc_idmap *map, const char *const *keys, uint32_t n);
 void fc_idmap_free(fc_idmap *map);
 /* Index of key (len bytes, not NUL-terminated), or -1. */
 long fc_idmap_find(const fc_idmap *map, const char *key, size_t len);
+/* The same answer, trying index hint (< n keys) first: feeds list sensors in network order
+ * more often than not, and one string compare is cheaper than a hash and a probe. */
+long fc_idmap_find_hinted(const fc_idmap *map, const char *key, size_t len, uint32_t hint, uint32_t n);
 uint32_t fc_idmap_hash(const char *key, size_t len);
 
 #endif

@@ -44,6 +44,7 @@ void fc_stage_reset(fc_stage *st)
     st->n_touched = 0;
     st->ts_ms = 0;
     st->accepted = st->dropped = st->dropped_sensors = 0;
+    st->next_hint = 0;
 }
 
 static fc_status fail(char *msg, size_t cap, fc_status st, const char *fmt, ...)
@@ -99,85 +100,133 @@ int fc_stage_reading(fc_stage *st, const fc_ingest_limits *lim, long sensor, dou
     return FC_READ_VALID;
 }
 
-/* A value field: absent or null -> NaN; a finite number -> itself; anything else -> error. */
-static double field_value(const cJSON *v, int *error)
+const char *const fc_top_keys[FC_TOP_N] = {"schema", "network", "ts", "interval_s", "readings"};
+const char *const fc_reading_keys[FC_RD_N] = {"id", "speed_mph", "volume_vph", "occupancy", "quality"};
+
+static int jv_equals(const fc_jv *v, const char *s)
 {
-    if (!v || cJSON_IsNull(v)) return NAN;
-    if (!fc_json_is_finite_number(v)) {
+    size_t n = strlen(s);
+    return v->kind == FC_JV_STRING && v->len == n && memcmp(v->str, s, n) == 0;
+}
+
+/* A finite number with an integral value in [lo, hi]. */
+static int jv_int_in(const fc_jv *v, double lo, double hi)
+{
+    return v->kind == FC_JV_NUMBER && isfinite(v->num) && v->num == floor(v->num) && v->num >= lo && v->num <= hi;
+}
+
+/* A value field: absent or null -> NaN; a finite number -> itself; anything else -> error. */
+static double jv_value(const fc_jv *v, int *error)
+{
+    if (v->kind == FC_JV_ABSENT || v->kind == FC_JV_NULL) return NAN;
+    if (v->kind != FC_JV_NUMBER || !isfinite(v->num)) {
         *error = 1;
         return NAN;
     }
-    return v->valuedouble;
+    return v->num;
 }
 
-enum { R_ID, R_SPEED, R_VOLUME, R_OCC, R_QUALITY, R_N };
-static const char *const k_reading_keys[R_N] = {"id", "speed_mph", "volume_vph", "occupancy", "quality"};
-
-static void stage_cjson_reading(fc_stage *st, const fc_ingest_limits *lim, const cJSON *r)
+void fc_stage_reading_fields(fc_stage *st, const fc_ingest_limits *lim, const fc_jv *f, int malformed)
 {
-    const cJSON *f[R_N];
-    if (!cJSON_IsObject(r) || fc_json_members(r, k_reading_keys, R_N, f) >= 0 ||
-        !f[R_ID] || !cJSON_IsString(f[R_ID])) {
+    if (malformed || f[FC_RD_ID].kind != FC_JV_STRING) {
         /* without a usable id the reading cannot be tied to a sensor: dropped, unattributed */
         fc_stage_reading(st, lim, -1, NAN, NAN, NAN, 0, 1);
         return;
     }
-    long s = fc_idmap_find(&lim->net->ids, f[R_ID]->valuestring, strlen(f[R_ID]->valuestring));
+    long s = fc_idmap_find_hinted(&lim->net->ids, f[FC_RD_ID].str, f[FC_RD_ID].len, st->next_hint, st->n);
+    if (s >= 0) st->next_hint = (uint32_t)s + 1;
     int err = 0;
-    double speed = field_value(f[R_SPEED], &err);
-    double volume = field_value(f[R_VOLUME], &err);
-    double occ = field_value(f[R_OCC], &err);
+    double speed = jv_value(&f[FC_RD_SPEED], &err);
+    double volume = jv_value(&f[FC_RD_VOLUME], &err);
+    double occ = jv_value(&f[FC_RD_OCC], &err);
+    const fc_jv *q = &f[FC_RD_QUALITY];
     int quality = 0;
-    if (f[R_QUALITY] && !cJSON_IsNull(f[R_QUALITY]))
-        quality = fc_json_is_int_in(f[R_QUALITY], 0, 255) ? f[R_QUALITY]->valueint : -1;
+    if (q->kind != FC_JV_ABSENT && q->kind != FC_JV_NULL) quality = jv_int_in(q, 0, 255) ? (int)q->num : -1;
     fc_stage_reading(st, lim, s, speed, volume, occ, quality, err);
 }
 
-enum { T_SCHEMA, T_NETWORK, T_TS, T_INTERVAL, T_READINGS, T_N };
-static const char *const k_top_keys[T_N] = {"schema", "network", "ts", "interval_s", "readings"};
-
-static fc_status check_top(const fc_ingest_limits *lim, const cJSON *root, const cJSON **f,
-                           int64_t *ts_ms, char *msg, size_t cap)
+fc_status fc_ingest_check_size(const fc_ingest_limits *lim, size_t len, char *msg, size_t cap)
 {
-    if (!cJSON_IsObject(root)) return fail(msg, cap, FC_E_FIELD, "snapshot: must be a JSON object");
-    int dup = fc_json_members(root, k_top_keys, T_N, f);
-    if (dup >= 0) return fail(msg, cap, FC_E_FIELD, "snapshot: duplicate key \"%s\"", k_top_keys[dup]);
-    if (!f[T_SCHEMA] || !cJSON_IsString(f[T_SCHEMA]) || strcmp(f[T_SCHEMA]->valuestring, "flowcast.snapshot/1") != 0)
+    if (len <= lim->max_payload_bytes) return FC_OK;
+    return fail(msg, cap, FC_E_TOO_LARGE, "snapshot: %zu bytes exceeds the limit of %u bytes", len,
+                lim->max_payload_bytes);
+}
+
+fc_status fc_ingest_check_top(const fc_ingest_limits *lim, const fc_jv *f, int dup, int64_t *ts_ms,
+                              char *msg, size_t cap)
+{
+    if (dup >= 0) return fail(msg, cap, FC_E_FIELD, "snapshot: duplicate key \"%s\"", fc_top_keys[dup]);
+    if (!jv_equals(&f[FC_TOP_SCHEMA], "flowcast.snapshot/1"))
         return fail(msg, cap, FC_E_SCHEMA, "schema: must be \"flowcast.snapshot/1\"");
-    if (!f[T_NETWORK] || !cJSON_IsString(f[T_NETWORK]))
-        return fail(msg, cap, FC_E_FIELD, "network: must be a string");
-    if (strcmp(f[T_NETWORK]->valuestring, lim->net->id) != 0)
-        return fail(msg, cap, FC_E_NETWORK_ID, "network: \"%.63s\" is not the loaded network \"%s\"",
-                    f[T_NETWORK]->valuestring, lim->net->id);
-    if (!f[T_TS] || !cJSON_IsString(f[T_TS]) ||
-        fc_iso8601_parse(f[T_TS]->valuestring, strlen(f[T_TS]->valuestring), ts_ms))
+    const fc_jv *net = &f[FC_TOP_NETWORK];
+    if (net->kind != FC_JV_STRING) return fail(msg, cap, FC_E_FIELD, "network: must be a string");
+    if (!jv_equals(net, lim->net->id))
+        return fail(msg, cap, FC_E_NETWORK_ID, "network: \"%.*s\" is not the loaded network \"%s\"",
+                    (int)(net->len < 63 ? net->len : 63), net->str, lim->net->id);
+    const fc_jv *ts = &f[FC_TOP_TS];
+    if (ts->kind != FC_JV_STRING || fc_iso8601_parse(ts->str, ts->len, ts_ms))
         return fail(msg, cap, FC_E_TIMESTAMP, "ts: must be an ISO 8601 time with seconds and an offset, e.g. 2026-11-25T08:15:00-05:00");
-    if (f[T_INTERVAL] && !fc_json_is_int_in(f[T_INTERVAL], 1, 86400))
+    if (f[FC_TOP_INTERVAL].kind != FC_JV_ABSENT && !jv_int_in(&f[FC_TOP_INTERVAL], 1, 86400))
         return fail(msg, cap, FC_E_FIELD, "interval_s: must be an integer in [1, 86400]");
-    if (!f[T_READINGS] || !cJSON_IsArray(f[T_READINGS]))
-        return fail(msg, cap, FC_E_FIELD, "readings: must be an array");
+    if (f[FC_TOP_READINGS].kind != FC_JV_ARRAY) return fail(msg, cap, FC_E_FIELD, "readings: must be an array");
     return fc_ingest_check_ts(lim, *ts_ms, msg, cap);
+}
+
+/* ---- the cJSON reference path ---- */
+
+static fc_jv jv_of(const cJSON *v)
+{
+    fc_jv j = {FC_JV_ABSENT, 0, NULL, 0};
+    if (!v) return j;
+    if (cJSON_IsNull(v)) j.kind = FC_JV_NULL;
+    else if (cJSON_IsNumber(v)) {
+        j.kind = FC_JV_NUMBER;
+        j.num = v->valuedouble;
+    } else if (cJSON_IsString(v)) {
+        j.kind = FC_JV_STRING;
+        j.str = v->valuestring;
+        j.len = strlen(v->valuestring);
+    } else j.kind = cJSON_IsArray(v) ? FC_JV_ARRAY : FC_JV_OTHER;
+    return j;
+}
+
+/* Looks up the known members of obj: f[i] for names[i]; returns the first repeated one or -1. */
+static int members_of(const cJSON *obj, const char *const *names, int n, fc_jv *f)
+{
+    const cJSON *found[FC_KEYS_MAX];
+    int dup = fc_json_members(obj, names, n, found);
+    for (int i = 0; i < n; i++) f[i] = jv_of(found[i]);
+    return dup;
 }
 
 fc_status fc_ingest_parse_cjson(const fc_ingest_limits *lim, const char *json, size_t len,
                                 fc_stage *st, char *msg, size_t cap)
 {
     fc_stage_reset(st);
-    if (len > lim->max_payload_bytes)
-        return fail(msg, cap, FC_E_TOO_LARGE, "snapshot: %zu bytes exceeds the limit of %u bytes",
-                    len, lim->max_payload_bytes);
+    fc_status status = fc_ingest_check_size(lim, len, msg, cap);
+    if (status) return status;
     size_t bad = fc_utf8_check((const unsigned char *)json, len);
     if (bad != len)
         return fail(msg, cap, FC_E_ENCODING, "snapshot: invalid UTF-8 or control byte at offset %zu", bad);
     size_t off;
     cJSON *root = fc_json_parse(json, len, &off);
     if (!root) return fail(msg, cap, FC_E_JSON, "snapshot: malformed JSON near offset %zu", off);
-    const cJSON *f[T_N];
+    if (!cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        return fail(msg, cap, FC_E_FIELD, "snapshot: must be a JSON object");
+    }
+    fc_jv top[FC_TOP_N];
+    int dup = members_of(root, fc_top_keys, FC_TOP_N, top);
     int64_t ts_ms = 0;
-    fc_status status = check_top(lim, root, f, &ts_ms, msg, cap);
+    status = fc_ingest_check_top(lim, top, dup, &ts_ms, msg, cap);
     if (status == FC_OK) {
         st->ts_ms = ts_ms;
-        for (const cJSON *r = f[T_READINGS]->child; r; r = r->next) stage_cjson_reading(st, lim, r);
+        const cJSON *readings = cJSON_GetObjectItemCaseSensitive(root, "readings");
+        for (const cJSON *r = readings->child; r; r = r->next) {
+            fc_jv f[FC_RD_N] = {{0}};
+            int malformed = !cJSON_IsObject(r) || members_of(r, fc_reading_keys, FC_RD_N, f) >= 0;
+            fc_stage_reading_fields(st, lim, f, malformed);
+        }
     }
     cJSON_Delete(root);
     return status;

@@ -23,6 +23,7 @@ typedef struct fc_stage {
     uint32_t n_touched;
     int64_t ts_ms;
     uint32_t accepted, dropped, dropped_sensors;
+    uint32_t next_hint;   /* the sensor after the last one looked up: the likely next reading */
 } fc_stage;
 
 /* What a snapshot is checked against. */
@@ -43,12 +44,43 @@ void fc_stage_reset(fc_stage *st);
 fc_status fc_ingest_parse_cjson(const fc_ingest_limits *lim, const char *json, size_t len,
                                 fc_stage *st, char *msg, size_t msg_cap);
 
-/* Stages one reading's values; shared by every parser so the drop rules live in one place.
- * Values are NaN for null/absent; quality < 0 means invalid. Returns the new state. */
+/* ---- the rules every parser shares, so that their answers agree by construction ---- */
+
+/* A JSON value as the ingest rules see it, whichever parser read it: a string is its decoded
+ * bytes (str, len; len = strlen for cJSON's NUL-terminated copies), a number the double that
+ * strtod gives for its text (1e999 -> inf). Arrays are told apart (readings); true, false and
+ * objects are all "other" to the rules. */
+enum { FC_JV_ABSENT = 0, FC_JV_NULL, FC_JV_NUMBER, FC_JV_STRING, FC_JV_ARRAY, FC_JV_OTHER };
+typedef struct fc_jv {
+    int kind;
+    double num;
+    const char *str;
+    size_t len;
+} fc_jv;
+
+/* The known members of a snapshot and of a reading, in this order; others are ignored. */
+enum { FC_TOP_SCHEMA, FC_TOP_NETWORK, FC_TOP_TS, FC_TOP_INTERVAL, FC_TOP_READINGS, FC_TOP_N };
+enum { FC_RD_ID, FC_RD_SPEED, FC_RD_VOLUME, FC_RD_OCC, FC_RD_QUALITY, FC_RD_N };
+enum { FC_KEYS_MAX = 8 }; /* room for either list */
+extern const char *const fc_top_keys[FC_TOP_N];
+extern const char *const fc_reading_keys[FC_RD_N];
+
+/* The payload-size rule, checked before any parsing. */
+fc_status fc_ingest_check_size(const fc_ingest_limits *lim, size_t len, char *msg, size_t msg_cap);
+
+/* The top-level rules, in their fixed order, for a snapshot that parsed as a JSON object:
+ * dup is the first known key (in document order) that repeats, or -1. Sets *ts_ms. */
+fc_status fc_ingest_check_top(const fc_ingest_limits *lim, const fc_jv *top, int dup,
+                              int64_t *ts_ms, char *msg, size_t msg_cap);
+
+/* Stages one element of "readings" from its known members (f[FC_RD_N]); malformed means the
+ * element is not an object or repeats a known key (dropped, unattributed). */
+void fc_stage_reading_fields(fc_stage *st, const fc_ingest_limits *lim, const fc_jv *f, int malformed);
+
+/* Stages one reading's values; the drop rules live here. Values are NaN for null/absent;
+ * quality < 0 means invalid. Returns the new state. */
 int fc_stage_reading(fc_stage *st, const fc_ingest_limits *lim, long sensor, double speed,
                      double volume, double occupancy, int quality, int value_error);
-
-
 
 /* The timestamp rules (order and how far ahead), shared by every parser. */
 fc_status fc_ingest_check_ts(const fc_ingest_limits *lim, int64_t ts_ms, char *msg, size_t msg_cap);

@@ -13,6 +13,24 @@ static int word_is_plain_ascii(uint64_t w)
     return ((w & hi) | below_space) == 0;
 }
 
+size_t fc_utf8_sequence(const unsigned char *s, size_t avail)
+{
+    unsigned c = s[0];
+    size_t n;
+    uint32_t cp, min;
+    if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; min = 0x80; }
+    else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; min = 0x800; }
+    else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; min = 0x10000; }
+    else return 0;
+    if (avail <= n) return 0;
+    for (size_t k = 1; k <= n; k++) {
+        if ((s[k] & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (s[k] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return n + 1;
+}
+
 size_t fc_utf8_check(const unsigned char *s, size_t len)
 {
     size_t i = 0;
@@ -31,19 +49,9 @@ size_t fc_utf8_check(const unsigned char *s, size_t len)
             i++;
             continue;
         }
-        size_t n;
-        uint32_t cp, min;
-        if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; min = 0x80; }
-        else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; min = 0x800; }
-        else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; min = 0x10000; }
-        else return i;
-        if (len - i <= n) return i;
-        for (size_t k = 1; k <= n; k++) {
-            if ((s[i + k] & 0xC0) != 0x80) return i;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-        i += n + 1;
+        size_t n = fc_utf8_sequence(s + i, len - i);
+        if (!n) return i;
+        i += n;
     }
     return len;
 }

@@ -7,5 +7,8 @@
 
 /* Returns len when the input is acceptable, else the offset of the first bad byte. */
 size_t fc_utf8_check(const unsigned char *s, size_t len);
+/* Length (2..4) of the valid multi-byte sequence starting at s[0] (a byte >= 0x80) within
+ * avail bytes, or 0 when it is not valid under the rules above. */
+size_t fc_utf8_sequence(const unsigned char *s, size_t avail);
 
 #endif

@@ -2,7 +2,7 @@
  * core as the wasm build, printing one JSON line per snapshot and the final state digest.
  * For debugging feeds, and as the native workload behind instruction-count budgets.
  *
- *   flowcast-ingest [--repeat N] [--history-s S] NETWORK.json SNAPSHOT.json...
+ *   flowcast-ingest [--repeat N] [--history-s S] [--parser auto|cjson|fast] NETWORK.json SNAPSHOT.json...
  *
  * With --repeat N each snapshot file is ingested N times, its timestamp moved forward by one
  * network interval per round, so a single file can drive a long run. */
@@ -78,7 +78,7 @@ static void print_json_string(const char *s)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: flowcast-ingest [--repeat N] [--history-s S] NETWORK.json SNAPSHOT.json...\n");
+    fprintf(stderr, "usage: flowcast-ingest [--repeat N] [--history-s S] [--parser auto|cjson|fast] NETWORK.json SNAPSHOT.json...\n");
     return 2;
 }
 
@@ -90,6 +90,14 @@ int main(int argc, char **argv)
     int i = 1;
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
         if (i + 1 >= argc) return usage();
+        if (strcmp(argv[i], "--parser") == 0) {
+            static const char *const names[] = {"auto", "cjson", "fast"}; /* fc_parser order */
+            uint32_t k = 0;
+            while (k < 3 && strcmp(argv[i + 1], names[k]) != 0) k++;
+            if (k == 3) return usage();
+            cfg.parser = k;
+            continue;
+        }
         char *end;
         errno = 0;
         long v = strtol(argv[i + 1], &end, 10);

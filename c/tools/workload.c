@@ -3,6 +3,8 @@
  * here from constants, so the same binary always executes the same instructions.
  *
  *   flowcast-workload ingest     20 snapshots of a 1,000-sensor network through fc_ingest_json
+ *   flowcast-workload ingest-cjson   the same through the cJSON reference parser
+ *   flowcast-workload route      20 uncached travel-time queries along a 50-station corridor
  *   flowcast-workload forecast   20 forecasts of a 460-sensor network (model trained first)
  *   flowcast-workload train      one training of 40 sensors x 4 days
  *
@@ -45,11 +47,12 @@ static char *grid_network(int n)
     return s;
 }
 
-static fc_engine *engine_for(int n, uint32_t history_s)
+static fc_engine *engine_for(int n, uint32_t history_s, uint32_t parser)
 {
     fc_config cfg;
     fc_config_default(&cfg);
     cfg.history_s = history_s;
+    cfg.parser = parser;
     fc_engine *e;
     if (fc_engine_create(&cfg, &e)) fc_tool_die("cannot create the engine");
     char *net = grid_network(n);
@@ -79,10 +82,10 @@ static void fill_rows(fc_engine *e, int n, int rows)
     free(d);
 }
 
-static void ingest(void)
+static void ingest(uint32_t parser)
 {
     enum { N = 1000, SNAPS = 20 };
-    fc_engine *e = engine_for(N, 86400);
+    fc_engine *e = engine_for(N, 86400, parser);
     size_t cap = 64 + (size_t)N * 120;
     char *snap = malloc(cap);
     for (int k = 0; k < SNAPS; k++) {
@@ -110,7 +113,7 @@ static void ingest(void)
 static void forecast(void)
 {
     enum { N = 460 };
-    fc_engine *e = engine_for(N, 3 * 86400);
+    fc_engine *e = engine_for(N, 3 * 86400, FC_PARSER_AUTO);
     fill_rows(e, N, 3 * 288);
     fc_train_options o;
     fc_train_options_default(&o);
@@ -134,7 +137,7 @@ static void forecast(void)
 static void train(void)
 {
     enum { N = 40 };
-    fc_engine *e = engine_for(N, 5 * 86400);
+    fc_engine *e = engine_for(N, 5 * 86400, FC_PARSER_AUTO);
     fill_rows(e, N, 4 * 288);
     CALLGRIND_START_INSTRUMENTATION;
     fc_status st = fc_engine_train(e, NULL, NULL, NULL);
@@ -143,13 +146,38 @@ static void train(void)
     fc_engine_destroy(e);
 }
 
+static void route(void)
+{
+    enum { N = 100 };
+    fc_engine *e = engine_for(N, 3 * 86400, FC_PARSER_AUTO);
+    fill_rows(e, N, 3 * 288);
+    fc_train_options o;
+    fc_train_options_default(&o);
+    o.max_samples = 100; /* setup only */
+    if (fc_engine_train(e, &o, NULL, NULL)) fc_tool_die("train: %s", fc_engine_message(e));
+    fc_travel_segment seg[64];
+    fc_travel_time tt;
+    int64_t depart = T0_MS + 3 * 288 * INTERVAL_MS; /* the newest data time */
+    /* the first query builds the route graph and forecast buffers: not measured */
+    if (fc_engine_travel_time(e, 0, 49, depart, FC_ROUTE_NO_CACHE, &tt, seg, 64)) fc_tool_die("route: %s", fc_engine_message(e));
+    for (int k = 0; k < 20; k++) {
+        CALLGRIND_START_INSTRUMENTATION;
+        fc_status st = fc_engine_travel_time(e, 0, 49, depart, FC_ROUTE_NO_CACHE, &tt, seg, 64);
+        CALLGRIND_STOP_INSTRUMENTATION;
+        if (st) fc_tool_die("route: %s", fc_engine_message(e));
+    }
+    fc_engine_destroy(e);
+}
+
 int main(int argc, char **argv)
 {
     fc_tool_set_name("flowcast-workload");
-    if (argc != 2) fc_tool_die("usage: flowcast-workload ingest|forecast|train");
-    if (!strcmp(argv[1], "ingest")) ingest();
+    if (argc != 2) fc_tool_die("usage: flowcast-workload ingest|ingest-cjson|forecast|train|route");
+    if (!strcmp(argv[1], "ingest")) ingest(FC_PARSER_AUTO);
+    else if (!strcmp(argv[1], "ingest-cjson")) ingest(FC_PARSER_CJSON);
+    else if (!strcmp(argv[1], "route")) route();
     else if (!strcmp(argv[1], "forecast")) forecast();
     else if (!strcmp(argv[1], "train")) train();
-    else fc_tool_die("unknown workload %s (ingest, forecast, train)", argv[1]);
+    else fc_tool_die("unknown workload %s (ingest, ingest-cjson, forecast, train, route)", argv[1]);
     return 0;
 }

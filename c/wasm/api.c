@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "api.h"
+#include "lru.h"
 
 /* web/flowcast.js reads fc_ingest_result at these byte offsets. */
 _Static_assert(offsetof(fc_ingest_result, ts_ms) == 0, "layout");
@@ -17,7 +18,7 @@ _Static_assert(sizeof(fc_local_time) == 28, "layout");
 
 EMSCRIPTEN_KEEPALIVE
 fc_status fcw_engine_create(uint32_t history_s, uint32_t max_payload_bytes, uint32_t max_ahead_s,
-                            float max_speed_mph, float max_volume_vph, fc_engine **out)
+                            float max_speed_mph, float max_volume_vph, uint32_t parser, fc_engine **out)
 {
     fc_config cfg;
     fc_config_default(&cfg);
@@ -27,6 +28,7 @@ fc_status fcw_engine_create(uint32_t history_s, uint32_t max_payload_bytes, uint
     if (max_ahead_s) cfg.max_ahead_s = max_ahead_s;
     if (max_speed_mph > 0) cfg.max_speed_mph = max_speed_mph;
     if (max_volume_vph > 0) cfg.max_volume_vph = max_volume_vph;
+    cfg.parser = parser; /* fc_parser; 0 is the default, FC_PARSER_AUTO */
     return fc_engine_create(&cfg, out);
 }
 
@@ -88,4 +90,73 @@ fc_status fcw_ingest_values(fc_engine *e, double ts_ms, const float *speed, cons
 {
     if (!(ts_ms > -9e15 && ts_ms < 9e15)) return FC_E_RANGE;
     return fc_ingest_values(e, (int64_t)ts_ms, speed, volume, occupancy, n, out);
+}
+
+/* ---- travel times: web/flowcast.js reads these structs at these offsets ---- */
+
+_Static_assert(offsetof(fc_travel_time, minutes) == 8 && offsetof(fc_travel_time, high_minutes) == 48 &&
+               offsetof(fc_travel_time, n_segments) == 56 && sizeof(fc_travel_time) == 64, "layout");
+_Static_assert(offsetof(fc_travel_segment, length_mi) == 8 && offsetof(fc_travel_segment, entry_min) == 16 &&
+               sizeof(fc_travel_segment) == 24, "layout");
+_Static_assert(offsetof(fc_departure, minutes) == 8 && sizeof(fc_departure) == 32, "layout");
+_Static_assert(offsetof(fc_cache_stats, entries) == 48 && offsetof(fc_cache_stats, max_bytes) == 56 &&
+               sizeof(fc_cache_stats) == 72, "layout");
+
+static int ms_ok(double ms) { return ms > -9e15 && ms < 9e15; }
+
+EMSCRIPTEN_KEEPALIVE
+fc_status fcw_travel_time(fc_engine *e, uint32_t from, uint32_t to, double depart_ms, uint32_t flags,
+                          fc_travel_time *out, fc_travel_segment *segments, uint32_t seg_cap)
+{
+    if (!ms_ok(depart_ms)) return FC_E_RANGE;
+    return fc_engine_travel_time(e, from, to, (int64_t)depart_ms, flags, out, segments, seg_cap);
+}
+
+/* out_n_best[0] gets the number of departures, out_n_best[1] the index of the fastest. */
+EMSCRIPTEN_KEEPALIVE
+fc_status fcw_best_departure(fc_engine *e, uint32_t from, uint32_t to, double earliest_ms, double latest_ms,
+                             double step_ms, fc_departure *out, uint32_t cap, uint32_t *out_n_best)
+{
+    if (!ms_ok(earliest_ms) || !ms_ok(latest_ms) || !ms_ok(step_ms)) return FC_E_RANGE;
+    size_t n = 0, best = 0;
+    fc_status st = fc_engine_best_departure(e, from, to, (int64_t)earliest_ms, (int64_t)latest_ms, (int64_t)step_ms,
+                                            out, cap, &n, &best);
+    out_n_best[0] = (uint32_t)n;
+    out_n_best[1] = (uint32_t)best;
+    return st;
+}
+
+EMSCRIPTEN_KEEPALIVE
+double fcw_data_version(const fc_engine *e) { return (double)fc_engine_data_version(e); }
+
+/* ---- the LRU cache as a handle (web/lru.js; benchmarks): keys are integers below 2^53 ---- */
+
+/* Length of the value (copied into out when it fits in cap), or -1 on a miss. */
+EMSCRIPTEN_KEEPALIVE
+int32_t fcw_lru_get(fc_lru *c, double key, void *out, uint32_t cap)
+{
+    size_t len;
+    if (fc_lru_get(c, (uint64_t)key, out, cap, &len) != FC_OK) return -1;
+    return (int32_t)len;
+}
+
+EMSCRIPTEN_KEEPALIVE
+fc_status fcw_lru_put(fc_lru *c, double key, const void *val, uint32_t len) { return fc_lru_put(c, (uint64_t)key, val, len); }
+
+EMSCRIPTEN_KEEPALIVE
+int fcw_lru_delete(fc_lru *c, double key) { return fc_lru_delete(c, (uint64_t)key); }
+
+/* The benchmark's access pattern inside wasm: get each key, and on a miss put `value` under it.
+ * Returns the number of hits. */
+EMSCRIPTEN_KEEPALIVE
+uint32_t fcw_lru_access_batch(fc_lru *c, const uint32_t *keys, uint32_t n, const void *value, uint32_t value_len)
+{
+    unsigned char buf[64];
+    uint32_t hits = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        size_t len;
+        if (fc_lru_get(c, keys[i], buf, sizeof buf, &len) == FC_OK) hits++;
+        else fc_lru_put(c, keys[i], value, value_len);
+    }
+    return hits;
 }

@@ -6,7 +6,7 @@
 #include "flowcast.h"
 
 fc_status fcw_engine_create(uint32_t history_s, uint32_t max_payload_bytes, uint32_t max_ahead_s,
-                            float max_speed_mph, float max_volume_vph, fc_engine **out);
+                            float max_speed_mph, float max_volume_vph, uint32_t parser, fc_engine **out);
 double fcw_last_ts_ms(const fc_engine *e);
 fc_status fcw_local_time(const fc_engine *e, double ts_ms, fc_local_time *out);
 fc_status fcw_parse_timestamp(const char *s, size_t len, double *out_ms);
@@ -17,5 +17,17 @@ fc_status fcw_train_begin(fc_engine *e, uint32_t horizons, uint32_t smooth_slots
                           uint32_t max_samples, uint32_t global_sensors);
 fc_status fcw_ingest_values(fc_engine *e, double ts_ms, const float *speed, const float *volume,
                             const float *occupancy, size_t n, fc_ingest_result *out);
+
+fc_status fcw_travel_time(fc_engine *e, uint32_t from, uint32_t to, double depart_ms, uint32_t flags,
+                          fc_travel_time *out, fc_travel_segment *segments, uint32_t seg_cap);
+fc_status fcw_best_departure(fc_engine *e, uint32_t from, uint32_t to, double earliest_ms, double latest_ms,
+                             double step_ms, fc_departure *out, uint32_t cap, uint32_t *out_n_best);
+double fcw_data_version(const fc_engine *e);
+
+typedef struct fc_lru fc_lru;
+int32_t fcw_lru_get(fc_lru *c, double key, void *out, uint32_t cap);
+fc_status fcw_lru_put(fc_lru *c, double key, const void *val, uint32_t len);
+int fcw_lru_delete(fc_lru *c, double key);
+uint32_t fcw_lru_access_batch(fc_lru *c, const uint32_t *keys, uint32_t n, const void *value, uint32_t value_len);
 
 #endif

@@ -3,7 +3,8 @@
 // docs/API.md is the reference for every route.
 
 import { existsSync, realpathSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
@@ -40,7 +41,9 @@ const FASTIFY_CODES = /** @type {Record<string, string>} */ ({
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_BODY',
   FST_ERR_BAD_URL: 'BAD_URL',
 });
-const API_PATHS = ['/api/v1/network', '/api/v1/snapshot/latest', '/api/v1/snapshots', '/api/v1/history', '/api/v1/stream', '/healthz'];
+const API_PATHS = ['/api/v1/network', '/api/v1/snapshot/latest', '/api/v1/snapshots', '/api/v1/history', '/api/v1/model', '/api/v1/stream', '/healthz'];
+/** The saved model a dataset (or snapshot directory) folder may hold, written by flowcast-train. */
+export const MODEL_FILE = 'model.fcm';
 
 /** A 4xx/5xx answer with the API's JSON error shape. */
 export class HttpError extends Error {
@@ -151,6 +154,21 @@ export async function buildServer(opts = {}) {
   let historyBytes = 0;
   let historyTs = NaN;
   const log = opts.log ?? (() => {});
+  // Replay and directory modes offer the model file of their folder; a relay has none.
+  const modelPath = opts.upstream ? null : join(opts.dir ?? opts.dataset ?? DEFAULT_DATASET, MODEL_FILE);
+  /** @type {{ mtimeMs: number, size: number, body: Buffer, etag: string } | null} */
+  let modelCache = null;
+  /** The model file and its ETag, re-read only when the file changes; null when there is none. */
+  const loadModelFile = async () => {
+    if (!modelPath) return null;
+    const st = await stat(modelPath).catch(() => null);
+    if (!st?.isFile()) return null;
+    if (modelCache?.mtimeMs !== st.mtimeMs || modelCache.size !== st.size) {
+      const body = await readFile(modelPath);
+      modelCache = { mtimeMs: st.mtimeMs, size: st.size, body, etag: strongEtag(body) };
+    }
+    return modelCache;
+  };
 
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 16 * 1024, routerOptions: { maxParamLength: 200 }, return503OnClosing: true });
 
@@ -265,6 +283,14 @@ export async function buildServer(opts = {}) {
       reply.header('etag', cached.etag).header('vary', 'Accept').header('cache-control', `public, max-age=${maxAge(e.interval_s)}`);
       if (etagMatches(req.headers['if-none-match'], cached.etag)) return reply.code(304).send();
       return reply.type(binary ? 'application/octet-stream' : 'application/json; charset=utf-8').send(cached.body);
+    });
+
+    api.get('/model', async (req, reply) => {
+      const m = await loadModelFile();
+      if (!m) throw new HttpError(404, 'NO_MODEL', 'this feed offers no saved model: train one from /api/v1/history');
+      reply.header('etag', m.etag).header('cache-control', 'no-cache');
+      if (etagMatches(req.headers['if-none-match'], m.etag)) return reply.code(304).send();
+      return reply.type('application/octet-stream').send(m.body);
     });
 
     api.get('/stream', { exposeHeadRoute: false }, async (req, reply) => {

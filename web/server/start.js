@@ -1,8 +1,10 @@
 // `npm start` (after the build): make sure the default dataset exists, generating it with the
 // simulator when it is missing or older than the simulator binary, then serve a live replay of
-// it on 127.0.0.1:8080.
+// it on 127.0.0.1:8080. Before serving it trains the model file the page loads from
+// /api/v1/model (DIR/model.fcm) with flowcast-train when that file is missing or older than the
+// dataset; without the tool, pages train in their worker instead.
 //
-//   node web/server/start.js [--dataset DIR] [--sim PATH] [--days N] [server options...]
+//   node web/server/start.js [--dataset DIR] [--sim PATH] [--train PATH] [--days N] [server options...]
 //
 // The dataset is written to DIR.tmp and renamed into place only when the simulator succeeds, so
 // an interrupted run never leaves a half-written dataset that looks complete.
@@ -10,9 +12,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { DEFAULT_DATASET, REPO_ROOT, main } from './server.js';
+import { DEFAULT_DATASET, MODEL_FILE, REPO_ROOT, main } from './server.js';
 
 const DEFAULT_SIM = resolve(REPO_ROOT, 'build/native/bin/flowcast-sim');
+const DEFAULT_TRAIN = resolve(REPO_ROOT, 'build/native/bin/flowcast-train');
+/** Four weeks: the training window the model's defaults are tuned for (README, model section). */
+const TRAIN_DAYS = 28;
 /** Eight weeks: enough for weekly profiles, a training split and a test split. */
 const DEFAULT_DAYS = 56;
 const SEED = 1;
@@ -76,16 +81,50 @@ export async function ensureDataset({ dir, sim, days }) {
 }
 
 /**
+ * Train DIR/model.fcm with flowcast-train unless an up-to-date one is there. Never fatal: the
+ * feed works without a model (404 on /api/v1/model), only start-up of the pages is slower.
+ * @param {{ dir: string, train: string }} opts
+ * @returns {Promise<boolean>} whether a model file is in place
+ */
+export async function ensureModel({ dir, train }) {
+  const model = join(dir, MODEL_FILE);
+  const meta = join(dir, 'meta.json');
+  if (existsSync(model) && statSync(model).mtimeMs >= statSync(meta).mtimeMs) return true;
+  const show = (/** @type {string} */ p) => relative(process.cwd(), p) || '.';
+  if (!existsSync(train)) {
+    console.error(`flowcast: ${show(train)} is not built: serving without a model file (pages train in the browser)`);
+    return existsSync(model);
+  }
+  const tmp = `${model}.tmp`;
+  console.error(`flowcast: training the model on the last ${TRAIN_DAYS} days into ${show(model)} ...`);
+  const t0 = Date.now();
+  const code = await new Promise((resolveExit, reject) => {
+    const child = spawn(train, ['--dataset', dir, '--out', tmp, '--days', String(TRAIN_DAYS)], { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('close', (c, signal) => resolveExit(signal ? 128 : c));
+  });
+  if (code !== 0 || !existsSync(tmp)) {
+    rmSync(tmp, { force: true });
+    console.error(`flowcast: flowcast-train failed (exit ${code}): serving without a model file`);
+    return false;
+  }
+  renameSync(tmp, model);
+  console.error(`flowcast: model ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return true;
+}
+
+/**
  * Pull start.js's own options out of argv; the rest go to the server.
  * @param {string[]} argv
  */
 function splitArgs(argv) {
-  const own = { dir: DEFAULT_DATASET, sim: DEFAULT_SIM, days: DEFAULT_DAYS };
+  const own = { dir: DEFAULT_DATASET, sim: DEFAULT_SIM, train: DEFAULT_TRAIN, days: DEFAULT_DAYS };
   const rest = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--dataset') own.dir = resolve(argv[++i] ?? '');
     else if (a === '--sim') own.sim = resolve(argv[++i] ?? '');
+    else if (a === '--train') own.train = resolve(argv[++i] ?? '');
     else if (a === '--days') own.days = Number(argv[++i]);
     else rest.push(a);
   }
@@ -96,6 +135,7 @@ function splitArgs(argv) {
 try {
   const { own, rest } = splitArgs(process.argv.slice(2));
   await ensureDataset(own);
+  await ensureModel(own);
   await main(['--dataset', own.dir, ...rest]);
 } catch (err) {
   console.error(`flowcast: ${err instanceof Error ? err.message : err}`);

@@ -1,0 +1,532 @@
+/* ingest_fast.c — see ingest_fast.h.
+ *
+ * Why the subset is safe. cJSON (the reference) accepts a superset of RFC 8259 with quirks:
+ * leading zeros, "1." and "-.5", "\uZZZZ" read as U+0000, a skipped UTF-8 BOM. This parser
+ * accepts only strict RFC 8259 text, and within it only what it can answer exactly:
+ *   - strings: raw bytes >= 0x20 (multi-byte UTF-8 validated as fc_utf8_check does) and strict
+ *     escapes (\" \\ \/ \b \f \n \r \t, \uXXXX with four hex digits, surrogates only as a
+ *     high-low pair); keys, ids and the top-level strings that the rules compare must have no
+ *     escape at all, so their bytes are what cJSON's decoded copy would hold;
+ *   - numbers: strict grammar, converted by decimal_to_double() below only when the result is provably
+ *     the correctly rounded double that strtod gives;
+ *   - at most MAX_DEPTH nested arrays/objects (cJSON allows 64), JSON whitespace anywhere.
+ * Anything else returns FC_E_UNSUPPORTED before a verdict. Every byte of an accepted document
+ * has been looked at (bytes outside strings must be tokens or whitespace), which is why the
+ * UTF-8/control-byte gate is fused into the scan: an input the gate would refuse never parses
+ * here, so it falls back and the reference path reports FC_E_ENCODING.
+ */
+#include "ingest_fast.h"
+#include "utf8.h"
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
+#error "the exact-operand conversions below need double arithmetic evaluated in double"
+#endif
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the word-at-a-time scans below assume little-endian loads (x86, ARM, WebAssembly)"
+#endif
+#ifndef __SIZEOF_INT128__
+#error "decimal_to_double() needs a 128-bit integer type"
+#endif
+__extension__ typedef unsigned __int128 u128;
+
+/* For the small helpers of the hot loop: in WebAssembly, a local whose address is passed to a
+ * call lives on the shadow stack in linear memory; inlined, it stays in a register. */
+#define HOT static inline __attribute__((always_inline))
+
+/* cJSON allows 64 levels; staying well below keeps every accepted document inside its limit. */
+enum { MAX_DEPTH = 48 };
+
+typedef const unsigned char *cursor;
+
+/* ---- numbers ------------------------------------------------------------------------------
+ *
+ * A strict number is w * 10^q with w < 10^19 held exactly (at most 19 significant digits;
+ * further digits must be zeros, which only move q). The double is then computed exactly
+ * rounded by one of these cases, each a proof rather than an approximation:
+ *   1. w <= 2^53 and |q| <= 22: w and 10^|q| are exact doubles, so the single IEEE multiply or
+ *      divide rounds the exact value once, to nearest-even (Clinger 1990).
+ *   2. 0 <= q <= 19: w * 10^q < 2^64 * 2^64 is an exact 128-bit integer; round_u128() rounds it.
+ *   3. -27 <= q < 0: w / 10^k = (w * 2^s / 5^k) * 2^(-s-k) with 5^k < 2^63. The 128-by-64
+ *      division gives the quotient Q exactly and the remainder says whether anything is left
+ *      below it (sticky). With s = 64 + clz(w), Q >= 2^127 / 5^27 > 2^64, so Q holds the 53
+ *      mantissa bits, the rounding bit and more; round_u128() rounds Q with the sticky bit.
+ *   4. a value >= 10^309 rounds to infinity, one < 10^-324 (below half the least subnormal,
+ *      2^-1075 ~ 2.47e-324) rounds to zero: strtod returns the same inf and (signed) zero.
+ * The results of cases 2 and 3 are far inside the normal range, so ldexp() is exact. Anything
+ * else (about 1e-28 and below with many digits, 1e20 and above with more than 15 digits) is
+ * "not proven" and falls back. tests/c/test_fastpath.c compares all of this against strtod. */
+
+static const double k_pow10[23] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+static uint64_t pow_u64(uint64_t base, int k)
+{
+    uint64_t r = 1;
+    while (k-- > 0) r *= base;
+    return r;
+}
+
+static int bit_length(u128 x)
+{
+    uint64_t hi = (uint64_t)(x >> 64), lo = (uint64_t)x;
+    return hi ? 128 - __builtin_clzll(hi) : lo ? 64 - __builtin_clzll(lo) : 0;
+}
+
+/* The double nearest to (x + f) * 2^e2 where 0 <= f < 1 and sticky says f > 0; ties to even.
+ * Callers with sticky set pass x of at least 54 bits. */
+static double round_u128(u128 x, int sticky, int e2)
+{
+    int bits = bit_length(x);
+    if (bits <= 53) return ldexp((double)(uint64_t)x, e2);
+    int shift = bits - 53;
+    uint64_t m = (uint64_t)(x >> shift);
+    u128 rest = x & (((u128)1 << shift) - 1), half = (u128)1 << (shift - 1);
+    if (rest > half || (rest == half && (sticky || (m & 1)))) {
+        m++;
+        if (m == 1ull << 53) {
+            m >>= 1;
+            shift++;
+        }
+    }
+    return ldexp((double)m, e2 + shift);
+}
+
+static int digit_count(uint64_t w)
+{
+    int n = 0;
+    for (; w; w /= 10) n++;
+    return n;
+}
+
+/* Exactly rounded w * 10^q (w has nd significant digits, -1: not counted yet), or 0 when not
+ * proven. */
+static int decimal_to_double(uint64_t w, int nd, int64_t q, double *out)
+{
+    if (w <= 1ull << 53 && q >= -22 && q <= 22) { /* the common case first; w = 0 included */
+        *out = q >= 0 ? (double)w * k_pow10[q] : (double)w / k_pow10[-q];
+        return 1;
+    }
+    if (w == 0) {
+        *out = 0.0;
+        return 1;
+    }
+    if (nd < 0) nd = digit_count(w);
+    if (nd - 1 + q >= 309) {
+        *out = INFINITY;
+        return 1;
+    }
+    if (nd + q <= -324) {
+        *out = 0.0;
+        return 1;
+    }
+    if (q >= 0 && q <= 19) {
+        *out = round_u128((u128)w * pow_u64(10, (int)q), 0, 0);
+        return 1;
+    }
+    if (q < 0 && q >= -27) {
+        int k = (int)-q, s = 64 + __builtin_clzll(w);
+        uint64_t p5 = pow_u64(5, k);
+        u128 x = (u128)w << s, quot = x / p5;
+        *out = round_u128(quot, x - quot * p5 != 0, -s - k);
+        return 1;
+    }
+    return 0;
+}
+
+HOT int is_digit(unsigned c) { return c - '0' < 10u; }
+
+/* The digits of a strict number: w and q with value w * 10^q, nd significant digits in w,
+ * and whether nonzero digits beyond the 19 held in w were dropped. */
+typedef struct {
+    uint64_t w;
+    int64_t q;
+    int nd, dropped_nonzero;
+} decimal;
+
+/* Scans a strict RFC 8259 number. Returns the end, or NULL when the grammar is not met;
+ * *proven says whether *out is the exactly rounded value. The first loop reads up to 19
+ * digits without bookkeeping (then w cannot overflow); longer mantissas take the second. */
+HOT cursor scan_number(cursor p, cursor end, double *out, int *proven)
+{
+    int neg = p < end && *p == '-';
+    p += neg;
+    if (p >= end) return NULL;
+    decimal d = {0, 0, 0, 0};
+    cursor int_start = p, frac_start = NULL;
+    if (*p == '0') {
+        p++;
+        if (p < end && is_digit(*p)) return NULL; /* leading zero: cJSON reads it, JSON does not */
+    } else if (is_digit(*p)) {
+        for (; p < end && is_digit(*p); p++) d.w = d.w * 10 + (*p - '0');
+    } else return NULL;
+    cursor int_end = p;
+    if (p < end && *p == '.') {
+        p++;
+        frac_start = p;
+        for (; p < end && is_digit(*p); p++) d.w = d.w * 10 + (*p - '0');
+        if (p == frac_start) return NULL;
+    }
+    cursor frac_end = p;
+    int digits = (int)(int_end - int_start) + (frac_start ? (int)(frac_end - frac_start) : 0);
+    if (digits > 19) { /* redo with digit bookkeeping; w above was garbage */
+        d.w = 0;
+        for (cursor c = int_start; c < frac_end; c++) {
+            if (*c == '.') continue;
+            unsigned v = *c - '0';
+            int frac = frac_start && c >= frac_start;
+            if (d.nd < 19) {
+                d.w = d.w * 10 + v;
+                d.nd += d.w != 0; /* leading zeros of 0.00x are not significant */
+                d.q -= frac;
+            } else {
+                d.q += !frac;
+                d.dropped_nonzero |= v != 0;
+            }
+        }
+    } else {
+        d.q = frac_start ? -(int64_t)(frac_end - frac_start) : 0;
+        d.nd = -1; /* counted only when needed */
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        int eneg = 0;
+        if (p < end && (*p == '+' || *p == '-')) eneg = *p++ == '-';
+        if (p >= end || !is_digit(*p)) return NULL;
+        int64_t e = 0;
+        for (; p < end && is_digit(*p); p++)
+            if (e < 100000000) e = e * 10 + (*p - '0'); /* saturates far beyond any finite double */
+        d.q += eneg ? -e : e;
+    }
+    double v = 0;
+    *proven = !d.dropped_nonzero && decimal_to_double(d.w, d.nd, d.q, &v);
+    *out = neg ? -v : v;
+    return p;
+}
+
+size_t fc_fast_number(const char *s, size_t len, double *out)
+{
+    int proven = 0;
+    cursor b = (cursor)s, e = scan_number(b, b + len, out, &proven);
+    return e && proven ? (size_t)(e - b) : 0;
+}
+
+/* ---- strings and other values ------------------------------------------------------------- */
+
+static int hex4(cursor s, unsigned *out)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        unsigned c = s[i], d;
+        if (is_digit(c)) d = c - '0';
+        else if ((c | 0x20) - 'a' < 6u) d = (c | 0x20) - 'a' + 10;
+        else return 0;
+        v = v << 4 | d;
+    }
+    *out = v;
+    return 1;
+}
+
+/* p at a backslash: the end of one strict escape, or NULL. */
+static cursor skip_escape(cursor p, cursor end)
+{
+    if (end - p < 2) return NULL;
+    switch (p[1]) {
+    case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+        return p + 2;
+    case 'u':
+        break;
+    default:
+        return NULL;
+    }
+    unsigned hi, lo;
+    if (end - p < 6 || !hex4(p + 2, &hi) || (hi >= 0xDC00 && hi <= 0xDFFF)) return NULL;
+    if (hi < 0xD800 || hi > 0xDBFF) return p + 6;
+    if (end - p < 12 || p[6] != '\\' || p[7] != 'u' || !hex4(p + 8, &lo) || lo < 0xDC00 || lo > 0xDFFF)
+        return NULL;
+    return p + 12;
+}
+
+/* High bit set in each byte of w that needs a closer look inside a string: '"', '\\', a
+ * control byte (< 0x20) or a non-ASCII byte. Borrows can also flag bytes above the first real
+ * hit, never below it, so the lowest flagged byte (first in memory: little-endian) is exact. */
+static uint64_t special_bytes(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t quote = w ^ (ones * '"'), bslash = w ^ (ones * '\\');
+    uint64_t zero_q = (quote - ones) & ~quote, zero_b = (bslash - ones) & ~bslash;
+    uint64_t control = (w - ones * 0x20) & ~w;
+    return (zero_q | zero_b | control | w) & high;
+}
+
+/* p at the opening quote: the position after the closing one, or NULL. *escaped is set when
+ * the string holds an escape (its raw bytes then differ from its value). Plain ASCII runs go
+ * eight bytes at a time. */
+static cursor scan_string(cursor p, cursor end, int *escaped)
+{
+    *escaped = 0;
+    for (p++; p < end;) {
+        if (end - p >= 8) {
+            uint64_t w;
+            memcpy(&w, p, 8);
+            uint64_t m = special_bytes(w);
+            if (!m) {
+                p += 8;
+                continue;
+            }
+            p += __builtin_ctzll(m) >> 3;
+        }
+        unsigned c = *p;
+        if (c == '"') return p + 1;
+        if (c >= 0x20 && c < 0x80 && c != '\\') {
+            p++;
+        } else if (c == '\\') {
+            *escaped = 1;
+            if (!(p = skip_escape(p, end))) return NULL;
+        } else if (c >= 0x80) {
+            size_t n = fc_utf8_sequence(p, (size_t)(end - p));
+            if (!n) return NULL;
+            p += n;
+        } else return NULL; /* a raw control byte, tab included: the reference decides */
+    }
+    return NULL;
+}
+
+HOT cursor skip_ws(cursor p, cursor end)
+{
+    while (p < end && *p <= ' ' && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) p++;
+    return p;
+}
+
+static cursor skip_container(cursor p, cursor end, int depth);
+
+/* Reads one value at p (not whitespace) into *v. need_text: a string's bytes matter, so an
+ * escaped one is not decided here; need_number: likewise an unproven number. */
+static cursor read_value(cursor p, cursor end, int depth, fc_jv *v, int need_text, int need_number)
+{
+    int escaped, proven;
+    switch (*p) {
+    case '"': {
+        cursor e = scan_string(p, end, &escaped);
+        if (!e || (escaped && need_text)) return NULL;
+        v->kind = FC_JV_STRING;
+        v->str = (const char *)p + 1;
+        v->len = (size_t)(e - p - 2);
+        return e;
+    }
+    case '{':
+        v->kind = FC_JV_OTHER;
+        return skip_container(p, end, depth + 1);
+    case '[':
+        v->kind = FC_JV_ARRAY;
+        return skip_container(p, end, depth + 1);
+    case 't':
+        v->kind = FC_JV_OTHER;
+        return end - p >= 4 && memcmp(p, "true", 4) == 0 ? p + 4 : NULL;
+    case 'f':
+        v->kind = FC_JV_OTHER;
+        return end - p >= 5 && memcmp(p, "false", 5) == 0 ? p + 5 : NULL;
+    case 'n':
+        v->kind = FC_JV_NULL;
+        return end - p >= 4 && memcmp(p, "null", 4) == 0 ? p + 4 : NULL;
+    default: {
+        cursor e = scan_number(p, end, &v->num, &proven);
+        if (!e || (need_number && !proven)) return NULL;
+        v->kind = FC_JV_NUMBER;
+        return e;
+    }
+    }
+}
+
+/* p at '[' or '{' of a value nobody reads; depth counts it. The end, or NULL. */
+static cursor skip_container(cursor p, cursor end, int depth)
+{
+    if (depth > MAX_DEPTH) return NULL;
+    int object = *p == '{';
+    unsigned char close = object ? '}' : ']';
+    p = skip_ws(p + 1, end);
+    if (p < end && *p == close) return p + 1;
+    fc_jv ignored;
+    for (;;) {
+        if (p >= end) return NULL;
+        if (object) {
+            int escaped;
+            if (*p != '"' || !(p = scan_string(p, end, &escaped))) return NULL;
+            p = skip_ws(p, end);
+            if (p >= end || *p != ':') return NULL;
+            p = skip_ws(p + 1, end);
+            if (p >= end) return NULL;
+        }
+        if (!(p = read_value(p, end, depth, &ignored, 0, 0))) return NULL;
+        p = skip_ws(p, end);
+        if (p >= end) return NULL;
+        if (*p == close) return p + 1;
+        if (*p != ',') return NULL;
+        p = skip_ws(p + 1, end);
+    }
+}
+
+/* A list of known member names: each name with its closing quote, zero-padded to 16 bytes so
+ * that it can be compared as two 64-bit words; its length; and which one (index + 1) starts
+ * with each ASCII byte (within each list the first bytes differ). */
+typedef struct {
+    char quoted[FC_KEYS_MAX][16];
+    uint8_t len[FC_KEYS_MAX];
+    uint8_t by_first[128];
+} key_list;
+
+static const key_list k_top = {{"schema\"", "network\"", "ts\"", "interval_s\"", "readings\""},
+                               {6, 7, 2, 10, 8}, {['s'] = 1, ['n'] = 2, ['t'] = 3, ['i'] = 4, ['r'] = 5}};
+static const key_list k_reading = {{"id\"", "speed_mph\"", "volume_vph\"", "occupancy\"", "quality\""},
+                                   {2, 9, 10, 9, 7}, {['i'] = 1, ['s'] = 2, ['v'] = 3, ['o'] = 4, ['q'] = 5}};
+
+HOT uint64_t load64(const void *s)
+{
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return w;
+}
+
+/* Whether the n (1..16) bytes at s equal those of quoted. */
+HOT int same_bytes(cursor s, cursor end, const char *quoted, size_t n)
+{
+    if (end - s >= 16) { /* two word compares, masked to n bytes (little-endian) */
+        uint64_t d0 = load64(s) ^ load64(quoted), d1 = load64(s + 8) ^ load64(quoted + 8);
+        if (n <= 8) return (n == 8 ? d0 : d0 & ((1ull << (8 * n)) - 1)) == 0;
+        return d0 == 0 && (n == 16 ? d1 : d1 & ((1ull << (8 * (n - 8))) - 1)) == 0;
+    }
+    return (size_t)(end - s) >= n && memcmp(s, quoted, n) == 0;
+}
+
+/* p at the opening quote of a member name: the index of the known name it spells, -1 for an
+ * unknown one, -2 to fall back (an escaped name could decode to a known one). *after is set
+ * past the closing quote. The candidate name is compared in place first: bytes equal to a
+ * name and its closing quote are that name, unescaped. */
+HOT int read_key(cursor p, cursor end, const key_list *keys, cursor *after)
+{
+    if (end - p >= 2 && p[1] < 128 && keys->by_first[p[1]]) {
+        int i = keys->by_first[p[1]] - 1;
+        size_t n = keys->len[i] + 1u;
+        if (same_bytes(p + 1, end, keys->quoted[i], n)) {
+            *after = p + 1 + n;
+            return i;
+        }
+    }
+    int escaped;
+    cursor e = scan_string(p, end, &escaped);
+    if (!e || escaped) return -2;
+    *after = e;
+    return -1;
+}
+
+typedef struct {
+    const fc_ingest_limits *lim;
+    fc_stage *st;
+} target;
+
+static cursor read_readings(const target *t, cursor p, cursor end, int depth);
+
+/* The member loop of the top-level object (t != NULL: "readings" is staged as it is read) and
+ * of each reading (t == NULL): p just after '{'. Known members go into f[], others are
+ * skipped; *dup gets the first known name that repeats. Returns the position after '}'. */
+static cursor read_members(cursor p, cursor end, int depth, const key_list *keys, const target *t,
+                           fc_jv *f, int *dup)
+{
+    unsigned seen = 0;
+    *dup = -1;
+    p = skip_ws(p, end);
+    if (p < end && *p == '}') return p + 1;
+    for (;;) {
+        if (p >= end || *p != '"') return NULL;
+        cursor after;
+        int key = read_key(p, end, keys, &after);
+        if (key == -2) return NULL;
+        p = skip_ws(after, end);
+        if (p >= end || *p != ':') return NULL;
+        p = skip_ws(p + 1, end);
+        if (p >= end) return NULL;
+        if (key >= 0) {
+            if ((seen >> key & 1) && *dup < 0) *dup = key;
+            seen |= 1u << key;
+            if (t && key == FC_TOP_READINGS && *p == '[') {
+                f[key].kind = FC_JV_ARRAY;
+                p = read_readings(t, p, end, depth + 1);
+            } else if (!t && key != FC_RD_ID && (is_digit(*p) || *p == '-')) {
+                int proven; /* the common case, a reading's number, without the dispatch */
+                p = scan_number(p, end, &f[key].num, &proven);
+                if (!p || !proven) return NULL;
+                f[key].kind = FC_JV_NUMBER;
+            } else {
+                /* an id, and the top-level strings, are compared byte for byte: no escapes */
+                int text = t || key == FC_RD_ID;
+                p = read_value(p, end, depth, &f[key], text, !text || t);
+            }
+        } else {
+            fc_jv ignored;
+            p = read_value(p, end, depth, &ignored, 0, 0);
+        }
+        if (!p) return NULL;
+        p = skip_ws(p, end);
+        if (p >= end) return NULL;
+        if (*p == ',') {
+            p = skip_ws(p + 1, end);
+            continue;
+        }
+        return *p == '}' ? p + 1 : NULL;
+    }
+}
+
+/* p at '[' of "readings": stages every element. */
+static cursor read_readings(const target *t, cursor p, cursor end, int depth)
+{
+    fc_jv f[FC_KEYS_MAX];
+    p = skip_ws(p + 1, end);
+    if (p < end && *p == ']') return p + 1;
+    for (;;) {
+        if (p >= end) return NULL;
+        for (int i = 0; i < FC_RD_N; i++) f[i].kind = FC_JV_ABSENT;
+        int malformed = 1;
+        if (*p == '{') {
+            if (depth + 1 > MAX_DEPTH || !(p = read_members(p + 1, end, depth + 1, &k_reading, NULL, f, &malformed)))
+                return NULL;
+            malformed = malformed >= 0;
+        } else {
+            fc_jv ignored;
+            if (!(p = read_value(p, end, depth, &ignored, 0, 0))) return NULL;
+        }
+        fc_stage_reading_fields(t->st, t->lim, f, malformed);
+        p = skip_ws(p, end);
+        if (p >= end) return NULL;
+        if (*p == ',') {
+            p = skip_ws(p + 1, end);
+            continue;
+        }
+        return *p == ']' ? p + 1 : NULL;
+    }
+}
+
+fc_status fc_ingest_parse_fast(const fc_ingest_limits *lim, const char *json, size_t len,
+                               fc_stage *st, char *msg, size_t cap)
+{
+    fc_stage_reset(st);
+    fc_status status = fc_ingest_check_size(lim, len, msg, cap);
+    if (status) return status;
+    cursor end = (cursor)json + len, p = skip_ws((cursor)json, end);
+    target t = {lim, st};
+    fc_jv top[FC_KEYS_MAX];
+    for (int i = 0; i < FC_TOP_N; i++) top[i].kind = FC_JV_ABSENT;
+    int dup = -1;
+    p = p < end && *p == '{' ? read_members(p + 1, end, 1, &k_top, &t, top, &dup) : NULL;
+    if (p) p = skip_ws(p, end);
+    if (!p || p != end) {
+        snprintf(msg, cap, "snapshot: outside what the fast parser decides (parser \"fast\" does not fall back to cJSON)");
+        return FC_E_UNSUPPORTED;
+    }
+    int64_t ts_ms = 0;
+    status = fc_ingest_check_top(lim, top, dup, &ts_ms, msg, cap);
+    if (status == FC_OK) st->ts_ms = ts_ms;
+    return status;
+}

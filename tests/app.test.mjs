@@ -1,0 +1,153 @@
+// The worker's feed module (web/app/feed.js) and the page's pure helpers in Node, against a real
+// feed server: the binary history maps onto the engine exactly like the JSON form; the live
+// connection delivers every snapshot once and in order, backs off while the feed is down and
+// catches up through /snapshots?since= when it returns; the chart's series line up in time.
+import test, { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildServer } from '../web/server/server.js';
+import { FeedConnection, parseHistoryBinary } from '../web/app/feed.js';
+import { chartSeries } from '../web/app/details.js';
+import { binOf, SPEED_BINS } from '../web/app/colors.js';
+import { formatAge } from '../web/app/panels.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const SIM = join(root, 'build/native/bin/flowcast-sim');
+const skip = existsSync(SIM) ? false : `${SIM} is not built (./build.sh)`;
+const SPEED = 600; // a 5-minute snapshot every 0.5 s
+const START = Date.parse('2026-11-24T07:45:00-05:00');
+
+let dir = '';
+/** @type {any} */
+let app;
+let port = 0;
+
+/** @param {number} start_ms */
+async function startServer(start_ms) {
+  app = await buildServer({ dataset: dir, speed: SPEED, start_ms, public: null });
+  await app.listen({ port, host: '127.0.0.1' });
+  port = app.server.address().port;
+}
+const base = () => `http://127.0.0.1:${port}/api/v1/`;
+
+/**
+ * @param {() => boolean} pred
+ * @param {number} ms
+ * @param {string} what
+ */
+async function until(pred, ms, what) {
+  const t0 = Date.now();
+  while (!pred()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+before(async () => {
+  if (skip) return;
+  dir = join(mkdtempSync(join(tmpdir(), 'flowcast-app-')), 'ds');
+  const sim = spawnSync(SIM, ['--out', dir, '--days', '8', '--seed', '4', '--quiet'], { encoding: 'utf8' });
+  assert.equal(sim.status, 0, sim.stderr);
+  await startServer(START);
+});
+
+after(async () => {
+  await app?.close();
+  if (dir) rmSync(join(dir, '..'), { recursive: true, force: true });
+});
+
+test('binary history: the same matrices as the JSON form, mapped without parsing', { skip }, async () => {
+  const bin = await (await fetch(`${base()}history?hours=2`, { headers: { accept: 'application/octet-stream' } })).arrayBuffer();
+  const json = await (await fetch(`${base()}history?hours=2`)).json();
+  const h = parseHistoryBinary(bin);
+  assert.equal(h.rows, json.rows);
+  assert.equal(h.intervalS, 300);
+  assert.equal(h.startMs, Date.parse(json.start));
+  assert.deepEqual(h.sensors, json.sensors);
+  const n = h.sensors.length;
+  for (const r of [0, h.rows - 1]) {
+    for (const s of [0, 17, n - 1]) {
+      const want = json.speed_mph[r][s];
+      const got = h.speedMph[r * n + s];
+      if (want === null) assert.ok(Number.isNaN(got));
+      else assert.ok(Math.abs(got - want) < 0.01, `speed ${r},${s}: ${got} vs ${want}`);
+      if (json.volume_vph[r][s] !== null) assert.ok(Math.abs(h.volumeVph[r * n + s] - json.volume_vph[r][s]) < 1);
+    }
+  }
+  assert.throws(() => parseHistoryBinary(new ArrayBuffer(4)), /too short/);
+  assert.throws(() => parseHistoryBinary(new TextEncoder().encode('{"schema":"flowcast.history/1"}').buffer), /not an FCH1 body/);
+  assert.throws(() => parseHistoryBinary(bin.slice(0, bin.byteLength - 1)), /bytes for/);
+});
+
+test('live feed (polling mode): in order, once each; backoff while down; catch-up on return', { skip }, async () => {
+  /** @type {number[]} */
+  const seen = [];
+  /** @type {import('../web/app/feed.js').FeedState[]} */
+  const states = [];
+  const latest = await (await fetch(`${base()}snapshot/latest`)).json();
+  const feed = new FeedConnection({
+    base: base(), EventSource: null, pollMs: 100, retryBaseMs: 100, retryMaxMs: 400,
+    onSnapshot: (s) => {
+      const snap = typeof s === 'string' ? JSON.parse(s) : s;
+      const ts = Date.parse(snap.ts);
+      if (seen.length && ts <= seen[seen.length - 1]) return NaN; // as the engine rejects it
+      seen.push(ts);
+      return ts;
+    },
+    onState: (s) => states.push(s),
+  }, Date.parse(latest.ts) - 3 * 300_000);
+  feed.start();
+  try {
+    // the first connect catches up the three slots before the latest, then polls
+    await until(() => seen.length >= 6, 8000, 'six snapshots');
+    assert.equal(seen[0], Date.parse(latest.ts) - 2 * 300_000);
+    assert.ok(seen.every((t, i) => i === 0 || t - seen[i - 1] === 300_000), 'consecutive slots, none twice, none missed');
+    assert.equal(states.at(-1)?.state, 'live');
+
+    const resumeAt = app.flowcast.source.now();
+    const stoppedAt = Date.now();
+    await app.close();
+    await until(() => states.filter((s) => s.state === 'down').length >= 3, 5000, 'three failures');
+    const delays = states.filter((s) => s.state === 'down').map((s) => s.retryInMs);
+    assert.ok(delays[0] >= 80 && delays[0] <= 120, `first retry ${delays[0]} ms`);
+    assert.ok(delays[1] > delays[0] && delays[2] > delays[1], `backoff grows: ${delays}`);
+    assert.ok(delays.every((d) => d <= 480), `capped: ${delays}`);
+    const before = seen.length;
+
+    await startServer(resumeAt + (Date.now() - stoppedAt) * SPEED);
+    await until(() => states.at(-1)?.state === 'live' && seen.length > before + 2, 8000, 'recovery');
+    assert.ok(seen.every((t, i) => i === 0 || t - seen[i - 1] === 300_000), 'the outage left no hole');
+  } finally {
+    feed.stop();
+  }
+});
+
+test('chart series: observed history, then the forecast joined at the newest observation', () => {
+  const ts = Date.parse('2026-11-24T08:00:00-05:00');
+  const s = chartSeries({
+    ts, intervalS: 300, utcOffsetMin: -300, speedMph: new Float32Array([60, NaN, 50]),
+    forecast: { mid: [45, 40], lo: [40, 30], hi: [50, 48] },
+  });
+  assert.deepEqual(s[0], [ts - 600_000, ts - 300_000, ts, ts + 300_000, ts + 600_000].map((t) => t / 1000));
+  assert.deepEqual(s[1], [60, null, 50, null, null]);
+  assert.deepEqual(s[2], [null, null, 50, 45, 40]);
+  assert.deepEqual(s[3], [null, null, 50, 40, 30]);
+  assert.deepEqual(s[4], [null, null, 50, 50, 48]);
+  assert.deepEqual(chartSeries({ ts, intervalS: 300, utcOffsetMin: 0, speedMph: new Float32Array([1]), forecast: null })[2], [null]);
+});
+
+test('colour bins and ages', () => {
+  assert.equal(binOf(NaN), -1);
+  assert.equal(binOf(0), 0);
+  assert.equal(binOf(24.9), 0);
+  assert.equal(binOf(25), 1);
+  assert.equal(binOf(80), SPEED_BINS.length - 1);
+  assert.equal(formatAge(1000), '5 s');
+  assert.equal(formatAge(43_000), '45 s');
+  assert.equal(formatAge(185_000), '3 min');
+  assert.equal(formatAge(3_900_000), '1 h 5 min');
+});

@@ -1,0 +1,165 @@
+// details.js — the "Segment details" panel: where the segment is, its current speed and the
+// forecast at the chosen horizon, and a uPlot chart of the last hours and the next hour's forecast
+// with its 10–90 % band. uPlot is loaded on first use, so it costs nothing at start-up.
+// Feed-provided text (road, label, ids) is written with textContent only.
+
+/** @typedef {import('./map.js').Segment} Segment */
+/** @typedef {import('./types.js').Sensor} Sensor */
+
+/** Observed history shown: three hours of 5-minute slots. */
+export const HISTORY_SLOTS = 36;
+
+/** @type {Promise<any> | null} */
+let uPlotModule = null;
+const loadUPlot = () => (uPlotModule ??= import('../../vendor/uplot/uPlot.esm.js').then((m) => m.default));
+
+/**
+ * @param {number} v mph, NaN when missing
+ * @returns {string}
+ */
+export const mph = (v) => (Number.isFinite(v) ? `${Math.round(v)} mph` : 'no data');
+
+/**
+ * @typedef {object} ChartData
+ * @property {number} ts            newest data time (Unix ms)
+ * @property {number} intervalS
+ * @property {number} utcOffsetMin  the network's UTC offset at ts, for the time axis
+ * @property {Float32Array} speedMph observed, oldest first, ending at ts's slot
+ * @property {{ mid: ArrayLike<number>, lo: ArrayLike<number>, hi: ArrayLike<number> } | null} forecast one sensor's steps
+ */
+
+/**
+ * Lays observed and forecast values on one time axis (seconds): the forecast series start at the
+ * newest observation so the lines join.
+ * @param {ChartData} d
+ * @returns {(number | null)[][]}
+ */
+export function chartSeries(d) {
+  const stepMs = d.intervalS * 1000;
+  const slotEnd = Math.floor((d.ts - 1) / stepMs) * stepMs + stepMs;
+  const n = d.speedMph.length, H = d.forecast ? d.forecast.mid.length : 0;
+  const x = [], obs = [], mid = [], lo = [], hi = [];
+  const val = (/** @type {number} */ v) => (Number.isFinite(v) ? v : null);
+  for (let j = 0; j < n; j++) {
+    x.push((slotEnd - (n - 1 - j) * stepMs) / 1000);
+    obs.push(val(d.speedMph[j]));
+    const joint = j === n - 1 && H ? val(d.speedMph[j]) : null;
+    mid.push(joint);
+    lo.push(joint);
+    hi.push(joint);
+  }
+  for (let k = 0; k < H; k++) {
+    const f = /** @type {NonNullable<ChartData['forecast']>} */ (d.forecast);
+    x.push((slotEnd + (k + 1) * stepMs) / 1000);
+    obs.push(null);
+    mid.push(val(f.mid[k]));
+    lo.push(val(f.lo[k]));
+    hi.push(val(f.hi[k]));
+  }
+  return [x, obs, mid, lo, hi];
+}
+
+export class DetailsPanel {
+  /**
+   * @param {HTMLElement} section the panel (hidden until a segment is chosen)
+   * @param {{ onClose: () => void }} options
+   */
+  constructor(section, options) {
+    this.section = section;
+    this.options = options;
+    /** @param {string} sel */
+    const q = (sel) => /** @type {HTMLElement} */ (section.querySelector(sel));
+    this.title = q('[data-field="title"]');
+    this.fields = {
+      road: q('[data-field="road"]'), direction: q('[data-field="direction"]'), milepost: q('[data-field="milepost"]'),
+      station: q('[data-field="station"]'), current: q('[data-field="current"]'), ahead: q('[data-field="ahead"]'),
+      aheadLabel: q('[data-field="ahead-label"]'),
+    };
+    this.chartBox = q('[data-field="chart"]');
+    /** @type {any} */
+    this.chart = null;
+    /** @type {Segment | null} */
+    this.segment = null;
+    q('[data-action="close"]').addEventListener('click', () => this.close());
+    // Escape closes the panel from the panel itself or from the map's segments
+    document.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape' && this.open) this.close();
+    });
+    new ResizeObserver(() => this.#resize()).observe(this.chartBox);
+  }
+
+  get open() { return !this.section.hidden; }
+
+  /**
+   * @param {Segment} seg
+   * @param {Sensor} st
+   */
+  show(seg, st) {
+    this.segment = seg;
+    this.title.textContent = `${st.road} ${st.direction}${st.label ? ` — ${st.label}` : ''}`;
+    this.fields.road.textContent = st.road;
+    this.fields.direction.textContent = st.direction;
+    this.fields.milepost.textContent = st.milepost.toFixed(1);
+    this.fields.station.textContent = st.id;
+    this.section.hidden = false;
+  }
+
+  /**
+   * @param {number} currentMph
+   * @param {string} aheadLabel e.g. "In 30 min", or '' when no forecast is shown
+   * @param {number} [mid]
+   * @param {number} [lo]
+   * @param {number} [hi]
+   */
+  setNumbers(currentMph, aheadLabel, mid = NaN, lo = NaN, hi = NaN) {
+    this.fields.current.textContent = mph(currentMph);
+    const row = /** @type {HTMLElement} */ (this.fields.ahead.parentElement);
+    row.hidden = !aheadLabel;
+    this.fields.aheadLabel.textContent = aheadLabel;
+    this.fields.ahead.textContent = Number.isFinite(mid) ? `${mph(mid)} (likely ${Math.round(lo)}–${Math.round(hi)})` : 'no forecast';
+  }
+
+  /** @param {ChartData} d */
+  async setChart(d) {
+    const uPlot = await loadUPlot();
+    const data = chartSeries(d);
+    if (this.chart) {
+      this.chart.setData(data);
+      return;
+    }
+    const offS = d.utcOffsetMin * 60;
+    const opts = {
+      width: Math.max(200, this.chartBox.clientWidth),
+      height: 180,
+      // the axis shows the network's local time, whichever time zone the browser is in
+      tzDate: (/** @type {number} */ ts) => {
+        const u = new Date((ts + offS) * 1000);
+        return new Date(u.getUTCFullYear(), u.getUTCMonth(), u.getUTCDate(), u.getUTCHours(), u.getUTCMinutes());
+      },
+      legend: { show: true, live: false },
+      scales: { y: { range: (/** @type {any} */ _u, /** @type {number} */ min, /** @type {number} */ max) => [Math.min(0, min), Math.max(80, max)] } },
+      axes: [{ stroke: 'currentColor' }, { stroke: 'currentColor', label: 'mph', size: 50 }],
+      series: [
+        {},
+        { label: 'Observed', stroke: '#3b528b', width: 2, spanGaps: false },
+        { label: 'Forecast', stroke: '#d95f02', width: 2, dash: [6, 4] },
+        { label: '10%', stroke: 'rgba(217,95,2,0.4)', width: 1 },
+        { label: '90%', stroke: 'rgba(217,95,2,0.4)', width: 1 },
+      ],
+      bands: [{ series: [4, 3], fill: 'rgba(217,95,2,0.18)' }],
+    };
+    this.chartBox.replaceChildren();
+    this.chart = new uPlot(opts, data, this.chartBox);
+  }
+
+  #resize() {
+    if (this.chart && this.chartBox.clientWidth > 0) this.chart.setSize({ width: Math.max(200, this.chartBox.clientWidth), height: 180 });
+  }
+
+  close() {
+    if (this.section.hidden) return;
+    this.section.hidden = true;
+    this.segment = null;
+    this.options.onClose();
+  }
+}

@@ -1,0 +1,252 @@
+// map.js — the network on a Leaflet map: one SVG path per segment, coloured by speed.
+//
+// A segment is the stretch from one station to the next along a directional corridor (and, on a
+// loop, from the last back to the first); it is represented by the detector at its start, whose
+// speed colours it and whose history the details panel charts. The corridors' `geometry`
+// polylines are too coarse for this, so segments are drawn between the stations' own positions.
+// Both directions of a road share the same stations' positions, so each segment is shifted a few
+// pixels to the right of its direction of travel (as traffic drives in the US), recomputed per
+// zoom level so the gap stays constant on screen.
+//
+// Keyboard: the segments form one tab stop (roving tabindex); arrow keys move along the
+// corridor, PageUp/PageDown to the previous/next corridor, Home/End to its ends, Enter or Space
+// opens the details. Every text set here (labels from the feed included) goes through
+// attributes or textContent, never HTML.
+
+import { binOf, colorOfBin } from './colors.js';
+
+/** @typedef {import('./types.js').Network} Network */
+
+/**
+ * @typedef {object} Segment
+ * @property {number} index     position in SegmentMap.segments
+ * @property {number} sensor    network sensor index of the station at its start
+ * @property {number} next      sensor index of the station at its end
+ * @property {number} corridor  corridor index
+ * @property {number} first     index of the corridor's first segment
+ * @property {number} count     segments in the corridor
+ * @property {string} name      e.g. "I-285 CW, milepost 12.3 (near Paces Ferry Rd)"
+ * @property {any} line         the Leaflet polyline
+ */
+
+/** Pixels between the two directions' lines: half of it to each side of the centre line. */
+const OFFSET_PX = 3;
+const WEIGHT_PX = 4;
+
+export const OSM_TILES = 'https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png';
+export const OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
+
+/**
+ * @typedef {object} SegmentMapOptions
+ * @property {string | null} [tileUrl]   tile URL template; null or "none" for no tiles
+ * @property {string} [attribution]      the tile provider's attribution (project constant, not feed text)
+ * @property {(seg: Segment, how: 'pointer' | 'keyboard') => void} [onSelect]
+ * @property {(failed: boolean) => void} [onTiles] called with true when tiles fail to load, false when they load
+ */
+
+export class SegmentMap {
+  /**
+   * @param {HTMLElement} container
+   * @param {Network} network
+   * @param {SegmentMapOptions} [options]
+   */
+  constructor(container, network, options = {}) {
+    const L = /** @type {any} */ (globalThis).L;
+    if (!L) throw new Error('Leaflet is not loaded');
+    this.L = L;
+    this.options = options;
+    this.network = network;
+    this.map = L.map(container, { renderer: L.svg({ padding: 0.5 }), zoomSnap: 0.25, keyboard: true });
+    // the view first: Leaflet adds layers (and creates their SVG paths) once the map has one
+    const lats = network.sensors.map((s) => s.lat), lons = network.sensors.map((s) => s.lon);
+    this.map.fitBounds([[Math.min(...lats), Math.min(...lons)], [Math.max(...lats), Math.max(...lons)]], { padding: [12, 12] });
+    this.#addTiles(options.tileUrl, options.attribution ?? OSM_ATTRIBUTION);
+    /** @type {Segment[]} */
+    this.segments = this.#buildSegments();
+    /** @type {number} */
+    this.selected = -1;
+    /** @type {Int8Array} current bin per segment, so a recolour touches only what changed */
+    this.bins = new Int8Array(this.segments.length).fill(-2);
+    this.focusable = 0;
+    /** @type {any} the highlighted route's halo */
+    this.routeHalo = null;
+    this.#placeSegments();
+    this.map.on('zoomend', () => this.#placeSegments());
+    this.#setTabStop(0);
+  }
+
+  /**
+   * @param {string | null | undefined} url
+   * @param {string} attribution
+   */
+  #addTiles(url, attribution) {
+    if (!url || url === 'none') {
+      this.options.onTiles?.(true);
+      return;
+    }
+    let loaded = false, failed = false;
+    const tiles = this.L.tileLayer(url, { attribution, maxZoom: 18, crossOrigin: true });
+    tiles.on('tileload', () => {
+      loaded = true;
+      if (failed) this.options.onTiles?.(false);
+      failed = false;
+    });
+    tiles.on('tileerror', () => {
+      if (loaded || failed) return;
+      failed = true;
+      this.options.onTiles?.(true);
+    });
+    tiles.addTo(this.map);
+  }
+
+  /** @returns {Segment[]} */
+  #buildSegments() {
+    const L = this.L;
+    const net = this.network;
+    const index = new Map(net.sensors.map((s, i) => [s.id, i]));
+    /** @type {Segment[]} */
+    const segs = [];
+    net.corridors.forEach((c, ci) => {
+      const ids = c.sensors.map((id) => /** @type {number} */ (index.get(id))).filter((i) => i !== undefined);
+      const pairs = ids.slice(0, -1).map((s, k) => [s, ids[k + 1]]);
+      if (c.loop && ids.length > 2) pairs.push([ids[ids.length - 1], ids[0]]);
+      const first = segs.length;
+      for (const [s, next] of pairs) {
+        const st = net.sensors[s];
+        const where = st.label ? ` (${st.label})` : '';
+        const seg = /** @type {Segment} */ ({
+          index: segs.length, sensor: s, next, corridor: ci, first, count: pairs.length,
+          name: `${st.road} ${st.direction}, milepost ${st.milepost.toFixed(1)}${where}`,
+        });
+        seg.line = L.polyline([[st.lat, st.lon], [net.sensors[next].lat, net.sensors[next].lon]], {
+          className: 'fc-seg', color: colorOfBin(-1), weight: WEIGHT_PX, opacity: 1, lineCap: 'butt', dashArray: '4 4',
+        }).addTo(this.map);
+        seg.line.on('click', () => this.select(seg.index, 'pointer'));
+        const el = /** @type {SVGPathElement} */ (seg.line.getElement());
+        el.setAttribute('role', 'button');
+        el.setAttribute('tabindex', '-1');
+        el.setAttribute('aria-label', seg.name);
+        el.dataset.segment = String(seg.index);
+        el.addEventListener('keydown', (ev) => this.#onKey(seg, ev));
+        segs.push(seg);
+      }
+    });
+    return segs;
+  }
+
+  /** Shifts every segment to the right of its direction of travel at the current zoom. */
+  #placeSegments() {
+    const map = this.map, zoom = map.getZoom(), sensors = this.network.sensors;
+    for (const seg of this.segments) {
+      const a = map.project([sensors[seg.sensor].lat, sensors[seg.sensor].lon], zoom);
+      const b = map.project([sensors[seg.next].lat, sensors[seg.next].lon], zoom);
+      const dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy) || 1;
+      // screen y points down, so (-dy, dx) is the right-hand normal of the travel direction
+      const ox = (-dy / len) * OFFSET_PX, oy = (dx / len) * OFFSET_PX;
+      seg.line.setLatLngs([map.unproject([a.x + ox, a.y + oy], zoom), map.unproject([b.x + ox, b.y + oy], zoom)]);
+    }
+  }
+
+  /**
+   * Recolours every segment from per-sensor speeds (mph, NaN = missing).
+   * @param {ArrayLike<number>} speedMph indexed by network sensor
+   * @param {(sensor: number) => number} [valueOf] overrides the lookup (forecast arrays)
+   */
+  recolor(speedMph, valueOf) {
+    for (const seg of this.segments) {
+      const v = valueOf ? valueOf(seg.sensor) : speedMph[seg.sensor];
+      const bin = binOf(v);
+      if (bin === this.bins[seg.index]) continue;
+      this.bins[seg.index] = bin;
+      seg.line.setStyle({ color: colorOfBin(bin), dashArray: bin < 0 ? '4 4' : null });
+    }
+  }
+
+  /**
+   * Selects a segment (highlight, tab stop) and reports it.
+   * @param {number} index
+   * @param {'pointer' | 'keyboard'} how
+   */
+  select(index, how) {
+    const seg = this.segments[index];
+    if (!seg) return;
+    if (this.selected >= 0) this.segments[this.selected].line.getElement()?.classList.remove('selected');
+    this.selected = index;
+    seg.line.getElement()?.classList.add('selected');
+    seg.line.bringToFront();
+    this.#setTabStop(index);
+    this.options.onSelect?.(seg, how);
+  }
+
+  /** Clears the selection highlight (the tab stop stays where it was). */
+  clearSelection() {
+    if (this.selected >= 0) this.segments[this.selected].line.getElement()?.classList.remove('selected');
+    this.selected = -1;
+  }
+
+  /**
+   * Highlights the segments of a route (pairs of consecutive station ids; interchange ramps are
+   * not segments and stay undrawn) and fits the map to it. An empty list clears the highlight.
+   * @param {[string, string][]} pairs
+   */
+  highlightRoute(pairs) {
+    const sensors = this.network.sensors;
+    const wanted = new Set(pairs.map(([a, b]) => `${a}\n${b}`));
+    /** @type {any[]} one short line per route segment, for the halo under them */
+    const parts = [];
+    for (const seg of this.segments) {
+      const on = wanted.has(`${sensors[seg.sensor].id}\n${sensors[seg.next].id}`);
+      seg.line.getElement()?.classList.toggle('route', on);
+      if (on) parts.push(seg.line.getLatLngs());
+    }
+    this.routeHalo?.remove();
+    this.routeHalo = null;
+    if (!parts.length) return;
+    // a wide translucent band under the speed colours, so the route stands out whatever its speeds
+    this.routeHalo = this.L.polyline(parts, { className: 'fc-route', weight: 16, opacity: 0.45, interactive: false, lineCap: 'round' }).addTo(this.map);
+    this.routeHalo.bringToBack();
+    this.map.fitBounds(this.routeHalo.getBounds(), { padding: [30, 30], maxZoom: 14 });
+  }
+
+  /** Moves keyboard focus to the current tab stop. */
+  focusSegment() {
+    /** @type {SVGPathElement | null} */ (this.segments[this.focusable]?.line.getElement())?.focus();
+  }
+
+  /** @param {number} index */
+  #setTabStop(index) {
+    this.segments[this.focusable]?.line.getElement()?.setAttribute('tabindex', '-1');
+    this.focusable = index;
+    this.segments[index]?.line.getElement()?.setAttribute('tabindex', '0');
+  }
+
+  /**
+   * @param {Segment} seg
+   * @param {KeyboardEvent} ev
+   */
+  #onKey(seg, ev) {
+    const last = seg.first + seg.count - 1;
+    let to = -1;
+    switch (ev.key) {
+      case 'ArrowRight': case 'ArrowDown': to = seg.index < last ? seg.index + 1 : seg.first; break;
+      case 'ArrowLeft': case 'ArrowUp': to = seg.index > seg.first ? seg.index - 1 : last; break;
+      case 'Home': to = seg.first; break;
+      case 'End': to = last; break;
+      case 'PageDown': to = last + 1 < this.segments.length ? last + 1 : 0; break;
+      case 'PageUp': to = seg.first > 0 ? this.segments[seg.first - 1].first : this.segments[this.segments.length - 1].first; break;
+      case 'Enter': case ' ':
+        ev.preventDefault();
+        this.select(seg.index, 'keyboard');
+        return;
+      default: return;
+    }
+    ev.preventDefault();
+    ev.stopPropagation();
+    this.#setTabStop(to);
+    const target = this.segments[to];
+    const el = /** @type {SVGPathElement | null} */ (target.line.getElement());
+    const st = this.network.sensors[target.sensor];
+    this.map.panInside([st.lat, st.lon], { padding: [40, 40], animate: false });
+    el?.focus();
+  }
+}

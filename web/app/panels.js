@@ -1,0 +1,164 @@
+// panels.js — the page's small text panels: the status line (feed time, stale-data warning),
+// the start-up progress indicator and the performance panel. Text only (textContent).
+
+/** A feed is stale when no snapshot arrived for this many of its intervals. */
+const STALE_INTERVALS = 3;
+
+/**
+ * "45 s", "3 min", "2 h 5 min": an age for people, rounded so a live region does not chatter.
+ * @param {number} ms
+ */
+export function formatAge(ms) {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${Math.max(5, Math.round(s / 5) * 5)} s`;
+  const min = Math.floor(s / 60);
+  if (min < 60) return `${min} min`;
+  return `${Math.floor(min / 60)} h ${min % 60} min`;
+}
+
+export class StatusLine {
+  /**
+   * @param {HTMLElement} updated "Updated 08:15"
+   * @param {HTMLElement} stale the warning, hidden while the feed is live
+   */
+  constructor(updated, stale) {
+    this.updated = updated;
+    this.stale = stale;
+    this.local = '';
+    this.receivedAt = NaN;
+    this.intervalS = 300;
+    /** @type {import('./feed.js').FeedState | null} */
+    this.feed = null;
+    setInterval(() => this.#render(), 1000);
+  }
+
+  /**
+   * @param {string} local feed time in the network's time zone, "08:15"
+   * @param {number} receivedAt when it arrived (this machine's clock, Unix ms)
+   * @param {number} intervalS
+   */
+  setData(local, receivedAt, intervalS) {
+    this.local = local;
+    this.receivedAt = receivedAt;
+    this.intervalS = intervalS;
+    this.#render();
+  }
+
+  /** @param {import('./feed.js').FeedState} feed */
+  setFeed(feed) {
+    this.feed = feed;
+    this.#render();
+  }
+
+  #render() {
+    if (this.local) this.updated.textContent = `Updated ${this.local}`;
+    const age = Date.now() - this.receivedAt;
+    const down = this.feed?.state === 'down';
+    const quiet = Number.isFinite(age) && age > STALE_INTERVALS * this.intervalS * 1000;
+    let text = '';
+    if (down) {
+      const since = Number.isFinite(age) ? `: the data is ${formatAge(age)} old` : '';
+      text = `Feed unreachable${since}. Retrying automatically…`;
+    } else if (quiet) {
+      text = `No new data for ${formatAge(age)}.`;
+    }
+    if (this.stale.textContent !== text) this.stale.textContent = text;
+    this.stale.hidden = !text;
+    document.documentElement.dataset.feed = down ? 'down' : quiet ? 'stale' : (this.feed?.state ?? 'connecting');
+  }
+}
+
+export class ProgressView {
+  /**
+   * @param {HTMLElement} box
+   * @param {HTMLProgressElement} bar
+   * @param {HTMLElement} text
+   */
+  constructor(box, bar, text) {
+    this.box = box;
+    this.bar = bar;
+    this.text = text;
+  }
+
+  /**
+   * @param {string} stage
+   * @param {string} text
+   * @param {number} fraction NaN: indeterminate
+   */
+  set(stage, text, fraction) {
+    this.text.textContent = text;
+    if (Number.isFinite(fraction)) this.bar.value = fraction;
+    else this.bar.removeAttribute('value');
+    const done = stage === 'ready';
+    this.box.hidden = done;
+    this.box.classList.toggle('error', stage === 'error' || stage === 'fatal');
+    this.bar.hidden = stage === 'error' || stage === 'fatal';
+  }
+}
+
+/** @param {number} ms */
+const fmtMs = (ms) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
+
+export class PerfPanel {
+  /**
+   * @param {HTMLButtonElement} toggle
+   * @param {HTMLElement} panel contains a <tbody> and [data-field="heap"]
+   */
+  constructor(toggle, panel) {
+    this.toggle = toggle;
+    this.panel = panel;
+    this.body = /** @type {HTMLTableSectionElement} */ (panel.querySelector('tbody'));
+    this.heap = /** @type {HTMLElement} */ (panel.querySelector('[data-field="heap"]'));
+    this.cache = /** @type {HTMLElement} */ (panel.querySelector('[data-field="cache"]'));
+    /** @type {import('./types.js').Perf | null} */
+    this.perf = null;
+    /** @type {Record<string, import('./types.js').StageTiming>} timings measured on this thread */
+    this.local = {};
+    toggle.addEventListener('click', () => {
+      const open = toggle.getAttribute('aria-expanded') !== 'true';
+      toggle.setAttribute('aria-expanded', String(open));
+      panel.hidden = !open;
+      if (open) this.#render();
+    });
+  }
+
+  /**
+   * @param {string} name
+   * @param {number} ms
+   */
+  record(name, ms) {
+    const s = (this.local[name] ??= { last: 0, total: 0, count: 0, max: 0 });
+    s.last = ms;
+    s.total += ms;
+    s.count++;
+    s.max = Math.max(s.max, ms);
+  }
+
+  /** @param {import('./types.js').Perf} perf */
+  setWorker(perf) {
+    this.perf = perf;
+    if (!this.panel.hidden) this.#render();
+  }
+
+  #render() {
+    /** @type {[string, string, import('./types.js').StageTiming][]} */
+    const rows = [];
+    for (const [k, v] of Object.entries(this.perf?.stages ?? {})) rows.push([k, 'worker', v]);
+    for (const [k, v] of Object.entries(this.local)) rows.push([k, 'page', v]);
+    this.body.replaceChildren(...rows.map(([name, where, s]) => {
+      const tr = document.createElement('tr');
+      for (const text of [name, where, fmtMs(s.last), fmtMs(s.total / s.count), fmtMs(s.max), String(s.count)]) {
+        const td = document.createElement(tr.childElementCount ? 'td' : 'th');
+        if (!tr.childElementCount) td.setAttribute('scope', 'row');
+        td.textContent = text;
+        tr.append(td);
+      }
+      return tr;
+    }));
+    this.heap.textContent = this.perf ? `${(this.perf.heapBytes / 1048576).toFixed(1)} MiB` : '–';
+    const c = this.perf?.cache;
+    const lookups = c ? c.hits + c.misses : 0;
+    this.cache.textContent = !c ? 'not available' : lookups === 0 ? `no queries yet (${c.entries}/${c.maxEntries} entries)`
+      : `${((100 * c.hits) / lookups).toFixed(0)}% hits of ${lookups} queries (${c.entries}/${c.maxEntries} entries)`;
+  }
+}

@@ -1,0 +1,339 @@
+// worker.js — the page's engine thread (a module worker). It owns the wasm engine: loads the
+// network and recent history, gets a model (the server's model file, else trains one here from
+// a longer history), ingests every live snapshot and posts current speeds and forecasts to the
+// page as transferable typed arrays. The page never parses a snapshot or runs the model.
+//
+// Messages in:  { type: 'start', base, recentHours?, trainHours?, pollMs?, retryBaseMs?, retryMaxMs? }
+//               { type: 'history', sensor, slots }
+//               { type: 'trip', from, to, leaveMin }
+// Messages out: see the WorkerMessage typedef in app/engine-client.js.
+
+import { createPredictor, wasmHeapBytes } from './flowcast.js';
+import { FeedConnection, fetchOptional, parseHistoryBinary } from './app/feed.js';
+
+/** History posted first: the chart's few hours plus the model's lags (25 slots of 5 min). */
+const RECENT_HOURS = 4;
+/** History the worker trains on when the server has no model file: one week covers every
+ * day of the week once, enough for the time-of-day profiles (training ~1 s in wasm). */
+const TRAIN_HOURS = 168;
+/** Progress messages during training at most this often. */
+const PROGRESS_MS = 100;
+
+/** @type {import('./flowcast.js').Predictor | null} */
+let engine = null;
+let hasModel = false;
+/** @type {FeedConnection | null} */
+let feed = null;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let updateTimer;
+/** Arrival time (Unix ms, this machine's clock) of the newest snapshot. */
+let receivedAt = NaN;
+/** Time of the newest committed data (Unix ms). */
+let latestTs = NaN;
+
+/** Per-stage timings in ms: the numbers the performance panel shows. */
+const stages = /** @type {Record<string, { last: number, total: number, count: number, max: number }>} */ ({});
+
+/**
+ * @param {string} name
+ * @param {number} ms
+ */
+function record(name, ms) {
+  const s = (stages[name] ??= { last: 0, total: 0, count: 0, max: 0 });
+  s.last = ms;
+  s.total += ms;
+  s.count++;
+  s.max = Math.max(s.max, ms);
+}
+
+/**
+ * @template T
+ * @param {string} name
+ * @param {() => T} fn
+ * @returns {T}
+ */
+function timed(name, fn) {
+  const t0 = performance.now();
+  try {
+    return fn();
+  } finally {
+    record(name, performance.now() - t0);
+  }
+}
+
+/**
+ * @param {string} stage
+ * @param {string} text
+ * @param {number} [fraction] 0..1, or NaN when unknown
+ */
+function progress(stage, text, fraction = NaN) {
+  postMessage({ type: 'progress', stage, text, fraction });
+}
+
+/**
+ * Ingests history matrices row by row (rows with no reading at all are skipped: they carry
+ * nothing and a gap is what the engine records for them anyway).
+ * @param {import('./flowcast.js').Predictor} e
+ * @param {import('./app/feed.js').HistoryMatrices} h
+ * @returns {number} the newest row's time (Unix ms), NaN for none
+ */
+function ingestHistory(e, h) {
+  const n = h.sensors.length;
+  if (n !== e.sensorCount) throw new Error(`history has ${n} sensors, the network ${e.sensorCount}`);
+  let last = NaN;
+  for (let r = 0; r < h.rows; r++) {
+    const speed = h.speedMph.subarray(r * n, (r + 1) * n);
+    if (!speed.some((v) => v === v)) continue;
+    const ts = h.startMs + (r + 1) * h.intervalS * 1000;
+    const res = e.ingestValues(ts, speed, h.volumeVph.subarray(r * n, (r + 1) * n), h.occupancy.subarray(r * n, (r + 1) * n));
+    if (res.ok) last = ts;
+  }
+  return last;
+}
+
+/**
+ * @param {string} base
+ * @param {number} hours
+ * @returns {Promise<import('./app/feed.js').HistoryMatrices | null>} null when the host has none
+ */
+async function fetchHistory(base, hours) {
+  const t0 = performance.now();
+  const r = await fetchOptional(`${base}history?hours=${hours}`, { headers: { accept: 'application/octet-stream' } });
+  if (!r) return null;
+  const h = parseHistoryBinary(await r.arrayBuffer());
+  record('history fetch', performance.now() - t0);
+  return h;
+}
+
+/** @param {string} base @returns {Promise<ArrayBuffer | null>} the server's model file, if any */
+async function fetchModel(base) {
+  try {
+    const r = await fetchOptional(`${base}model`);
+    return r ? await r.arrayBuffer() : null;
+  } catch {
+    return null; // unreachable or broken: training here still works
+  }
+}
+
+/** @param {number} ts Unix ms @returns {string} "08:15" in the network's time zone */
+function localClock(ts) {
+  const lt = /** @type {import('./flowcast.js').Predictor} */ (engine).localTime(ts);
+  const hh = Math.floor(lt.minuteOfDay / 60), mm = lt.minuteOfDay % 60;
+  return `${String(hh).padStart(2, '0')}:${String(mm).padStart(2, '0')}`;
+}
+
+/** Posts the current speeds, and forecasts when a model is loaded, as transferables. */
+async function postUpdate() {
+  const e = engine;
+  if (!e) return;
+  const latest = timed('latest', () => e.latest());
+  if (!Number.isFinite(latest.ts)) return;
+  latestTs = latest.ts;
+  /** @type {import('./flowcast.js').Forecast | null} */
+  let forecast = null;
+  if (hasModel) {
+    try {
+      forecast = timed('forecast', () => e.forecast());
+    } catch (err) {
+      progress('error', `Forecasts unavailable: ${/** @type {Error} */ (err).message}`);
+    }
+  }
+  const lt = e.localTime(latest.ts);
+  /** @type {Transferable[]} */
+  const transfer = [latest.speedMph.buffer];
+  if (forecast) transfer.push(forecast.mid.buffer, forecast.lo.buffer, forecast.hi.buffer);
+  postMessage({
+    type: 'update', ts: latest.ts, local: localClock(latest.ts), utcOffsetMin: lt.utcOffsetMin,
+    intervalS: e.intervalS, receivedAt, speedMph: latest.speedMph, forecast,
+    perf: { stages, heapBytes: await wasmHeapBytes(), cache: cacheStats() },
+  }, transfer);
+}
+
+/** The timings alone, after a query (snapshots may be minutes apart). */
+async function postPerf() {
+  postMessage({ type: 'perf', perf: { stages, heapBytes: await wasmHeapBytes(), cache: cacheStats() } });
+}
+
+/** Coalesces the updates of a burst of snapshots (a catch-up page) into one. */
+function queueUpdate() {
+  clearTimeout(updateTimer);
+  updateTimer = setTimeout(postUpdate, 0);
+}
+
+/**
+ * @param {string | object} snapshot
+ * @returns {number} its time, or NaN when rejected
+ */
+function ingestSnapshot(snapshot) {
+  const e = /** @type {import('./flowcast.js').Predictor} */ (engine);
+  const r = timed('ingest', () => e.ingest(snapshot));
+  if (!r.ok) {
+    // A snapshot we already hold (a resend after reconnecting) is not news.
+    if (r.code !== 'E_TS_ORDER') postMessage({ type: 'rejected', code: r.code, message: r.message });
+    return NaN;
+  }
+  receivedAt = Date.now();
+  queueUpdate();
+  return r.ts;
+}
+
+/**
+ * Trains a model from a longer history in a second engine, so that the first keeps ingesting
+ * live snapshots meanwhile, and moves the model over as a model file.
+ * @param {string} base
+ * @param {string} networkText
+ * @param {number} hours
+ */
+async function trainHere(base, networkText, hours) {
+  progress('train', 'Loading history to train the model…', 0);
+  const h = await fetchHistory(base, hours);
+  if (!h) throw new Error('the feed offers no model and no history to train one');
+  const trainer = await createPredictor({ network: networkText });
+  try {
+    timed('history ingest', () => ingestHistory(trainer, h));
+    let lastPost = 0;
+    const t = await trainer.train({
+      onProgress: (f) => {
+        const now = performance.now();
+        if (now - lastPost < PROGRESS_MS && f < 1) return;
+        lastPost = now;
+        progress('train', `Training the model… ${Math.round(f * 100)}%`, f);
+      },
+    });
+    record('train', t.ms);
+    const file = trainer.saveModel();
+    const e = /** @type {import('./flowcast.js').Predictor} */ (engine);
+    const loaded = timed('model load', () => e.loadModel(file));
+    if (!loaded.ok) throw new Error(`${loaded.code}: ${loaded.message}`);
+  } finally {
+    trainer.dispose();
+  }
+}
+
+/**
+ * The network document, retried with backoff while the feed is unreachable (a page opened
+ * during an outage starts by itself when the feed returns).
+ * @param {string} base
+ * @param {number} retryBaseMs
+ * @param {number} retryMaxMs
+ */
+async function fetchNetwork(base, retryBaseMs, retryMaxMs) {
+  for (let failures = 0; ; failures++) {
+    const r = await fetch(`${base}network`).catch(() => null); // null: unreachable
+    if (r?.ok) return r.text();
+    if (r && r.status < 500) throw new Error(`network: HTTP ${r.status}`); // not a passing outage
+    const delay = Math.min(retryMaxMs, retryBaseMs * 2 ** failures);
+    progress('network', `The feed is unreachable: retrying in ${Math.round(delay / 1000)} s…`);
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}
+
+/**
+ * @param {{ base: string, recentHours?: number, trainHours?: number, pollMs?: number,
+ *   retryBaseMs?: number, retryMaxMs?: number }} cfg
+ */
+async function start(cfg) {
+  const base = cfg.base;
+  progress('network', 'Loading the network…');
+  const networkText = await fetchNetwork(base, cfg.retryBaseMs ?? 1000, cfg.retryMaxMs ?? 30000);
+  engine = await createPredictor({ network: networkText });
+  postMessage({ type: 'network', network: JSON.parse(networkText) });
+
+  progress('history', 'Loading recent history…');
+  const modelFile = fetchModel(base);
+  const recent = await fetchHistory(base, cfg.recentHours ?? RECENT_HOURS);
+  const e = engine;
+  const lastTs = recent ? timed('history ingest', () => ingestHistory(e, recent)) : NaN;
+  if (Number.isFinite(lastTs)) receivedAt = Date.now();
+  await postUpdate();
+
+  feed = new FeedConnection({
+    base, onSnapshot: ingestSnapshot, pollMs: cfg.pollMs, retryBaseMs: cfg.retryBaseMs, retryMaxMs: cfg.retryMaxMs,
+    onState: (s) => postMessage({ type: 'feed', ...s }),
+  }, lastTs);
+  feed.start();
+
+  progress('model', 'Loading the forecast model…');
+  const file = await modelFile;
+  const loaded = file ? timed('model load', () => e.loadModel(file)) : null;
+  if (loaded?.ok) hasModel = true;
+  else {
+    try {
+      await trainHere(base, networkText, cfg.trainHours ?? TRAIN_HOURS);
+      hasModel = true;
+    } catch (err) {
+      progress('error', `Forecasts unavailable: ${/** @type {Error} */ (err).message}`);
+      return;
+    }
+  }
+  progress('ready', 'Forecasts ready', 1);
+  await postUpdate();
+}
+
+/**
+ * One sensor's speed history for the details chart.
+ * @param {number} sensor index
+ * @param {number} slots
+ */
+function postHistory(sensor, slots) {
+  const e = engine;
+  if (!e) return;
+  const speed = timed('history query', () => e.speedHistory(sensor, slots));
+  postMessage({ type: 'history', sensor, ts: latestTs, intervalS: e.intervalS, speedMph: speed }, [speed.buffer]);
+  postPerf();
+}
+
+/**
+ * A trip query: the travel time leaving `leaveMin` minutes after the newest data, and the best
+ * departure within the forecast. Bad queries (same station, no path) answer with the engine's
+ * message; the route queries are another helper's addition to flowcast.js, so their absence is
+ * reported rather than thrown.
+ * @param {{ from: string, to: string, leaveMin: number }} q
+ */
+function postTrip(q) {
+  const e = engine;
+  if (!e) return;
+  if (!hasModel) {
+    postMessage({ type: 'trip', error: 'Travel times need the forecast model: it is still loading.' });
+    return;
+  }
+  const api = /** @type {any} */ (e);
+  if (typeof api.travelTime !== 'function' || typeof api.bestDeparture !== 'function') {
+    postMessage({ type: 'trip', error: 'This engine build has no travel-time queries.' });
+    return;
+  }
+  try {
+    const departAt = latestTs + q.leaveMin * 60000;
+    const t0 = performance.now();
+    const trip = api.travelTime({ from: q.from, to: q.to, departAt });
+    const best = api.bestDeparture({ from: q.from, to: q.to });
+    record('route query', performance.now() - t0);
+    postMessage({
+      type: 'trip', from: q.from, to: q.to,
+      leave: localClock(departAt), minutes: trip.minutes, low: trip.low, high: trip.high,
+      distanceMi: trip.distanceMi, freeFlowMinutes: trip.freeFlowMinutes, delayMinutes: trip.delayMinutes,
+      best: { at: localClock(best.best.departAt), inMin: Math.round((best.best.departAt - latestTs) / 60000), minutes: best.best.minutes, savesMinutes: best.savesMinutes },
+      path: trip.segments.map((/** @type {{ from: string, to: string }} */ s) => [s.from, s.to]),
+    });
+  } catch (err) {
+    postMessage({ type: 'trip', error: err instanceof Error ? err.message : String(err) });
+  }
+  postPerf();
+}
+
+/** Route-result cache counters for the performance panel, when the engine has them. */
+function cacheStats() {
+  const api = /** @type {any} */ (engine);
+  return typeof api?.cacheStats === 'function' ? api.cacheStats() : null;
+}
+
+self.onmessage = (/** @type {MessageEvent} */ ev) => {
+  const m = ev.data;
+  if (m.type === 'start') {
+    start(m).catch((err) => progress('fatal', `Could not start: ${err instanceof Error ? err.message : String(err)}`));
+  } else if (m.type === 'history') {
+    postHistory(m.sensor, m.slots);
+  } else if (m.type === 'trip') {
+    postTrip(m);
+  }
+};
