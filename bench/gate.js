@@ -43,9 +43,10 @@ export function runGate({ buildDir = `${root}build`, update = false, log = conso
   }
   if (update) writeFileSync(budgetsPath, `${JSON.stringify(budgets, null, 2)}\n`);
   for (const r of rows) {
-    const delta = ((r.value / r.baseline - 1) * 100).toFixed(2);
+    const delta = (r.value / r.baseline - 1) * 100;
+    const shown = `${delta >= 0 ? '+' : '-'}${Math.abs(delta).toFixed(2)}`;
     log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name}: ${r.value.toLocaleString('en-US')} instructions per call`
-      + ` (baseline ${r.baseline.toLocaleString('en-US')}, ${delta >= 0 ? '+' : ''}${delta}%; budget ${r.budget.toLocaleString('en-US')})`);
+      + ` (baseline ${r.baseline.toLocaleString('en-US')}, ${shown}%; budget ${r.budget.toLocaleString('en-US')})`);
   }
   return { ok: rows.every((r) => r.ok), rows };
 }

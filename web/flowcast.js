@@ -181,7 +181,13 @@ async function compile(url) {
  */
 function importsFor(module) {
   /** @type {Record<string, Record<string, Function>>} */
-  const known = { env: { emscripten_notify_memory_growth() {} } };
+  const known = {
+    env: {
+      emscripten_notify_memory_growth() {},
+      // the engine's stage timers (c/src/stats.c): microseconds from a monotonic clock
+      fc_js_now_us: () => performance.now() * 1000,
+    },
+  };
   /** @type {Record<string, Record<string, Function>>} */
   const imports = {};
   for (const imp of WebAssembly.Module.imports(module)) {
@@ -791,6 +797,77 @@ export class Predictor {
   get dataVersion() {
     this.#live();
     return this.rt.x.fcw_data_version(this.engine);
+  }
+
+  /**
+   * Per-stage timings (medians and p95 over the last 256 calls, totals), counters and memory:
+   * the numbers a performance panel shows and users can quote in bug reports.
+   * @returns {{ stages: Record<string, { calls: number, totalUs: number, medianUs: number, p95Us: number }>,
+   *   counters: { fastParses: number, fallbackParses: number }, memory: { wasmHeapBytes: number,
+   *   historyBytes: number, modelBytes: number, routeBytes: number } }}
+   */
+  stats() {
+    this.#live();
+    const x = this.rt.x;
+    const p = this.rt.malloc(32);
+    try {
+      /** @type {Record<string, { calls: number, totalUs: number, medianUs: number, p95Us: number }>} */
+      const stages = {};
+      for (let k = 0; k < 5; k++) {
+        x.fc_engine_stage_stats(this.engine, k, p);
+        const v = this.rt.view;
+        stages[this.rt.cString(x.fc_stage_name(k))] = {
+          calls: Number(v.getBigUint64(p, true)), totalUs: v.getFloat64(p + 8, true),
+          medianUs: v.getFloat32(p + 16, true), p95Us: v.getFloat32(p + 20, true),
+        };
+      }
+      x.fc_engine_parser_counts(this.engine, p, p + 8);
+      let v = this.rt.view;
+      const counters = { fastParses: Number(v.getBigUint64(p, true)), fallbackParses: Number(v.getBigUint64(p + 8, true)) };
+      x.fc_engine_memory(this.engine, p);
+      v = this.rt.view;
+      const memory = { wasmHeapBytes: this.rt.heapBytes, historyBytes: Number(v.getBigUint64(p, true)),
+        modelBytes: Number(v.getBigUint64(p + 8, true)), routeBytes: Number(v.getBigUint64(p + 16, true)) };
+      return { stages, counters, memory };
+    } finally {
+      this.rt.x.free(p);
+    }
+  }
+
+  /**
+   * Records engine spans: `trace({ start: true })` begins (clearing earlier spans),
+   * `trace({ stop: true })` ends and returns them as a Chrome trace-event JSON object (save it
+   * as .json and open it in Perfetto or chrome://tracing / DevTools' Performance panel).
+   * @param {{ start?: boolean, stop?: boolean }} what
+   * @returns {{ traceEvents: object[], displayTimeUnit: string } | undefined}
+   */
+  trace(what) {
+    this.#live();
+    const x = this.rt.x;
+    if (what.start) {
+      const st = x.fc_engine_trace(this.engine, 1);
+      if (st !== 0) throw new FlowcastError(this.rt.statusName(st), this.#error(st).message);
+      return undefined;
+    }
+    if (!what.stop) throw new FlowcastError('E_ARG', 'trace: pass { start: true } or { stop: true }');
+    x.fc_engine_trace(this.engine, 0);
+    const p = this.rt.malloc(8);
+    try {
+      const spans = x.fc_engine_trace_spans(this.engine, p, p + 4);
+      const v = this.rt.view;
+      const count = v.getUint32(p, true), next = v.getUint32(p + 4, true);
+      const cap = 8192, names = ['parse', 'commit', 'forecast', 'train', 'route'];
+      const traceEvents = [{ name: 'process_name', ph: 'M', pid: 1, tid: 1, args: { name: 'flowcast engine' } }];
+      for (let i = 0; i < count; i++) {
+        const at = spans + 24 * ((next - count + i + cap) % cap);
+        const stage = v.getUint32(at + 16, true);
+        traceEvents.push({ name: names[stage] ?? 'stage', cat: 'flowcast', ph: 'X', pid: 1, tid: 1,
+          ts: v.getFloat64(at, true), dur: v.getFloat64(at + 8, true), args: { n: v.getUint32(at + 20, true) } });
+      }
+      return { traceEvents, displayTimeUnit: 'ms' };
+    } finally {
+      this.rt.x.free(p);
+    }
   }
 
   /** Frees the engine and its buffers. Safe to call twice. */

@@ -277,6 +277,43 @@ void fc_engine_route_cache_stats(const fc_engine *engine, fc_cache_stats *out);
 /* The engine's data version: changes whenever a forecast or a travel time could change. */
 uint64_t fc_engine_data_version(const fc_engine *engine);
 
+/* ---- instrumentation ------------------------------------------------------------------- */
+
+/* Engine stages that are timed on every call (always on: one clock read per boundary). */
+typedef enum fc_stage_id {
+    FC_STAGE_PARSE = 0,   /* snapshot parsing and validation into the staging area */
+    FC_STAGE_COMMIT = 1,  /* writing a validated snapshot (or a row of values) into history */
+    FC_STAGE_FORECAST = 2,/* fc_engine_forecast */
+    FC_STAGE_TRAIN = 3,   /* one training step */
+    FC_STAGE_ROUTE = 4,   /* one travel-time query (cache hits included) */
+    FC_STAGE_COUNT
+} fc_stage_id;
+
+/* "parse", "commit", "forecast", "train", "route"; "?" for an unknown id. */
+const char *fc_stage_name(fc_stage_id stage);
+
+typedef struct fc_stage_stats {
+    uint64_t calls;          /* since the engine was created */
+    double total_us;         /* summed duration of those calls */
+    float median_us, p95_us; /* over the last 256 calls */
+} fc_stage_stats;
+
+fc_status fc_engine_stage_stats(const fc_engine *engine, fc_stage_id stage, fc_stage_stats *out);
+
+/* Starts (on = 1, clearing earlier spans) or stops (0) recording one span per timed call, up to
+ * the newest 8192. fc_engine_trace_spans() gives the span array (24-byte records: f64 start_us,
+ * f64 dur_us, u32 stage, u32 arg), the number of valid spans and the index after the newest;
+ * web/flowcast.js turns them into Chrome trace-event JSON. */
+fc_status fc_engine_trace(fc_engine *engine, int on);
+const void *fc_engine_trace_spans(const fc_engine *engine, size_t *count, size_t *next);
+
+/* Bytes the engine holds for its network's history (ring buffers, open-slot sums, staging),
+ * its model and its route state: what a memory panel reports besides the wasm heap size. */
+typedef struct fc_memory {
+    uint64_t history_bytes, model_bytes, route_bytes;
+} fc_memory;
+fc_status fc_engine_memory(const fc_engine *engine, fc_memory *out);
+
 /* ---- time ------------------------------------------------------------------------------- */
 
 typedef struct fc_local_time {

@@ -124,6 +124,7 @@ void fc_engine_destroy(fc_engine *e)
 {
     if (!e) return;
     release_network(e);
+    fc_stats_free(&e->stats);
     free(e);
 }
 
@@ -254,6 +255,7 @@ fc_status fc_ingest_json(fc_engine *e, const char *json, size_t len, fc_ingest_r
     if (!e->net) return fc_engine_fail(e, FC_E_STATE, "no network loaded");
     fc_ingest_limits lim = limits_of(e);
     const char *text = json ? json : "";
+    double t0 = fc_clock_us();
     /* the fast parser either decides exactly as cJSON would or says FC_E_UNSUPPORTED */
     fc_status st = FC_E_UNSUPPORTED;
     if (e->cfg.parser != FC_PARSER_CJSON) {
@@ -263,12 +265,15 @@ fc_status fc_ingest_json(fc_engine *e, const char *json, size_t len, fc_ingest_r
     }
     if (st == FC_E_UNSUPPORTED && e->cfg.parser != FC_PARSER_FAST)
         st = fc_ingest_parse_cjson(&lim, text, len, &e->stage, e->msg, sizeof e->msg);
+    fc_stats_record(&e->stats, FC_STAGE_PARSE, t0, (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len));
     if (st) {
         fc_stage_reset(&e->stage);
         e->n_rejected++;
         return st;
     }
+    t0 = fc_clock_us();
     commit(e, res);
+    fc_stats_record(&e->stats, FC_STAGE_COMMIT, t0, e->stage.n_touched);
     fc_stage_reset(&e->stage);
     e->msg[0] = '\0';
     return FC_OK;
@@ -392,7 +397,9 @@ fc_status fc_ingest_values(fc_engine *e, int64_t ts_ms, const float *speed, cons
         if (isnan(v) && isnan(vo) && isnan(oc)) continue; /* absent, as in a snapshot */
         fc_stage_reading(&e->stage, &lim, (long)s, v, vo, oc, 0, 0);
     }
+    double t0 = fc_clock_us();
     commit(e, res);
+    fc_stats_record(&e->stats, FC_STAGE_COMMIT, t0, e->stage.n_touched);
     fc_stage_reset(&e->stage);
     e->msg[0] = '\0';
     return FC_OK;
@@ -442,7 +449,9 @@ fc_status fc_engine_train_step(fc_engine *e, double *progress)
 {
     if (!e) return FC_E_ARG;
     if (!e->trainer) return fc_engine_fail(e, FC_E_STATE, "no training in progress: call train_begin");
+    double t0 = fc_clock_us();
     double p = fc_trainer_step(e->trainer);
+    fc_stats_record(&e->stats, FC_STAGE_TRAIN, t0, (uint32_t)(p * 1000));
     if (progress) *progress = p;
     if (p >= 1.0) {
         fc_model *m = fc_trainer_finish(e->trainer);
@@ -475,8 +484,10 @@ fc_status fc_engine_forecast(fc_engine *e, float *mid, float *lo, float *hi, siz
     if (n_values != (size_t)e->model->n * e->model->horizons)
         return fc_engine_fail(e, FC_E_ARG, "forecast: buffers of %zu values, need %u sensors x %u horizons",
                               n_values, e->model->n, e->model->horizons);
+    double t0 = fc_clock_us();
     if (fc_model_forecast(e->model, e->net, &e->graph, &e->hist, mid, lo, hi, NULL))
         return fc_engine_fail(e, FC_E_STATE, "no data to forecast from: ingest a snapshot first");
+    fc_stats_record(&e->stats, FC_STAGE_FORECAST, t0, e->model->n);
     return FC_OK;
 }
 
@@ -595,8 +606,8 @@ static fc_status routes_prepare(fc_engine *e, fc_route_speeds *sp)
     return FC_OK;
 }
 
-fc_status fc_engine_travel_time(fc_engine *e, size_t from, size_t to, int64_t depart_ms, uint32_t flags,
-                                fc_travel_time *out, fc_travel_segment *seg, size_t seg_cap)
+static fc_status travel_time(fc_engine *e, size_t from, size_t to, int64_t depart_ms, uint32_t flags,
+                             fc_travel_time *out, fc_travel_segment *seg, size_t seg_cap)
 {
     if (!e || !out || (!seg && seg_cap) || (flags & ~FC_ROUTE_NO_CACHE)) return FC_E_ARG;
     fc_route_speeds sp;
@@ -674,3 +685,56 @@ void fc_engine_route_cache_stats(const fc_engine *e, fc_cache_stats *out)
 }
 
 uint64_t fc_engine_data_version(const fc_engine *e) { return e ? e->data_version : 0; }
+
+fc_status fc_engine_travel_time(fc_engine *e, size_t from, size_t to, int64_t depart_ms, uint32_t flags,
+                                fc_travel_time *out, fc_travel_segment *seg, size_t seg_cap)
+{
+    double t0 = fc_clock_us();
+    fc_status st = travel_time(e, from, to, depart_ms, flags, out, seg, seg_cap);
+    if (e && !st) fc_stats_record(&e->stats, FC_STAGE_ROUTE, t0, (uint32_t)out->n_segments);
+    return st;
+}
+
+/* ---- instrumentation ---- */
+
+const char *fc_stage_name(fc_stage_id stage)
+{
+    static const char *const names[FC_STAGE_COUNT] = {"parse", "commit", "forecast", "train", "route"};
+    return (unsigned)stage < FC_STAGE_COUNT ? names[stage] : "?";
+}
+
+fc_status fc_engine_stage_stats(const fc_engine *e, fc_stage_id stage, fc_stage_stats *out)
+{
+    if (!e || !out || (unsigned)stage >= FC_STAGE_COUNT) return FC_E_ARG;
+    out->calls = e->stats.calls[stage];
+    out->total_us = e->stats.total_us[stage];
+    fc_stats_summary(&e->stats, stage, &out->median_us, &out->p95_us);
+    return FC_OK;
+}
+
+fc_status fc_engine_trace(fc_engine *e, int on)
+{
+    if (!e) return FC_E_ARG;
+    if (fc_stats_trace(&e->stats, on)) return fc_engine_fail(e, FC_E_NOMEM, "out of memory for the trace buffer");
+    return FC_OK;
+}
+
+const void *fc_engine_trace_spans(const fc_engine *e, size_t *count, size_t *next)
+{
+    if (count) *count = e ? e->stats.trace_len : 0;
+    if (next) *next = e ? e->stats.trace_next : 0;
+    return e ? e->stats.trace : NULL;
+}
+
+fc_status fc_engine_memory(const fc_engine *e, fc_memory *out)
+{
+    if (!e || !out) return FC_E_ARG;
+    memset(out, 0, sizeof *out);
+    if (!e->net) return FC_OK;
+    uint64_t n = e->net->n_sensors;
+    /* ring buffers (7 bytes per sensor-slot), open-slot sums (30 B), staging (22 B) per sensor */
+    out->history_bytes = n * e->hist.cap * 7 + n * 30 + n * 22;
+    if (e->model) out->model_bytes = fc_model_file_size(e->model) + n * FC_RECENT * 5;
+    out->route_bytes = e->route_fc_len * sizeof(float) + (e->route_cache ? 4u << 20 : 0);
+    return FC_OK;
+}

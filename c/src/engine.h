@@ -8,6 +8,7 @@
 #include "network.h"
 #include "graph.h"
 #include "model.h"
+#include "stats.h"
 #include "lru.h"
 #include "route.h"
 
@@ -32,6 +33,7 @@ struct fc_engine {
     fc_model *model;       /* NULL until trained or loaded */
     fc_trainer *trainer;   /* a training in progress, or NULL */
     uint64_t n_committed, n_rejected;
+    fc_stats stats;        /* per-stage timings and the optional trace */
     uint64_t n_fast, n_fallback; /* snapshots decided by the fast parser / handed to cJSON */
     /* travel-time queries (engine.c, end): everything is built on the first query and kept */
     uint64_t data_version;  /* bumped by every change that can change a forecast or a route */
