@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createPredictor } from 'flowcast';
 import { tinyNetwork, gridNetwork, fullSnapshot } from './fixtures/networks.mjs';
 import { rejectCases, dropCases, snapshotWith, LAST_TS } from './fixtures/bad-snapshots.mjs';
+import { rng } from './fixtures/rng.mjs';
 
 const builds = {
   release: new URL('../public/flowcast.wasm', import.meta.url),
@@ -48,19 +49,8 @@ async function trio(wasmUrl, network) {
 
 // ---- a generator of snapshots, valid and broken, with a seeded PRNG (failures reproduce) ----
 
-function prng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function generator(seed) {
-  const rand = prng(seed);
+  const rand = rng(seed);
   const below = (/** @type {number} */ n) => Math.floor(rand() * n);
   const pick = (/** @type {any[]} */ a) => a[below(a.length)];
   const ws = () => (below(8) === 0 ? pick([' ', '\n', '\r\n', '\t', '   ']) : '');

@@ -5,21 +5,10 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createPredictor } from 'flowcast';
 import { gridNetwork } from './fixtures/networks.mjs';
+import { rng } from './fixtures/rng.mjs';
 
 const INTERVAL_MS = 300_000;
 const T0 = Date.parse('2026-09-07T04:00:00Z'); // Monday 00:00 in New York
-
-/** Deterministic PRNG (mulberry32) so every run sees the same data. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Speeds = a daily profile (a PM dip on weekdays) + a deviation that decays geometrically
