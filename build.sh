@@ -32,8 +32,9 @@ die() { printf '[build] error: %s\n' "$*" >&2; exit 1; }
 
 # ---- Debian packages -------------------------------------------------------------------------
 # emscripten: the wasm compiler; gcc/make: native build; patch/xz-utils: unpack cJSON's source;
-# chromium: browser tests; valgrind: instruction-count budgets and memcheck.
-DEB_PACKAGES=(emscripten gcc make patch xz-utils ca-certificates chromium valgrind)
+# chromium: browser tests; valgrind: instruction-count budgets and memcheck; clang-14 and
+# libclang-rt-14-dev: the libFuzzer harnesses (tests/fuzz).
+DEB_PACKAGES=(emscripten gcc make patch xz-utils ca-certificates chromium valgrind clang-14 libclang-rt-14-dev)
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,4 +1,5 @@
 /* stats.c — see stats.h. */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, whatever flags the build passes */
 #include "stats.h"
 #include <stdlib.h>
 #include <string.h>

@@ -1,0 +1,75 @@
+/* fuzz_model.c — libFuzzer harness: any bytes as a model file for the test network. A file is
+ * either refused with a status and message, leaving the previous model in force, or accepted,
+ * after which every forecast value is finite and ordered lo <= mid <= hi.
+ *
+ * Mutations nearly always break the payload checksum, which would hide everything behind it, so
+ * for inputs whose last byte is odd the harness first rewrites the checksum to match (the
+ * layout is in c/src/model_io.c): dimensions, NaN and range checks then see mutated payloads.
+ *
+ * With FC_FUZZ_WRITE_SEED=PATH set, the harness writes a valid model file to PATH and exits:
+ * tests/fuzz/run.js uses that to seed the corpus, so mutations start from real files. */
+#include <stdio.h>
+#include "fuzz_common.h"
+#include "hash.h"
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+static fc_engine *g_engine; /* trained once; every input is loaded into it */
+static float g_ref[3][24];  /* its own model's forecast: what a refused file must leave */
+
+static void forecast(fc_engine *e, float *mid, float *lo, float *hi, size_t n)
+{
+    if (fc_engine_forecast(e, mid, lo, hi, n)) abort();
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    g_engine = fuzz_engine(600, 1);
+    forecast(g_engine, g_ref[0], g_ref[1], g_ref[2], 24);
+    const char *seed = getenv("FC_FUZZ_WRITE_SEED");
+    if (seed) {
+        size_t len = fc_engine_model_size(g_engine);
+        unsigned char *buf = malloc(len);
+        FILE *f = fopen(seed, "wb");
+        if (!buf || fc_engine_save_model(g_engine, buf, len, &len) || !f || fwrite(buf, 1, len, f) != len) abort();
+        fclose(f);
+        free(buf);
+        fc_engine_destroy(g_engine);
+        exit(0);
+    }
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
+    size_t keep = fc_engine_model_size(g_engine);
+    unsigned char *saved = malloc(keep);
+    if (!saved || fc_engine_save_model(g_engine, saved, keep, &keep)) abort();
+    unsigned char *input = malloc(size ? size : 1);
+    if (!input) abort();
+    memcpy(input, data, size);
+    if (size >= 96 + 8 && (data[size - 1] & 1)) {
+        uint64_t h = fc_hash_bytes(FC_HASH_SEED, input + 96, size - 96 - 8);
+        memcpy(input + size - 8, &h, 8);
+    }
+    fc_status st = fc_engine_load_model(g_engine, input, size);
+    free(input);
+    uint32_t h = fc_engine_horizons(g_engine);
+    size_t n = 4 * (size_t)h;
+    float mid[4 * 24], lo[4 * 24], hi[4 * 24];
+    forecast(g_engine, mid, lo, hi, n);
+    if (st == FC_OK) {
+        for (size_t i = 0; i < n; i++)
+            if (!isfinite(mid[i]) || !isfinite(lo[i]) || !isfinite(hi[i]) || lo[i] > mid[i] || mid[i] > hi[i]) abort();
+        /* put the trained model back so every input starts from the same state */
+        if (fc_engine_load_model(g_engine, saved, keep)) abort();
+    } else {
+        if (fc_engine_message(g_engine)[0] == '\0') abort();
+        if (memcmp(mid, g_ref[0], 24 * sizeof(float)) != 0) abort(); /* the old model stayed */
+    }
+    free(saved);
+    return 0;
+}
