@@ -3,7 +3,7 @@
 // model files, and trains deterministically with progress reports.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { createPredictor } from 'flowcast';
+import { createPredictor, wasmHeapBytes } from 'flowcast';
 import { gridNetwork } from './fixtures/networks.mjs';
 import { rng } from './fixtures/rng.mjs';
 
@@ -180,4 +180,20 @@ test('train options are validated', async () => {
   assert.throws(() => p.trainSync({ horizons: 40 }), { code: 'E_RANGE' });
   assert.throws(() => p.trainSync({ irlsIters: 99 }), { code: 'E_RANGE' });
   p.dispose();
+});
+
+test('create / ingest / train / forecast / route / dispose cycles leave the wasm heap where it was', async () => {
+  const data = synthetic(50, 200, { seed: 9 });
+  const cycle = async () => {
+    const p = await engineWith(data, 50, 200, { historyS: 2 * 86400 });
+    p.trainSync({ maxSamples: 100 });
+    p.forecast();
+    p.travelTime({ from: 'C0-S0', to: 'C0-S49' });
+    p.saveModel();
+    p.dispose();
+  };
+  for (let i = 0; i < 3; i++) await cycle();
+  const heap = await wasmHeapBytes();
+  for (let i = 0; i < 10; i++) await cycle();
+  assert.equal(await wasmHeapBytes(), heap, 'the wasm heap grew across cycles');
 });
