@@ -97,8 +97,11 @@ function assertRow(snap, r) {
 
 // ---- helpers ----
 
+let relayLogs = 0;
 async function listen(opts) {
-  const app = await buildServer({ public: publicDir, ...opts });
+  // A relay's durable log goes to a fresh folder under tmp (its default is under .cache/).
+  const log_dir = opts.upstream ? join(tmp, `relay-log-${relayLogs++}`) : undefined;
+  const app = await buildServer({ public: publicDir, log_dir, ...opts });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, url: `http://127.0.0.1:${app.server.address().port}` };
 }
@@ -562,6 +565,7 @@ test('relay: upstream down or returning garbage -> degraded, last good snapshot 
     if (mode === 'down') { res.statusCode = 503; return res.end('{"error":"down"}'); }
     if (mode === 'garbage') return res.end('{"schema": "flowcast.snapsh');
     if (mode === 'other-network') return res.end(snap('other-net'));
+    if (mode === 'future') return res.end(snap().replace(/"ts":"[^"]+"/, '"ts":"2100-01-01T00:00:00Z"'));
     res.setHeader('content-type', 'application/json');
     res.end(snap());
   });
@@ -579,13 +583,14 @@ test('relay: upstream down or returning garbage -> degraded, last good snapshot 
     assert.equal((await health()).status, 'ok');
     assert.equal((await health()).upstream.dropped_readings >= 2, true);
 
-    for (const bad of ['down', 'garbage', 'other-network']) {
+    for (const bad of ['down', 'garbage', 'other-network', 'future']) {
       mode = bad;
       await until(async () => (await health()).status === 'degraded', 3000, `degraded on ${bad}`);
       const h = await health();
       assert.ok(h.upstream.failures >= 1);
       assert.equal(typeof h.upstream.last_error, 'string');
       assert.equal(typeof h.age_s, 'number');
+      assert.equal(typeof h.upstream.next_retry_s, 'number', 'when the next retry comes');
       l = await latest();
       assert.equal(l.res.status, 200, 'still serving the last good snapshot');
       assert.equal(MS(l.body.ts), ts_ms);

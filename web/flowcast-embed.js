@@ -6,14 +6,22 @@
 // A schematic of the network (no map library, no tiles: nothing for the host page to load or
 // style) coloured by current or forecast speed, in a shadow root so neither page's styles leak
 // into the other; it fills its container. Elements on one page that name the same feed share
-// one engine worker, so several cost one download and one training. Nothing is put on the
-// global object except the custom element's registration.
+// one engine worker, so several cost one download and one training; the worker stops when the
+// last of them leaves the page. Nothing is put on the global object except the custom
+// element's registration. The styles are a constructed stylesheet, so a host page's Content
+// Security Policy needs no 'unsafe-inline' for them.
 //
 // Attributes: `feed` — API base URL (default: the api/v1/ beside this script);
 // `corridor` — a road ("I-285") or a corridor id ("I285-CW"), default all;
 // `horizon` — minutes ahead, 0 (now) to 60, rounded to the feed's interval.
+// Events (bubbling CustomEvents, the same names and details as the Leaflet layer's):
+// `flowcast:update` { ts, local, horizon, forecast } after every recolour;
+// `flowcast:error` { stage, message } when the feed or the engine fails.
+// Parts for host styling: `map` (the drawing) and `legend` (the bar with title, status, key).
 
 import { SPEED_BINS, binOf, colorOfBin } from './app/colors.js';
+import { feedUrl, startEngineWorker } from './app/engine-worker.js';
+import { horizonStep, pickCorridors, rightOffset, segmentPairs, speedAt } from './app/segments.js';
 
 /** @typedef {import('./app/types.js').Network} Network */
 /** @typedef {import('./app/types.js').WorkerMessage} WorkerMessage */
@@ -24,52 +32,73 @@ const OFFSET_FRACTION = 0.004;
 
 /**
  * One worker per feed URL, shared by every element that shows it.
- * @typedef {{ worker: Worker, listeners: Set<(m: WorkerMessage) => void>, last: Map<string, WorkerMessage> }} FeedHub
+ * @typedef {{ engine: import('./app/engine-worker.js').EngineWorker, listeners: Set<(m: WorkerMessage) => void>,
+ *   last: Map<string, WorkerMessage> }} FeedHub
  */
 /** @type {Map<string, FeedHub>} */
 const hubs = new Map();
-
-/**
- * A module worker from this script's folder. Browsers only start workers from the page's own
- * origin, so for a script served from elsewhere the worker is a same-origin blob that imports it.
- */
-function startWorker() {
-  const url = new URL('./worker.js', import.meta.url);
-  if (url.origin === location.origin) return new Worker(url, { type: 'module' });
-  const blob = new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' });
-  return new Worker(URL.createObjectURL(blob), { type: 'module' });
-}
 
 /** @param {string} feed */
 function hubFor(feed) {
   let hub = hubs.get(feed);
   if (!hub) {
-    const worker = startWorker();
-    const h = /** @type {FeedHub} */ ({ worker, listeners: new Set(), last: new Map() });
-    worker.onmessage = (/** @type {MessageEvent<WorkerMessage>} */ ev) => {
+    const h = /** @type {FeedHub} */ ({ engine: startEngineWorker(feed), listeners: new Set(), last: new Map() });
+    h.engine.worker.onmessage = (/** @type {MessageEvent<WorkerMessage>} */ ev) => {
       h.last.set(ev.data.type, ev.data); // a late subscriber starts from the latest of each kind
       for (const fn of h.listeners) fn(ev.data);
     };
-    worker.postMessage({ type: 'start', base: feed });
     hubs.set(feed, h);
     hub = h;
   }
   return hub;
 }
 
-const STYLE = `
+/**
+ * Stops a hub's worker once no element listens, after the current task: an element moved
+ * within the page is disconnected and connected again in one task and keeps its worker.
+ * @param {string} feed
+ */
+function releaseHub(feed) {
+  setTimeout(() => {
+    const hub = hubs.get(feed);
+    if (!hub || hub.listeners.size) return;
+    hub.engine.dispose();
+    hubs.delete(feed);
+  }, 0);
+}
+
+const STYLE_TEXT = `
 :host { display: block; position: relative; width: 100%; height: 100%; min-height: 180px; font: 12px/1.3 system-ui, sans-serif;
   color: #1b1b1b; background: #eef1f3; contain: content; }
 :host([hidden]) { display: none; }
-svg { position: absolute; inset: 0; width: 100%; height: 100%; }
+.frame { position: absolute; inset: 0; display: flex; flex-direction: column; }
+svg { flex: 1 1 0; min-height: 0; width: 100%; }
 line { stroke-width: 4px; vector-effect: non-scaling-stroke; stroke-linecap: butt; }
 line.missing { stroke-dasharray: 3 3; }
-.bar { position: absolute; left: 4px; right: 4px; bottom: 4px; display: flex; flex-wrap: wrap; gap: 2px 8px; align-items: center;
+.bar { flex: none; margin: 0 4px 4px; display: flex; flex-wrap: wrap; gap: 2px 8px; align-items: center;
   padding: 2px 6px; background: rgba(255, 255, 255, 0.88); border-radius: 3px; }
 .title { font-weight: 600; }
 .key { display: inline-flex; align-items: center; gap: 3px; }
 .sw { width: 12px; height: 6px; outline: 1px solid rgba(0, 0, 0, 0.4); }
 `;
+
+/** @type {CSSStyleSheet | null} shared by every element's shadow root */
+let sheet = null;
+
+/** @param {ShadowRoot} root */
+function adoptStyles(root) {
+  if ('adoptedStyleSheets' in root && typeof CSSStyleSheet.prototype.replaceSync === 'function') {
+    if (!sheet) {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(STYLE_TEXT);
+    }
+    root.adoptedStyleSheets = [sheet];
+  } else {
+    const style = document.createElement('style');
+    style.textContent = STYLE_TEXT;
+    root.append(style);
+  }
+}
 
 export class FlowcastMapElement extends HTMLElement {
   static observedAttributes = ['feed', 'corridor', 'horizon'];
@@ -77,13 +106,14 @@ export class FlowcastMapElement extends HTMLElement {
   constructor() {
     super();
     const root = this.attachShadow({ mode: 'open' });
-    const style = document.createElement('style');
-    style.textContent = STYLE;
+    adoptStyles(root);
     this.svg = document.createElementNS(SVG_NS, 'svg');
     this.svg.setAttribute('role', 'img');
+    this.svg.setAttribute('part', 'map');
     this.svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
     const bar = document.createElement('div');
     bar.className = 'bar';
+    bar.setAttribute('part', 'legend');
     this.titleEl = document.createElement('span');
     this.titleEl.className = 'title';
     this.statusEl = document.createElement('span');
@@ -99,7 +129,11 @@ export class FlowcastMapElement extends HTMLElement {
       return k;
     }).reverse();
     bar.append(this.titleEl, this.statusEl, ...keys);
-    root.append(style, this.svg, bar);
+    // the legend below the drawing, not over it: the drawing keeps all of its roads in view
+    const frame = document.createElement('div');
+    frame.className = 'frame';
+    frame.append(this.svg, bar);
+    root.append(frame);
     /** @type {Network | null} */
     this.network = null;
     /** @type {Extract<WorkerMessage, { type: 'update' }> | null} */
@@ -108,11 +142,12 @@ export class FlowcastMapElement extends HTMLElement {
     this.lines = [];
     /** @type {FeedHub | null} */
     this.hub = null;
+    this.hubFeed = '';
     this.listener = (/** @type {WorkerMessage} */ m) => this.#onMessage(m);
   }
 
   get feed() {
-    return new URL(this.getAttribute('feed') || new URL('../api/v1/', import.meta.url).href, location.href).href.replace(/\/?$/, '/');
+    return feedUrl(this.getAttribute('feed'));
   }
 
   connectedCallback() {
@@ -120,7 +155,9 @@ export class FlowcastMapElement extends HTMLElement {
   }
 
   disconnectedCallback() {
-    this.hub?.listeners.delete(this.listener);
+    if (!this.hub) return;
+    this.hub.listeners.delete(this.listener);
+    releaseHub(this.hubFeed);
     this.hub = null;
   }
 
@@ -137,7 +174,8 @@ export class FlowcastMapElement extends HTMLElement {
   }
 
   #subscribe() {
-    this.hub = hubFor(this.feed);
+    this.hubFeed = this.feed;
+    this.hub = hubFor(this.hubFeed);
     this.hub.listeners.add(this.listener);
     for (const m of this.hub.last.values()) this.#onMessage(m);
   }
@@ -152,33 +190,29 @@ export class FlowcastMapElement extends HTMLElement {
       this.#recolor();
     } else if (m.type === 'progress' && (m.stage === 'fatal' || m.stage === 'error')) {
       this.statusEl.textContent = m.text;
+      this.#emit('flowcast:error', { stage: m.stage, message: m.text });
     } else if (m.type === 'feed' && m.state === 'down') {
       this.statusEl.textContent = 'feed unreachable, retrying…';
+      this.#emit('flowcast:error', { stage: 'feed', message: 'the feed is unreachable; retrying' });
     }
-  }
-
-  /** The sensors' corridors this element shows. */
-  #corridors() {
-    const want = (this.getAttribute('corridor') ?? '').trim();
-    const all = /** @type {Network} */ (this.network).corridors;
-    if (!want) return all;
-    return all.filter((c) => c.id === want || c.road === want);
   }
 
   #build() {
     const net = this.network;
     if (!net) return;
-    const corridors = this.#corridors();
-    const index = new Map(net.sensors.map((s, i) => [s.id, i]));
-    /** @type {[number, number][]} */
-    const pairs = [];
-    for (const c of corridors) {
-      const ids = c.sensors.map((id) => /** @type {number} */ (index.get(id))).filter((i) => i !== undefined);
-      for (let k = 0; k + 1 < ids.length; k++) pairs.push([ids[k], ids[k + 1]]);
-      if (c.loop && ids.length > 2) pairs.push([ids[ids.length - 1], ids[0]]);
-    }
+    const want = (this.getAttribute('corridor') ?? '').trim();
+    const corridors = pickCorridors(net, want);
+    const pairs = segmentPairs(net, corridors).map((p) => [p.sensor, p.next]);
     const used = pairs.flat();
-    const lat0 = used.length ? used.reduce((a, i) => a + net.sensors[i].lat, 0) / used.length : 0;
+    if (!used.length) {
+      this.lines = [];
+      this.svg.replaceChildren();
+      this.svg.removeAttribute('viewBox');
+      this.titleEl.textContent = 'no such corridor';
+      this.svg.setAttribute('aria-label', 'Traffic speeds on no corridor');
+      return;
+    }
+    const lat0 = used.reduce((a, i) => a + net.sensors[i].lat, 0) / used.length;
     const kx = Math.cos((lat0 * Math.PI) / 180);
     const X = (/** @type {number} */ i) => net.sensors[i].lon * kx, Y = (/** @type {number} */ i) => -net.sensors[i].lat;
     const xs = used.map(X), ys = used.map(Y);
@@ -187,8 +221,7 @@ export class FlowcastMapElement extends HTMLElement {
     this.svg.setAttribute('viewBox', `${minX - pad} ${minY - pad} ${w + 2 * pad} ${h + 2 * pad}`);
     const off = OFFSET_FRACTION * Math.max(w, h);
     this.lines = pairs.map(([a, b]) => {
-      const dx = X(b) - X(a), dy = Y(b) - Y(a), len = Math.hypot(dx, dy) || 1;
-      const ox = (-dy / len) * off, oy = (dx / len) * off; // right of travel (y points down)
+      const [ox, oy] = rightOffset(X(b) - X(a), Y(b) - Y(a), off); // Y = -lat: y points down
       const el = /** @type {SVGLineElement} */ (document.createElementNS(SVG_NS, 'line'));
       el.setAttribute('x1', String(X(a) + ox));
       el.setAttribute('y1', String(Y(a) + oy));
@@ -197,10 +230,10 @@ export class FlowcastMapElement extends HTMLElement {
       return { el, sensor: a };
     });
     this.svg.replaceChildren(...this.lines.map((l) => l.el));
-    const byId = corridors.length === 1 && corridors[0].id === (this.getAttribute('corridor') ?? '').trim();
+    const byId = corridors.length === 1 && corridors[0].id === want;
     const names = [...new Set(corridors.map((c) => (byId ? `${c.road} ${c.direction}` : c.road)))].join(', ');
-    this.titleEl.textContent = names || 'no such corridor';
-    this.svg.setAttribute('aria-label', `Traffic speeds on ${names || 'no corridor'}`);
+    this.titleEl.textContent = names;
+    this.svg.setAttribute('aria-label', `Traffic speeds on ${names}`);
     this.#recolor();
   }
 
@@ -208,17 +241,25 @@ export class FlowcastMapElement extends HTMLElement {
     const u = this.update;
     if (!u || !this.lines.length) return;
     const f = u.forecast;
-    const minutes = Math.max(0, Math.min(60, Number(this.getAttribute('horizon')) || 0));
-    const step = f ? Math.min(f.horizons, Math.round((minutes * 60) / f.intervalS)) : 0;
+    const minutes = Number(this.getAttribute('horizon')) || 0;
+    const step = horizonStep(f, minutes);
     for (const { el, sensor } of this.lines) {
-      const v = step && f ? f.mid[sensor * f.horizons + step - 1] : u.speedMph[sensor];
-      const bin = binOf(v);
+      const bin = binOf(speedAt(u.speedMph, f, sensor, step));
       el.setAttribute('stroke', colorOfBin(bin));
       el.classList.toggle('missing', bin < 0);
     }
     const ahead = step && f ? ` · forecast +${Math.round((step * f.intervalS) / 60)} min` : minutes && !f ? ' · forecast loading' : '';
     this.statusEl.textContent = `Updated ${u.local}${ahead}`;
     this.dataset.ready = f ? 'forecast' : 'speeds';
+    this.#emit('flowcast:update', { ts: u.ts, local: u.local, forecast: !!f, horizon: f ? Math.round((step * f.intervalS) / 60) : 0 });
+  }
+
+  /**
+   * @param {string} type
+   * @param {object} detail
+   */
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true }));
   }
 }
 

@@ -6,7 +6,7 @@
 // Messages in:  { type: 'start', base, recentHours?, trainHours?, pollMs?, retryBaseMs?, retryMaxMs? }
 //               { type: 'history', sensor, slots }
 //               { type: 'trip', from, to, leaveMin }
-// Messages out: see the WorkerMessage typedef in app/engine-client.js.
+// Messages out: see the WorkerMessage typedef in app/types.js.
 
 import { createPredictor, wasmHeapBytes } from './flowcast.js';
 import { FeedConnection, fetchOptional, parseHistoryBinary } from './app/feed.js';

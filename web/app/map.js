@@ -1,32 +1,26 @@
 // map.js — the network on a Leaflet map: one SVG path per segment, coloured by speed.
 //
-// A segment is the stretch from one station to the next along a directional corridor (and, on a
-// loop, from the last back to the first); it is represented by the detector at its start, whose
-// speed colours it and whose history the details panel charts. The corridors' `geometry`
-// polylines are too coarse for this, so segments are drawn between the stations' own positions.
-// Both directions of a road share the same stations' positions, so each segment is shifted a few
-// pixels to the right of its direction of travel (as traffic drives in the US), recomputed per
-// zoom level so the gap stays constant on screen.
+// Segments (segments.js) are represented by the detector at their start, whose speed colours
+// them and whose history the details panel charts. The corridors' `geometry` polylines are too
+// coarse for this, so segments are drawn between the stations' own positions. Both directions
+// of a road share the same stations' positions, so each segment is shifted a few pixels to the
+// right of its direction of travel, recomputed per zoom level so the gap stays constant on screen.
 //
 // Keyboard: the segments form one tab stop (roving tabindex); arrow keys move along the
 // corridor, PageUp/PageDown to the previous/next corridor, Home/End to its ends, Enter or Space
 // opens the details. Every text set here (labels from the feed included) goes through
 // attributes or textContent, never HTML.
 
-import { binOf, colorOfBin } from './colors.js';
+import { binOf } from './colors.js';
+import { offsetLatLngs, segmentPairs, segmentStyle } from './segments.js';
 
 /** @typedef {import('./types.js').Network} Network */
 
 /**
- * @typedef {object} Segment
- * @property {number} index     position in SegmentMap.segments
- * @property {number} sensor    network sensor index of the station at its start
- * @property {number} next      sensor index of the station at its end
- * @property {number} corridor  corridor index
- * @property {number} first     index of the corridor's first segment
- * @property {number} count     segments in the corridor
- * @property {string} name      e.g. "I-285 CW, milepost 12.3 (near Paces Ferry Rd)"
- * @property {any} line         the Leaflet polyline
+ * A segment on the map: its pair of stations (segments.js) plus `index`, its position in
+ * SegmentMap.segments; `name`, e.g. "I-285 CW, milepost 12.3 (near Paces Ferry Rd)"; and
+ * `line`, the Leaflet polyline.
+ * @typedef {import('./segments.js').SegmentPair & { index: number, name: string, line: any }} Segment
  */
 
 /** Pixels between the two directions' lines: half of it to each side of the centre line. */
@@ -101,50 +95,31 @@ export class SegmentMap {
 
   /** @returns {Segment[]} */
   #buildSegments() {
-    const L = this.L;
     const net = this.network;
-    const index = new Map(net.sensors.map((s, i) => [s.id, i]));
-    /** @type {Segment[]} */
-    const segs = [];
-    net.corridors.forEach((c, ci) => {
-      const ids = c.sensors.map((id) => /** @type {number} */ (index.get(id))).filter((i) => i !== undefined);
-      const pairs = ids.slice(0, -1).map((s, k) => [s, ids[k + 1]]);
-      if (c.loop && ids.length > 2) pairs.push([ids[ids.length - 1], ids[0]]);
-      const first = segs.length;
-      for (const [s, next] of pairs) {
-        const st = net.sensors[s];
-        const where = st.label ? ` (${st.label})` : '';
-        const seg = /** @type {Segment} */ ({
-          index: segs.length, sensor: s, next, corridor: ci, first, count: pairs.length,
-          name: `${st.road} ${st.direction}, milepost ${st.milepost.toFixed(1)}${where}`,
-        });
-        seg.line = L.polyline([[st.lat, st.lon], [net.sensors[next].lat, net.sensors[next].lon]], {
-          className: 'fc-seg', color: colorOfBin(-1), weight: WEIGHT_PX, opacity: 1, lineCap: 'butt', dashArray: '4 4',
-        }).addTo(this.map);
-        seg.line.on('click', () => this.select(seg.index, 'pointer'));
-        const el = /** @type {SVGPathElement} */ (seg.line.getElement());
-        el.setAttribute('role', 'button');
-        el.setAttribute('tabindex', '-1');
-        el.setAttribute('aria-label', seg.name);
-        el.dataset.segment = String(seg.index);
-        el.addEventListener('keydown', (ev) => this.#onKey(seg, ev));
-        segs.push(seg);
-      }
+    return segmentPairs(net).map((pair, index) => {
+      const st = net.sensors[pair.sensor];
+      const where = st.label ? ` (${st.label})` : '';
+      const seg = /** @type {Segment} */ ({
+        ...pair, index, name: `${st.road} ${st.direction}, milepost ${st.milepost.toFixed(1)}${where}`,
+      });
+      seg.line = this.L.polyline([[st.lat, st.lon], [net.sensors[pair.next].lat, net.sensors[pair.next].lon]], {
+        className: 'fc-seg', weight: WEIGHT_PX, opacity: 1, lineCap: 'butt', ...segmentStyle(-1),
+      }).addTo(this.map);
+      seg.line.on('click', () => this.select(seg.index, 'pointer'));
+      const el = /** @type {SVGPathElement} */ (seg.line.getElement());
+      el.setAttribute('role', 'button');
+      el.setAttribute('tabindex', '-1');
+      el.setAttribute('aria-label', seg.name);
+      el.dataset.segment = String(seg.index);
+      el.addEventListener('keydown', (ev) => this.#onKey(seg, ev));
+      return seg;
     });
-    return segs;
   }
 
   /** Shifts every segment to the right of its direction of travel at the current zoom. */
   #placeSegments() {
-    const map = this.map, zoom = map.getZoom(), sensors = this.network.sensors;
-    for (const seg of this.segments) {
-      const a = map.project([sensors[seg.sensor].lat, sensors[seg.sensor].lon], zoom);
-      const b = map.project([sensors[seg.next].lat, sensors[seg.next].lon], zoom);
-      const dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy) || 1;
-      // screen y points down, so (-dy, dx) is the right-hand normal of the travel direction
-      const ox = (-dy / len) * OFFSET_PX, oy = (dx / len) * OFFSET_PX;
-      seg.line.setLatLngs([map.unproject([a.x + ox, a.y + oy], zoom), map.unproject([b.x + ox, b.y + oy], zoom)]);
-    }
+    const sensors = this.network.sensors;
+    for (const seg of this.segments) seg.line.setLatLngs(offsetLatLngs(this.map, sensors[seg.sensor], sensors[seg.next], OFFSET_PX));
   }
 
   /**
@@ -158,7 +133,7 @@ export class SegmentMap {
       const bin = binOf(v);
       if (bin === this.bins[seg.index]) continue;
       this.bins[seg.index] = bin;
-      seg.line.setStyle({ color: colorOfBin(bin), dashArray: bin < 0 ? '4 4' : null });
+      seg.line.setStyle(segmentStyle(bin));
     }
   }
 

@@ -2,14 +2,16 @@
 // plus the static site. `buildServer()` is for tests and embedding; run this file for the CLI.
 // docs/API.md is the reference for every route.
 
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import fastifyCompress from '@fastify/compress';
 import fastifyCors from '@fastify/cors';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import { parseIso } from './clock.js';
 import { strongEtag } from './formats.js';
@@ -44,6 +46,27 @@ const FASTIFY_CODES = /** @type {Record<string, string>} */ ({
 const API_PATHS = ['/api/v1/network', '/api/v1/snapshot/latest', '/api/v1/snapshots', '/api/v1/history', '/api/v1/model', '/api/v1/stream', '/healthz'];
 /** The saved model a dataset (or snapshot directory) folder may hold, written by flowcast-train. */
 export const MODEL_FILE = 'model.fcm';
+/** The page's default map tiles (web/app/map.js); the CSP's img-src allows this host. */
+export const DEFAULT_TILES = 'https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png';
+/** Directory mode keeps its log in this subfolder of the snapshot folder (not scanned: not *.json). */
+export const DIR_LOG = '.flowcast-log';
+
+// Abuse limits (docs/API.md "Limits"). A page makes ~6 API requests when it opens and then
+// holds one event stream or polls `latest` every 30 s: 600 a minute per address leaves room for
+// a hundred tabs behind one NAT, and stops a scraper looping on history.
+const RATE_LIMIT_PER_MIN = 600;
+/** Event streams per client address (tabs of one household) and in all (sockets, memory). */
+const SSE_PER_IP = 16;
+const SSE_MAX = 2000;
+/** Time to receive a request's headers, and the whole request (slowloris); idle sockets. */
+const HEADERS_TIMEOUT_MS = 10000;
+const REQUEST_TIMEOUT_MS = 30000;
+const CONNECTION_TIMEOUT_MS = 60000;
+const KEEP_ALIVE_TIMEOUT_MS = 5000;
+/** Static files a partner site on another origin loads for <flowcast-map>: module, worker, wasm. */
+const CROSS_ORIGIN_STATIC = /^(js|vendor)\/|^flowcast(-debug)?\.wasm$/;
+/** Pages named embed*.html are made to be framed by partner sites; the others are not. */
+const FRAMEABLE_PAGE = /^embed[^/]*\.html$/;
 
 /** A 4xx/5xx answer with the API's JSON error shape. */
 export class HttpError extends Error {
@@ -75,6 +98,16 @@ export class HttpError extends Error {
  * @property {number} [capacity] relay/directory: snapshots kept in memory
  * @property {number} [heartbeat_ms] SSE heartbeat period (default 15 s)
  * @property {number} [resend_max] SSE: most snapshots resent after Last-Event-ID (default 288)
+ * @property {string|null} [log_dir] relay/directory: the durable log's folder (default: relay
+ *   .cache/relay-log/<upstream>, directory DIR/.flowcast-log; null = memory only)
+ * @property {number} [retention_days] relay/directory: days of snapshots the log keeps (default 14)
+ * @property {number} [rate_limit] API requests per minute per client address (0 = no limit)
+ * @property {number} [sse_per_ip] event streams per client address
+ * @property {number} [sse_max] event streams in all
+ * @property {boolean|string} [trust_proxy] take the client address from X-Forwarded-For (Fastify trustProxy)
+ * @property {string} [tiles] map tile URL template the CSP allows images from (default OpenStreetMap)
+ * @property {number} [headers_timeout_ms] @property {number} [request_timeout_ms]
+ * @property {number} [connection_timeout_ms] @property {number} [keep_alive_timeout_ms]
  * @property {boolean|object} [logger] Fastify logger option
  * @property {(msg: string) => void} [log] source messages (upstream failures, skipped files)
  */
@@ -86,9 +119,49 @@ export class HttpError extends Error {
 async function createSource(opts) {
   const log = opts.log ?? (() => {});
   if ([opts.dataset, opts.upstream, opts.dir].filter(Boolean).length > 1) throw new Error('choose one of --dataset, --upstream, --dir');
-  if (opts.upstream) return relaySource({ upstream: opts.upstream, poll_ms: opts.poll_ms, max_backoff_ms: opts.max_backoff_ms, capacity: opts.capacity, log });
-  if (opts.dir) return directorySource({ dir: opts.dir, network: opts.network, scan_ms: opts.scan_ms, capacity: opts.capacity, realtime: opts.realtime, speed: opts.speed, log });
+  const stores = { capacity: opts.capacity, retention_days: opts.retention_days, log };
+  if (opts.upstream) {
+    return relaySource({ upstream: opts.upstream, poll_ms: opts.poll_ms, max_backoff_ms: opts.max_backoff_ms, ...stores, log_dir: logDir(opts, resolve(REPO_ROOT, '.cache/relay-log', logName(opts.upstream))) });
+  }
+  if (opts.dir) return directorySource({ dir: opts.dir, network: opts.network, scan_ms: opts.scan_ms, realtime: opts.realtime, speed: opts.speed, ...stores, log_dir: logDir(opts, join(opts.dir, DIR_LOG)) });
   return replaySource({ dataset: opts.dataset ?? DEFAULT_DATASET, speed: opts.speed, start_ms: opts.start_ms });
+}
+
+/**
+ * @param {ServerOptions} opts
+ * @param {string} dflt
+ */
+function logDir(opts, dflt) {
+  return opts.log_dir === undefined ? dflt : opts.log_dir;
+}
+
+/** A folder name for an upstream URL: "127.0.0.1_8080_feed_latest.json". @param {string} url */
+export function logName(url) {
+  const u = new URL(url);
+  return `${u.host}${u.pathname}`.replace(/[^A-Za-z0-9.-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 120) || 'upstream';
+}
+
+/**
+ * The CSP source for a tile URL template's host: "https://{s}.tile.openstreetmap.org/..." ->
+ * "https://*.tile.openstreetmap.org"; "" when there is none ("none", a relative URL).
+ * @param {string} tiles
+ */
+export function tileSource(tiles) {
+  const m = /^(https?:\/\/)([^/]+)/.exec(tiles);
+  if (!m) return '';
+  return m[1] + m[2].replace(/\{[a-z]+\}/g, '*');
+}
+
+/**
+ * The hashes CSP needs to let the inline <script> and <style> blocks of a page run, and only
+ * those (the shipped pages have none today; a page an operator adds may).
+ * @param {string} html
+ */
+function inlineHashes(html) {
+  const hash = (/** @type {string} */ text) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+  const scripts = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi)].map((m) => hash(m[1]));
+  const styles = [...html.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/gi)].map((m) => hash(m[1]));
+  return { scripts, styles };
 }
 
 /**
@@ -170,7 +243,23 @@ export async function buildServer(opts = {}) {
     return modelCache;
   };
 
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 16 * 1024, routerOptions: { maxParamLength: 200 }, return503OnClosing: true });
+  const headersTimeout = opts.headers_timeout_ms ?? HEADERS_TIMEOUT_MS;
+  const app = Fastify({
+    logger: opts.logger ?? false, bodyLimit: 16 * 1024, routerOptions: { maxParamLength: 200 }, return503OnClosing: true,
+    trustProxy: opts.trust_proxy ?? false,
+    connectionTimeout: opts.connection_timeout_ms ?? CONNECTION_TIMEOUT_MS,
+    keepAliveTimeout: opts.keep_alive_timeout_ms ?? KEEP_ALIVE_TIMEOUT_MS,
+    requestTimeout: Math.max(headersTimeout, opts.request_timeout_ms ?? REQUEST_TIMEOUT_MS),
+    // Node checks the two timeouts above on this period, so it bounds how late they act.
+    http: { headersTimeout, connectionsCheckingInterval: Math.min(1000, Math.max(50, headersTimeout / 4)) },
+  });
+  const rateLimit = opts.rate_limit ?? RATE_LIMIT_PER_MIN;
+  const ssePerIp = opts.sse_per_ip ?? SSE_PER_IP;
+  const sseMax = opts.sse_max ?? SSE_MAX;
+  /** Open event streams per client address. */
+  const streamsByIp = new Map();
+  let streams = 0;
+  const tiles = opts.tiles ?? DEFAULT_TILES;
 
   /** The store, or 503 while a relay has not yet reached its upstream. */
   const store = () => {
@@ -205,6 +294,10 @@ export async function buildServer(opts = {}) {
   app.addHook('onRequest', async (req) => {
     if (req.url.length > MAX_URL) throw new HttpError(414, 'URI_TOO_LONG', `request target longer than ${MAX_URL} characters`);
   });
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'strict-origin-when-cross-origin');
+  });
 
   await app.register(fastifyCompress, { global: true });
 
@@ -216,6 +309,13 @@ export async function buildServer(opts = {}) {
 
   await app.register(async (api) => {
     await api.register(fastifyCors, { origin: '*', methods: ['GET', 'HEAD'], exposedHeaders: ['ETag'], maxAge: 86400 });
+    api.addHook('onSend', async (req, reply) => { reply.header('cross-origin-resource-policy', 'cross-origin'); });
+    if (rateLimit > 0) {
+      await api.register(fastifyRateLimit, {
+        max: rateLimit, timeWindow: 60000,
+        errorResponseBuilder: (req, ctx) => new HttpError(429, 'RATE_LIMITED', `more than ${ctx.max} API requests a minute from this address; retry in ${Math.ceil(ctx.ttl / 1000)} s`),
+      });
+    }
 
     api.addHook('preHandler', async (req) => {
       for (const [k, v] of Object.entries(/** @type {Record<string, unknown>} */ (req.query ?? {}))) {
@@ -295,11 +395,31 @@ export async function buildServer(opts = {}) {
 
     api.get('/stream', { exposeHeadRoute: false }, async (req, reply) => {
       const s = store();
-      hub ??= new SseHub(s, {
-        heartbeat_ms: opts.heartbeat_ms, resend_max: opts.resend_max, onServed: countServed,
-        onError: (err) => log(`event stream: ${err instanceof Error ? err.stack : err}`),
-      });
+      if (hub?.store !== s) { // a relay whose upstream changed its network has a new store
+        hub?.close();
+        hub = new SseHub(s, {
+          heartbeat_ms: opts.heartbeat_ms, resend_max: opts.resend_max, onServed: countServed,
+          onError: (err) => log(`event stream: ${err instanceof Error ? err.stack : err}`),
+        });
+      }
       const lastId = req.headers['last-event-id'] ?? queryValue(req.query, 'lastEventId');
+      const ip = req.ip;
+      if (streams >= sseMax) {
+        reply.header('retry-after', '30');
+        throw new HttpError(503, 'STREAMS_FULL', `the server holds its maximum of ${sseMax} event streams; poll /api/v1/snapshot/latest or retry later`);
+      }
+      if ((streamsByIp.get(ip) ?? 0) >= ssePerIp) {
+        reply.header('retry-after', '30');
+        throw new HttpError(429, 'TOO_MANY_STREAMS', `at most ${ssePerIp} event streams per client address`);
+      }
+      streams++;
+      streamsByIp.set(ip, (streamsByIp.get(ip) ?? 0) + 1);
+      req.raw.once('close', () => {
+        streams--;
+        const n = streamsByIp.get(ip) - 1;
+        if (n) streamsByIp.set(ip, n); else streamsByIp.delete(ip);
+      });
+      req.raw.socket.setTimeout(0); // a stream is long-lived by design; heartbeats keep it busy
       reply.hijack();
       hub.attach(req.raw, reply.raw, /** @type {any} */ (reply.getHeaders()), typeof lastId === 'string' ? lastId : undefined);
     });
@@ -324,7 +444,56 @@ export async function buildServer(opts = {}) {
 
   const publicDir = opts.public === undefined ? resolve(REPO_ROOT, 'public') : opts.public;
   if (publicDir && existsSync(publicDir)) {
-    await app.register(fastifyStatic, { root: resolve(publicDir), index: ['index.html'] });
+    const root = realpathSync(publicDir);
+    const tileHost = tileSource(tiles);
+    /** @type {Map<string, { mtimeMs: number, csp: string }>} */
+    const cspCache = new Map();
+    /** The page's policy: only what the app loads, plus hashes of its own inline blocks. */
+    const cspFor = (/** @type {string} */ file, /** @type {string} */ rel) => {
+      const mtimeMs = statSync(file).mtimeMs;
+      let c = cspCache.get(file);
+      if (c?.mtimeMs !== mtimeMs) {
+        const { scripts, styles } = inlineHashes(readFileSync(file, 'utf8'));
+        const csp = [
+          "default-src 'none'",
+          `script-src 'self' 'wasm-unsafe-eval' ${scripts.join(' ')}`.trim(),
+          `style-src 'self' ${styles.join(' ')}`.trim(),
+          `img-src 'self' data: ${tileHost}`.trim(), // data: Leaflet blanks failed tiles with a data: GIF
+          "connect-src 'self'",
+          "worker-src 'self'",
+          "manifest-src 'self'",
+          "base-uri 'none'",
+          "form-action 'self'",
+          ...(FRAMEABLE_PAGE.test(rel) ? [] : ["frame-ancestors 'self'"]),
+        ].join('; ');
+        c = { mtimeMs, csp };
+        cspCache.set(file, c);
+      }
+      return c.csp;
+    };
+    await app.register(fastifyStatic, {
+      root, index: ['index.html'],
+      // Whatever the URL decodes to, the file served must really be inside the root: a symlink
+      // in public/ pointing elsewhere is refused like a path with "..".
+      allowedPath: (pathName) => {
+        let real;
+        try {
+          real = realpathSync(join(root, pathName));
+        } catch {
+          return true; // does not exist: a 404 follows
+        }
+        return real === root || real.startsWith(root + sep);
+      },
+      setHeaders: (/** @type {any} */ reply, /** @type {string} */ file) => {
+        const rel = relative(root, file).split(sep).join('/');
+        if (/\.html?$/.test(file)) {
+          reply.header('content-security-policy', cspFor(file, rel));
+        } else if (CROSS_ORIGIN_STATIC.test(rel)) {
+          reply.header('access-control-allow-origin', '*');
+          reply.header('cross-origin-resource-policy', 'cross-origin');
+        }
+      },
+    });
   }
 
   app.addHook('onReady', async () => { await source.start(); });
@@ -349,7 +518,15 @@ const HELP = `usage: node web/server/server.js [--dataset DIR | --upstream URL |
   --start ISO      replay: start the clock at this instant instead of now
   --public DIR     static site root (default: public/)
   --poll-ms N      relay: poll period in ms (default 10000)
-  --capacity N     relay/directory: snapshots kept (default 4032)
+  --capacity N     relay/directory: snapshots kept in memory (default 4032)
+  --log DIR        relay/directory: the durable snapshot log's folder, or "none" for memory only
+                   (default: relay .cache/relay-log/<upstream>/, directory DIR/.flowcast-log/)
+  --retention-days N  relay/directory: days of snapshots the log keeps (default 14)
+  --rate-limit N   API requests per minute per client address (default 600; 0 = off)
+  --sse-per-ip N   event streams per client address (default 16)
+  --sse-max N      event streams in all (default 2000)
+  --trust-proxy    behind a reverse proxy: the client address is the X-Forwarded-For one
+  --tiles URL      the page's map tile URL template, allowed by the CSP (default OpenStreetMap)
   --verbose        log every request
 `;
 
@@ -365,6 +542,8 @@ export async function main(argv) {
       port: { type: 'string' }, host: { type: 'string' }, speed: { type: 'string' },
       start: { type: 'string' }, public: { type: 'string' }, 'poll-ms': { type: 'string' },
       capacity: { type: 'string' }, network: { type: 'string' }, realtime: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      log: { type: 'string' }, 'retention-days': { type: 'string' }, 'rate-limit': { type: 'string' }, 'sse-per-ip': { type: 'string' },
+      'sse-max': { type: 'string' }, 'trust-proxy': { type: 'boolean' }, tiles: { type: 'string' },
     },
   });
   if (a.help) {
@@ -385,6 +564,9 @@ export async function main(argv) {
     dataset: a.dataset && resolve(a.dataset), upstream: a.upstream, dir: a.dir && resolve(a.dir),
     speed: num(a.speed, 'speed'), start_ms, public: a.public && resolve(a.public),
     poll_ms: num(a['poll-ms'], 'poll-ms'), capacity: num(a.capacity, 'capacity'), realtime: a.realtime, network: a.network && resolve(a.network),
+    log_dir: a.log === undefined ? undefined : a.log === 'none' ? null : resolve(a.log),
+    retention_days: num(a['retention-days'], 'retention-days'), rate_limit: num(a['rate-limit'], 'rate-limit'),
+    sse_per_ip: num(a['sse-per-ip'], 'sse-per-ip'), sse_max: num(a['sse-max'], 'sse-max'), trust_proxy: a['trust-proxy'], tiles: a.tiles,
     logger: a.verbose ? { level: 'info' } : false,
     log: (msg) => console.error(`flowcast-server: ${msg}`),
   });

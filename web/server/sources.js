@@ -4,10 +4,13 @@
 //   directory  a folder of snapshot files, served as-is or played back on the clock, and
 //              watched for new ones
 // A source exposes `mode`, `store` (null until the network is known), `now()`, `speed`,
-// `start()`, `stop()` and `health()`.
+// `start()`, `stop()` and `health()`. Relay and directory keep their snapshots in a DurableStore
+// (log.js) when given a log folder, so a restart loses nothing; without one, in memory only.
 
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DurableStore, LOG_NETWORK_FILE } from './log.js';
 import { loadDataset } from './dataset.js';
 import { ReplayStore } from './replay.js';
 import { MemoryStore } from './store.js';
@@ -24,6 +27,10 @@ const CATCHUP_LIMIT = 288;
 /** A relay starting up copies this much recent history from a flowcast upstream. */
 const BACKFILL_MS = 24 * 3600 * 1000;
 const DAY_MS = 86400000;
+/** A relayed snapshot further ahead of our clock than this is refused: one from a broken
+ * upstream clock (year 2100, say) would otherwise become the latest for good, and every real one
+ * after it would be refused as older. Generous, so accelerated demo feeds can be relayed. */
+const MAX_AHEAD_MS = 6 * 3600 * 1000;
 
 /**
  * @typedef {Object} Health
@@ -41,6 +48,38 @@ const DAY_MS = 86400000;
  * @property {() => number} now wall (or virtual) clock of the feed, ms
  * @property {number} speed how much faster than real time that clock runs
  */
+
+/**
+ * Where relay and directory keep snapshots: the durable log in `log_dir`, or memory only.
+ * @typedef {{ log_dir?: string|null, retention_days?: number, capacity?: number, log?: (msg: string) => void }} StoreOptions
+ */
+
+/**
+ * @param {import('./formats.js').Network} network
+ * @param {StoreOptions} opts
+ * @returns {MemoryStore}
+ */
+function makeStore(network, opts) {
+  if (!opts.log_dir) return new MemoryStore(network, { capacity: opts.capacity });
+  return new DurableStore(network, { dir: opts.log_dir, capacity: opts.capacity, retention_days: opts.retention_days, log: opts.log });
+}
+
+/**
+ * Write a file so that a crash leaves either the old or the new content.
+ * @param {string} path
+ * @param {string} text
+ */
+function writeFileAtomic(path, text) {
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
 
 /**
  * @param {{ dataset: string, speed?: number, start_ms?: number }} opts
@@ -90,7 +129,9 @@ function parseJson(text, what) {
  * Relay an upstream feed. `url` is either a flowcast server (its base URL: the relay reads
  * /api/v1/network, then polls /api/v1/snapshots?since=<its latest>, so a gap in polling loses
  * nothing, starting with the last 24 h) or a static `latest.json` with `network.json` beside it.
- * @param {{ upstream: string, poll_ms?: number, max_backoff_ms?: number, timeout_ms?: number, capacity?: number, log?: (msg: string) => void }} opts
+ * With a log folder the relay also keeps the upstream's network there, so after a restart it
+ * serves its log at once, even while the upstream is down.
+ * @param {{ upstream: string, poll_ms?: number, max_backoff_ms?: number, timeout_ms?: number, max_ahead_ms?: number } & StoreOptions} opts
  * @returns {Promise<Source>}
  */
 export async function relaySource(opts) {
@@ -102,6 +143,7 @@ export async function relaySource(opts) {
   const poll_ms = opts.poll_ms ?? 10000;
   const max_backoff_ms = opts.max_backoff_ms ?? 60000;
   const timeout_ms = opts.timeout_ms ?? 10000;
+  const max_ahead_ms = opts.max_ahead_ms ?? MAX_AHEAD_MS;
   const log = opts.log ?? (() => {});
   /** Aborts an in-flight poll on stop(), so shutdown never waits for a slow upstream. */
   const stopping = new AbortController();
@@ -109,8 +151,16 @@ export async function relaySource(opts) {
 
   /** @type {MemoryStore|null} */
   let store = null;
+  /** Whether the network in use has been checked against the upstream's (a recovered one has not). */
+  let networkChecked = false;
+  const networkFile = opts.log_dir ? join(opts.log_dir, LOG_NETWORK_FILE) : null;
+  if (networkFile && existsSync(networkFile)) {
+    const text = readFileSync(networkFile, 'utf8');
+    store = makeStore(loadNetwork(parseJson(text, networkFile), text), opts);
+  }
   let etag = '';
   let failures = 0;
+  let next_poll_ms = 0;
   let last_error = '';
   let last_success_ms = 0;
   let accepted = 0;
@@ -119,19 +169,47 @@ export async function relaySource(opts) {
   let timer = null;
   let stopped = false;
 
-  /** @param {unknown} doc */
-  const accept = (doc) => {
+  /**
+   * Validate documents in order and store the valid prefix (one log sync); then throw for the
+   * first invalid one, if any.
+   * @param {unknown[]} docs
+   */
+  const accept = (docs) => {
     const s = /** @type {MemoryStore} */ (store);
-    const r = snapshotToEntry(doc, s.network);
-    dropped += r.dropped;
-    if (s.append(r.entry)) accepted++;
+    const entries = [];
+    let error = null;
+    for (const doc of docs) {
+      try {
+        const r = snapshotToEntry(doc, s.network);
+        const ahead_ms = r.entry.ts_ms - Date.now();
+        if (ahead_ms > max_ahead_ms) throw new Error(`snapshot.ts ${r.entry.ts} is ${(ahead_ms / 3600000).toFixed(1)} h ahead of this server's clock`);
+        dropped += r.dropped;
+        entries.push(r.entry);
+      } catch (err) {
+        error = err;
+        break;
+      }
+    }
+    accepted += s.appendMany(entries);
+    if (error) throw error;
   };
 
   const pollOnce = async () => {
-    if (!store) {
+    if (!networkChecked) {
       const { text } = await fetchText(networkUrl, { signal }, timeout_ms);
-      store = new MemoryStore(loadNetwork(parseJson(text, networkUrl), text), { capacity: opts.capacity });
+      if (text !== store?.network.json) {
+        const network = loadNetwork(parseJson(text, networkUrl), text);
+        if (store) log(`the upstream's network changed (${store.network.id} -> ${network.id}): reloading`);
+        /** @type {any} */ (store)?.close?.();
+        if (networkFile) {
+          mkdirSync(/** @type {string} */ (opts.log_dir), { recursive: true });
+          writeFileAtomic(networkFile, text);
+        }
+        store = makeStore(network, opts);
+      }
+      networkChecked = true;
     }
+    if (!store) throw new Error('no network');
     if (catchupUrl) {
       // Everything after our latest; on the first poll, the last BACKFILL_MS so that history
       // works at once.
@@ -140,7 +218,7 @@ export async function relaySource(opts) {
         const url = `${catchupUrl}?since=${encodeURIComponent(since)}&limit=${CATCHUP_LIMIT}`;
         const body = parseJson((await fetchText(url, { signal }, timeout_ms)).text, url);
         if (!body || !Array.isArray(body.snapshots) || typeof body.more !== 'boolean') throw new Error(`${url}: not a catch-up response`);
-        for (const doc of body.snapshots) accept(doc);
+        accept(body.snapshots);
         if (!body.more || !body.snapshots.length) break;
         since = body.snapshots.at(-1).ts;
       }
@@ -149,7 +227,7 @@ export async function relaySource(opts) {
     }
     const { res, text } = await fetchText(latestUrl, { signal, headers: etag ? { 'if-none-match': etag } : {} }, timeout_ms);
     if (res.status === 304) return;
-    accept(parseJson(text, latestUrl));
+    accept([parseJson(text, latestUrl)]);
     etag = res.headers.get('etag') ?? '';
   };
 
@@ -169,6 +247,7 @@ export async function relaySource(opts) {
     if (stopped) return;
     // Exponential backoff with ±20 % jitter so many relays do not retry in lock-step.
     const delay = failures ? Math.min(max_backoff_ms, poll_ms * 2 ** (failures - 1)) * (0.8 + 0.4 * Math.random()) : poll_ms;
+    next_poll_ms = Date.now() + delay;
     timer = setTimeout(loop, delay);
   };
 
@@ -182,6 +261,7 @@ export async function relaySource(opts) {
       stopped = true;
       stopping.abort();
       if (timer) clearTimeout(timer);
+      /** @type {any} */ (store)?.close?.();
     },
     health() {
       const latest = store?.latest();
@@ -189,11 +269,14 @@ export async function relaySource(opts) {
       return {
         status: failures === 0 && !stale ? 'ok' : 'degraded',
         detail: {
+          stale,
           upstream: {
             url: opts.upstream, failures, last_error: last_error || null,
+            next_retry_s: failures ? Math.max(0, Math.round((next_poll_ms - Date.now()) / 100) / 10) : null,
             last_success: last_success_ms ? new Date(last_success_ms).toISOString() : null,
             accepted, dropped_readings: dropped,
           },
+          ...(store instanceof DurableStore ? { log: store.health() } : {}),
         },
       };
     },
@@ -217,14 +300,14 @@ function withSlash(u) {
  * the recording is moved forward by whole days, so local time of day is kept, to the latest day
  * on which it starts before now; a file appears when the (virtual, `speed`) clock reaches its
  * moved timestamp, which it carries.
- * @param {{ dir: string, network?: string, scan_ms?: number, capacity?: number, realtime?: boolean, speed?: number, log?: (msg: string) => void }} opts
+ * @param {{ dir: string, network?: string, scan_ms?: number, realtime?: boolean, speed?: number } & StoreOptions} opts
  * @returns {Promise<Source>}
  */
 export async function directorySource(opts) {
   const networkPath = opts.network ?? join(opts.dir, 'network.json');
   const networkText = await readFile(networkPath, 'utf8');
-  const store = new MemoryStore(loadNetwork(parseJson(networkText, networkPath), networkText), { capacity: opts.capacity });
   const log = opts.log ?? (() => {});
+  const store = makeStore(loadNetwork(parseJson(networkText, networkPath), networkText), opts);
   const clock = new VirtualClock({ speed: opts.realtime ? opts.speed ?? 1 : 1 });
   /** @type {Map<string, string>} file name -> "size:mtime" already read */
   const seen = new Map();
@@ -241,16 +324,28 @@ export async function directorySource(opts) {
   let releaseTimer = null;
   let stopped = false;
 
+  /** Retry delay after the log could not be written. */
+  const RETRY_MS = 1000;
   const release = () => {
     releaseTimer = null;
-    while (pending.length && pending[0].ts_ms <= clock.now()) store.append(/** @type {any} */ (pending.shift()));
-    if (pending.length && !stopped) releaseTimer = setTimeout(release, clock.realDelayUntil(pending[0].ts_ms) + 1);
+    let n = 0;
+    while (n < pending.length && pending[n].ts_ms <= clock.now()) n++;
+    let delay = pending.length > n ? clock.realDelayUntil(pending[n].ts_ms) + 1 : -1;
+    try {
+      store.appendMany(pending.slice(0, n));
+      pending.splice(0, n);
+    } catch (err) {
+      last_error = `log: ${err instanceof Error ? err.message : err}`;
+      log(last_error);
+      delay = RETRY_MS;
+    }
+    if (delay >= 0 && !stopped) releaseTimer = setTimeout(release, delay);
   };
 
   /** @param {import('./formats.js').Entry[]} fresh sorted by ts */
   const add = (fresh) => {
     if (!opts.realtime) {
-      for (const e of fresh) store.append(e);
+      store.appendMany(fresh);
       return;
     }
     if (!fresh.length) return;
@@ -268,6 +363,7 @@ export async function directorySource(opts) {
   const scan = async () => {
     const names = (await readdir(opts.dir)).filter((n) => n.endsWith('.json') && n !== 'network.json');
     const fresh = [];
+    const freshNames = [];
     for (const name of names) {
       const path = join(opts.dir, name);
       let key;
@@ -278,13 +374,19 @@ export async function directorySource(opts) {
         if (seen.get(name) === key) continue;
         seen.set(name, key);
         fresh.push(snapshotToEntry(parseJson(await readFile(path, 'utf8'), name), store.network).entry);
+        freshNames.push(name);
       } catch (err) {
         rejected++;
         last_error = `${name}: ${err instanceof Error ? err.message : err}`;
         log(`skipped ${last_error}`);
       }
     }
-    add(fresh.sort((a, b) => a.ts_ms - b.ts_ms));
+    try {
+      add(fresh.sort((a, b) => a.ts_ms - b.ts_ms));
+    } catch (err) {
+      for (const name of freshNames) seen.delete(name); // not stored: read them again next scan
+      throw err;
+    }
   };
 
   const loop = async () => {
@@ -307,12 +409,14 @@ export async function directorySource(opts) {
       stopped = true;
       if (timer) clearTimeout(timer);
       if (releaseTimer) clearTimeout(releaseTimer);
+      /** @type {any} */ (store).close?.();
     },
     health: () => ({
       status: store.size ? 'ok' : 'degraded',
       detail: {
         dir: opts.dir, files_rejected: rejected, last_error: last_error || null,
         ...(opts.realtime ? { realtime: true, pending: pending.length, shift_days: (shift_ms ?? 0) / DAY_MS } : {}),
+        ...(store instanceof DurableStore ? { log: store.health() } : {}),
       },
     }),
   };

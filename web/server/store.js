@@ -8,6 +8,9 @@
 //   size                     entries held
 //   payload(entry)           the serialised snapshot and its strong ETag (cached)
 //   'append' event           emitted synchronously, once per new entry, in ts order
+//
+// Relay and directory modes write through DurableStore (log.js), a MemoryStore that persists
+// each entry to an append-only log before it becomes visible here.
 
 import { EventEmitter } from 'node:events';
 import { serialiseSnapshot, strongEtag } from './formats.js';
@@ -93,6 +96,30 @@ export class MemoryStore extends StoreBase {
     }
     this.emit('append', entry);
     return true;
+  }
+
+  /**
+   * Append entries in order (see append); the durable store overrides this to persist a batch
+   * with one disk sync.
+   * @param {Entry[]} entries
+   * @returns {number} entries accepted
+   */
+  appendMany(entries) {
+    let n = 0;
+    for (const e of entries) if (this.append(e)) n++;
+    return n;
+  }
+
+  /**
+   * Forget entries older than ts_ms (retention).
+   * @param {number} ts_ms
+   */
+  dropBefore(ts_ms) {
+    while (this.size && this.at(0).ts_ms < ts_ms) {
+      this.ring[this.head] = /** @type {any} */ (undefined);
+      this.head = (this.head + 1) % this.capacity;
+      this.size--;
+    }
   }
 
   /** Index of the first entry with ts > ts_ms (binary search). @param {number} ts_ms */
