@@ -3,11 +3,11 @@
 // accelerated clock, so snapshots arrive during the test. The engine worker loads history,
 // trains (the dataset has no model file), forecasts; the page draws and answers the keyboard.
 // Map tiles are blocked (no network in CI), which is also the "renders without tiles" case.
-// Screenshots go to os.tmpdir(): flowcast-desktop.png, flowcast-phone.png.
+// Screenshots go to test-output/ (git-ignored): flowcast-desktop.png, flowcast-phone.png, flowcast-embed.png.
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,7 @@ async function startServer(start_ms) {
 }
 
 before(async () => {
+  mkdirSync(join(root, 'test-output'), { recursive: true }); // screenshots land here (git-ignored)
   if (skip) return;
   dir = join(mkdtempSync(join(tmpdir(), 'flowcast-page-')), 'atlanta');
   const sim = spawnSync(SIM, ['--out', dir, '--days', '8', '--seed', '4', '--quiet'], { encoding: 'utf8' });
@@ -175,7 +176,7 @@ test('desktop: map, legend, status, horizon, keyboard details with chart, perfor
   await page.waitForFunction(() => /route query\s+worker/.test(document.getElementById('perf')?.innerText ?? ''));
   assert.match(await perf.innerText(), /Route cache: \d+% hits of \d+ queries/);
 
-  await page.screenshot({ path: join(tmpdir(), 'flowcast-desktop.png') });
+  await page.screenshot({ path: join(root, 'test-output', 'flowcast-desktop.png') });
   assert.deepEqual(errors, []);
   await close();
 });
@@ -211,7 +212,7 @@ test('phone viewport 390x844, with the server\'s model file: everything reachabl
   await page.locator('path.fc-seg').nth(Math.floor(segmentCount / 3)).dispatchEvent('click');
   await page.getByRole('region', { name: 'Segment details' }).waitFor();
   await page.waitForSelector('#details[data-chart="ready"] .uplot canvas', { timeout: 10000 });
-  await page.screenshot({ path: join(tmpdir(), 'flowcast-phone.png'), fullPage: true });
+  await page.screenshot({ path: join(root, 'test-output', 'flowcast-phone.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await close();
 });
@@ -299,7 +300,7 @@ test('embedding: <flowcast-map> elements share one worker, follow their attribut
   assert.equal(embed.lines, corridorSegments((c) => c.id === 'I75-SB'));
   assert.equal(embed.title, 'I-75 SB');
   assert.match(embed.status ?? '', /forecast \+30 min/);
-  await page.screenshot({ path: join(tmpdir(), 'flowcast-embed.png') });
+  await page.screenshot({ path: join(root, 'test-output', 'flowcast-embed.png') });
   assert.deepEqual(errors, []);
   await ctx.close();
 });
