@@ -3,17 +3,25 @@
 //   --out FILE     where to write the JSON (default bench/results/latest.json)
 //   --check        only the instruction-count gate (bench/gate.js): exit 1 over budget
 //   --update-baseline   rewrite the gate's baselines (say why in the commit)
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+//   --cpu-prof     run the benchmarks under `node --cpu-prof` (profile in profiles/) and print the
+//                  top functions by self time and the engine stages' shares (bench/cpuprofile.js)
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchIngest } from './ingest.js';
 import { benchModel } from './model.js';
 import { benchLru } from './lru.js';
 import { benchRoute } from './route.js';
+import { benchSoak } from './soak.js';
+import { benchScaling } from './scaling.js';
+import { benchPageLoad } from './pageload.js';
 import { table } from './harness.js';
+import { formatSummary, readProfile, summarise } from './cpuprofile.js';
 
 const args = process.argv.slice(2);
+if (args.includes('--cpu-prof')) process.exit(await runProfiled(args.filter((a) => a !== '--cpu-prof')));
 if (args.includes('--check') || args.includes('--update-baseline')) {
   const { runGate } = await import('./gate.js');
   const { ok } = runGate({ update: args.includes('--update-baseline') });
@@ -65,6 +73,33 @@ console.log('\nTravel-time queries in wasm (Atlanta, 460 stations; JS wrapper in
 console.log(table(['benchmark', 'miles', 'segments', 'median µs', 'p95 µs', 'runs'],
   route.queries.map((r) => [r.name, r.distance_mi, r.segments, r.median_us, r.p95_us, String(r.iterations)])));
 
+console.error(`bench: memory soak${quick ? ' (quick)' : ''} …`);
+const soak = await benchSoak({ quick });
+console.log(`\nMemory soak: ${soak.snapshots.toLocaleString('en-US')} snapshots of ${soak.sensors} sensors through engine.ingest ` +
+  `(${(soak.snapshots_per_s / 1000).toFixed(0)}k/s)`);
+console.log(table(['memory', 'after warm-up', 'end', 'growth'], Object.keys(soak.end).map((k) => [k,
+  String(soak.after_warmup[/** @type {keyof typeof soak.end} */ (k)]), String(soak.end[/** @type {keyof typeof soak.end} */ (k)]),
+  String(soak.growth_bytes[k])])));
+console.log(`  memory after warm-up (${soak.warmup.toLocaleString('en-US')} snapshots) ${soak.flat ? 'stays flat: 0 bytes growth' : 'GREW'}`);
+
+console.error(`bench: scaling${quick ? ' (quick)' : ''} …`);
+const scaling = await benchScaling({ quick });
+console.log('\nScaling: synthetic networks (flowcast-sim --synthetic N), one day of history, medians');
+console.log(table(['sensors', 'forecast µs', 'µs/sensor', 'ingest µs', 'µs/sensor', 'ingest MB/s', 'train ms'],
+  scaling.sizes.map((r) => [r.sensors, r.forecast.median_us, r.forecast.us_per_sensor, r.ingest.median_us,
+    r.ingest.us_per_sensor, r.snapshot_bytes / r.ingest.median_us, r.train_ms])));
+const [small, large] = [scaling.sizes[0], scaling.sizes[scaling.sizes.length - 1]];
+console.log(`  µs per sensor, ${large.sensors / 1000}k over ${small.sensors / 1000}k: forecast ${scaling.forecast_ratio.toFixed(2)}, ` +
+  `ingest ${scaling.ingest_ratio.toFixed(2)} (1.00 = linear)`);
+
+console.error(`bench: page load in Chromium${quick ? ' (quick)' : ''} …`);
+const pageload = await benchPageLoad({ quick });
+console.log('\nPage start-up (headless Chromium on localhost, fresh context per load)');
+console.log(`  navigation -> first forecast drawn: median ${pageload.first_forecast_ms.median.toFixed(0)} ms ` +
+  `(min ${pageload.first_forecast_ms.min.toFixed(0)}, max ${pageload.first_forecast_ms.max.toFixed(0)}, ${pageload.first_forecast_ms.loads} loads; goal <= 1500)`);
+console.log(`  page's own JS + wasm, gzip: ${(pageload.transfer_gzip_bytes.total / 1024).toFixed(1)} KB ` +
+  `(JS ${(pageload.transfer_gzip_bytes.js / 1024).toFixed(1)}, wasm ${(pageload.transfer_gzip_bytes.wasm / 1024).toFixed(1)}; goal <= 150)`);
+
 const report = {
   date: new Date().toISOString(),
   node: process.version,
@@ -75,7 +110,33 @@ const report = {
   model,
   lru,
   route,
+  soak,
+  scaling,
+  pageload,
 };
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 console.error(`bench: wrote ${out}`);
+
+/**
+ * Runs this script again under `node --cpu-prof` with the other arguments, then summarises the
+ * profile it wrote.
+ * @param {string[]} rest
+ * @returns {Promise<number>} exit status
+ */
+async function runProfiled(rest) {
+  const dir = fileURLToPath(new URL('../profiles/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const name = `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`;
+  const r = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`,
+    '--cpu-prof-interval=100', fileURLToPath(import.meta.url), ...rest], { stdio: 'inherit' });
+  if (r.status !== 0) return r.status ?? 1;
+  const file = join(dir, name);
+  if (!statSync(file, { throwIfNoEntry: false })) {
+    console.error(`bench: no profile written (${readdirSync(dir).length} files in ${dir})`);
+    return 1;
+  }
+  console.log(`\n${formatSummary(summarise(readProfile(file)), { title: 'Node CPU profile of the benchmarks' })}`);
+  console.log(`wrote ${relative(process.cwd(), file)}`);
+  return 0;
+}

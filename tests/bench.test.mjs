@@ -18,8 +18,10 @@ test('npm run bench -- --quick writes a complete report', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /Ingest \(median/);
     assert.match(r.stdout, /Model in wasm/);
+    assert.match(r.stdout, /navigation -> first forecast drawn: median \d+ ms/);
     const report = JSON.parse(readFileSync(out, 'utf8'));
     assert.equal(report.quick, true);
+    assert.ok(report.pageload.first_forecast_ms.median > 0 && report.pageload.transfer_gzip_bytes.total > 10000);
     assert.deepEqual(report.ingest.map((x) => `${x.name}/${x.sensors}`).sort(), [
       'JSON.parse + JS loop/1000', 'JSON.parse + JS loop/10000', 'ingest cJSON wasm (bytes)/1000',
       'ingest cJSON wasm (bytes)/10000', 'ingest cJSON wasm (string)/1000', 'ingest cJSON wasm (string)/10000',
@@ -45,6 +47,23 @@ test('npm run bench -- --quick writes a complete report', () => {
     }
     assert.ok(report.route.cache.hits > 0);
     assert.ok(report.model[0].model_bytes > 1000);
+    // the soak: memory after warm-up stays flat, and the report says so
+    assert.match(r.stdout, /Memory soak: 20,000 snapshots/);
+    assert.match(r.stdout, /stays flat: 0 bytes growth/);
+    assert.equal(report.soak.snapshots, 20000);
+    assert.equal(report.soak.flat, true);
+    for (const g of Object.values(report.soak.growth_bytes)) assert.equal(g, 0);
+    assert.ok(report.soak.end.wasmHeapBytes > 0 && report.soak.end.historyBytes > 0);
+    // scaling: every size measured, per-sensor figures and the growth ratios
+    assert.match(r.stdout, /Scaling: synthetic networks/);
+    assert.deepEqual(report.scaling.sizes.map((x) => x.sensors), [1000, 5000]);
+    for (const x of report.scaling.sizes) {
+      for (const m of [x.forecast, x.ingest]) {
+        assert.ok(Number.isFinite(m.median_us) && m.median_us > 0 && m.p95_us >= m.median_us, JSON.stringify(m));
+        assert.ok(Math.abs(m.us_per_sensor - m.median_us / x.sensors) < 1e-9);
+      }
+    }
+    assert.ok(report.scaling.forecast_ratio > 0 && report.scaling.ingest_ratio > 0);
     const bad = spawnSync('node', [`${root}bench/run.js`, '--frob'], { encoding: 'utf8' });
     assert.equal(bad.status, 2);
   } finally {
