@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../tests/fixtures/browser.mjs';
 import { buildServer } from '../web/server/server.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -41,11 +41,7 @@ export async function benchPageLoad({ quick = false } = {}) {
   const app = await buildServer({ dataset: dataset(), public: `${root}public` });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${app.server.address().port}/?tiles=none`;
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   const times = [];
   try {
     for (let i = 0; i < (quick ? 1 : 7); i++) {

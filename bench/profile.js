@@ -18,12 +18,11 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../tests/fixtures/browser.mjs';
 import { buildServer } from '../web/server/server.js';
 import { formatSummary, readProfile, summarise } from './cpuprofile.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
 const SIM = join(root, 'build/native/bin/flowcast-sim');
 /** A Tuesday morning peak: the forecasts have something to do. */
 const START = Date.parse('2026-11-24T07:45:00-05:00');
@@ -120,11 +119,7 @@ mkdirSync(outDir, { recursive: true });
 const app = await buildServer({ dataset, speed, start_ms: START, public: join(root, 'public') });
 await app.listen({ port: 0, host: '127.0.0.1' });
 const origin = `http://127.0.0.1:${app.server.address().port}`;
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 let failed = false;
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -15,12 +15,11 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { CHROMIUM, launchChromium } from './fixtures/browser.mjs';
 import { buildServer } from '../web/server/server.js';
 import { horizonStep, pickCorridors, rightOffset, segmentPairs, speedAt } from '../web/app/segments.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
 const SIM = join(root, 'build/native/bin/flowcast-sim');
 const skip = !existsSync(CHROMIUM) ? `${CHROMIUM} is not installed (./build.sh installs it)`
   : !existsSync(SIM) ? `${SIM} is not built (./build.sh)` : false;
@@ -67,11 +66,7 @@ before(async () => {
   partnerServer = createServer(servePartner);
   await new Promise((r) => partnerServer?.listen(0, '127.0.0.1', () => r(undefined)));
   PARTNER = `http://localhost:${/** @type {any} */ (partnerServer.address()).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -11,14 +11,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { CHROMIUM, launchChromium } from './fixtures/browser.mjs';
 import { buildServer } from '../web/server/server.js';
 import { createPredictor } from '../web/flowcast.js';
 import { parseHistoryBinary } from '../web/app/feed.js';
 import { stationText } from '../web/app/trip.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
 const SIM = join(root, 'build/native/bin/flowcast-sim');
 const skip = !existsSync(CHROMIUM) ? `${CHROMIUM} is not installed (./build.sh installs it)`
   : !existsSync(SIM) ? `${SIM} is not built (./build.sh)` : false;
@@ -57,11 +56,7 @@ before(async () => {
   network = net;
   for (const c of net.corridors) segmentCount += c.sensors.length - 1 + (c.loop ? 1 : 0);
   await startServer(START);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -14,6 +14,7 @@ import { createServer, request } from 'node:http';
 import { connect } from 'node:net';
 import { spawnSync } from 'node:child_process';
 import { buildServer } from '../web/server/server.js';
+import { CHROMIUM, launchChromium } from './fixtures/browser.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SECRET = 'TOP-SECRET-outside-public';
@@ -247,13 +248,11 @@ test('headers: CSP, nosniff and Referrer-Policy on pages; CORS + CORP on the API
 
 // ---- the real page in Chromium, under the CSP ----
 
-const CHROMIUM = '/usr/bin/chromium';
 const SIM = join(ROOT, 'build/native/bin/flowcast-sim');
 const skip = !existsSync(CHROMIUM) ? `${CHROMIUM} is not installed` : !existsSync(SIM) ? `${SIM} is not built (./build.sh)`
   : !existsSync(join(ROOT, 'public/flowcast.wasm')) ? 'public/ is not built (./build.sh)' : false;
 
 test('browser: the app and embed.html run with no CSP violation; a partner page on another origin loads <flowcast-map>', { skip }, async () => {
-  const { chromium } = await import('playwright-core');
   const dataset = join(tmp, 'atlanta');
   const sim = spawnSync(SIM, ['--out', dataset, '--days', '8', '--seed', '4', '--quiet'], { encoding: 'utf8' });
   assert.equal(sim.status, 0, sim.stderr);
@@ -268,7 +267,7 @@ test('browser: the app and embed.html run with no CSP violation; a partner page 
   });
   await new Promise((r) => partner.listen(0, '127.0.0.1', r));
   const partnerUrl = `http://localhost:${partner.address().port}/`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  const browser = await launchChromium();
   try {
     const ctx = await browser.newContext();
     await ctx.route('https://*.tile.openstreetmap.org/**', (r) => r.abort());
