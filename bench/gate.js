@@ -32,7 +32,7 @@ export function measureInstructions(buildDir, m) {
  * @param {{ buildDir?: string, update?: boolean, log?: (s: string) => void }} opts
  * @returns {{ ok: boolean, rows: { name: string, value: number, baseline: number, budget: number, ok: boolean }[] }}
  */
-export function runGate({ buildDir = `${root}build`, update = false, log = console.log } = {}) {
+export async function runGate({ buildDir = `${root}build`, update = false, log = console.log, ratios = true } = {}) {
   const budgets = JSON.parse(readFileSync(budgetsPath, 'utf8'));
   const rows = [];
   for (const [name, m] of Object.entries(budgets.instructions)) {
@@ -42,7 +42,24 @@ export function runGate({ buildDir = `${root}build`, update = false, log = conso
     rows.push({ name, value, baseline: m.baseline, budget, ok: value <= budget });
   }
   if (update) writeFileSync(budgetsPath, `${JSON.stringify(budgets, null, 2)}\n`);
-  for (const r of rows) {
+  // same-run ratios: the fast path against cJSON (instructions, exact), the C LRU against
+  // lru-cache (wall clock, with a wide margin)
+  for (const [name, r] of Object.entries(ratios ? budgets.ratios ?? {} : {})) {
+    let value;
+    if (r.bench === 'lru') {
+      const { benchLru } = await import('./lru.js');
+      const rows = await benchLru({ quick: true });
+      value = rows[2].accesses_per_s / rows[0].accesses_per_s;
+    } else {
+      const num = rows.find((x) => x.name === r.numerator), den = rows.find((x) => x.name === r.denominator);
+      value = num.value / den.value;
+    }
+    rows.push({ name, value, baseline: r.min, budget: r.min, ok: value >= r.min, ratio: true });
+  }
+  for (const r of rows.filter((x) => x.ratio)) {
+    log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name}: ${r.value.toFixed(2)}x (at least ${r.budget}x)`);
+  }
+  for (const r of rows.filter((x) => !x.ratio)) {
     const delta = (r.value / r.baseline - 1) * 100;
     const shown = `${delta >= 0 ? '+' : '-'}${Math.abs(delta).toFixed(2)}`;
     log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name}: ${r.value.toLocaleString('en-US')} instructions per call`
@@ -61,7 +78,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     }
   }
   const dirAt = args.indexOf('--build-dir');
-  const { ok } = runGate({ buildDir: dirAt >= 0 ? args[dirAt + 1] : undefined, update: args.includes('--update-baseline') });
+  const { ok } = await runGate({ buildDir: dirAt >= 0 ? args[dirAt + 1] : undefined, update: args.includes('--update-baseline') });
   if (!ok) console.error('gate: instruction budget exceeded (see FAIL lines); if the change is intended, run --update-baseline and say why in the commit and PERFORMANCE.md');
   process.exit(ok ? 0 : 1);
 }

@@ -17,6 +17,7 @@ import { benchRoute } from './route.js';
 import { benchSoak } from './soak.js';
 import { benchScaling } from './scaling.js';
 import { benchPageLoad } from './pageload.js';
+import { benchAccuracy } from './accuracy.js';
 import { table } from './harness.js';
 import { formatSummary, readProfile, summarise } from './cpuprofile.js';
 
@@ -24,7 +25,7 @@ const args = process.argv.slice(2);
 if (args.includes('--cpu-prof')) process.exit(await runProfiled(args.filter((a) => a !== '--cpu-prof')));
 if (args.includes('--check') || args.includes('--update-baseline')) {
   const { runGate } = await import('./gate.js');
-  const { ok } = runGate({ update: args.includes('--update-baseline') });
+  const { ok } = await runGate({ update: args.includes('--update-baseline') });
   if (!ok) console.error('bench: instruction budget exceeded (see FAIL lines)');
   process.exit(ok ? 0 : 1);
 }
@@ -100,6 +101,14 @@ console.log(`  navigation -> first forecast drawn: median ${pageload.first_forec
 console.log(`  page's own JS + wasm, gzip: ${(pageload.transfer_gzip_bytes.total / 1024).toFixed(1)} KB ` +
   `(JS ${(pageload.transfer_gzip_bytes.js / 1024).toFixed(1)}, wasm ${(pageload.transfer_gzip_bytes.wasm / 1024).toFixed(1)}; goal <= 150)`);
 
+const accuracy = benchAccuracy();
+console.log('\nModel accuracy (npm run eval, native build of the same C)');
+if ('skipped' in accuracy) console.log(`  skipped: ${accuracy.skipped}`);
+else {
+  console.log(table(['horizon', 'MAE', 'persistence MAE', 'gain', '10-90% coverage'],
+    accuracy.horizons.map((h) => [`${h.minutes} min`, h.mae, h.persistence_mae, `${(100 * h.gain).toFixed(1)}%`, `${(100 * h.coverage).toFixed(1)}%`])));
+}
+
 const report = {
   date: new Date().toISOString(),
   node: process.version,
@@ -113,6 +122,7 @@ const report = {
   soak,
   scaling,
   pageload,
+  accuracy,
 };
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);

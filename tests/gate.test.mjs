@@ -9,21 +9,22 @@ import { runGate } from '../bench/gate.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-test('instruction counts are within the budgets in bench/budgets.json', () => {
+test('instruction counts and same-run ratios are within the budgets in bench/budgets.json', async () => {
   const lines = [];
-  const { ok, rows } = runGate({ log: (s) => lines.push(s) });
-  assert.equal(rows.length, 5);
+  const { ok, rows } = await runGate({ log: (s) => lines.push(s) });
+  assert.equal(rows.length, 7);
+  assert.ok(rows.find((r) => r.name === 'ingest_fast_vs_cjson').value > 5);
   assert.ok(ok, lines.join('\n'));
 });
 
-test('a deliberately slowed build fails the gate', () => {
+test('a deliberately slowed build fails the gate', async () => {
   const buildDir = `${root}build/gate-slow`;
   const b = spawnSync(`${root}build.sh`, ['--native-only', '--no-install'], {
     encoding: 'utf8', env: { ...process.env, FC_BUILD_DIR: buildDir, EXTRA_CFLAGS: '-DFC_SLOW_FOR_TEST' },
   });
   assert.equal(b.status, 0, b.stderr);
   const lines = [];
-  const { ok, rows } = runGate({ buildDir, log: (s) => lines.push(s) });
+  const { ok, rows } = await runGate({ buildDir, log: (s) => lines.push(s), ratios: false });
   assert.equal(ok, false, lines.join('\n'));
   const ingest = rows.find((r) => r.name === 'ingest_1k_snapshot');
   assert.ok(ingest && !ingest.ok && ingest.value > ingest.budget);

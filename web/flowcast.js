@@ -148,6 +148,8 @@ const decoder = new TextDecoder();
 
 /** @type {Map<string, Promise<Runtime>>} */
 const runtimes = new Map();
+/** @type {string | undefined} */
+let defaultUrl;
 
 /** @returns {URL} where the release wasm sits relative to this module */
 function defaultWasmUrl() {
@@ -242,7 +244,9 @@ class Runtime {
  * @returns {Promise<Runtime>}
  */
 function runtimeFor(wasmUrl) {
-  const url = String(wasmUrl ?? defaultWasmUrl());
+  // the default URL is computed once: the worker asks for the heap size on every update, and
+  // building a URL each time showed up in the app's CPU profile (PERFORMANCE.md §7)
+  const url = wasmUrl == null ? (defaultUrl ??= String(defaultWasmUrl())) : String(wasmUrl);
   let r = runtimes.get(url);
   if (!r) {
     r = compile(url).then(async (module) => new Runtime(await WebAssembly.instantiate(module, importsFor(module))));
