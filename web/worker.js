@@ -3,9 +3,10 @@
 // a longer history), ingests every live snapshot and posts current speeds and forecasts to the
 // page as transferable typed arrays. The page never parses a snapshot or runs the model.
 //
-// Messages in:  { type: 'start', base, recentHours?, trainHours?, pollMs?, retryBaseMs?, retryMaxMs? }
+// Messages in:  { type: 'start', base, recentHours?, trainHours?, pollMs?, retryBaseMs?, retryMaxMs?, timeoutMs? }
 //               { type: 'history', sensor, slots }
 //               { type: 'trip', from, to, leaveMin }
+//               { type: 'ping' } (the page's watchdog; answered with { type: 'pong' })
 // Messages out: see the WorkerMessage typedef in app/types.js.
 
 import { createPredictor, wasmHeapBytes } from './flowcast.js';
@@ -230,7 +231,7 @@ async function fetchNetwork(base, retryBaseMs, retryMaxMs) {
 
 /**
  * @param {{ base: string, recentHours?: number, trainHours?: number, pollMs?: number,
- *   retryBaseMs?: number, retryMaxMs?: number }} cfg
+ *   retryBaseMs?: number, retryMaxMs?: number, timeoutMs?: number }} cfg
  */
 async function start(cfg) {
   const base = cfg.base;
@@ -249,6 +250,7 @@ async function start(cfg) {
 
   feed = new FeedConnection({
     base, onSnapshot: ingestSnapshot, pollMs: cfg.pollMs, retryBaseMs: cfg.retryBaseMs, retryMaxMs: cfg.retryMaxMs,
+    timeoutMs: cfg.timeoutMs,
     onState: (s) => postMessage({ type: 'feed', ...s }),
   }, lastTs);
   feed.start();
@@ -335,5 +337,7 @@ self.onmessage = (/** @type {MessageEvent} */ ev) => {
     postHistory(m.sensor, m.slots);
   } else if (m.type === 'trip') {
     postTrip(m);
+  } else if (m.type === 'ping') {
+    postMessage({ type: 'pong' }); // the page's watchdog
   }
 };

@@ -58,6 +58,8 @@ export function parseHistoryBinary(buf) {
  * @property {number} [pollMs]        polling period (default 30 s)
  * @property {number} [retryBaseMs]   first retry delay (default 1 s), doubling per failure
  * @property {number} [retryMaxMs]    retry delay cap (default 30 s)
+ * @property {number} [timeoutMs]     a catch-up or poll request with no answer by then fails
+ *   (default 20 s), so that a feed that hangs is retried like one that is down
  * @property {typeof fetch} [fetch]
  */
 
@@ -126,6 +128,32 @@ export class FeedConnection {
     if (Number.isFinite(ts) && !(ts <= this.lastTs)) this.lastTs = ts;
   }
 
+  /**
+   * GET with a deadline on the whole answer, body included.
+   * @param {string} url
+   * @param {string} what names the request in errors
+   * @param {Record<string, string>} [headers]
+   * @param {(r: Response) => Promise<T>} read
+   * @returns {Promise<{ r: Response, body: T | undefined }>}
+   * @template T
+   */
+  async #get(url, what, read, headers = {}) {
+    const ms = this.o.timeoutMs ?? 20000;
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), ms);
+    try {
+      const r = await this.fetch(url, { headers, cache: 'no-store', signal: ctl.signal });
+      const body = r.ok ? await read(r) : undefined;
+      return { r, body };
+    } catch (err) {
+      if (ctl.signal.aborted) throw new Error(`${what}: no answer in ${Math.round(ms / 1000)} s`);
+      if (err instanceof SyntaxError) throw new Error(`${what}: the feed sent invalid JSON`);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Fetches every snapshot after lastTs, page by page. Throws when the feed is unreachable. */
   async #catchUp() {
     if (!Number.isFinite(this.lastTs)) {
@@ -134,13 +162,12 @@ export class FeedConnection {
     }
     for (let page = 0; page < 100; page++) {
       const since = new Date(this.lastTs).toISOString();
-      const r = await this.fetch(`${this.o.base}snapshots?since=${encodeURIComponent(since)}`, { cache: 'no-store' });
+      const { r, body } = await this.#get(`${this.o.base}snapshots?since=${encodeURIComponent(since)}`, 'snapshots', (res) => res.json());
       if (r.status === 404) { // a static host has no catch-up route: the latest is all there is
         await this.#pollLatest();
         return;
       }
-      if (!r.ok) throw new Error(`snapshots: HTTP ${r.status}`);
-      const body = await r.json();
+      if (!r.ok || !body) throw new Error(`snapshots: HTTP ${r.status}`);
       for (const s of body.snapshots ?? []) this.#deliver(s);
       if (!body.more || !body.snapshots?.length) return;
     }
@@ -150,11 +177,11 @@ export class FeedConnection {
   async #pollLatest() {
     /** @type {Record<string, string>} */
     const headers = this.etag ? { 'if-none-match': this.etag } : {};
-    const r = await this.fetch(`${this.o.base}snapshot/latest`, { headers, cache: 'no-store' });
+    const { r, body } = await this.#get(`${this.o.base}snapshot/latest`, 'snapshot/latest', (res) => res.text(), headers);
     if (r.status === 304) return;
-    if (!r.ok) throw new Error(`snapshot/latest: HTTP ${r.status}`);
+    if (!r.ok || body === undefined) throw new Error(`snapshot/latest: HTTP ${r.status}`);
     this.etag = r.headers.get('etag') ?? '';
-    this.#deliver(await r.text());
+    this.#deliver(body);
   }
 
   async #connect() {
@@ -167,9 +194,11 @@ export class FeedConnection {
       return;
     }
     if (this.stopped) return;
-    this.failures = 0;
+    // The backoff restarts once the connection is up: for the stream that is when it opens (a
+    // stream that fails at once after every good catch-up must not be retried at the base rate).
     if (this.mode === 'stream') this.#openStream();
     else {
+      this.failures = 0;
       this.#report('live');
       this.timer = setTimeout(() => this.#connect(), this.o.pollMs ?? 30000);
     }
@@ -180,7 +209,10 @@ export class FeedConnection {
     const last = Number.isFinite(this.lastTs) ? `?lastEventId=${encodeURIComponent(new Date(this.lastTs).toISOString())}` : '';
     const es = new EventSourceCtor(`${this.o.base}stream${last}`);
     this.es = es;
-    es.addEventListener('open', () => this.#report('live'));
+    es.addEventListener('open', () => {
+      this.failures = 0;
+      this.#report('live');
+    });
     es.addEventListener('snapshot', (ev) => {
       this.everStreamed = true;
       this.#deliver(/** @type {MessageEvent} */ (ev).data);

@@ -4,7 +4,13 @@
 //
 // URL parameters: `feed` (API base URL, default "api/v1/" beside the page), `tiles` (a tile URL
 // template, or "none"; default OpenStreetMap), `retry` (first retry delay in ms after a feed
-// failure, default 1000).
+// failure, default 1000), `timeout` (ms before a feed request with no answer counts as failed,
+// default 20000), `watchdog` (ms without any message from the engine worker, while the page is
+// visible, before it is taken for hung and restarted; default 60000).
+//
+// A worker that fails (its `error` event) or stops answering is terminated and a new one started
+// after a backoff; it rebuilds its state from the server as on first load while the last good
+// forecasts stay drawn and the status line says "Restarting the engine…".
 
 import { renderLegend } from './colors.js';
 import { DetailsPanel, HISTORY_SLOTS } from './details.js';
@@ -23,6 +29,8 @@ const base = new URL(params.get('feed') ?? 'api/v1/', document.baseURI).href.rep
 const tileParam = params.get('tiles');
 const tileUrl = tileParam ?? document.documentElement.dataset.tiles ?? OSM_TILES;
 const retryBaseMs = Number(params.get('retry')) || undefined;
+const timeoutMs = Number(params.get('timeout')) || undefined;
+const watchdogMs = Number(params.get('watchdog')) || 60000;
 
 const status = new StatusLine($('updated'), $('stale'));
 const progress = new ProgressView($('progress'), /** @type {HTMLProgressElement} */ ($('progress-bar')), $('progress-text'));
@@ -30,6 +38,22 @@ const perf = new PerfPanel(/** @type {HTMLButtonElement} */ ($('perf-toggle')), 
 const slider = /** @type {HTMLInputElement} */ ($('horizon'));
 const sliderOut = /** @type {HTMLOutputElement} */ ($('horizon-out'));
 renderLegend($('legend'));
+// What is wrong with the feed, beside the stale warning: the last error, or a snapshot refused.
+const feedDetail = document.createElement('span');
+feedDetail.id = 'feed-detail';
+feedDetail.className = 'stale';
+feedDetail.hidden = true;
+$('status').append(feedDetail);
+/** Unix ms of the last refused snapshot (cleared by the next good one). */
+let refusedAt = NaN;
+let refusedText = '';
+let feedErrorText = '';
+let engineText = '';
+function renderFeedDetail() {
+  const text = engineText || [refusedText, feedErrorText].filter(Boolean).join(' ');
+  if (feedDetail.textContent !== text) feedDetail.textContent = text;
+  feedDetail.hidden = !text;
+}
 
 /** @type {SegmentMap | null} */
 let map = null;
@@ -41,10 +65,56 @@ let speeds = null;
 let forecast = null;
 let utcOffsetMin = 0;
 
-const worker = new Worker(new URL('../worker.js', import.meta.url), { type: 'module' });
-worker.onmessage = (/** @type {MessageEvent<WorkerMessage>} */ ev) => onWorker(ev.data);
-worker.onerror = (ev) => progress.set('fatal', `The engine worker failed: ${ev.message}`, NaN);
-worker.postMessage({ type: 'start', base, retryBaseMs });
+/** @type {Worker} */
+let worker;
+/** When the current worker last posted anything (Unix ms). */
+let lastHeard = 0;
+/** Restarts since the engine was last ready (the backoff exponent). */
+let restarts = 0;
+let restarting = false;
+
+function startWorker() {
+  const w = new Worker(new URL('../worker.js', import.meta.url), { type: 'module' });
+  worker = w;
+  restarting = false;
+  lastHeard = Date.now();
+  w.onmessage = (/** @type {MessageEvent<WorkerMessage>} */ ev) => {
+    if (worker !== w) return;
+    lastHeard = Date.now();
+    onWorker(ev.data);
+  };
+  w.onerror = (ev) => {
+    ev.preventDefault();
+    if (worker === w) restartWorker(`the engine worker failed: ${ev.message}`);
+  };
+  w.postMessage({ type: 'start', base, retryBaseMs, timeoutMs });
+}
+
+/** @param {string} why */
+function restartWorker(why) {
+  if (restarting) return;
+  restarting = true;
+  console.warn(`restarting: ${why}`);
+  worker.terminate();
+  const delay = Math.min(30000, (retryBaseMs ?? 1000) * 2 ** restarts++);
+  engineText = 'Restarting the engine…';
+  renderFeedDetail();
+  document.documentElement.dataset.engine = 'restarting';
+  setTimeout(startWorker, delay);
+}
+
+startWorker();
+// The watchdog: the worker answers pings; one silent for `watchdogMs` while the page is visible
+// (hidden pages' timers are throttled) is hung or gone.
+setInterval(() => {
+  if (restarting) return;
+  if (document.visibilityState !== 'visible') {
+    lastHeard = Date.now();
+    return;
+  }
+  if (Date.now() - lastHeard > watchdogMs) restartWorker(`no answer from the engine worker for ${Math.round(watchdogMs / 1000)} s`);
+  else worker.postMessage({ type: 'ping' });
+}, Math.max(250, watchdogMs / 4));
 
 /** @returns {number} the horizon step chosen (0 = now) */
 const horizon = () => Number(slider.value);
@@ -116,6 +186,8 @@ function requestHistory(seg) {
 function onWorker(m) {
   switch (m.type) {
     case 'network': {
+      // a restarted worker sends the network again: the map drawn for it stays
+      if (map && network?.id === m.network.id) break;
       network = m.network;
       const net = network;
       const notice = $('tile-notice');
@@ -135,6 +207,12 @@ function onWorker(m) {
     }
     case 'progress':
       progress.set(m.stage, m.text, m.fraction);
+      if (m.stage === 'ready') restarts = 0;
+      if (engineText && (m.stage === 'error' || m.stage === 'fatal')) { // restarted, but it cannot forecast: say so instead
+        engineText = '';
+        delete document.documentElement.dataset.engine;
+        renderFeedDetail();
+      }
       break;
     case 'update': {
       speeds = m.speedMph;
@@ -149,6 +227,16 @@ function onWorker(m) {
       }
       utcOffsetMin = m.utcOffsetMin;
       status.setData(m.local, m.receivedAt, m.intervalS);
+      if (engineText && m.forecast) {
+        engineText = '';
+        delete document.documentElement.dataset.engine;
+        renderFeedDetail();
+      }
+      if (m.receivedAt > refusedAt) {
+        refusedAt = NaN;
+        refusedText = '';
+        renderFeedDetail();
+      }
       perf.setWorker(m.perf);
       updateSlider();
       draw();
@@ -169,6 +257,8 @@ function onWorker(m) {
     }
     case 'feed':
       status.setFeed(m);
+      feedErrorText = m.state === 'down' ? `Last error: ${m.error}. Next attempt in ${Math.max(1, Math.round(m.retryInMs / 1000))} s.` : '';
+      renderFeedDetail();
       break;
     case 'perf':
       perf.setWorker(m.perf);
@@ -179,6 +269,9 @@ function onWorker(m) {
       break;
     case 'rejected':
       console.warn(`snapshot rejected: ${m.code}: ${m.message}`);
+      refusedAt = Date.now();
+      refusedText = `Ignored a snapshot the feed sent: ${m.message}.`;
+      renderFeedDetail();
       break;
   }
 }

@@ -1,0 +1,226 @@
+// The page under faults, in a real browser: Debian's Chromium (playwright-core) loads public/ from
+// a real feed server replaying a small simulated dataset on an accelerated clock. Once the page
+// shows forecasts, playwright's page.route() breaks the feed API (5xx, invalid JSON, a snapshot
+// for another network, answers that never come) and the server is restarted so that the open
+// event stream drops and the engine worker has to reconnect through the broken routes. For each
+// fault the page keeps the last good forecasts drawn, says what is wrong in the status line,
+// retries with backoff, and recovers by itself once the route is removed.
+import test, { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CHROMIUM, launchChromium } from './fixtures/browser.mjs';
+import { buildServer } from '../web/server/server.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const SIM = join(root, 'build/native/bin/flowcast-sim');
+const skip = !existsSync(CHROMIUM) ? `${CHROMIUM} is not installed (./build.sh installs it)`
+  : !existsSync(SIM) ? `${SIM} is not built (./build.sh)` : false;
+/** A 5-minute snapshot every 2.5 s. */
+const SPEED = 120;
+const START = Date.parse('2026-11-24T07:45:00-05:00');
+const TILES = 'https://*.tile.openstreetmap.org/**';
+/** Browser messages that are expected: blocked tiles, the server restarted, broken routes. */
+const EXPECTED = /net::ERR_FAILED|net::ERR_CONNECTION_REFUSED|Failed to load resource|snapshot rejected/;
+/** The live part of the API: what the worker asks for after start-up. */
+const LIVE = (/** @type {URL} */ u) => /\/api\/v1\/(snapshots|snapshot\/latest|stream)\b/.test(u.pathname);
+
+/** @type {import('playwright-core').Browser} */
+let browser;
+/** @type {any} */
+let app;
+let port = 0;
+let dir = '';
+/** @type {import('playwright-core').Page} */
+let page;
+/** @type {string[]} */
+const errors = [];
+
+/** @param {number} start_ms */
+async function startServer(start_ms) {
+  app = await buildServer({ dataset: dir, speed: SPEED, start_ms, public: join(root, 'public') });
+  await app.listen({ port, host: '127.0.0.1' });
+  port = app.server.address().port;
+}
+
+/** Restarts the server where its clock would be: the page's open event stream drops. */
+async function restartServer() {
+  const at = app.flowcast.source.now();
+  const t0 = Date.now();
+  await app.close();
+  await startServer(at + (Date.now() - t0) * SPEED);
+}
+
+before(async () => {
+  if (skip) return;
+  dir = join(mkdtempSync(join(tmpdir(), 'flowcast-faults-')), 'atlanta');
+  const sim = spawnSync(SIM, ['--out', dir, '--days', '8', '--seed', '4', '--quiet'], { encoding: 'utf8' });
+  assert.equal(sim.status, 0, sim.stderr);
+  await startServer(START);
+  browser = await launchChromium();
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  page = await ctx.newPage();
+  page.on('console', (m) => { if (m.type() === 'error' && !EXPECTED.test(m.text())) errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.route(TILES, (r) => r.abort());
+  await page.goto(`http://127.0.0.1:${port}/?retry=300&timeout=2000`);
+  await page.waitForSelector('html[data-ready="forecast"]', { timeout: 20000 });
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.close();
+  if (dir) rmSync(join(dir, '..'), { recursive: true, force: true });
+});
+
+const strokes = () => page.$$eval('path.fc-seg', (ps) => ps.map((p) => p.getAttribute('stroke')));
+/** @returns {Promise<number>} the feed time shown, minutes since midnight */
+async function shown() {
+  const text = await page.textContent('#updated') ?? '';
+  const m = /Updated (\d\d):(\d\d)/.exec(text);
+  assert.ok(m, `status "${text}"`);
+  return Number(m[1]) * 60 + Number(m[2]);
+}
+
+/**
+ * Breaks the live API with `handler`, drops the stream, checks the page under the fault, then
+ * removes the route and checks the recovery.
+ * @param {(route: import('playwright-core').Route, request: import('playwright-core').Request) => Promise<void>} handler
+ * @param {RegExp} detail what the status line must say besides "Feed unreachable"
+ * @param {number} attempts catch-up requests to see (and their spacing to grow)
+ */
+async function underFault(handler, detail, attempts) {
+  await page.waitForFunction(() => document.documentElement.dataset.feed === 'live', null, { timeout: 15000 });
+  /** @type {number[]} */
+  const catchUps = [];
+  const routed = async (/** @type {import('playwright-core').Route} */ route, /** @type {import('playwright-core').Request} */ req) => {
+    if (new URL(req.url()).pathname.endsWith('/snapshots')) catchUps.push(Date.now());
+    await handler(route, req);
+  };
+  await page.route(LIVE, routed);
+  await restartServer();
+  const status = page.locator('#status[role="status"]');
+  const stale = page.locator('#stale');
+  await stale.waitFor({ state: 'visible', timeout: 10000 });
+  await page.waitForFunction(() => /Last error/.test(document.getElementById('feed-detail')?.textContent ?? ''), null, { timeout: 10000 });
+  const before = await shown();
+  const drawn = await strokes();
+  assert.ok(drawn.length > 0 && drawn.every((c) => /^#[0-9a-f]{6}$/.test(c ?? '')), 'every segment coloured');
+
+  // retries with growing delays, the forecasts stay drawn and the status line says what is wrong
+  const deadline = Date.now() + 15000;
+  while (catchUps.length < attempts && Date.now() < deadline) await page.waitForTimeout(100);
+  assert.ok(catchUps.length >= attempts, `${catchUps.length} catch-up attempts`);
+  const gaps = catchUps.slice(1).map((t, i) => t - catchUps[i]);
+  assert.ok(gaps.at(-1) > gaps[0], `retry gaps grow: ${gaps.join(', ')} ms`);
+  const text = await status.innerText();
+  assert.match(text, /Feed unreachable: the data is \d+ (s|min) old\. Retrying automatically…/);
+  assert.match(text, detail);
+  assert.match(text, /Next attempt in \d+ s\./);
+  assert.equal(await shown(), before, 'no newer data shown while the feed is broken');
+  assert.deepEqual(await strokes(), drawn, 'the last good forecasts stay drawn');
+  assert.equal(await page.getAttribute('html', 'data-ready'), 'forecast');
+  assert.equal(await page.getAttribute('html', 'data-feed'), 'down');
+
+  // the route goes away: the page catches up by itself
+  await page.unroute(LIVE, routed);
+  await stale.waitFor({ state: 'hidden', timeout: 15000 });
+  await page.waitForFunction(() => document.documentElement.dataset.feed === 'live', null, { timeout: 10000 });
+  await page.waitForFunction((t) => {
+    const m = /Updated (\d\d):(\d\d)/.exec(document.getElementById('updated')?.textContent ?? '');
+    return m && Number(m[1]) * 60 + Number(m[2]) > t;
+  }, before, { timeout: 10000 });
+  assert.ok(await page.locator('#feed-detail').isHidden(), 'the error detail is gone');
+  assert.deepEqual(errors, []);
+}
+
+test('the feed answers 503: the error is shown, retried with backoff, recovered', { skip }, async () => {
+  await underFault((route) => route.fulfill({ status: 503, body: 'upstream down' }), /Last error: snapshots: HTTP 503\./, 4);
+});
+
+test('the feed answers invalid JSON', { skip }, async () => {
+  await underFault((route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"snapshots": [ {"ts": tru' }),
+    /Last error: snapshots: the feed sent invalid JSON\./, 4);
+});
+
+test('the feed sends a snapshot for another network', { skip }, async () => {
+  const base = `http://127.0.0.1:${port}/api/v1/`;
+  const latest = await (await fetch(`${base}snapshot/latest`)).json();
+  await underFault(async (route, req) => {
+    if (!new URL(req.url()).pathname.endsWith('/snapshots')) return route.fulfill({ status: 503, body: '' });
+    // well-formed and newer than anything held, but for another network
+    const wrong = { ...latest, network: 'somewhere-else', ts: new Date(Date.parse(latest.ts) + 3600e3).toISOString() };
+    return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ snapshots: [wrong], more: false }) });
+  }, /Ignored a snapshot the feed sent: .*network/i, 3);
+});
+
+test('the feed answers too slowly: requests time out and are retried', { skip }, async () => {
+  await underFault(async (route) => {
+    await new Promise((r) => setTimeout(r, 6000));
+    await route.fulfill({ status: 503, body: '' }).catch(() => {}); // the page gave up on it long ago
+  }, /Last error: snapshots: no answer in 2 s\./, 3);
+});
+
+/**
+ * A second page whose engine worker is made to fail; `watchdog` is short so that a silent worker
+ * is noticed within the test.
+ * @param {(w: import('playwright-core').Worker) => Promise<unknown>} breakIt
+ * @param {RegExp} logged the page's console warning naming why it restarted
+ */
+async function workerRestart(breakIt, logged) {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const p = await ctx.newPage();
+  /** @type {string[]} */
+  const problems = [];
+  /** @type {string[]} */
+  const warnings = [];
+  p.on('console', (m) => {
+    if (m.type() === 'warning') warnings.push(m.text());
+    if (m.type() === 'error' && !EXPECTED.test(m.text()) && !/engine crash test/.test(m.text())) problems.push(m.text());
+  });
+  p.on('pageerror', (e) => problems.push(e.message));
+  await p.route(TILES, (r) => r.abort());
+  await p.goto(`http://127.0.0.1:${port}/?retry=300&watchdog=4000`);
+  await p.waitForSelector('html[data-ready="forecast"]', { timeout: 20000 });
+  // (a loaded machine may stall start-up past the short watchdog: then wait for that restart)
+  await p.waitForFunction(() => !document.documentElement.dataset.engine && document.documentElement.dataset.ready === 'forecast', null, { timeout: 30000 });
+  const warnedBefore = warnings.length;
+  const first = p.workers();
+  assert.equal(first.length, 1);
+  const drawn = await p.$$eval('path.fc-seg', (ps) => ps.map((e) => e.getAttribute('stroke')));
+
+  await breakIt(first[0]);
+  await p.waitForSelector('html[data-engine="restarting"]', { timeout: 10000 });
+  assert.match(await p.locator('#status[role="status"]').innerText(), /Restarting the engine…/);
+  // the last good data stays drawn meanwhile (a snapshot may have recoloured it just before)
+  assert.equal(await p.getAttribute('html', 'data-ready'), 'forecast');
+  const during = await p.$$eval('path.fc-seg', (ps) => ps.map((e) => e.getAttribute('stroke')));
+  assert.equal(during.length, drawn.length);
+  assert.ok(during.every((c) => /^#[0-9a-f]{6}$/.test(c ?? '')), 'every segment still coloured');
+  const updatedBefore = await p.textContent('#updated');
+
+  // a new worker rebuilds network, history and model from the server, and the page moves on
+  await p.waitForFunction(() => !document.documentElement.dataset.engine, null, { timeout: 30000 });
+  assert.doesNotMatch(await p.locator('#status').innerText(), /Restarting/);
+  assert.equal(p.workers().length, 1, 'the old worker is gone');
+  assert.notEqual(p.workers()[0], first[0]);
+  await p.waitForFunction((t) => document.getElementById('updated')?.textContent !== t, updatedBefore, { timeout: 10000 });
+  assert.ok(warnings.slice(warnedBefore).some((w) => logged.test(w)), `warnings: ${warnings.join(' | ')}`);
+  assert.equal(await p.locator('path.fc-seg').count(), drawn.length, 'the map is not drawn twice');
+  assert.equal(problems.join(' | '), '');
+  await ctx.close();
+}
+
+test('the engine worker crashes: it is restarted and rebuilds its state from the server', { skip }, async () => {
+  // an uncaught exception inside the worker: its `error` event reaches the page
+  await workerRestart((w) => w.evaluate(() => { setTimeout(() => { throw new Error('engine crash test'); }); }),
+    /restarting: the engine worker failed: .*engine crash test/);
+});
+
+test('the engine worker goes silent: the watchdog restarts it', { skip }, async () => {
+  // the worker closes itself: no error, no more messages
+  await workerRestart((w) => w.evaluate(() => { setTimeout(() => self.close()); }), /restarting: no answer from the engine worker for 4 s/);
+});
