@@ -15,18 +15,12 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM, launchChromium } from './fixtures/browser.mjs';
+import { ROOT, SIM, SPEED, START, browserSkip, launchChromium } from './fixtures/browser.mjs';
 import { buildServer } from '../web/server/server.js';
 import { horizonStep, pickCorridors, rightOffset, segmentPairs, speedAt } from '../web/app/segments.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const SIM = join(root, 'build/native/bin/flowcast-sim');
-const skip = !existsSync(CHROMIUM) ? `${CHROMIUM} is not installed (./build.sh installs it)`
-  : !existsSync(SIM) ? `${SIM} is not built (./build.sh)` : false;
-/** A 5-minute snapshot every 2.5 s. */
-const SPEED = 120;
-/** Tuesday morning peak: speeds change between now and +60 min, so colours must too. */
-const START = Date.parse('2026-11-24T07:45:00-05:00');
+const root = ROOT;
+const skip = browserSkip;
 /** Stands for flowcast's host in docs/embedding.md. */
 const DOC_HOST = 'https://flowcast.example';
 const NONCE = 'partner-nonce-1';

@@ -12,16 +12,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM, launchChromium } from './fixtures/browser.mjs';
+import { ROOT, SIM, SPEED, START, browserSkip, launchChromium } from './fixtures/browser.mjs';
 import { buildServer } from '../web/server/server.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const SIM = join(root, 'build/native/bin/flowcast-sim');
-const skip = !existsSync(CHROMIUM) ? `${CHROMIUM} is not installed (./build.sh installs it)`
-  : !existsSync(SIM) ? `${SIM} is not built (./build.sh)` : false;
-/** A 5-minute snapshot every 2.5 s. */
-const SPEED = 120;
-const START = Date.parse('2026-11-24T07:45:00-05:00');
+const root = ROOT;
+const skip = browserSkip;
 const TILES = 'https://*.tile.openstreetmap.org/**';
 /** Browser messages that are expected: blocked tiles, the server restarted, broken routes. */
 const EXPECTED = /net::ERR_FAILED|net::ERR_CONNECTION_REFUSED|Failed to load resource|snapshot rejected/;

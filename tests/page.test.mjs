@@ -11,20 +11,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM, launchChromium } from './fixtures/browser.mjs';
+import { ROOT, SIM, SPEED, START, browserSkip, launchChromium } from './fixtures/browser.mjs';
 import { buildServer } from '../web/server/server.js';
 import { createPredictor } from '../web/flowcast.js';
 import { parseHistoryBinary } from '../web/app/feed.js';
 import { stationText } from '../web/app/trip.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const SIM = join(root, 'build/native/bin/flowcast-sim');
-const skip = !existsSync(CHROMIUM) ? `${CHROMIUM} is not installed (./build.sh installs it)`
-  : !existsSync(SIM) ? `${SIM} is not built (./build.sh)` : false;
-/** A 5-minute snapshot every 2.5 s. */
-const SPEED = 120;
-/** Tuesday morning peak: speeds change between now and +60 min, so colours must too. */
-const START = Date.parse('2026-11-24T07:45:00-05:00');
+const root = ROOT;
+const skip = browserSkip;
 const TILES = 'https://*.tile.openstreetmap.org/**';
 /** Browser messages that are expected: blocked tiles, and the server being stopped on purpose. */
 const EXPECTED = /net::ERR_FAILED|net::ERR_CONNECTION_REFUSED|Failed to load resource/;
