@@ -574,7 +574,8 @@ export async function main(argv) {
   const source = /** @type {any} */ (app).flowcast.source;
   const what = a.upstream ? `relaying ${a.upstream}` : a.dir ? `serving ${a.dir}` : `replaying ${a.dataset ?? DEFAULT_DATASET}${a.speed ? ` at ${a.speed}x` : ''}`;
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  console.log(`flowcast feed server (${source.mode}: ${what}) listening on http://${shownHost}:${app.server.address().port}/`);
+  // handlers first, then the URL: whoever reads the URL may signal us at once (a signal with no
+  // listener yet would kill the process instead of closing it cleanly)
   let closing = false;
   const shutdown = (/** @type {string} */ signal) => {
     if (closing) return;
@@ -584,6 +585,7 @@ export async function main(argv) {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+  console.log(`flowcast feed server (${source.mode}: ${what}) listening on http://${shownHost}:${app.server.address().port}/`);
   return app;
 }
 
