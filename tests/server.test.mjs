@@ -687,11 +687,13 @@ test('directory, real time: files appear when the clock reaches them', async () 
   const { app, url } = await listen({ dir, network: networkFile, realtime: true, speed: 600, scan_ms: 5000 });
   try {
     const l0 = (await getJson(`${url}/api/v1/snapshot/latest`)).body;
-    assert.ok(MS(l0.ts) === t0 || MS(l0.ts) === t0 + 300000, `at start only files up to now: ${l0.ts}`);
+    // the replay clock runs at 600x, so a slow first request (a loaded 2-core machine) may see a
+    // slot more; never the last file, which is 15 minutes (1.5 s real) ahead
+    assert.ok([t0, t0 + 300000, t0 + 600000].includes(MS(l0.ts)), `at start only files up to now: ${l0.ts}`);
     let h = (await getJson(`${url}/healthz`)).body;
     assert.equal(h.realtime, true);
     assert.equal(h.shift_days, 0);
-    assert.ok(h.pending >= 2);
+    assert.ok(h.pending >= 1);
     const stream = sse(`${url}/api/v1/stream`);
     await stream.waitFor(() => stream.snapshots().some((e) => MS(e.id) === t0 + 3 * 300000), 4000);
     const ts = stream.snapshots().map((e) => MS(e.id));

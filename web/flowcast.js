@@ -264,6 +264,8 @@ const PARSERS = { auto: 0, cjson: 1, fast: 2 };
 const OFF_RESULT = 0;   // fc_ingest_result, 24 bytes
 const OFF_LOCAL = 24;   // fc_local_time, 28 bytes
 const OFF_OUT = 56;     // one pointer, two u32, or a double (8-aligned)
+/** Day types of the profiles and tiles, by their index in the engine. */
+const DAYTYPES = /** @type {const} */ (['weekday', 'weekend']);
 
 /** A predictor engine: network, history and (later) model, living in wasm memory. */
 export class Predictor {
@@ -648,6 +650,116 @@ export class Predictor {
   }
 
   /**
+   * Tile mode (c/src/engine_tiles.c): from now on the model's time-of-day profiles come from
+   * history profile tiles — one per sensor group (corridor; "~rest" for sensors in no corridor)
+   * and day type — that `fetchTile` supplies on demand (e.g. from the feed server's
+   * `GET /api/v1/profiles/<group>/<daytype>`), kept in an LRU cache of `maxBytes` inside the
+   * engine; the model's own profile arrays are freed. Needs a loaded model. Then use
+   * `await forecastAsync()` (it fetches what is missing); `forecast()` returns the newest
+   * finished one. Throws FlowcastError on a bad size or state.
+   * @param {{ maxBytes: number, fetchTile: (group: string, daytype: 'weekday' | 'weekend') => Promise<Uint8Array | ArrayBuffer> }} opts
+   */
+  useProfileTiles({ maxBytes, fetchTile }) {
+    this.#live();
+    if (typeof fetchTile !== 'function') throw new FlowcastError('E_ARG', 'useProfileTiles: fetchTile must be a function');
+    const st = this.rt.x.fcw_tiles_enable(this.engine, Number(maxBytes));
+    if (st !== 0) throw new FlowcastError(this.rt.statusName(st), `useProfileTiles: ${this.#error(st).message}`);
+    this.#fetchTile = fetchTile;
+  }
+
+  /** The tile groups of the network (corridor ids, then "~rest" when some sensors are in none). */
+  tileGroups() {
+    this.#live();
+    const x = this.rt.x, out = [];
+    for (let g = 0, n = x.fcw_tile_groups(this.engine); g < n; g++) out.push(this.rt.cString(x.fcw_tile_group_id(this.engine, g)));
+    return out;
+  }
+
+  /**
+   * The profile tile of one group and day type from this engine's model (servers do this; an
+   * engine in tile mode has no profiles to export). Throws FlowcastError.
+   * @param {string} group
+   * @param {'weekday' | 'weekend'} daytype
+   * @returns {Uint8Array}
+   */
+  profileTile(group, daytype) {
+    this.#live();
+    const g = this.tileGroups().indexOf(group);
+    if (g < 0) throw new FlowcastError('E_NOT_FOUND', `profileTile: unknown group ${JSON.stringify(group)}`);
+    const d = DAYTYPES.indexOf(daytype);
+    if (d < 0) throw new FlowcastError('E_RANGE', `profileTile: day type must be "weekday" or "weekend"`);
+    const rt = this.rt, size = rt.x.fcw_tile_size(this.engine, g);
+    const p = rt.malloc(Math.max(size, 1));
+    try {
+      const st = rt.x.fcw_tile_export(this.engine, g, d, p, size);
+      if (st !== 0) throw new FlowcastError(rt.statusName(st), `profileTile: ${this.#error(st).message}`);
+      return rt.u8.slice(p, p + size);
+    } finally {
+      rt.x.free(p);
+    }
+  }
+
+  /**
+   * Validates and caches one tile (untrusted bytes). Throws FlowcastError (E_SCHEMA, E_FIELD,
+   * E_NETWORK_ID for another network or model, E_RANGE, E_TOO_LARGE over the cache).
+   * @param {Uint8Array | ArrayBuffer} bytes
+   */
+  putProfileTile(bytes) {
+    this.#live();
+    const data = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    const rt = this.rt, p = rt.malloc(data.length + 1);
+    try {
+      rt.u8.set(data, p);
+      const st = rt.x.fcw_tile_put(this.engine, p, data.length);
+      if (st !== 0) throw new FlowcastError(rt.statusName(st), this.#error(st).message);
+    } finally {
+      rt.x.free(p);
+    }
+  }
+
+  /**
+   * `forecast()` that works in tile mode too: forecasts group by group, fetching each missing
+   * tile through `fetchTile` (so a cache smaller than the network's tiles still completes:
+   * tiles are evicted and fetched again), then returns the forecast. Without tile mode it is
+   * `forecast()`. If a snapshot is ingested while a tile is being fetched, it starts over.
+   * @returns {Promise<Forecast>}
+   */
+  async forecastAsync() {
+    this.#live();
+    const x = this.rt.x;
+    if (!x.fcw_tiles_enabled(this.engine)) return this.forecast();
+    const groups = this.tileGroups();
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const begun = x.fcw_forecast_tiles_begin(this.engine);
+      if (begun < 0) throw new FlowcastError(this.rt.statusName(-begun), `forecast: ${this.#error(-begun).message}`);
+      let restart = false;
+      for (let g = 0; g < groups.length && !restart; g++) {
+        for (;;) {
+          const r = x.fcw_forecast_tiles_group(this.engine, g);
+          if (r === 0) break;
+          if (r === -3) { restart = true; break; } // E_STATE: the data changed while we awaited a tile
+          if (r < 0) throw new FlowcastError(this.rt.statusName(-r), `forecast: ${this.#error(-r).message}`);
+          const tile = await this.#fetchTile(groups[g], DAYTYPES[r - 100]);
+          this.#live();
+          this.putProfileTile(tile);
+        }
+      }
+      if (restart) continue;
+      const st = x.fcw_forecast_tiles_end(this.engine);
+      if (st === 3) continue;
+      if (st !== 0) throw new FlowcastError(this.rt.statusName(st), `forecast: ${this.#error(st).message}`);
+      return this.forecast();
+    }
+    throw new FlowcastError('E_STATE', 'forecast: the data kept changing while profile tiles were fetched');
+  }
+
+  /** Counters of the profile-tile cache (zeros unless tile mode is on). */
+  tileCacheStats() {
+    this.#live();
+    return this.#cacheStats((p) => this.rt.x.fcw_tile_cache_stats(this.engine, p));
+  }
+
+  /**
    * Index of a station id (a Map built once per network).
    * @param {unknown} id
    * @param {string} what  for the message
@@ -668,6 +780,8 @@ export class Predictor {
   #idsOf = null;
   #routeBuf = 0;
   #routeCap = 0;
+  /** @type {(group: string, daytype: 'weekday' | 'weekend') => Promise<Uint8Array | ArrayBuffer>} */
+  #fetchTile = async () => { throw new FlowcastError('E_STATE', 'profile tiles are not enabled'); };
 
   /** @param {number} bytes  a reusable heap block for route results */
   #routeScratch(bytes) {
@@ -787,8 +901,13 @@ export class Predictor {
    */
   cacheStats() {
     this.#live();
+    return this.#cacheStats((p) => this.rt.x.fc_engine_route_cache_stats(this.engine, p));
+  }
+
+  /** @param {(p: number) => void} fill  writes an fc_cache_stats at p */
+  #cacheStats(fill) {
     const p = this.#routeScratch(72);
-    this.rt.x.fc_engine_route_cache_stats(this.engine, p);
+    fill(p);
     const v = this.rt.view;
     const u64 = (/** @type {number} */ o) => Number(v.getBigUint64(p + o, true));
     return {

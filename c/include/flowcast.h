@@ -277,6 +277,36 @@ void fc_engine_route_cache_stats(const fc_engine *engine, fc_cache_stats *out);
 /* The engine's data version: changes whenever a forecast or a travel time could change. */
 uint64_t fc_engine_data_version(const fc_engine *engine);
 
+/* ---- history profile tiles (c/src/tile.h: format; c/src/engine_tiles.c: how) ----------- */
+
+/* Tile mode: after a model is loaded, the time-of-day profiles are read from tiles (one per
+ * sensor group and day type; groups are the corridors, then "~rest" for sensors in no
+ * corridor) held in an LRU cache of max_bytes value bytes, and the model's own profile arrays
+ * are freed. Loading another model keeps tile mode (and forgets the other model's tiles);
+ * training, saving the model and clearing profiles are refused (FC_E_STATE) in tile mode.
+ * Leaving it: reload the network. */
+fc_status fc_engine_tiles_enable(fc_engine *engine, size_t max_bytes);
+int fc_engine_tiles_enabled(const fc_engine *engine);
+uint32_t fc_engine_tile_groups(const fc_engine *engine);
+const char *fc_engine_tile_group_id(const fc_engine *engine, uint32_t group);
+/* Bytes of the tile file of a group (0 for a bad group or without a model). */
+size_t fc_engine_tile_size(const fc_engine *engine, uint32_t group);
+/* Writes the tile of (group, daytype 0 weekday / 1 weekend) from this engine's model (not in
+ * tile mode): for servers. *written gets the size even when cap is too small (FC_E_ARG). */
+fc_status fc_engine_tile_export(fc_engine *engine, uint32_t group, int daytype, uint8_t *buf, size_t cap,
+                                size_t *written);
+/* Validates a tile (untrusted bytes) and caches it; FC_E_TOO_LARGE when it exceeds the cap. */
+fc_status fc_engine_tile_put(fc_engine *engine, const uint8_t *buf, size_t len);
+/* A forecast in tile mode: begin (prepares the newest data; *daytypes gets the day types the
+ * window needs as bits), then every group (FC_E_NOT_FOUND with *need_daytype when that tile is
+ * not cached: put it and call again), then end; fc_engine_forecast and the travel-time queries
+ * then read the result until the data changes. */
+fc_status fc_engine_forecast_tiles_begin(fc_engine *engine, uint32_t *daytypes);
+fc_status fc_engine_forecast_tiles_group(fc_engine *engine, uint32_t group, int *need_daytype);
+fc_status fc_engine_forecast_tiles_end(fc_engine *engine);
+/* Counters of the tile cache (zeros unless tile mode is on). */
+void fc_engine_tile_cache_stats(const fc_engine *engine, fc_cache_stats *out);
+
 /* ---- instrumentation ------------------------------------------------------------------- */
 
 /* Engine stages that are timed on every call (always on: one clock read per boundary). */

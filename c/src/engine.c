@@ -102,6 +102,7 @@ static void drop_model(fc_engine *e)
 {
     fc_trainer_free(e->trainer);
     e->trainer = NULL;
+    fc_engine_tiles_free(e);
     fc_model_free(e->model);
     e->model = NULL;
     e->data_version++;
@@ -431,6 +432,8 @@ fc_status fc_engine_train_begin(fc_engine *e, const fc_train_options *opt)
 {
     if (!e) return FC_E_ARG;
     if (!e->net) return fc_engine_fail(e, FC_E_STATE, "no network loaded");
+    if (e->tiles) return fc_engine_fail(e, FC_E_STATE, "profile tiles are enabled: the profiles are the server's, so "
+                                        "this engine cannot train (reload the network to leave tile mode)");
     fc_train_options o;
     if (opt) o = *opt;
     else fc_train_options_default(&o);
@@ -485,18 +488,29 @@ fc_status fc_engine_forecast(fc_engine *e, float *mid, float *lo, float *hi, siz
         return fc_engine_fail(e, FC_E_ARG, "forecast: buffers of %zu values, need %u sensors x %u horizons",
                               n_values, e->model->n, e->model->horizons);
     double t0 = fc_clock_us();
-    if (fc_model_forecast(e->model, e->net, &e->graph, &e->hist, mid, lo, hi, NULL))
+    if (e->tiles) {
+        /* the forecast was made group by group as the tiles arrived (engine_tiles.c) */
+        const float *tm, *tl, *th;
+        if (fc_engine_tiles_result(e, &tm, &tl, &th))
+            return fc_engine_fail(e, FC_E_STATE, "profile tiles: no forecast of the newest data yet (run the tile "
+                                  "forecast: begin, every group, end)");
+        if (mid) memcpy(mid, tm, n_values * sizeof(float));
+        if (lo) memcpy(lo, tl, n_values * sizeof(float));
+        if (hi) memcpy(hi, th, n_values * sizeof(float));
+    } else if (fc_model_forecast(e->model, e->net, &e->graph, &e->hist, mid, lo, hi, NULL)) {
         return fc_engine_fail(e, FC_E_STATE, "no data to forecast from: ingest a snapshot first");
+    }
     fc_stats_record(&e->stats, FC_STAGE_FORECAST, t0, e->model->n);
     return FC_OK;
 }
 
-size_t fc_engine_model_size(const fc_engine *e) { return e && e->model ? fc_model_file_size(e->model) : 0; }
+size_t fc_engine_model_size(const fc_engine *e) { return e && e->model && !e->tiles ? fc_model_file_size(e->model) : 0; }
 
 fc_status fc_engine_save_model(fc_engine *e, uint8_t *buf, size_t cap, size_t *written)
 {
     if (!e || (!buf && cap)) return FC_E_ARG;
     if (!e->model) return fc_engine_fail(e, FC_E_STATE, "no model to save: train or load one first");
+    if (e->tiles) return fc_engine_fail(e, FC_E_STATE, "profile tiles are enabled: the model's profiles are not here to save");
     size_t need = fc_model_file_size(e->model);
     if (written) *written = need;
     if (cap < need) return fc_engine_fail(e, FC_E_ARG, "save_model: buffer of %zu bytes, need %zu", cap, need);
@@ -514,6 +528,10 @@ fc_status fc_engine_load_model(fc_engine *e, const uint8_t *buf, size_t len)
     fc_model_free(e->model);
     e->model = m;
     e->data_version++;
+    if (e->tiles && fc_engine_tiles_attach(e)) {
+        drop_model(e);
+        return fc_engine_fail(e, FC_E_NOMEM, "out of memory for profile tiles");
+    }
     e->msg[0] = '\0';
     return FC_OK;
 }
@@ -522,6 +540,7 @@ fc_status fc_engine_clear_profiles(fc_engine *e)
 {
     if (!e) return FC_E_ARG;
     if (!e->model) return fc_engine_fail(e, FC_E_STATE, "no model");
+    if (e->tiles) return fc_engine_fail(e, FC_E_STATE, "profile tiles are enabled: the profiles are the server's");
     fc_profile_clear(&e->model->prof);
     e->data_version++;
     return FC_OK;
@@ -588,8 +607,17 @@ static fc_status routes_prepare(fc_engine *e, fc_route_speeds *sp)
     }
     float *now = e->route_fc, *mid = now + n, *lo = mid + (size_t)n * H, *hi = lo + (size_t)n * H;
     if (e->route_fc_version != e->data_version || !e->data_version) {
-        if (fc_model_forecast(e->model, e->net, &e->graph, &e->hist, mid, lo, hi, NULL))
-            return fc_engine_fail(e, FC_E_STATE, "travel time: no data to forecast from");
+        const float *tm, *tl, *th;
+        if (!e->tiles) {
+            if (fc_model_forecast(e->model, e->net, &e->graph, &e->hist, mid, lo, hi, NULL))
+                return fc_engine_fail(e, FC_E_STATE, "travel time: no data to forecast from");
+        } else if (fc_engine_tiles_result(e, &tm, &tl, &th)) {
+            return fc_engine_fail(e, FC_E_STATE, "travel time: profile tiles: forecast the newest data first");
+        } else {
+            memcpy(mid, tm, (size_t)n * H * sizeof(float));
+            memcpy(lo, tl, (size_t)n * H * sizeof(float));
+            memcpy(hi, th, (size_t)n * H * sizeof(float));
+        }
         fc_engine_latest(e, now, NULL, NULL, NULL, n);
         /* a station without a reading now starts from its first forecast step */
         for (uint32_t s = 0; s < n; s++)
@@ -735,6 +763,8 @@ fc_status fc_engine_memory(const fc_engine *e, fc_memory *out)
     /* ring buffers (7 bytes per sensor-slot), open-slot sums (30 B), staging (22 B) per sensor */
     out->history_bytes = n * e->hist.cap * 7 + n * 30 + n * 22;
     if (e->model) out->model_bytes = fc_model_file_size(e->model) + n * FC_RECENT * 5;
+    /* tile mode: no profile arrays (2 day types x q slots x 8 bytes per sensor), the tile state instead */
+    if (e->tiles) out->model_bytes += fc_engine_tiles_bytes(e) - n * FC_DAYTYPES * e->model->q * 8;
     out->route_bytes = e->route_fc_len * sizeof(float) + (e->route_cache ? 4u << 20 : 0);
     return FC_OK;
 }

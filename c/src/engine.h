@@ -43,7 +43,17 @@ struct fc_engine {
     size_t route_fc_len;    /* floats in route_fc */
     uint64_t route_fc_version; /* data version route_fc was computed for (0: never) */
     unsigned char *route_buf; /* a cached result: key, fc_travel_time, segments[n] */
+    struct fc_tiles *tiles; /* profile tiles (engine_tiles.c), NULL unless enabled */
 };
+
+typedef struct fc_tiles fc_tiles;
+/* engine_tiles.c, for engine.c: free the tile state; re-attach it to a newly loaded model (0,
+ * or -1 out of memory); the finished tile-mode forecast of the current data version (0), or -1;
+ * bytes the tile state holds. */
+void fc_engine_tiles_free(fc_engine *e);
+int fc_engine_tiles_attach(fc_engine *e);
+int fc_engine_tiles_result(const fc_engine *e, const float **mid, const float **lo, const float **hi);
+uint64_t fc_engine_tiles_bytes(const fc_engine *e);
 
 /* Sets the engine's message (printf-style) and returns st. */
 fc_status fc_engine_fail(fc_engine *e, fc_status st, const char *fmt, ...);

@@ -582,8 +582,7 @@ static float online_profile(const fc_model *m, uint32_t s, int64_t slot, int64_t
     return fc_profile_get(&m->prof, s, c->daytype, c->tod, sm, m->params.profile_prior, ex_sum, ex_cnt);
 }
 
-int fc_model_forecast(fc_model *m, const fc_network *net, const fc_graph *g, const fc_history *h,
-                      float *mid, float *lo, float *hi, uint8_t *imputed)
+int fc_model_forecast_prepare(fc_model *m, const fc_network *net, const fc_history *h)
 {
     if (h->head == INT64_MIN) return -1;
     const int R = FC_RECENT;
@@ -609,7 +608,23 @@ int fc_model_forecast(fc_model *m, const fc_network *net, const fc_graph *g, con
             r[k] = fc_clean_value(raw[LEAD + k], prev, np);
         }
     }
-    for (uint32_t s = 0; s < m->n; s++) {
+    return 0;
+}
+
+unsigned fc_model_window_daytypes(const fc_model *m)
+{
+    unsigned mask = 0;
+    for (size_t k = 0; k < CAL_SPAN(&m->params); k++) mask |= 1u << m->cal[k].daytype;
+    return mask;
+}
+
+void fc_model_forecast_sensors(fc_model *m, const fc_graph *g, const fc_history *h, const uint32_t *sensors,
+                               uint32_t count, float *mid, float *lo, float *hi, uint8_t *imputed)
+{
+    const int R = FC_RECENT;
+    const int64_t head = h->head;
+    for (uint32_t j = 0; j < count; j++) {
+        uint32_t s = sensors ? sensors[j] : j;
         const float *r = m->recent + (size_t)s * R;
         float imp[FC_RECENT];
         uint8_t level[FC_RECENT];
@@ -661,6 +676,13 @@ int fc_model_forecast(fc_model *m, const fc_network *net, const fc_graph *g, con
             }
         }
     }
+}
+
+int fc_model_forecast(fc_model *m, const fc_network *net, const fc_graph *g, const fc_history *h,
+                      float *mid, float *lo, float *hi, uint8_t *imputed)
+{
+    if (fc_model_forecast_prepare(m, net, h)) return -1;
+    fc_model_forecast_sensors(m, g, h, NULL, m->n, mid, lo, hi, imputed);
     return 0;
 }
 

@@ -82,6 +82,17 @@ void fc_trainer_free(fc_trainer *t);
 int fc_model_forecast(fc_model *m, const fc_network *net, const fc_graph *g,
                       const fc_history *h, float *mid, float *lo, float *hi, uint8_t *imputed);
 
+/* fc_model_forecast in two parts, for forecasting sensor groups one at a time (tile mode):
+ * prepare computes the calendar and every sensor's cleaned recent window (neighbour features
+ * read the others'), -1 without data; then forecast_sensors forecasts `count` sensors (indices
+ * in `sensors`, or 0..count-1 when NULL) into the [n][horizons] outputs. The profile lookups of
+ * a sensor happen only inside forecast_sensors, for the day types fc_model_window_daytypes
+ * names (bit d set = day type d). */
+int fc_model_forecast_prepare(fc_model *m, const fc_network *net, const fc_history *h);
+unsigned fc_model_window_daytypes(const fc_model *m);
+void fc_model_forecast_sensors(fc_model *m, const fc_graph *g, const fc_history *h, const uint32_t *sensors,
+                               uint32_t count, float *mid, float *lo, float *hi, uint8_t *imputed);
+
 /* Adds a closed slot to the profiles (online update without retraining). */
 void fc_model_observe_slot(fc_model *m, const fc_network *net, const fc_history *h, int64_t slot);
 

@@ -29,8 +29,19 @@ void fc_profile_free(fc_profile *p)
     memset(p, 0, sizeof *p);
 }
 
+void fc_profile_use_tiles(fc_profile *p, const uint32_t *pos)
+{
+    uint32_t n = p->n, q = p->q;
+    fc_profile_free(p);
+    p->n = n;
+    p->q = q;
+    p->tiled = 1;
+    p->pos = pos;
+}
+
 void fc_profile_clear(fc_profile *p)
 {
+    if (p->tiled) return;
     size_t cells = (size_t)p->n * FC_DAYTYPES * p->q;
     memset(p->sum, 0, cells * sizeof(float));
     memset(p->cnt, 0, cells * sizeof(float));
@@ -45,6 +56,7 @@ static size_t cell(const fc_profile *p, uint32_t s, int daytype, uint32_t tod)
 
 void fc_profile_add(fc_profile *p, uint32_t s, int daytype, uint32_t tod, float v)
 {
+    if (p->tiled) return;
     size_t c = cell(p, s, daytype, tod % p->q);
     p->sum[c] += v;
     p->cnt[c] += 1.0f;
@@ -52,9 +64,30 @@ void fc_profile_add(fc_profile *p, uint32_t s, int daytype, uint32_t tod, float 
     p->all_cnt[s] += 1.0;
 }
 
+/* The same arithmetic as fc_profile_get on a tile payload (tile.h): sum[m][q], count[m][q],
+ * sensor sum[m], sensor count[m]. Reads with memcpy-free loads: the payload is 8-byte aligned. */
+static float tile_get(const fc_profile *p, uint32_t s, int daytype, uint32_t tod, int smooth, float prior)
+{
+    const uint8_t *v = p->view[daytype];
+    uint32_t m = p->view_m, i = p->pos[s], q = p->q;
+    const float *tsum = (const float *)(const void *)v + (size_t)i * q;
+    const float *tcnt = (const float *)(const void *)v + (size_t)m * q + (size_t)i * q;
+    const double *all = (const double *)(const void *)(v + (size_t)m * q * 8);
+    double sum = 0, cnt = 0;
+    for (int d = -smooth; d <= smooth; d++) {
+        uint32_t t = (uint32_t)(((int64_t)tod + d + (int64_t)q * 4) % q);
+        sum += tsum[t];
+        cnt += tcnt[t];
+    }
+    double mean = all[m + i] > 0 ? all[i] / all[m + i] : 0.0;
+    if (cnt + prior <= 0) return (float)mean;
+    return (float)((sum + prior * mean) / (cnt + prior));
+}
+
 float fc_profile_get(const fc_profile *p, uint32_t s, int daytype, uint32_t tod, int smooth,
                      float prior, float ex_sum, float ex_cnt)
 {
+    if (p->tiled) return tile_get(p, s, daytype, tod, smooth, prior);
     double sum = -ex_sum, cnt = -ex_cnt;
     for (int d = -smooth; d <= smooth; d++) {
         /* the window wraps around midnight within the day type */

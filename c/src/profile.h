@@ -16,14 +16,24 @@ typedef struct fc_profile {
     uint32_t q;        /* slots per local day */
     float *sum, *cnt;  /* [n][FC_DAYTYPES][q] */
     double *all_sum, *all_cnt; /* [n] every observation, for the prior mean */
+    /* Tile mode (engine.c, tile.h): the arrays above are freed and lookups read the payloads of
+     * the current sensor group's tiles instead; adds are ignored (the server's tiles are the
+     * profiles) and nothing is left out (tiles hold other days only). */
+    int tiled;
+    const uint32_t *pos;                 /* [n] sensor -> position in its group (the engine's) */
+    const uint8_t *view[FC_DAYTYPES];    /* current group's tile payload per day type, or NULL */
+    uint32_t view_m;                     /* sensors in the current group */
 } fc_profile;
 
 int fc_profile_init(fc_profile *p, uint32_t n, uint32_t slots_per_day);
 void fc_profile_free(fc_profile *p);
 void fc_profile_clear(fc_profile *p);
+/* Switches to tile mode: frees the arrays; pos must outlive the profile. */
+void fc_profile_use_tiles(fc_profile *p, const uint32_t *pos);
 void fc_profile_add(fc_profile *p, uint32_t sensor, int daytype, uint32_t tod, float value);
 
-/* Smoothed, shrunk profile value; ex_sum/ex_cnt are subtracted from the window's totals. */
+/* Smoothed, shrunk profile value; ex_sum/ex_cnt are subtracted from the window's totals. In
+ * tile mode the view for the sensor's group and this day type must be set. */
 float fc_profile_get(const fc_profile *p, uint32_t sensor, int daytype, uint32_t tod, int smooth,
                      float prior, float ex_sum, float ex_cnt);
 

@@ -160,3 +160,48 @@ uint32_t fcw_lru_access_batch(fc_lru *c, const uint32_t *keys, uint32_t n, const
     }
     return hits;
 }
+
+/* ---- history profile tiles (flowcast.h; web/flowcast.js useProfileTiles / forecastAsync) ---- */
+
+EMSCRIPTEN_KEEPALIVE
+fc_status fcw_tiles_enable(fc_engine *e, double max_bytes)
+{
+    return max_bytes >= 0 && max_bytes <= 4294967295.0 ? fc_engine_tiles_enable(e, (size_t)max_bytes)
+                                                       : fc_engine_tiles_enable(e, 0);
+}
+EMSCRIPTEN_KEEPALIVE
+int fcw_tiles_enabled(const fc_engine *e) { return fc_engine_tiles_enabled(e); }
+EMSCRIPTEN_KEEPALIVE
+uint32_t fcw_tile_groups(const fc_engine *e) { return fc_engine_tile_groups(e); }
+EMSCRIPTEN_KEEPALIVE
+const char *fcw_tile_group_id(const fc_engine *e, uint32_t g) { return fc_engine_tile_group_id(e, g); }
+EMSCRIPTEN_KEEPALIVE
+size_t fcw_tile_size(const fc_engine *e, uint32_t g) { return fc_engine_tile_size(e, g); }
+EMSCRIPTEN_KEEPALIVE
+fc_status fcw_tile_export(fc_engine *e, uint32_t g, int daytype, uint8_t *buf, size_t cap)
+{
+    return fc_engine_tile_export(e, g, daytype, buf, cap, NULL);
+}
+EMSCRIPTEN_KEEPALIVE
+fc_status fcw_tile_put(fc_engine *e, const uint8_t *buf, size_t len) { return fc_engine_tile_put(e, buf, len); }
+/* Day types the window needs as bits (1 weekday, 2 weekend), or -status. */
+EMSCRIPTEN_KEEPALIVE
+int fcw_forecast_tiles_begin(fc_engine *e)
+{
+    uint32_t mask = 0;
+    fc_status st = fc_engine_forecast_tiles_begin(e, &mask);
+    return st ? -(int)st : (int)mask;
+}
+/* 0 done; -status on failure; for a missing tile FC_E_NOT_FOUND is returned as 100 + day type. */
+EMSCRIPTEN_KEEPALIVE
+int fcw_forecast_tiles_group(fc_engine *e, uint32_t g)
+{
+    int need = 0;
+    fc_status st = fc_engine_forecast_tiles_group(e, g, &need);
+    if (st == FC_E_NOT_FOUND && g < fc_engine_tile_groups(e)) return 100 + need;
+    return -(int)st;
+}
+EMSCRIPTEN_KEEPALIVE
+fc_status fcw_forecast_tiles_end(fc_engine *e) { return fc_engine_forecast_tiles_end(e); }
+EMSCRIPTEN_KEEPALIVE
+void fcw_tile_cache_stats(const fc_engine *e, fc_cache_stats *out) { fc_engine_tile_cache_stats(e, out); }

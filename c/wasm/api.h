@@ -24,6 +24,19 @@ fc_status fcw_best_departure(fc_engine *e, uint32_t from, uint32_t to, double ea
                              double step_ms, fc_departure *out, uint32_t cap, uint32_t *out_n_best);
 double fcw_data_version(const fc_engine *e);
 
+/* history profile tiles */
+fc_status fcw_tiles_enable(fc_engine *e, double max_bytes);
+int fcw_tiles_enabled(const fc_engine *e);
+uint32_t fcw_tile_groups(const fc_engine *e);
+const char *fcw_tile_group_id(const fc_engine *e, uint32_t g);
+size_t fcw_tile_size(const fc_engine *e, uint32_t g);
+fc_status fcw_tile_export(fc_engine *e, uint32_t g, int daytype, uint8_t *buf, size_t cap);
+fc_status fcw_tile_put(fc_engine *e, const uint8_t *buf, size_t len);
+int fcw_forecast_tiles_begin(fc_engine *e);
+int fcw_forecast_tiles_group(fc_engine *e, uint32_t g);
+fc_status fcw_forecast_tiles_end(fc_engine *e);
+void fcw_tile_cache_stats(const fc_engine *e, fc_cache_stats *out);
+
 typedef struct fc_lru fc_lru;
 int32_t fcw_lru_get(fc_lru *c, double key, void *out, uint32_t cap);
 fc_status fcw_lru_put(fc_lru *c, double key, const void *val, uint32_t len);

@@ -18,6 +18,7 @@ import { strongEtag } from './formats.js';
 import { buildHistory, historyBinary, historyJson } from './history.js';
 import { directorySource, relaySource, replaySource } from './sources.js';
 import { SseHub } from './sse.js';
+import { ProfileTiles, TileError } from './tiles.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_DATASET = resolve(REPO_ROOT, '.cache/datasets/atlanta');
@@ -43,7 +44,7 @@ const FASTIFY_CODES = /** @type {Record<string, string>} */ ({
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_BODY',
   FST_ERR_BAD_URL: 'BAD_URL',
 });
-const API_PATHS = ['/api/v1/network', '/api/v1/snapshot/latest', '/api/v1/snapshots', '/api/v1/history', '/api/v1/model', '/api/v1/stream', '/healthz'];
+const API_PATHS = ['/api/v1/network', '/api/v1/snapshot/latest', '/api/v1/snapshots', '/api/v1/history', '/api/v1/model', '/api/v1/profiles', '/api/v1/profiles/:group/:daytype', '/api/v1/stream', '/healthz'];
 /** The saved model a dataset (or snapshot directory) folder may hold, written by flowcast-train. */
 export const MODEL_FILE = 'model.fcm';
 /** The page's default map tiles (web/app/map.js); the CSP's img-src allows this host. */
@@ -391,6 +392,33 @@ export async function buildServer(opts = {}) {
       reply.header('etag', m.etag).header('cache-control', 'no-cache');
       if (etagMatches(req.headers['if-none-match'], m.etag)) return reply.code(304).send();
       return reply.type('application/octet-stream').send(m.body);
+    });
+
+    // History profile tiles (web/server/tiles.js): cut from the model file by the wasm engine.
+    const profileTiles = new ProfileTiles();
+    api.addHook('onClose', async () => profileTiles.close());
+    /** @param {() => Promise<any>} fn */
+    const tileCall = async (fn) => {
+      const m = await loadModelFile();
+      if (!m) throw new HttpError(404, 'NO_MODEL', 'this feed offers no saved model, hence no profile tiles');
+      try {
+        return await fn.call(null, store().network, m);
+      } catch (err) {
+        if (err instanceof TileError) throw new HttpError(err.status, err.code, err.message);
+        throw err;
+      }
+    };
+    api.get('/profiles', async (req, reply) => {
+      const groups = await tileCall((net, m) => profileTiles.groups(net, m));
+      reply.header('cache-control', 'no-cache');
+      return { groups, daytypes: ['weekday', 'weekend'], url: '/api/v1/profiles/{group}/{daytype}' };
+    });
+    api.get('/profiles/:group/:daytype', async (req, reply) => {
+      const { group, daytype } = /** @type {{ group: string, daytype: string }} */ (req.params);
+      const t = await tileCall((net, m) => profileTiles.tile(net, m, group, daytype));
+      reply.header('etag', t.etag).header('cache-control', 'no-cache');
+      if (etagMatches(req.headers['if-none-match'], t.etag)) return reply.code(304).send();
+      return reply.type('application/octet-stream').send(t.body);
     });
 
     api.get('/stream', { exposeHeadRoute: false }, async (req, reply) => {
