@@ -6,6 +6,7 @@ import { createPredictor } from '../web/flowcast.js';
 import { gridNetwork, fullSnapshot } from '../tests/fixtures/networks.mjs';
 import { performance } from 'node:perf_hooks';
 import { measure } from './harness.js';
+import { encodeSnapshotBinary, loadNetwork, snapshotToEntry } from '../web/server/formats.js';
 
 const T0 = Date.parse('2026-11-25T13:00:00Z');
 const TS_LEN = '2026-11-25T13:00:00Z'.length;
@@ -82,6 +83,29 @@ async function benchEngine(network, parser, template, timing, cold) {
 }
 
 /**
+ * The binary encoding (FCSNAP1) of the same snapshot, from bytes (as fetch().arrayBuffer()
+ * gives them: the copy into the wasm heap is part of the figure).
+ * @param {object} network
+ * @param {string} template
+ * @param {object} timing
+ */
+async function benchBinary(network, template, timing) {
+  const net = loadNetwork(network, JSON.stringify(network));
+  const bytes = encodeSnapshotBinary(snapshotToEntry(JSON.parse(template), net).entry, net);
+  const engine = await createPredictor({ network, config: { historyS: 86400 } });
+  let step = 0;
+  const s = measure((/** @type {Buffer} */ b) => {
+    const r = engine.ingestBinary(b);
+    if (!r.ok) throw new Error(`binary: ${r.code} ${r.message}`);
+  }, { ...timing, prepare: () => {
+    bytes.writeBigInt64LE(BigInt(T0 + 30_000 * ++step), 16);
+    return bytes;
+  } });
+  engine.dispose();
+  return { stats: s, size: bytes.length };
+}
+
+/**
  * @param {{ quick?: boolean }} opts
  */
 export async function benchIngest({ quick = false } = {}) {
@@ -99,16 +123,17 @@ export async function benchIngest({ quick = false } = {}) {
     const sp = new Float32Array(n), vo = new Float32Array(n), oc = new Float32Array(n);
     const peer = measure((text) => jsIngest(text, index, sp, vo, oc), { ...timing, prepare: () => template });
 
-    const mb = size / 1e6;
-    const row = (/** @type {string} */ name, /** @type {Stats} */ s) => ({
-      name, sensors: n, bytes: size, ...s, mb_per_s: mb / (s.median_us / 1e6) });
+    const binary = await benchBinary(network, template, timing);
+
+    const row = (/** @type {string} */ name, /** @type {Stats} */ s, bytes = size) => ({
+      name, sensors: n, bytes, ...s, mb_per_s: bytes / 1e6 / (s.median_us / 1e6) });
     if (fast.first && cjson.first) {
       results.push(row('ingest fast wasm (string, first call)', fast.first),
         row('ingest cJSON wasm (string, first call)', cjson.first));
     }
     results.push(row('ingest fast wasm (string)', fast.strings), row('ingest fast wasm (bytes)', fast.fromBytes),
       row('ingest cJSON wasm (string)', cjson.strings), row('ingest cJSON wasm (bytes)', cjson.fromBytes),
-      row('JSON.parse + JS loop', peer));
+      row('JSON.parse + JS loop', peer), row('ingest binary FCSNAP1 wasm (bytes)', binary.stats, binary.size));
   }
   return results;
 }

@@ -386,6 +386,32 @@ export class Predictor {
     const res = this.scratch + OFF_RESULT;
     const status = this.rt.x.fc_ingest_json(this.engine, this.input, len, res);
     if (status !== 0) return this.#error(status);
+    return this.#ingested(res);
+  }
+
+  /**
+   * Ingests a binary snapshot (FCSNAP1, docs/FORMATS.md: columns in network order, what the
+   * feed server sends for `Accept: application/vnd.flowcast.snapshot`), under the same rules
+   * as `ingest` and with the same result; the same snapshot as JSON commits the same state.
+   * Never throws for bad data.
+   * @param {Uint8Array | ArrayBuffer} bytes
+   * @returns {IngestOk | IngestError}
+   */
+  ingestBinary(bytes) {
+    this.#live();
+    const data = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    if (data.length > this.maxPayloadBytes) {
+      return { ok: false, code: 'E_TOO_LARGE', status: 4, message: `binary snapshot: ${data.length} bytes, limit ${this.maxPayloadBytes}` };
+    }
+    const len = this.#stage(data);
+    const res = this.scratch + OFF_RESULT;
+    const status = this.rt.x.fcw_ingest_binary(this.engine, this.input, len, res);
+    if (status !== 0) return this.#error(status);
+    return this.#ingested(res);
+  }
+
+  /** @param {number} res  address of an fc_ingest_result */
+  #ingested(res) {
     const v = this.rt.view;
     return {
       ok: true,

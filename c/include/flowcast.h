@@ -194,6 +194,11 @@ fc_status fc_engine_load_model(fc_engine *engine, const uint8_t *buf, size_t len
  * ingested from now on. For evaluation replays that must not see the future. */
 fc_status fc_engine_clear_profiles(fc_engine *engine);
 
+/* Ingests a binary snapshot (FCSNAP1: columns in network order at the stored resolution;
+ * c/src/ingest_bin.h, docs/FORMATS.md) under the same rules and with the same all-or-nothing
+ * guarantee as fc_ingest_json; the same snapshot as JSON commits the same state. */
+fc_status fc_ingest_binary(fc_engine *engine, const uint8_t *buf, size_t len, fc_ingest_result *result);
+
 /* Ingests one row of values (NaN = missing) for every sensor in network order, under the same
  * rules as fc_ingest_json (timestamp order, plausible ranges). Any array but speed may be NULL. */
 fc_status fc_ingest_values(fc_engine *engine, int64_t ts_ms, const float *speed_mph,

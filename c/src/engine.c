@@ -2,6 +2,7 @@
  * snapshots into the history, and read access to the committed state. */
 #include "engine.h"
 #include "hash.h"
+#include "ingest_bin.h"
 #include "ingest_fast.h"
 #include "model_io.h"
 #include "timeutil.h"
@@ -266,6 +267,28 @@ fc_status fc_ingest_json(fc_engine *e, const char *json, size_t len, fc_ingest_r
     }
     if (st == FC_E_UNSUPPORTED && e->cfg.parser != FC_PARSER_FAST)
         st = fc_ingest_parse_cjson(&lim, text, len, &e->stage, e->msg, sizeof e->msg);
+    fc_stats_record(&e->stats, FC_STAGE_PARSE, t0, (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len));
+    if (st) {
+        fc_stage_reset(&e->stage);
+        e->n_rejected++;
+        return st;
+    }
+    t0 = fc_clock_us();
+    commit(e, res);
+    fc_stats_record(&e->stats, FC_STAGE_COMMIT, t0, e->stage.n_touched);
+    fc_stage_reset(&e->stage);
+    e->msg[0] = '\0';
+    return FC_OK;
+}
+
+fc_status fc_ingest_binary(fc_engine *e, const uint8_t *buf, size_t len, fc_ingest_result *res)
+{
+    if (res) memset(res, 0, sizeof *res);
+    if (!e || (!buf && len)) return FC_E_ARG;
+    if (!e->net) return fc_engine_fail(e, FC_E_STATE, "no network loaded");
+    fc_ingest_limits lim = limits_of(e);
+    double t0 = fc_clock_us();
+    fc_status st = fc_ingest_parse_binary(&lim, buf, len, &e->stage, e->msg, sizeof e->msg);
     fc_stats_record(&e->stats, FC_STAGE_PARSE, t0, (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len));
     if (st) {
         fc_stage_reset(&e->stage);

@@ -205,3 +205,10 @@ EMSCRIPTEN_KEEPALIVE
 fc_status fcw_forecast_tiles_end(fc_engine *e) { return fc_engine_forecast_tiles_end(e); }
 EMSCRIPTEN_KEEPALIVE
 void fcw_tile_cache_stats(const fc_engine *e, fc_cache_stats *out) { fc_engine_tile_cache_stats(e, out); }
+
+/* ---- binary snapshots ---- */
+EMSCRIPTEN_KEEPALIVE
+fc_status fcw_ingest_binary(fc_engine *e, const uint8_t *buf, size_t len, fc_ingest_result *out)
+{
+    return fc_ingest_binary(e, buf, len, out);
+}

@@ -24,6 +24,8 @@ fc_status fcw_best_departure(fc_engine *e, uint32_t from, uint32_t to, double ea
                              double step_ms, fc_departure *out, uint32_t cap, uint32_t *out_n_best);
 double fcw_data_version(const fc_engine *e);
 
+fc_status fcw_ingest_binary(fc_engine *e, const uint8_t *buf, size_t len, fc_ingest_result *out);
+
 /* history profile tiles */
 fc_status fcw_tiles_enable(fc_engine *e, double max_bytes);
 int fcw_tiles_enabled(const fc_engine *e);

@@ -166,3 +166,42 @@ export function serialiseSnapshot(e, net) {
   }
   return `{"schema":"${SNAPSHOT_SCHEMA}","network":${JSON.stringify(net.id)},"ts":"${e.ts}","interval_s":${e.interval_s},"readings":[${parts.join(',')}]}`;
 }
+
+/** Media type of the binary snapshot encoding (FCSNAP1, docs/FORMATS.md). */
+export const SNAPSHOT_BINARY_TYPE = 'application/vnd.flowcast.snapshot';
+const BIN_HEADER = 96;
+const BIN_MISSING = 0xffff;
+
+/**
+ * The binary form of an entry (c/src/ingest_bin.h): the canonical JSON's values at the same
+ * resolution (0.01 mph, 1 veh/h, 0.0001 occupancy) in u16 columns, 0xFFFF for null. A value
+ * above what 16 bits hold (only possible beyond every engine limit) is written as 0xFFFE, which
+ * the engine drops as out of range, as it drops the JSON number.
+ * @param {Entry} e
+ * @param {Network} net
+ * @returns {Buffer}
+ */
+export function encodeSnapshotBinary(e, net) {
+  const n = e.speed.length;
+  const buf = Buffer.alloc(BIN_HEADER + 7 * n);
+  buf.write('FCSNAP1\0', 0, 'latin1');
+  buf.writeUInt32LE(1, 8);
+  buf.writeUInt32LE(BIN_HEADER, 12);
+  buf.writeBigInt64LE(BigInt(e.ts_ms), 16);
+  buf.writeUInt32LE(n, 24);
+  buf.writeUInt32LE(e.interval_s, 28);
+  buf.write(net.id, 32, 63, 'latin1'); // ids are ASCII (ID_RE)
+  /** @param {ArrayLike<number>} col @param {number} scale @param {number} at */
+  const column = (col, scale, at) => {
+    for (let i = 0; i < n; i++) {
+      const v = col[i];
+      const q = v === v ? Math.min(Math.round(v * scale), BIN_MISSING - 1) : BIN_MISSING;
+      buf.writeUInt16LE(q, at + 2 * i);
+    }
+  };
+  column(e.speed, 100, BIN_HEADER);
+  column(e.volume, 1, BIN_HEADER + 2 * n);
+  column(e.occupancy, 10000, BIN_HEADER + 4 * n);
+  buf.set(e.quality, BIN_HEADER + 6 * n);
+  return buf;
+}

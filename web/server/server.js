@@ -14,7 +14,7 @@ import fastifyCors from '@fastify/cors';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import { parseIso } from './clock.js';
-import { strongEtag } from './formats.js';
+import { SNAPSHOT_BINARY_TYPE, strongEtag } from './formats.js';
 import { buildHistory, historyBinary, historyJson } from './history.js';
 import { directorySource, relaySource, replaySource } from './sources.js';
 import { SseHub } from './sse.js';
@@ -336,10 +336,14 @@ export async function buildServer(opts = {}) {
 
     api.get('/snapshot/latest', async (req, reply) => {
       const e = latestOr503();
-      const { json, etag } = store().payload(e);
-      reply.header('etag', etag).header('cache-control', `public, max-age=${maxAge(e.interval_s)}`);
+      // content negotiation: the binary encoding (FCSNAP1) only when asked for by name
+      const binary = String(req.headers.accept ?? '').includes(SNAPSHOT_BINARY_TYPE);
+      const p = binary ? store().binaryPayload(e) : null;
+      const { json, etag } = p ? { json: '', etag: p.etag } : store().payload(e);
+      reply.header('etag', etag).header('vary', 'Accept').header('cache-control', `public, max-age=${maxAge(e.interval_s)}`);
       if (etagMatches(req.headers['if-none-match'], etag)) return reply.code(304).send();
       served++;
+      if (p) return reply.type(SNAPSHOT_BINARY_TYPE).send(p.body);
       return reply.type('application/json; charset=utf-8').send(json);
     });
 

@@ -13,7 +13,7 @@
 // each entry to an append-only log before it becomes visible here.
 
 import { EventEmitter } from 'node:events';
-import { serialiseSnapshot, strongEtag } from './formats.js';
+import { encodeSnapshotBinary, serialiseSnapshot, strongEtag } from './formats.js';
 
 /** Serialised snapshots kept: enough for SSE fan-out and a burst of catch-ups, ~40 kB each for
  * the Atlanta network. */
@@ -40,6 +40,8 @@ export class StoreBase extends EventEmitter {
     this.network = network;
     /** @type {Map<number, { json: string, etag: string }>} */
     this.payloads = new Map();
+    /** @type {{ ts_ms: number, body: Buffer, etag: string } | undefined} */
+    this.binary = undefined;
   }
 
   /**
@@ -57,6 +59,20 @@ export class StoreBase extends EventEmitter {
     }
     this.payloads.set(entry.ts_ms, p);
     return p;
+  }
+
+  /**
+   * The binary form (FCSNAP1) and its strong ETag; only the newest is kept (clients that ask
+   * for binary poll the latest snapshot).
+   * @param {Entry} entry
+   * @returns {{ body: Buffer, etag: string }}
+   */
+  binaryPayload(entry) {
+    if (this.binary?.ts_ms !== entry.ts_ms) {
+      const body = encodeSnapshotBinary(entry, this.network);
+      this.binary = { ts_ms: entry.ts_ms, body, etag: strongEtag(body) };
+    }
+    return this.binary;
   }
 }
 
