@@ -51,7 +51,8 @@ for (const n of [1000, 10000]) {
   const cjson = at('ingest cJSON wasm (string)'), cjsonBytes = at('ingest cJSON wasm (bytes)');
   const js = at('JSON.parse + JS loop');
   console.log(`  ${n} sensors, speed-up of the fast path (same run): vs cJSON wasm ${ratio(cjson, fast)} (string), ` +
-    `${ratio(cjsonBytes, fastBytes)} (bytes); vs JSON.parse+JS ${ratio(js, fast)} (string), ${ratio(js, fastBytes)} (bytes)`);
+    `${ratio(cjsonBytes, fastBytes)} (bytes); vs JSON.parse+JS ${ratio(js, fast)} (string), ${ratio(js, fastBytes)} (bytes); ` +
+    `binary FCSNAP1 vs fast path (bytes) ${ratio(fastBytes, at('ingest binary FCSNAP1 wasm (bytes)'))}`);
 }
 
 console.error(`bench: model${quick ? ' (quick)' : ''} …`);
