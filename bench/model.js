@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createPredictor } from '../web/flowcast.js';
+import { performance } from 'node:perf_hooks';
 import { measure } from './harness.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -38,10 +39,50 @@ export async function benchModel({ quick = false } = {}) {
   const train = measure(() => p.trainSync(), quick ? { warmup: 0, minIters: 1, minTimeMs: 0 } : { warmup: 1, minIters: 5, minTimeMs: 0 });
   const forecast = measure(() => p.forecast(), quick ? { warmup: 2, minIters: 5, minTimeMs: 0 } : { warmup: 50, minIters: 200, minTimeMs: 1000 });
   const sensors = p.sensorCount;
-  const modelBytes = p.saveModel().length;
+  const model = p.saveModel();
+  const modelBytes = model.length;
+  const tiles = await tileMode(p, d, model, quick);
   p.dispose();
   return [
     { name: `train (${days} days of 5-min history)`, sensors, ...train, model_bytes: modelBytes },
     { name: 'forecast (sensors x 12 horizons x 3)', sensors, ...forecast },
+    ...tiles,
   ];
+}
+
+/**
+ * The same forecast in tile mode (profiles from history profile tiles in the engine's LRU):
+ * every tile cached, and a cap of one tile (each forecast fetches, validates and caches every
+ * tile again; the fetch is from memory here, so this is the engine's cost, not the network's).
+ * @param {import('../web/flowcast.js').Predictor} trained
+ * @param {ReturnType<typeof dataset>} d
+ * @param {Uint8Array} model
+ * @param {boolean} quick
+ */
+async function tileMode(trained, d, model, quick) {
+  /** @type {Map<string, Uint8Array>} */
+  const tiles = new Map();
+  for (const g of trained.tileGroups()) for (const day of /** @type {const} */ (['weekday', 'weekend'])) tiles.set(`${g}/${day}`, trained.profileTile(g, day));
+  const largest = Math.max(...[...tiles.values()].map((t) => t.length));
+  const rows = [];
+  for (const [name, cap] of /** @type {[string, number][]} */ ([['all tiles cached', 64 << 20], ['cap of one tile: refetch every tile', Math.ceil((largest - 60) / 4092) * 4096]])) {
+    const p = await createPredictor({ network: d.network, config: { historyS: 2 * 86400 } });
+    d.rows.slice(-288).forEach((row, k) => p.ingestValues(d.start + (d.rows.length - 288 + k + 1) * d.intervalMs, row));
+    p.loadModel(model);
+    const localBytes = p.stats().memory.modelBytes;
+    p.useProfileTiles({ maxBytes: cap, fetchTile: async (g, day) => /** @type {Uint8Array} */ (tiles.get(`${g}/${day}`)) });
+    const samples = [];
+    const n = quick ? 10 : 300;
+    for (let i = 0; i < n + 20; i++) {
+      const t0 = performance.now();
+      await p.forecastAsync();
+      if (i >= 20) samples.push((performance.now() - t0) * 1000);
+    }
+    samples.sort((a, b) => a - b);
+    rows.push({ name: `forecast in tile mode, ${name}`, sensors: p.sensorCount, median_us: samples[samples.length >> 1],
+      p95_us: samples[Math.floor(samples.length * 0.95)], min_us: samples[0], iterations: samples.length,
+      model_bytes_local: localBytes, model_bytes_tiles: p.stats().memory.modelBytes, tile_cache: p.tileCacheStats() });
+    p.dispose();
+  }
+  return rows;
 }
