@@ -98,6 +98,7 @@ test('malformed binary snapshots: each refused with its code and message, the st
       ['one byte short', good.subarray(0, good.length - 1), 'E_FIELD', /bytes, 300 sensors need 2196/],
       ['one byte long', Buffer.concat([good, Buffer.alloc(1)]), 'E_FIELD', /2197 bytes/],
       ['not after the last', encodeSnapshotBinary(entry(10, rng(3)), net), 'E_TS_ORDER', /not after/],
+      ['before 1970', variant((b) => { b.writeBigInt64LE(-1n, 16); return b; }), 'E_TIMESTAMP', /out of range/],
       ['far ahead', variant((b) => { b.writeBigInt64LE(BigInt(T0 + 3 * 86400_000), 16); return b; }), 'E_TS_AHEAD', /limit 86400 s/],
     ]);
     for (const [name, bytes, code, message] of cases) {

@@ -66,6 +66,9 @@ fc_status fc_ingest_parse_binary(const fc_ingest_limits *lim, const uint8_t *buf
         snprintf(msg, cap, "binary snapshot: %zu bytes, %u sensors need %zu", len, n, fc_bin_snapshot_bytes(n));
         return FC_E_FIELD;
     }
+    /* the instants a JSON timestamp can name in UTC: 1970-01-01T00:00:00Z .. 9999-12-31T23:59:59.999Z */
+    if (ts < 0 || ts > 253402300799999LL)
+        return fail(msg, cap, FC_E_TIMESTAMP, "ts out of range (1970-01-01T00:00:00Z .. 9999-12-31T23:59:59.999Z)");
     fc_status s = fc_ingest_check_ts(lim, ts, msg, cap);
     if (s) return s;
     st->ts_ms = ts;

@@ -5,7 +5,7 @@
  *   0  char[8]  magic "FCSNAP1\0"
  *   8  u32      format version (1)
  *  12  u32      header bytes (96)
- *  16  i64      ts: end of the measurement period, Unix ms
+ *  16  i64      ts: end of the measurement period, Unix ms (1970 .. 9999 UTC)
  *  24  u32      sensors n (must equal the network's)
  *  28  u32      interval_s (the feed's period; 0 = not given, else 1..86400)
  *  32  char[64] network id, NUL-padded (must equal the loaded network's id)
@@ -34,7 +34,7 @@ size_t fc_bin_snapshot_bytes(uint32_t n);
 /* Validates a binary snapshot against the limits (header, network, size, timestamp) and stages
  * its readings. On failure the stage is left empty and msg says why: FC_E_SCHEMA (magic,
  * version), FC_E_FIELD (header size, sensor count, interval, length), FC_E_NETWORK_ID,
- * FC_E_TOO_LARGE, FC_E_TS_ORDER / FC_E_TS_AHEAD. */
+ * FC_E_TOO_LARGE, FC_E_TIMESTAMP (before 1970 or after 9999), FC_E_TS_ORDER / FC_E_TS_AHEAD. */
 fc_status fc_ingest_parse_binary(const fc_ingest_limits *lim, const uint8_t *buf, size_t len, fc_stage *st,
                                  char *msg, size_t msg_cap);
 

@@ -64,6 +64,16 @@ void fc_profile_add(fc_profile *p, uint32_t s, int daytype, uint32_t tod, float 
     p->all_cnt[s] += 1.0;
 }
 
+/* Profiles are speeds: whatever a model file or a tile held (they are validated, but a count
+ * of 1e-30 under a sum of 1e30 is finite and still absurd), a lookup returns a value in
+ * [0, 655.35] mph (the history's range) and never NaN, so nothing downstream can go non-finite.
+ * Valid profiles are never clamped. */
+static float sane(double v)
+{
+    if (v >= 0 && v <= 655.35) return (float)v;
+    return v > 655.35 ? 655.35f : 0.0f;
+}
+
 /* The same arithmetic as fc_profile_get on a tile payload (tile.h): sum[m][q], count[m][q],
  * sensor sum[m], sensor count[m]. Reads with memcpy-free loads: the payload is 8-byte aligned. */
 static float tile_get(const fc_profile *p, uint32_t s, int daytype, uint32_t tod, int smooth, float prior)
@@ -80,8 +90,8 @@ static float tile_get(const fc_profile *p, uint32_t s, int daytype, uint32_t tod
         cnt += tcnt[t];
     }
     double mean = all[m + i] > 0 ? all[i] / all[m + i] : 0.0;
-    if (cnt + prior <= 0) return (float)mean;
-    return (float)((sum + prior * mean) / (cnt + prior));
+    if (cnt + prior <= 0) return sane(mean);
+    return sane((sum + prior * mean) / (cnt + prior));
 }
 
 float fc_profile_get(const fc_profile *p, uint32_t s, int daytype, uint32_t tod, int smooth,
@@ -98,6 +108,6 @@ float fc_profile_get(const fc_profile *p, uint32_t s, int daytype, uint32_t tod,
     }
     double mean = p->all_cnt[s] > 0 ? p->all_sum[s] / p->all_cnt[s] : 0.0;
     if (cnt < 0) cnt = 0, sum = 0; /* float rounding after exclusion */
-    if (cnt + prior <= 0) return (float)mean;
-    return (float)((sum + prior * mean) / (cnt + prior));
+    if (cnt + prior <= 0) return sane(mean);
+    return sane((sum + prior * mean) / (cnt + prior));
 }

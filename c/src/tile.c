@@ -73,6 +73,13 @@ void fc_tile_write(const fc_profile *p, uint64_t net_hash, uint64_t model_id, ui
     put64(buf + FC_TILE_HEADER + pb, fc_hash_bytes(FC_HASH_SEED, buf + FC_TILE_HEADER, pb));
 }
 
+/* Sums and counts of speed readings: whole counts, and a sum between 0 and the count times the
+ * largest speed the history holds (655.35 mph; a little slack for float rounding). */
+static int plausible(double sum, double cnt)
+{
+    return cnt == floor(cnt) && cnt <= 1e9 && sum >= 0 && sum <= 655.36 * cnt + 1e-3;
+}
+
 static fc_status bad(char *msg, size_t cap, fc_status st, const char *text)
 {
     snprintf(msg, cap, "profile tile: %s", text);
@@ -118,12 +125,14 @@ fc_status fc_tile_check(const uint8_t *buf, size_t len, uint64_t net_hash, uint6
         memcpy(&s, p + i * 4, 4);
         memcpy(&c, p + (cells + i) * 4, 4);
         if (!isfinite(s) || !isfinite(c) || c < 0) return bad(msg, cap, FC_E_RANGE, "non-finite sum or negative count");
+        if (!plausible(s, c)) return bad(msg, cap, FC_E_RANGE, "a slot's sum and count are not readings of speeds");
     }
     for (size_t i = 0; i < m; i++) {
         double s, c;
         memcpy(&s, p + cells * 8 + i * 8, 8);
         memcpy(&c, p + cells * 8 + ((size_t)m + i) * 8, 8);
         if (!isfinite(s) || !isfinite(c) || c < 0) return bad(msg, cap, FC_E_RANGE, "non-finite sensor sum or negative count");
+        if (!plausible(s, c)) return bad(msg, cap, FC_E_RANGE, "a sensor's sum and count are not readings of speeds");
     }
     *group = g;
     *daytype = (int)d;

@@ -81,12 +81,14 @@ void test_tile_roundtrip_and_values(void)
     uint32_t g;
     int dt;
     const uint8_t *pl;
-    const float nan = NAN, neg = -1.0f;
+    const float nan = NAN, neg = -1.0f, half = 0.5f, huge = 1e30f;
     const double dinf = INFINITY;
     struct { size_t at; const void *v; size_t len; } cases[] = {
         {FC_TILE_HEADER + 4 * 5, &nan, 4},                                   /* a sum */
         {FC_TILE_HEADER + (size_t)3 * Q * 4 + 4 * 2, &neg, 4},              /* a count */
         {FC_TILE_HEADER + (size_t)3 * Q * 8 + 8, &dinf, 8},                 /* a sensor sum */
+        {FC_TILE_HEADER + (size_t)3 * Q * 4 + 4 * 3, &half, 4},             /* a count that counts nothing */
+        {FC_TILE_HEADER + 4 * 3, &huge, 4},                                  /* a sum no speeds add up to */
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         memcpy(bad, buf[0], bytes);

@@ -29,10 +29,11 @@ export function runFuzzers({ seconds = 10, only, log = console.log } = {}) {
     mkdirSync(corpus, { recursive: true });
     mkdirSync(artifacts, { recursive: true });
     if (existsSync(`${root}tests/fuzz/corpus/${name}`)) cpSync(`${root}tests/fuzz/corpus/${name}`, corpus, { recursive: true });
-    if (name === 'model') {
-      // a valid model file to mutate from (the harness writes one and exits)
-      const seed = spawnSync(bin, [], { env: { ...process.env, FC_FUZZ_WRITE_SEED: `${corpus}/trained.fcm` } });
-      if (seed.status !== 0) throw new Error(`fuzz_model could not write its seed: ${seed.stderr}`);
+    if (name === 'model' || name === 'tile') {
+      // valid files to mutate from (the harness writes them and exits): a model file, tiles
+      const target = name === 'model' ? `${corpus}/trained.fcm` : corpus;
+      const seed = spawnSync(bin, [], { env: { ...process.env, FC_FUZZ_WRITE_SEED: target } });
+      if (seed.status !== 0) throw new Error(`fuzz_${name} could not write its seed: ${seed.stderr}`);
     }
     const args = [`-max_total_time=${seconds}`, '-max_len=8192', `-artifact_prefix=${artifacts}`, '-print_final_stats=1'];
     if (name === 'ingest') args.push(`-dict=${root}tests/fuzz/snapshot.dict`);
