@@ -95,7 +95,6 @@ export class TelemetryClient {
     this.stats = null;
     /** When stats were last asked for (a worker restarted meanwhile never answers). */
     this.requestedMs = -Infinity;
-    this.sent = 0;
     /** @type {ReturnType<typeof setInterval> | undefined} */
     this.timer = undefined;
     this.onHide = () => {
@@ -162,7 +161,7 @@ export class TelemetryClient {
     if (!this.#due) return;
     const beacon = buildBeacon(stats, { loadMs: this.embed ? NaN : pageLoadMs(), firstForecastMs: this.firstForecastMs }, this.embed);
     this.lastSentMs = this.now();
-    if (this.send(this.url, JSON.stringify(beacon))) this.sent++;
+    this.send(this.url, JSON.stringify(beacon)); // false when the browser's queue is full: skipped
   }
 }
 
