@@ -13,7 +13,9 @@
 //
 // Attributes: `feed` — API base URL (default: the api/v1/ beside this script);
 // `corridor` — a road ("I-285") or a corridor id ("I285-CW"), default all;
-// `horizon` — minutes ahead, 0 (now) to 60, rounded to the feed's interval.
+// `horizon` — minutes ahead, 0 (now) to 60, rounded to the feed's interval;
+// `telemetry` — present: send anonymous performance beacons to the feed (app/telemetry.js), a
+// value in 0..1 being the sampling rate; absent (the default): send nothing.
 // Events (bubbling CustomEvents, the same names and details as the Leaflet layer's):
 // `flowcast:update` { ts, local, horizon, forecast } after every recolour;
 // `flowcast:error` { stage, message } when the feed or the engine fails.
@@ -21,6 +23,7 @@
 
 import { SPEED_BINS, binOf, colorOfBin } from './app/colors.js';
 import { feedUrl, startEngineWorker } from './app/engine-worker.js';
+import { TelemetryClient } from './app/telemetry.js';
 import { horizonStep, pickCorridors, rightOffset, segmentPairs, speedAt } from './app/segments.js';
 
 /** @typedef {import('./app/types.js').Network} Network */
@@ -31,9 +34,10 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 const OFFSET_FRACTION = 0.004;
 
 /**
- * One worker per feed URL, shared by every element that shows it.
+ * One worker per feed URL, shared by every element that shows it; its telemetry is on while any
+ * of them has the `telemetry` attribute.
  * @typedef {{ engine: import('./app/engine-worker.js').EngineWorker, listeners: Set<(m: WorkerMessage) => void>,
- *   last: Map<string, WorkerMessage> }} FeedHub
+ *   last: Map<string, WorkerMessage>, telemetry: TelemetryClient, optedIn: Set<HTMLElement> }} FeedHub
  */
 /** @type {Map<string, FeedHub>} */
 const hubs = new Map();
@@ -42,8 +46,12 @@ const hubs = new Map();
 function hubFor(feed) {
   let hub = hubs.get(feed);
   if (!hub) {
-    const h = /** @type {FeedHub} */ ({ engine: startEngineWorker(feed), listeners: new Set(), last: new Map() });
+    const engine = startEngineWorker(feed);
+    const telemetry = new TelemetryClient({ url: `${feed}telemetry`, embed: true, requestStats: () => engine.worker.postMessage({ type: 'stats' }) });
+    const h = /** @type {FeedHub} */ ({ engine, listeners: new Set(), last: new Map(), telemetry, optedIn: new Set() });
     h.engine.worker.onmessage = (/** @type {MessageEvent<WorkerMessage>} */ ev) => {
+      h.telemetry.onMessage(ev.data);
+      if (ev.data.type === 'stats') return;
       h.last.set(ev.data.type, ev.data); // a late subscriber starts from the latest of each kind
       for (const fn of h.listeners) fn(ev.data);
     };
@@ -62,6 +70,7 @@ function releaseHub(feed) {
   setTimeout(() => {
     const hub = hubs.get(feed);
     if (!hub || hub.listeners.size) return;
+    hub.telemetry.stop();
     hub.engine.dispose();
     hubs.delete(feed);
   }, 0);
@@ -101,7 +110,7 @@ function adoptStyles(root) {
 }
 
 export class FlowcastMapElement extends HTMLElement {
-  static observedAttributes = ['feed', 'corridor', 'horizon'];
+  static observedAttributes = ['feed', 'corridor', 'horizon', 'telemetry'];
 
   constructor() {
     super();
@@ -157,6 +166,7 @@ export class FlowcastMapElement extends HTMLElement {
   disconnectedCallback() {
     if (!this.hub) return;
     this.hub.listeners.delete(this.listener);
+    this.#optIn(false);
     releaseHub(this.hubFeed);
     this.hub = null;
   }
@@ -170,6 +180,7 @@ export class FlowcastMapElement extends HTMLElement {
       this.update = null;
       this.#subscribe();
     } else if (name === 'corridor') this.#build();
+    else if (name === 'telemetry') this.#optIn(this.hasAttribute('telemetry'));
     else this.#recolor();
   }
 
@@ -178,6 +189,21 @@ export class FlowcastMapElement extends HTMLElement {
     this.hub = hubFor(this.hubFeed);
     this.hub.listeners.add(this.listener);
     for (const m of this.hub.last.values()) this.#onMessage(m);
+    this.#optIn(this.hasAttribute('telemetry'));
+  }
+
+  /**
+   * Telemetry is the host's choice: on while an element of this feed has the attribute.
+   * @param {boolean} on
+   */
+  #optIn(on) {
+    const hub = this.hub;
+    if (!hub) return;
+    if (on) hub.optedIn.add(this);
+    else hub.optedIn.delete(this);
+    const value = this.getAttribute('telemetry');
+    const rate = value && Number.isFinite(Number(value)) ? Number(value) : 1; // "" or "on": every page
+    hub.telemetry.setEnabled(hub.optedIn.size > 0, rate);
   }
 
   /** @param {WorkerMessage} m */

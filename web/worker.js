@@ -7,6 +7,7 @@
 //               { type: 'history', sensor, slots }
 //               { type: 'trip', from, to, leaveMin }
 //               { type: 'ping' } (the page's watchdog; answered with { type: 'pong' })
+//               { type: 'stats' } (telemetry; answered with { type: 'stats', stats }: engine.stats())
 // Messages out: see the WorkerMessage typedef in app/types.js.
 
 import { createPredictor, wasmHeapBytes } from './flowcast.js';
@@ -339,5 +340,7 @@ self.onmessage = (/** @type {MessageEvent} */ ev) => {
     postTrip(m);
   } else if (m.type === 'ping') {
     postMessage({ type: 'pong' }); // the page's watchdog
+  } else if (m.type === 'stats') {
+    postMessage({ type: 'stats', stats: engine ? engine.stats() : null }); // app/telemetry.js
   }
 };

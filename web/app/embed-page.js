@@ -1,5 +1,6 @@
 // embed-page.js — the script of public/embed.html, the iframe form of <flowcast-map>:
-// embed.html?corridor=I-285&horizon=30 (feed= for another feed's API base). The parameters
+// embed.html?corridor=I-285&horizon=30 (feed= for another feed's API base; telemetry= to send
+// performance beacons, web/app/telemetry.js, off unless given). The parameters
 // become attributes of the element, never markup. A file rather than an inline script, and
 // styles through the CSSOM rather than a <style> element, so the page runs under a Content
 // Security Policy without 'unsafe-inline'.
@@ -8,7 +9,7 @@ import '../flowcast-embed.js';
 
 const params = new URLSearchParams(location.search);
 const map = document.createElement('flowcast-map');
-for (const name of ['corridor', 'horizon', 'feed']) {
+for (const name of ['corridor', 'horizon', 'feed', 'telemetry']) {
   const value = params.get(name);
   if (value !== null) map.setAttribute(name, value);
 }

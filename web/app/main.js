@@ -16,6 +16,7 @@ import { renderLegend } from './colors.js';
 import { DetailsPanel, HISTORY_SLOTS } from './details.js';
 import { OSM_ATTRIBUTION, OSM_TILES, SegmentMap } from './map.js';
 import { PerfPanel, ProgressView, StatusLine } from './panels.js';
+import { TelemetryClient, bindTelemetrySetting } from './telemetry.js';
 import { TripPlanner } from './trip.js';
 
 /** @typedef {import('./types.js').WorkerMessage} WorkerMessage */
@@ -38,6 +39,9 @@ const perf = new PerfPanel(/** @type {HTMLButtonElement} */ ($('perf-toggle')), 
 const slider = /** @type {HTMLInputElement} */ ($('horizon'));
 const sliderOut = /** @type {HTMLOutputElement} */ ($('horizon-out'));
 renderLegend($('legend'));
+// Opt-in performance beacons (telemetry.js): off until the box in the performance panel is ticked.
+const telemetry = new TelemetryClient({ url: `${base}telemetry`, embed: false, requestStats: () => worker.postMessage({ type: 'stats' }) });
+bindTelemetrySetting(/** @type {HTMLInputElement} */ ($('telemetry-opt')), telemetry, Number(document.documentElement.dataset.telemetryRate ?? 1));
 // What is wrong with the feed, beside the stale warning: the last error, or a snapshot refused.
 const feedDetail = document.createElement('span');
 feedDetail.id = 'feed-detail';
@@ -184,6 +188,7 @@ function requestHistory(seg) {
 
 /** @param {WorkerMessage} m */
 function onWorker(m) {
+  telemetry.onMessage(m);
   switch (m.type) {
     case 'network': {
       // a restarted worker sends the network again: the map drawn for it stays

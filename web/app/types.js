@@ -76,6 +76,7 @@
  *   | { type: 'feed' } & import('./feed.js').FeedState
  *   | { type: 'rejected', code: string, message: string }
  *   | { type: 'perf', perf: Perf }
+ *   | { type: 'stats', stats: ReturnType<import('../flowcast.js').Predictor['stats']> | null }
  *   | { type: 'trip' } & TripResult} WorkerMessage
  */
 

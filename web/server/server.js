@@ -19,6 +19,7 @@ import { buildHistory, historyBinary, historyJson } from './history.js';
 import { directorySource, relaySource, replaySource } from './sources.js';
 import { SseHub } from './sse.js';
 import { ProfileTiles, TileError } from './tiles.js';
+import { telemetryRoutes } from './telemetry.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_DATASET = resolve(REPO_ROOT, '.cache/datasets/atlanta');
@@ -107,6 +108,7 @@ export class HttpError extends Error {
  * @property {number} [sse_max] event streams in all
  * @property {boolean|string} [trust_proxy] take the client address from X-Forwarded-For (Fastify trustProxy)
  * @property {string} [tiles] map tile URL template the CSP allows images from (default OpenStreetMap)
+ * @property {import('./telemetry.js').TelemetryAggregator | false} [telemetry] where beacons go (default: a new one; false: no telemetry routes)
  * @property {number} [headers_timeout_ms] @property {number} [request_timeout_ms]
  * @property {number} [connection_timeout_ms] @property {number} [keep_alive_timeout_ms]
  * @property {boolean|object} [logger] Fastify logger option
@@ -455,6 +457,8 @@ export async function buildServer(opts = {}) {
       reply.hijack();
       hub.attach(req.raw, reply.raw, /** @type {any} */ (reply.getHeaders()), typeof lastId === 'string' ? lastId : undefined);
     });
+
+    await api.register(telemetryRoutes, { aggregator: opts.telemetry, rateLimitPerMin: rateLimit });
   }, { prefix: '/api/v1' });
 
   app.get('/healthz', async (req, reply) => {
