@@ -23,7 +23,8 @@ test('npm run bench -- --quick writes a complete report', () => {
     assert.equal(report.quick, true);
     assert.ok(report.pageload.first_forecast_ms.median > 0 && report.pageload.transfer_gzip_bytes.total > 10000);
     assert.deepEqual(report.ingest.map((x) => `${x.name}/${x.sensors}`).sort(), [
-      'JSON.parse + JS loop/1000', 'JSON.parse + JS loop/10000', 'ingest cJSON wasm (bytes)/1000',
+      'JSON.parse + JS loop/1000', 'JSON.parse + JS loop/10000', 'ingest binary FCSNAP1 wasm (bytes)/1000',
+      'ingest binary FCSNAP1 wasm (bytes)/10000', 'ingest cJSON wasm (bytes)/1000',
       'ingest cJSON wasm (bytes)/10000', 'ingest cJSON wasm (string)/1000', 'ingest cJSON wasm (string)/10000',
       'ingest cJSON wasm (string, first call)/1000', 'ingest fast wasm (bytes)/1000', 'ingest fast wasm (bytes)/10000',
       'ingest fast wasm (string)/1000', 'ingest fast wasm (string)/10000', 'ingest fast wasm (string, first call)/1000']);
@@ -32,7 +33,10 @@ test('npm run bench -- --quick writes a complete report', () => {
       assert.ok(Number.isFinite(x.median_us) && x.median_us > 0, JSON.stringify(x));
       assert.ok(x.p95_us >= x.median_us);
     }
-    assert.equal(report.model.length, 2);
+    assert.equal(report.model.length, 4);
+    // tile mode: a cap of one tile evicts and refetches; the cached run does not
+    assert.equal(report.model[2].tile_cache.evictions, 0);
+    assert.ok(report.model[3].tile_cache.evictions > 0);
     assert.match(r.stdout, /LRU cache: the C cache in wasm vs lru-cache/);
     assert.match(r.stdout, /Travel-time queries in wasm/);
     assert.deepEqual(report.lru.map((x) => x.name), ['lru-cache (npm) from JS', 'C LRU wasm, called from JS', 'C LRU wasm, key stream in wasm']);
