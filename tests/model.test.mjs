@@ -120,6 +120,9 @@ test('bad model files are refused and leave the current model in place', async (
     [flipped, 'E_FIELD', /checksum/],
     [Uint8Array.from([...good.slice(0, 8).map((b, i) => (i === 0 ? 0x58 : b)), ...good.slice(8)]), 'E_SCHEMA', /magic/],
     [(() => { const v = good.slice(); v[8] = 9; return v; })(), 'E_SCHEMA', /version 9/],
+    // a file from before the regime weights (format 1) is named as such, not misread
+    [(() => { const v = good.slice(); v[8] = 1; return v; })(), 'E_SCHEMA', /format version 1, this engine reads version 2/],
+    [(() => { const v = good.slice(); v[92] = 3; return v; })(), 'E_FIELD', /inconsistent dimensions/],
   ];
   for (const [bytes, code, message] of cases) {
     const r = p.loadModel(bytes);
