@@ -19,7 +19,7 @@ static const int k_lags[N_LAGS] = {1, 2, 3};
 /* Knees (mph) of the hinge features: the response to "the profile says the speed will drop" is
  * not the mirror image of the response to a rise (a queue forms faster and deeper than the
  * average of past days suggests, and recovers on its own schedule). Chosen on the inner split
- * of the Los-loop training rows (PERFORMANCE.md, "Model accuracy changes"). */
+ * of the Los-loop training rows (PERFORMANCE.md, change 11). */
 #define KNEE_TO_PROFILE 1.5f
 #define KNEE_PROFILE_DROP 8.0f
 /* The "profile dropping" regime: the profile at the target at least this far (mph) below the

@@ -24,7 +24,7 @@
 #define FC_NF 16          /* features per (sensor, horizon, regime) model, bias included */
 #define FC_REGIMES 2      /* weight sets per (sensor, horizon): profile steady, profile dropping */
 #define FC_MAX_H 24       /* longest horizon in steps (2 h at 5-minute data) */
-#define FC_LAG_MAX 11     /* oldest lag used: 55 minutes at 5-minute data */
+#define FC_LAG_MAX 11     /* history before the first training origin (slots); sizes the recent window */
 #define FC_STUCK_RUN 12   /* this many identical readings in a row is a stuck sensor */
 #define FC_CARRY_MAX 6    /* a missing reading is replaced by the last one for at most 6 slots */
 #define FC_RECENT (FC_LAG_MAX + FC_STUCK_RUN + 2) /* slots read back for one forecast */
