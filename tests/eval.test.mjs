@@ -69,7 +69,7 @@ test('Los-loop validation split: the README targets hold', { skip: losSkip }, ()
       return 1 - h.flowcast.mae / h.persistence.mae;
     };
     assert.ok(gain(15) >= 0.10, `15 min: ${(100 * gain(15)).toFixed(1)}% lower MAE than persistence (target 10%)`);
-    assert.ok(gain(60) >= 0.20, `60 min: ${(100 * gain(60)).toFixed(1)}% (recorded 22.0%; issue target 25%)`);
+    assert.ok(gain(60) >= 0.25, `60 min: ${(100 * gain(60)).toFixed(1)}% lower MAE than persistence (recorded 25.4%; target 25%)`);
     for (const h of report.horizons) {
       assert.ok(h.flowcast.mae < h.historical_average.mae);
       assert.ok(h.flowcast.coverage >= 0.75 && h.flowcast.coverage <= 0.85, `${h.minutes} min: coverage ${h.flowcast.coverage}`);

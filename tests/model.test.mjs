@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createPredictor, wasmHeapBytes } from 'flowcast';
 import { gridNetwork } from './fixtures/networks.mjs';
 import { rng } from './fixtures/rng.mjs';
+import { MODEL_FORMAT_VERSION } from '../web/server/server.js';
 
 const INTERVAL_MS = 300_000;
 const T0 = Date.parse('2026-09-07T04:00:00Z'); // Monday 00:00 in New York
@@ -111,6 +112,8 @@ test('bad model files are refused and leave the current model in place', async (
   const p = await engineWith(data, n, rows);
   p.trainSync({ horizons: 6 });
   const good = p.saveModel();
+  // the server's idea of the current format (it retrains files of another) is the engine's
+  assert.equal(new DataView(good.buffer, good.byteOffset).getUint32(8, true), MODEL_FORMAT_VERSION);
   const ref = p.forecast();
   const flipped = good.slice();
   flipped[good.length - 20] ^= 0x40;
@@ -120,6 +123,9 @@ test('bad model files are refused and leave the current model in place', async (
     [flipped, 'E_FIELD', /checksum/],
     [Uint8Array.from([...good.slice(0, 8).map((b, i) => (i === 0 ? 0x58 : b)), ...good.slice(8)]), 'E_SCHEMA', /magic/],
     [(() => { const v = good.slice(); v[8] = 9; return v; })(), 'E_SCHEMA', /version 9/],
+    // a file from before the regime weights (format 1) is named as such, not misread
+    [(() => { const v = good.slice(); v[8] = 1; return v; })(), 'E_SCHEMA', /format version 1, this engine reads version 2/],
+    [(() => { const v = good.slice(); v[92] = 3; return v; })(), 'E_FIELD', /inconsistent dimensions/],
   ];
   for (const [bytes, code, message] of cases) {
     const r = p.loadModel(bytes);

@@ -10,7 +10,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:http';
 import { spawn } from 'node:child_process';
-import { buildServer } from '../web/server/server.js';
+import { MODEL_FORMAT_VERSION, buildServer } from '../web/server/server.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SENSORS = ['S0', 'S1', 'S2', 'S3', 'S4'];
@@ -828,12 +828,15 @@ test('GET /api/v1/model: the folder\'s model.fcm with a strong ETag and 304; 404
   }
 });
 
-test('npm start entry: trains model.fcm with flowcast-train when missing or older than the dataset, skips without the tool', async () => {
+test('npm start entry: trains model.fcm with flowcast-train when missing, older than the dataset or of another format version, skips without the tool', async () => {
   const start = join(ROOT, 'web/server/start.js');
   const target = join(tmp, 'model-start');
   cpSync(datasetDir, target, { recursive: true });
   const fakeTrain = join(tmp, 'fake-train.sh');
-  writeFileSync(fakeTrain, '#!/bin/sh\n# usage: --dataset DIR --out FILE --days N\nwhile [ $# -gt 0 ]; do [ "$1" = --out ] && out=$2; shift; done\nprintf MODEL > "$out"\n', { mode: 0o755 });
+  // a header as far as the version (magic, then u32 little-endian at byte 8)
+  const header = (/** @type {number} */ version) => `FCMODEL1\\${version.toString(8).padStart(3, '0')}\\000\\000\\000`;
+  writeFileSync(fakeTrain, `#!/bin/sh\n# usage: --dataset DIR --out FILE --days N\nwhile [ $# -gt 0 ]; do [ "$1" = --out ] && out=$2; shift; done\nprintf '${header(MODEL_FORMAT_VERSION)}' > "$out"\n`, { mode: 0o755 });
+  const expected = Buffer.concat([Buffer.from('FCMODEL1'), Buffer.from(Uint32Array.of(MODEL_FORMAT_VERSION).buffer)]).toString('latin1');
   /** Starts the entry, fetches /api/v1/model, stops it. */
   const run = async (/** @type {string} */ train) => {
     const child = spawn(process.execPath, [start, '--dataset', target, '--sim', join(tmp, 'no-such-sim'), '--train', train, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -845,7 +848,7 @@ test('npm start entry: trains model.fcm with flowcast-train when missing or olde
       await until(() => /http:\/\/127\.0\.0\.1:\d+\//.test(r.out), 8000, `the URL (stderr: ${r.err})`);
       const res = await fetch(`${/http:\/\/127\.0\.0\.1:\d+/.exec(r.out)[0]}/api/v1/model`);
       r.status = res.status;
-      r.body = await res.text();
+      r.body = Buffer.from(await res.arrayBuffer()).toString('latin1');
     } finally {
       child.kill('SIGTERM');
     }
@@ -860,7 +863,7 @@ test('npm start entry: trains model.fcm with flowcast-train when missing or olde
   const trained = await run(fakeTrain);
   assert.match(trained.err, /training the model/);
   assert.equal(trained.status, 200);
-  assert.equal(trained.body, 'MODEL');
+  assert.equal(trained.body, expected);
   assert.ok(!existsSync(join(target, 'model.fcm.tmp')));
 
   const upToDate = await run(fakeTrain);
@@ -870,4 +873,11 @@ test('npm start entry: trains model.fcm with flowcast-train when missing or olde
   utimesSync(join(target, 'meta.json'), later, later);
   const stale = await run(fakeTrain);
   assert.match(stale.err, /training the model/);
+
+  // newer than the dataset but written by a build with another model format: retrained
+  writeFileSync(join(target, 'model.fcm'), Buffer.concat([Buffer.from('FCMODEL1'), Buffer.from(Uint32Array.of(MODEL_FORMAT_VERSION - 1).buffer)]));
+  utimesSync(join(target, 'model.fcm'), later + 60, later + 60);
+  const oldFormat = await run(fakeTrain);
+  assert.match(oldFormat.err, /training the model/);
+  assert.equal(oldFormat.body, expected);
 });

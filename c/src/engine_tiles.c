@@ -42,7 +42,7 @@ struct fc_tiles {
 static uint64_t model_id_of(const fc_model *m)
 {
     size_t nh = (size_t)m->n * m->horizons;
-    uint64_t h = fc_hash_bytes(FC_HASH_SEED, m->w, nh * FC_NF * sizeof(float));
+    uint64_t h = fc_hash_bytes(FC_HASH_SEED, m->w, nh * FC_REGIMES * FC_NF * sizeof(float));
     h = fc_hash_bytes(h, m->lo, nh * sizeof(float));
     return fc_hash_bytes(h, m->hi, nh * sizeof(float));
 }

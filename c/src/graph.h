@@ -1,7 +1,8 @@
 /* graph.h — who influences whom: for each sensor, weighted neighbour lists in two groups,
  * downstream (traffic the sensor flows into: congestion there spills back) and upstream (traffic
  * arriving). Built from the network's corridors and interchange connections, or replaced by a
- * dense adjacency matrix for research datasets (then every neighbour is in the first group).
+ * dense adjacency matrix for research datasets (then the matrix's neighbours are the first group
+ * and the second hops, neighbours of neighbours, the second: a matrix gives no direction).
  * Stored as CSR arrays: one allocation per array, read in order by the model. */
 #ifndef FC_GRAPH_H
 #define FC_GRAPH_H
@@ -22,8 +23,9 @@ typedef struct fc_graph {
 /* Neighbours along corridors: up to `hops` stations each way (weights 1, 1/2, ...), and the
  * sensors joined by interchange connections as first hops. Returns 0 or -1 (out of memory). */
 int fc_graph_from_network(fc_graph *g, const fc_network *net, int hops);
-/* Dense row-major n x n matrix: entry (i, j) > 0 makes j a neighbour of i with that weight;
- * the diagonal is ignored. Returns 0 or -1 (out of memory). */
+/* Dense row-major n x n matrix: entry (i, j) > 0 makes j a neighbour of i with that weight
+ * (first group); sensors two hops away that are not neighbours form the second group, weighted
+ * by the sum over paths of the normalised weights. The diagonal is ignored. Returns 0 or -1 (out of memory). */
 int fc_graph_from_dense(fc_graph *g, uint32_t n, const float *adj);
 void fc_graph_free(fc_graph *g);
 

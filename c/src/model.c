@@ -12,8 +12,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Lags (slots before the origin) of the sensor's own speed used as features. */
-static const int k_lags[5] = {1, 2, 3, 6, FC_LAG_MAX};
+/* Lags (slots before the origin) of the sensor's own speed used as features. (Lags 6 and 11
+ * were features until the hinges below took their places: alone they were worth < 0.1 point.) */
+#define N_LAGS 3
+static const int k_lags[N_LAGS] = {1, 2, 3};
+/* Knees (mph) of the hinge features: the response to "the profile says the speed will drop" is
+ * not the mirror image of the response to a rise (a queue forms faster and deeper than the
+ * average of past days suggests, and recovers on its own schedule). Chosen on the inner split
+ * of the Los-loop training rows (PERFORMANCE.md, change 11). */
+#define KNEE_TO_PROFILE 1.5f
+#define KNEE_PROFILE_DROP 8.0f
+/* The "profile dropping" regime: the profile at the target at least this far (mph) below the
+ * profile at the origin (inner split, as the knees). */
+#define REGIME_DROP 5.0f
+/* The pull toward the pooled weights is lambda_sensor times the sensor's (Huber-weighted)
+ * sample count plus this many samples' worth: a regime seen only a few dozen times at a
+ * sensor (queues are rare) must not get 16 weights of its own from them. */
+#define PRIOR_SAMPLES 100.0
 /* Below this share of the profile speed the origin counts as congested: queues behave
  * differently from free flow, so the congestion features switch on. */
 #define CONGESTED_SHARE 0.8f
@@ -61,7 +76,7 @@ float fc_clean_value(uint16_t q, const uint16_t *prev, int n_prev)
 
 typedef struct feat_in {
     float x0;              /* origin speed (observed or imputed) */
-    float lag[5];          /* imputed speeds at k_lags */
+    float lag[N_LAGS];     /* imputed speeds at k_lags */
     float nd0, nd1, nd3;   /* downstream neighbour mean at origin, origin-1, origin-3 (NaN: none) */
     float nu0;             /* upstream neighbour mean at origin (NaN: none) */
     float p0, pr;          /* profile at the origin and at the target slot */
@@ -70,7 +85,7 @@ typedef struct feat_in {
 static void make_features(const feat_in *in, float *f)
 {
     float x0 = in->x0;
-    for (int k = 0; k < 5; k++) f[k] = in->lag[k] - x0;
+    for (int k = 0; k < N_LAGS; k++) f[k] = in->lag[k] - x0;
     float nd0 = isnan(in->nd0) ? x0 : in->nd0;
     float nd1 = isnan(in->nd1) ? nd0 : in->nd1;
     float nd3 = isnan(in->nd3) ? nd0 : in->nd3;
@@ -80,12 +95,21 @@ static void make_features(const feat_in *in, float *f)
     f[8] = (isnan(in->nu0) ? x0 : in->nu0) - x0;
     f[9] = in->pr - in->p0;
     f[10] = in->pr - x0;
+    /* hinges: extra slope when the profile at the target lies well below the origin speed or
+     * well below the profile at the origin */
+    f[3] = f[9] < -KNEE_PROFILE_DROP ? f[9] + KNEE_PROFILE_DROP : 0.0f;
+    f[4] = f[10] < -KNEE_TO_PROFILE ? f[10] + KNEE_TO_PROFILE : 0.0f;
     float cong = x0 < CONGESTED_SHARE * in->pr ? 1.0f : 0.0f;
     f[11] = cong * f[10];
     f[12] = cong * f[9];
     f[13] = x0 < DEEP_QUEUE_MPH ? DEEP_QUEUE_MPH - x0 : 0.0f;
     f[14] = cong * f[5];
     f[15] = 1.0f;
+}
+
+static int regime_of(const feat_in *in)
+{
+    return in->pr < in->p0 - REGIME_DROP;
 }
 
 static float dot(const float *w, const float *f)
@@ -213,7 +237,7 @@ fc_model *fc_model_alloc(uint32_t n, uint32_t horizons, uint32_t q, uint32_t int
     m->q = q;
     m->interval_s = interval_s;
     m->params = *p;
-    m->w = calloc((size_t)n * horizons * FC_NF, sizeof(float));
+    m->w = calloc((size_t)n * horizons * FC_REGIMES * FC_NF, sizeof(float));
     m->lo = calloc((size_t)n * horizons, sizeof(float));
     m->hi = calloc((size_t)n * horizons, sizeof(float));
     m->recent = calloc((size_t)n * FC_RECENT, sizeof(float));
@@ -266,12 +290,15 @@ struct fc_trainer {
     fc_model *m;
     /* one sensor's series, rebuilt per sensor */
     float *imp, *nd, *nu, *pl;
-    /* samples of one (sensor, horizon) */
+    /* samples of one (sensor, horizon): regime 0 from the front of the buffers, regime 1 from
+     * the back (see collect) */
     float *feat, *y, *wt, *res;
+    uint32_t nreg[FC_REGIMES];
     uint32_t stride_sensor, stride_global;
     /* global fit */
-    double wg[FC_MAX_H][FC_NF];
-    double Gg[FC_MAX_H][FC_NF * FC_NF], bg[FC_MAX_H][FC_NF];
+    double wg[FC_MAX_H][FC_REGIMES][FC_NF];
+    double Gg[FC_MAX_H][FC_REGIMES][FC_NF * FC_NF], bg[FC_MAX_H][FC_REGIMES][FC_NF];
+    double ng[FC_MAX_H][FC_REGIMES]; /* samples behind each pooled fit */
     uint32_t *gsens, n_gsens;
     float *lo_ok;          /* [n] 1 when the sensor had enough samples for its own intervals */
     int phase;
@@ -321,11 +348,11 @@ static void build_series(fc_trainer *t, uint32_t s)
 }
 
 /* Features and target of origin o, horizon h (in steps) for the current sensor series. */
-static void sample(const fc_trainer *t, const float *x, uint32_t o, uint32_t h, float *f, float *y)
+static int sample(const fc_trainer *t, const float *x, uint32_t o, uint32_t h, float *f, float *y)
 {
     feat_in in;
     in.x0 = x[o];
-    for (int k = 0; k < 5; k++) in.lag[k] = t->imp[o - (uint32_t)k_lags[k]];
+    for (int k = 0; k < N_LAGS; k++) in.lag[k] = t->imp[o - (uint32_t)k_lags[k]];
     in.nd0 = t->nd[o];
     in.nd1 = t->nd[o - 1];
     in.nd3 = t->nd[o - 3];
@@ -334,29 +361,52 @@ static void sample(const fc_trainer *t, const float *x, uint32_t o, uint32_t h, 
     in.pr = t->pl[o + h];
     make_features(&in, f);
     *y = x[o + h] - x[o];
+    return regime_of(&in);
 }
 
-/* Collects the samples of sensor s at horizon h (1-based) into t->feat / t->y. */
+/* Collects the samples of sensor s at horizon h (1-based): regime 0 into t->feat / t->y from
+ * index 0 up, regime 1 from index max_samples - 1 down (so each regime's samples are
+ * contiguous and the buffers need no more room); counts in t->nreg. Returns the total. */
 static uint32_t collect(fc_trainer *t, uint32_t s, uint32_t h, uint32_t stride)
 {
     const float *x = t->clean + (size_t)s * t->T;
-    uint32_t n = 0;
-    for (uint32_t o = FC_LAG_MAX; o + h < t->T && n < t->p.max_samples; o += stride) {
+    uint32_t n = 0, S = t->p.max_samples;
+    float f[FC_NF], y;
+    t->nreg[0] = t->nreg[1] = 0;
+    for (uint32_t o = FC_LAG_MAX; o + h < t->T && n < S; o += stride) {
         if (isnan(x[o]) || isnan(x[o + h])) continue;
-        sample(t, x, o, h, t->feat + (size_t)n * FC_NF, &t->y[n]);
+        int r = sample(t, x, o, h, f, &y);
+        uint32_t at = r ? S - 1 - t->nreg[1] : t->nreg[0];
+        memcpy(t->feat + (size_t)at * FC_NF, f, sizeof f);
+        t->y[at] = y;
+        t->nreg[r]++;
         n++;
     }
     return n;
 }
+
+/* First sample index of regime r after collect. */
+static uint32_t regime_base(const fc_trainer *t, int r)
+{
+    return r ? t->p.max_samples - t->nreg[1] : 0;
+}
+
+/* A pooled regime fit needs this many samples; with fewer (a network whose profiles never
+ * drop much) the regime takes the other regime's pooled weights. */
+#define REGIME_MIN_SAMPLES (8 * FC_NF)
 
 static void solve_global(fc_trainer *t)
 {
     double ridge[FC_NF];
     for (int k = 0; k < FC_NF; k++) ridge[k] = k == FC_NF - 1 ? 1e-6 : t->p.lambda_global;
     for (uint32_t h = 0; h < t->H; h++) {
-        solve_spd(t->Gg[h], ridge, t->bg[h], t->wg[h]);
+        for (int r = 0; r < FC_REGIMES; r++) solve_spd(t->Gg[h][r], ridge, t->bg[h][r], t->wg[h][r]);
+        for (int r = 0; r < FC_REGIMES; r++)
+            if (t->ng[h][r] < REGIME_MIN_SAMPLES && t->ng[h][1 - r] >= REGIME_MIN_SAMPLES)
+                memcpy(t->wg[h][r], t->wg[h][1 - r], sizeof t->wg[h][r]);
         memset(t->Gg[h], 0, sizeof t->Gg[h]);
         memset(t->bg[h], 0, sizeof t->bg[h]);
+        memset(t->ng[h], 0, sizeof t->ng[h]);
     }
 }
 
@@ -365,12 +415,16 @@ static void global_sensor(fc_trainer *t, uint32_t s)
 {
     build_series(t, s);
     for (uint32_t h = 1; h <= t->H; h++) {
-        uint32_t n = collect(t, s, h, t->stride_global);
-        float w[FC_NF];
-        for (int k = 0; k < FC_NF; k++) w[k] = (float)t->wg[h - 1][k];
-        for (uint32_t i = 0; i < n; i++)
-            t->wt[i] = t->pass == 0 ? 1.0f : huber_weight(t->y[i] - dot(w, t->feat + (size_t)i * FC_NF), t->p.huber_mph);
-        accumulate(t->Gg[h - 1], t->bg[h - 1], t->feat, t->y, t->wt, n);
+        collect(t, s, h, t->stride_global);
+        for (int r = 0; r < FC_REGIMES; r++) {
+            uint32_t base = regime_base(t, r), n = t->nreg[r];
+            float w[FC_NF];
+            for (int k = 0; k < FC_NF; k++) w[k] = (float)t->wg[h - 1][r][k];
+            for (uint32_t i = base; i < base + n; i++)
+                t->wt[i] = t->pass == 0 ? 1.0f : huber_weight(t->y[i] - dot(w, t->feat + (size_t)i * FC_NF), t->p.huber_mph);
+            accumulate(t->Gg[h - 1][r], t->bg[h - 1][r], t->feat + (size_t)base * FC_NF, t->y + base, t->wt + base, n);
+            t->ng[h - 1][r] += n;
+        }
     }
 }
 
@@ -382,30 +436,37 @@ static void fit_sensor(fc_trainer *t, uint32_t s)
     int enough = 1;
     for (uint32_t h = 1; h <= t->H; h++) {
         uint32_t n = collect(t, s, h, t->stride_sensor);
-        double wd[FC_NF], prior[FC_NF];
-        for (int k = 0; k < FC_NF; k++) wd[k] = prior[k] = t->wg[h - 1][k];
-        float w[FC_NF];
-        for (uint32_t it = 0; it < t->p.irls_iters && n > 0; it++) {
-            for (int k = 0; k < FC_NF; k++) w[k] = (float)wd[k];
-            double G[FC_NF * FC_NF] = {0}, b[FC_NF] = {0}, wsum = 0;
-            for (uint32_t i = 0; i < n; i++) {
-                t->wt[i] = huber_weight(t->y[i] - dot(w, t->feat + (size_t)i * FC_NF), t->p.huber_mph);
-                wsum += t->wt[i];
-            }
-            accumulate(G, b, t->feat, t->y, t->wt, n);
-            double lambda = t->p.lambda_sensor * (wsum > 1 ? wsum : 1), ridge[FC_NF], rhs[FC_NF];
-            for (int k = 0; k < FC_NF; k++) {
-                ridge[k] = lambda;
-                rhs[k] = b[k] + lambda * prior[k];
-            }
-            solve_spd(G, ridge, rhs, wd);
-        }
-        float *out = m->w + ((size_t)s * t->H + (h - 1)) * FC_NF;
-        for (int k = 0; k < FC_NF; k++) out[k] = (float)wd[k];
-        /* the interval: residual quantiles of this sensor at this horizon */
         size_t at = (size_t)s * t->H + (h - 1);
+        for (int r = 0; r < FC_REGIMES; r++) {
+            uint32_t base = regime_base(t, r), nr = t->nreg[r];
+            const float *feat = t->feat + (size_t)base * FC_NF, *yr = t->y + base;
+            float *wt = t->wt + base;
+            double wd[FC_NF], prior[FC_NF];
+            for (int k = 0; k < FC_NF; k++) wd[k] = prior[k] = t->wg[h - 1][r][k];
+            float w[FC_NF];
+            for (uint32_t it = 0; it < t->p.irls_iters && nr > 0; it++) {
+                for (int k = 0; k < FC_NF; k++) w[k] = (float)wd[k];
+                double G[FC_NF * FC_NF] = {0}, b[FC_NF] = {0}, wsum = 0;
+                for (uint32_t i = 0; i < nr; i++) {
+                    wt[i] = huber_weight(yr[i] - dot(w, feat + (size_t)i * FC_NF), t->p.huber_mph);
+                    wsum += wt[i];
+                }
+                accumulate(G, b, feat, yr, wt, nr);
+                double lambda = t->p.lambda_sensor * (wsum > 1 ? wsum : 1) + PRIOR_SAMPLES, ridge[FC_NF], rhs[FC_NF];
+                for (int k = 0; k < FC_NF; k++) {
+                    ridge[k] = lambda;
+                    rhs[k] = b[k] + lambda * prior[k];
+                }
+                solve_spd(G, ridge, rhs, wd);
+            }
+            float *out = m->w + (at * FC_REGIMES + (size_t)r) * FC_NF;
+            for (int k = 0; k < FC_NF; k++) out[k] = (float)wd[k];
+            /* residuals of both regimes, packed from index 0 */
+            uint32_t off = r ? t->nreg[0] : 0;
+            for (uint32_t i = 0; i < nr; i++) t->res[off + i] = yr[i] - dot(out, feat + (size_t)i * FC_NF);
+        }
+        /* the interval: residual quantiles of this sensor at this horizon */
         if (n >= 30) {
-            for (uint32_t i = 0; i < n; i++) t->res[i] = t->y[i] - dot(out, t->feat + (size_t)i * FC_NF);
             m->lo[at] = select_kth(t->res, n, n / 10);
             m->hi[at] = select_kth(t->res, n, n - 1 - n / 10);
         } else {
@@ -650,7 +711,7 @@ void fc_model_forecast_sensors(fc_model *m, const fc_graph *g, const fc_history 
         }
         feat_in in;
         in.x0 = imp[R - 1];
-        for (int k = 0; k < 5; k++) in.lag[k] = imp[R - 1 - k_lags[k]];
+        for (int k = 0; k < N_LAGS; k++) in.lag[k] = imp[R - 1 - k_lags[k]];
         in.nd0 = neighbour_mean(g, FC_GRAPH_DOWN, s, m->recent, R, R - 1);
         in.nd1 = neighbour_mean(g, FC_GRAPH_DOWN, s, m->recent, R, R - 2);
         in.nd3 = neighbour_mean(g, FC_GRAPH_DOWN, s, m->recent, R, R - 4);
@@ -663,7 +724,7 @@ void fc_model_forecast_sensors(fc_model *m, const fc_graph *g, const fc_history 
             float f[FC_NF];
             make_features(&in, f);
             size_t at = (size_t)s * m->horizons + (hz - 1);
-            float c = in.x0 + dot(m->w + at * FC_NF, f);
+            float c = in.x0 + dot(m->w + (at * FC_REGIMES + (size_t)regime_of(&in)) * FC_NF, f);
             c = c < 0 ? 0 : c > 120 ? 120 : c;
             if (mid) mid[at] = c;
             if (lo) {

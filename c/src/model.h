@@ -4,7 +4,9 @@
  * to the median, which is what MAE rewards) by iteratively reweighted least squares, first
  * pooled over sensors (the "global" model), then per sensor with a ridge penalty that pulls
  * each sensor's weights toward the global ones (a hierarchical prior: sensors with little or
- * odd data stay near the pooled fit). Prediction intervals are the 10% and 90% quantiles of each
+ * odd data stay near the pooled fit). Each (sensor, horizon) has two weight sets, one per
+ * regime: whether the time-of-day profile drops markedly between the origin and the target
+ * (a queue is due to form) or not; a forecast uses the set of its regime. Prediction intervals are the 10% and 90% quantiles of each
  * sensor's training residuals per horizon.
  *
  * Training is a sequence of bounded steps (fc_trainer_step) so a caller can report progress and
@@ -19,9 +21,10 @@
 #include "profile.h"
 #include "flowcast.h"
 
-#define FC_NF 16          /* features per (sensor, horizon) model, bias included */
+#define FC_NF 16          /* features per (sensor, horizon, regime) model, bias included */
+#define FC_REGIMES 2      /* weight sets per (sensor, horizon): profile steady, profile dropping */
 #define FC_MAX_H 24       /* longest horizon in steps (2 h at 5-minute data) */
-#define FC_LAG_MAX 11     /* oldest lag used: 55 minutes at 5-minute data */
+#define FC_LAG_MAX 11     /* history before the first training origin (slots); sizes the recent window */
 #define FC_STUCK_RUN 12   /* this many identical readings in a row is a stuck sensor */
 #define FC_CARRY_MAX 6    /* a missing reading is replaced by the last one for at most 6 slots */
 #define FC_RECENT (FC_LAG_MAX + FC_STUCK_RUN + 2) /* slots read back for one forecast */
@@ -38,7 +41,7 @@ typedef struct fc_model {
     uint32_t n, horizons, q;   /* sensors, horizons, profile slots per day */
     uint32_t interval_s;
     fc_train_options params;
-    float *w;                  /* [n][horizons][FC_NF] */
+    float *w;                  /* [n][horizons][FC_REGIMES][FC_NF] */
     float *lo, *hi;            /* [n][horizons] residual quantiles (10%, 90%) */
     fc_profile prof;
     uint64_t train_rows;       /* history slots the model was trained on */

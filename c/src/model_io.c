@@ -4,7 +4,7 @@
  *
  * Layout (all little-endian):
  *   0  char[8]  magic "FCMODEL1"
- *   8  u32      format version (1)
+ *   8  u32      format version (2; version 1 had one weight set per sensor and horizon)
  *  12  u32      header bytes (96)
  *  16  u64      network hash (sensor ids, network id, interval)
  *  24  u32      sensors, horizons, profile slots per day, interval_s
@@ -12,8 +12,8 @@
  *  48  u64      history slots trained on
  *  56  u32x9    training options (horizons, smooth_slots, f32 profile_prior, f32 huber_mph,
  *               f32 lambda_global, f32 lambda_sensor, irls_iters, max_samples, global_sensors)
- *  92  u32      reserved (0)
- *  96  payload: f32 w[n][h][16], f32 lo[n][h], f32 hi[n][h], f32 profile sums[n][2][q],
+ *  92  u32      regimes (2): weight sets per sensor and horizon
+ *  96  payload: f32 w[n][h][regimes][16], f32 lo[n][h], f32 hi[n][h], f32 profile sums[n][2][q],
  *               f32 profile counts[n][2][q], f64 sensor sums[n], f64 sensor counts[n]
  *  end u64      checksum of the payload (fc_hash_bytes)
  */
@@ -28,7 +28,7 @@
 #endif
 
 #define HEADER_BYTES 96u
-#define FORMAT_VERSION 1u
+#define FORMAT_VERSION 2u
 static const char k_magic[8] = {'F', 'C', 'M', 'O', 'D', 'E', 'L', '1'};
 
 typedef struct span { void *p; size_t bytes; } span;
@@ -37,7 +37,7 @@ typedef struct span { void *p; size_t bytes; } span;
 static int payload(const fc_model *m, span out[7])
 {
     size_t nh = (size_t)m->n * m->horizons, pq = (size_t)m->n * FC_DAYTYPES * m->q;
-    span s[7] = {{m->w, nh * FC_NF * 4}, {m->lo, nh * 4}, {m->hi, nh * 4}, {m->prof.sum, pq * 4},
+    span s[7] = {{m->w, nh * FC_REGIMES * FC_NF * 4}, {m->lo, nh * 4}, {m->hi, nh * 4}, {m->prof.sum, pq * 4},
                  {m->prof.cnt, pq * 4}, {m->prof.all_sum, (size_t)m->n * 8}, {m->prof.all_cnt, (size_t)m->n * 8}};
     memcpy(out, s, sizeof s);
     return 7;
@@ -45,7 +45,7 @@ static int payload(const fc_model *m, span out[7])
 
 static size_t payload_bytes(uint64_t n, uint64_t h, uint64_t q)
 {
-    return (size_t)(n * h * FC_NF * 4 + 2 * n * h * 4 + 2 * n * FC_DAYTYPES * q * 4 + 2 * n * 8);
+    return (size_t)(n * h * FC_REGIMES * FC_NF * 4 + 2 * n * h * 4 + 2 * n * FC_DAYTYPES * q * 4 + 2 * n * 8);
 }
 
 size_t fc_model_file_size(const fc_model *m)
@@ -84,6 +84,7 @@ void fc_model_write(const fc_model *m, uint8_t *buf)
     put32(buf + 80, o->irls_iters);
     put32(buf + 84, o->max_samples);
     put32(buf + 88, o->global_sensors);
+    put32(buf + 92, FC_REGIMES);
     span s[7];
     payload(m, s);
     uint8_t *p = buf + HEADER_BYTES;
@@ -117,7 +118,7 @@ fc_status fc_model_read(const uint8_t *buf, size_t len, const fc_network *net, u
     }
     uint32_t n = get32(buf + 24), h = get32(buf + 28), q = get32(buf + 32);
     if (h < 1 || h > FC_MAX_H || q != 86400u / net->interval_s + 1 || get32(buf + 40) != FC_NF ||
-        get32(buf + 44) != FC_DAYTYPES)
+        get32(buf + 44) != FC_DAYTYPES || get32(buf + 92) != FC_REGIMES)
         return bad(msg, cap, FC_E_FIELD, "inconsistent dimensions in the header");
     if (len != HEADER_BYTES + payload_bytes(n, h, q) + 8) {
         snprintf(msg, cap, "model file: %zu bytes, the header implies %zu", len, HEADER_BYTES + payload_bytes(n, h, q) + 8);
@@ -152,7 +153,7 @@ fc_status fc_model_read(const uint8_t *buf, size_t len, const fc_network *net, u
     /* numbers that would poison forecasts: NaN/inf anywhere, negative counts, inverted intervals */
     int ok = 1;
     size_t nh = (size_t)n * h, pq = (size_t)n * FC_DAYTYPES * q;
-    for (size_t i = 0; i < nh * FC_NF && ok; i++) ok = isfinite(m->w[i]) && fabsf(m->w[i]) < 1e6f;
+    for (size_t i = 0; i < nh * FC_REGIMES * FC_NF && ok; i++) ok = isfinite(m->w[i]) && fabsf(m->w[i]) < 1e6f;
     for (size_t i = 0; i < nh && ok; i++) ok = isfinite(m->lo[i]) && isfinite(m->hi[i]) && m->lo[i] <= m->hi[i] && fabsf(m->lo[i]) < 1e3f && fabsf(m->hi[i]) < 1e3f;
     for (size_t i = 0; i < pq && ok; i++) ok = isfinite(m->prof.sum[i]) && isfinite(m->prof.cnt[i]) && m->prof.cnt[i] >= 0;
     for (size_t i = 0; i < n && ok; i++) ok = isfinite(m->prof.all_sum[i]) && isfinite(m->prof.all_cnt[i]) && m->prof.all_cnt[i] >= 0;

@@ -48,6 +48,9 @@ const FASTIFY_CODES = /** @type {Record<string, string>} */ ({
 const API_PATHS = ['/api/v1/network', '/api/v1/snapshot/latest', '/api/v1/snapshots', '/api/v1/history', '/api/v1/model', '/api/v1/profiles', '/api/v1/profiles/:group/:daytype', '/api/v1/stream', '/healthz'];
 /** The saved model a dataset (or snapshot directory) folder may hold, written by flowcast-train. */
 export const MODEL_FILE = 'model.fcm';
+/** Format version of model files this build writes and reads (u32 at byte 8; c/src/model_io.c):
+ * start.js retrains a dataset's model file of another version instead of serving it. */
+export const MODEL_FORMAT_VERSION = 2;
 /** The page's default map tiles (web/app/map.js); the CSP's img-src allows this host. */
 export const DEFAULT_TILES = 'https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png';
 /** Directory mode keeps its log in this subfolder of the snapshot folder (not scanned: not *.json). */

@@ -1,8 +1,8 @@
 // `npm start` (after the build): make sure the default dataset exists, generating it with the
 // simulator when it is missing or older than the simulator binary, then serve a live replay of
 // it on 127.0.0.1:8080. Before serving it trains the model file the page loads from
-// /api/v1/model (DIR/model.fcm) with flowcast-train when that file is missing or older than the
-// dataset; without the tool, pages train in their worker instead.
+// /api/v1/model (DIR/model.fcm) with flowcast-train when that file is missing, older than the
+// dataset or of another model format version; without the tool, pages train in their worker.
 //
 //   node web/server/start.js [--dataset DIR] [--sim PATH] [--train PATH] [--days N] [server options...]
 //
@@ -10,9 +10,9 @@
 // an interrupted run never leaves a half-written dataset that looks complete.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { DEFAULT_DATASET, MODEL_FILE, REPO_ROOT, main } from './server.js';
+import { DEFAULT_DATASET, MODEL_FILE, MODEL_FORMAT_VERSION, REPO_ROOT, main } from './server.js';
 
 const DEFAULT_SIM = resolve(REPO_ROOT, 'build/native/bin/flowcast-sim');
 const DEFAULT_TRAIN = resolve(REPO_ROOT, 'build/native/bin/flowcast-train');
@@ -81,7 +81,23 @@ export async function ensureDataset({ dir, sim, days }) {
 }
 
 /**
- * Train DIR/model.fcm with flowcast-train unless an up-to-date one is there. Never fatal: the
+ * The format version in a model file's header, or -1 when the file is too short to have one.
+ * @param {string} path
+ */
+export function modelFileVersion(path) {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(12);
+    return readSync(fd, head, 0, 12, 0) === 12 ? head.readUInt32LE(8) : -1;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Train DIR/model.fcm with flowcast-train unless an up-to-date one is there (newer than the
+ * dataset and in the format this build reads: an older build's file would be refused by every
+ * page, which would then train in the browser). Never fatal: the
  * feed works without a model (404 on /api/v1/model), only start-up of the pages is slower.
  * @param {{ dir: string, train: string }} opts
  * @returns {Promise<boolean>} whether a model file is in place
@@ -89,7 +105,8 @@ export async function ensureDataset({ dir, sim, days }) {
 export async function ensureModel({ dir, train }) {
   const model = join(dir, MODEL_FILE);
   const meta = join(dir, 'meta.json');
-  if (existsSync(model) && statSync(model).mtimeMs >= statSync(meta).mtimeMs) return true;
+  if (existsSync(model) && statSync(model).mtimeMs >= statSync(meta).mtimeMs && modelFileVersion(model) === MODEL_FORMAT_VERSION)
+    return true;
   const show = (/** @type {string} */ p) => relative(process.cwd(), p) || '.';
   if (!existsSync(train)) {
     console.error(`flowcast: ${show(train)} is not built: serving without a model file (pages train in the browser)`);
