@@ -250,6 +250,25 @@ static fc_ingest_limits limits_of(const fc_engine *e)
     return lim;
 }
 
+/* The end of every snapshot ingest, whatever its format: time the parse (begun at t0, len
+ * bytes); a parse that failed leaves the stage empty and the state untouched; a staged snapshot
+ * is committed whole. */
+static fc_status finish_ingest(fc_engine *e, fc_status st, double t0, size_t len, fc_ingest_result *res)
+{
+    fc_stats_record(&e->stats, FC_STAGE_PARSE, t0, (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len));
+    if (st) {
+        fc_stage_reset(&e->stage);
+        e->n_rejected++;
+        return st;
+    }
+    t0 = fc_clock_us();
+    commit(e, res);
+    fc_stats_record(&e->stats, FC_STAGE_COMMIT, t0, e->stage.n_touched);
+    fc_stage_reset(&e->stage);
+    e->msg[0] = '\0';
+    return FC_OK;
+}
+
 fc_status fc_ingest_json(fc_engine *e, const char *json, size_t len, fc_ingest_result *res)
 {
     if (res) memset(res, 0, sizeof *res);
@@ -267,18 +286,7 @@ fc_status fc_ingest_json(fc_engine *e, const char *json, size_t len, fc_ingest_r
     }
     if (st == FC_E_UNSUPPORTED && e->cfg.parser != FC_PARSER_FAST)
         st = fc_ingest_parse_cjson(&lim, text, len, &e->stage, e->msg, sizeof e->msg);
-    fc_stats_record(&e->stats, FC_STAGE_PARSE, t0, (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len));
-    if (st) {
-        fc_stage_reset(&e->stage);
-        e->n_rejected++;
-        return st;
-    }
-    t0 = fc_clock_us();
-    commit(e, res);
-    fc_stats_record(&e->stats, FC_STAGE_COMMIT, t0, e->stage.n_touched);
-    fc_stage_reset(&e->stage);
-    e->msg[0] = '\0';
-    return FC_OK;
+    return finish_ingest(e, st, t0, len, res);
 }
 
 fc_status fc_ingest_binary(fc_engine *e, const uint8_t *buf, size_t len, fc_ingest_result *res)
@@ -289,18 +297,7 @@ fc_status fc_ingest_binary(fc_engine *e, const uint8_t *buf, size_t len, fc_inge
     fc_ingest_limits lim = limits_of(e);
     double t0 = fc_clock_us();
     fc_status st = fc_ingest_parse_binary(&lim, buf, len, &e->stage, e->msg, sizeof e->msg);
-    fc_stats_record(&e->stats, FC_STAGE_PARSE, t0, (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len));
-    if (st) {
-        fc_stage_reset(&e->stage);
-        e->n_rejected++;
-        return st;
-    }
-    t0 = fc_clock_us();
-    commit(e, res);
-    fc_stats_record(&e->stats, FC_STAGE_COMMIT, t0, e->stage.n_touched);
-    fc_stage_reset(&e->stage);
-    e->msg[0] = '\0';
-    return FC_OK;
+    return finish_ingest(e, st, t0, len, res);
 }
 
 void fc_engine_parser_counts(const fc_engine *e, uint64_t *fast, uint64_t *fallback)
