@@ -347,8 +347,8 @@ static void build_series(fc_trainer *t, uint32_t s)
     }
 }
 
-/* Features and target of origin o, horizon h (in steps) for the current sensor series. */
-static int sample(const fc_trainer *t, const float *x, uint32_t o, uint32_t h, float *f, float *y)
+/* Feature inputs of origin o, horizon h (in steps) for the current sensor series. */
+static void sample_inputs(const fc_trainer *t, const float *x, uint32_t o, uint32_t h, feat_in *out)
 {
     feat_in in;
     in.x0 = x[o];
@@ -359,9 +359,7 @@ static int sample(const fc_trainer *t, const float *x, uint32_t o, uint32_t h, f
     in.nu0 = t->nu[o];
     in.p0 = t->pl[o];
     in.pr = t->pl[o + h];
-    make_features(&in, f);
-    *y = x[o + h] - x[o];
-    return regime_of(&in);
+    *out = in;
 }
 
 /* Collects the samples of sensor s at horizon h (1-based): regime 0 into t->feat / t->y from
@@ -371,14 +369,15 @@ static uint32_t collect(fc_trainer *t, uint32_t s, uint32_t h, uint32_t stride)
 {
     const float *x = t->clean + (size_t)s * t->T;
     uint32_t n = 0, S = t->p.max_samples;
-    float f[FC_NF], y;
     t->nreg[0] = t->nreg[1] = 0;
     for (uint32_t o = FC_LAG_MAX; o + h < t->T && n < S; o += stride) {
         if (isnan(x[o]) || isnan(x[o + h])) continue;
-        int r = sample(t, x, o, h, f, &y);
+        feat_in in;
+        sample_inputs(t, x, o, h, &in);
+        int r = regime_of(&in);
         uint32_t at = r ? S - 1 - t->nreg[1] : t->nreg[0];
-        memcpy(t->feat + (size_t)at * FC_NF, f, sizeof f);
-        t->y[at] = y;
+        make_features(&in, t->feat + (size_t)at * FC_NF);
+        t->y[at] = x[o + h] - x[o];
         t->nreg[r]++;
         n++;
     }
@@ -459,7 +458,7 @@ static void fit_sensor(fc_trainer *t, uint32_t s)
                 }
                 solve_spd(G, ridge, rhs, wd);
             }
-            float *out = m->w + (at * FC_REGIMES + (size_t)r) * FC_NF;
+            float *out = m->w + ((size_t)r * t->n * t->H + at) * FC_NF;
             for (int k = 0; k < FC_NF; k++) out[k] = (float)wd[k];
             /* residuals of both regimes, packed from index 0 */
             uint32_t off = r ? t->nreg[0] : 0;
@@ -724,7 +723,7 @@ void fc_model_forecast_sensors(fc_model *m, const fc_graph *g, const fc_history 
             float f[FC_NF];
             make_features(&in, f);
             size_t at = (size_t)s * m->horizons + (hz - 1);
-            float c = in.x0 + dot(m->w + (at * FC_REGIMES + (size_t)regime_of(&in)) * FC_NF, f);
+            float c = in.x0 + dot(m->w + ((size_t)regime_of(&in) * m->n * m->horizons + at) * FC_NF, f);
             c = c < 0 ? 0 : c > 120 ? 120 : c;
             if (mid) mid[at] = c;
             if (lo) {

@@ -41,7 +41,8 @@ typedef struct fc_model {
     uint32_t n, horizons, q;   /* sensors, horizons, profile slots per day */
     uint32_t interval_s;
     fc_train_options params;
-    float *w;                  /* [n][horizons][FC_REGIMES][FC_NF] */
+    float *w;                  /* [FC_REGIMES][n][horizons][FC_NF]: regime-major, so the common
+                                * regime's weights are contiguous for a forecast */
     float *lo, *hi;            /* [n][horizons] residual quantiles (10%, 90%) */
     fc_profile prof;
     uint64_t train_rows;       /* history slots the model was trained on */

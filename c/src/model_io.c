@@ -13,7 +13,7 @@
  *  56  u32x9    training options (horizons, smooth_slots, f32 profile_prior, f32 huber_mph,
  *               f32 lambda_global, f32 lambda_sensor, irls_iters, max_samples, global_sensors)
  *  92  u32      regimes (2): weight sets per sensor and horizon
- *  96  payload: f32 w[n][h][regimes][16], f32 lo[n][h], f32 hi[n][h], f32 profile sums[n][2][q],
+ *  96  payload: f32 w[regimes][n][h][16], f32 lo[n][h], f32 hi[n][h], f32 profile sums[n][2][q],
  *               f32 profile counts[n][2][q], f64 sensor sums[n], f64 sensor counts[n]
  *  end u64      checksum of the payload (fc_hash_bytes)
  */
