@@ -66,6 +66,46 @@ void fc_lru_destroy(fc_lru *c);
  * nothing is copied; compare *len with cap), FC_E_NOT_FOUND on a miss. Counts a hit or a miss. */
 fc_status fc_lru_get(fc_lru *c, uint64_t key, void *out, size_t cap, size_t *len);
 
+/* A value being written in place: fc_lru_reserve or fc_lru_get_or_reserve inserts the entry
+ * (present and most recent from then on) with room for len bytes; the caller writes the bytes
+ * through the pointers fc_lru_span hands out, then calls fc_lru_commit, or fc_lru_cancel to drop
+ * the entry again. No other call on the cache may come in between (the spans point into the
+ * arena, which the next put or eviction may reuse). The fields are the cache's. */
+typedef struct fc_lru_reservation {
+    uint32_t entry;     /* the reserved entry */
+    uint32_t chunk;     /* the chunk fc_lru_span hands out next */
+    uint32_t left;      /* value bytes not handed out yet */
+    uint8_t pending;    /* 1 between a reservation and its commit or cancel */
+    uint8_t replacing;  /* the key had a value before (commit then counts no insertion) */
+} fc_lru_reservation;
+
+/* Reserves room for a value of len bytes under key, like fc_lru_put without the copy (any old
+ * value is dropped now). FC_E_TOO_LARGE as for fc_lru_put (the cache is then unchanged). */
+fc_status fc_lru_reserve(fc_lru *c, uint64_t key, size_t len, fc_lru_reservation *r);
+
+/* fc_lru_get, and on a miss fc_lru_reserve(key, reserve_len) with the same probe of the index
+ * (one probe for a miss and its insert). FC_OK on a hit (nothing reserved), FC_E_NOT_FOUND on a
+ * miss with r reserved, FC_E_TOO_LARGE on a miss when reserve_len can never fit (nothing
+ * reserved). Counts a hit or a miss. */
+fc_status fc_lru_get_or_reserve(fc_lru *c, uint64_t key, void *out, size_t cap, size_t *len, size_t reserve_len,
+                                fc_lru_reservation *r);
+
+/* The next contiguous piece of the reserved value: a pointer to *n bytes to write (values of
+ * more than chunk_bytes come in pieces of chunk_bytes - 4, the last up to chunk_bytes); NULL
+ * with *n = 0 once all len bytes were handed out. Bytes not written are unspecified. */
+void *fc_lru_span(fc_lru *c, fc_lru_reservation *r, size_t *n);
+
+/* Ends the write: counts the insertion (unless it replaced a value) and the peak bytes. */
+void fc_lru_commit(fc_lru *c, fc_lru_reservation *r);
+
+/* Drops the reserved entry instead (as fc_lru_delete would; evictions made for it stay). */
+void fc_lru_cancel(fc_lru *c, fc_lru_reservation *r);
+
+/* The benchmark's access, one probe: get; on a miss, store a copy of val (fc_lru_get_or_reserve,
+ * the copy, fc_lru_commit). FC_OK on a hit, FC_E_NOT_FOUND on a miss (val now stored),
+ * FC_E_TOO_LARGE on a miss with val too large (not stored). */
+fc_status fc_lru_access(fc_lru *c, uint64_t key, void *out, size_t cap, size_t *len, const void *val, size_t val_len);
+
 /* Is key present? Neither counts nor changes recency. */
 int fc_lru_contains(const fc_lru *c, uint64_t key);
 
@@ -88,5 +128,8 @@ void fc_lru_clear(fc_lru *c);
 int fc_lru_oldest(const fc_lru *c, uint64_t *key);
 
 void fc_lru_get_stats(const fc_lru *c, fc_lru_stats *out);
+
+/* The home slot and tag key has in c's index. For tests that force tag collisions. */
+void fc_lru_debug_hash(const fc_lru *c, uint64_t key, uint32_t *home, uint32_t *tag);
 
 #endif
