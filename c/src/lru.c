@@ -21,7 +21,9 @@ _Static_assert(sizeof(lru_entry) == 24, "the documented per-entry overhead assum
 
 struct fc_lru {
     uint32_t max_entries, n_slots, chunk_bytes, n_chunks;
-    uint32_t emask;                      /* slot bits holding entry index + 1; the rest: tag */
+    uint32_t emask;                      /* slot bits: entry index + 1 (low), */
+    uint32_t dshift, dmax;               /* displacement from home at bit dshift, 0..dmax, */
+    uint32_t tmask;                      /* and the tag (the bits above) */
     uint32_t n_entries;
     uint32_t free_entry, entry_hw;       /* free list, then never-used entries from entry_hw */
     uint32_t free_chunk, chunk_hw, n_free_chunks;
@@ -44,10 +46,20 @@ static uint64_t mix64(uint64_t k)
 }
 
 /* The home slot takes the hash's high 32 bits (multiply-shift range reduction), the tag its low
- * bits above emask: independent bits, so keys whose probe runs meet (nearby homes) still differ
+ * bits under tmask: independent bits, so keys whose probe runs meet (nearby homes) still differ
  * in their tags. */
 static uint32_t home_of(const fc_lru *c, uint64_t h) { return (uint32_t)(((h >> 32) * (uint64_t)c->n_slots) >> 32); }
-static uint32_t tag_of(const fc_lru *c, uint64_t h) { return (uint32_t)h & ~c->emask; }
+static uint32_t tag_of(const fc_lru *c, uint64_t h) { return (uint32_t)h & c->tmask; }
+
+/* The displacement field of a slot word: the distance from the entry's home slot to its slot,
+ * exact below dmax; dmax means "dmax or more" (then the key tells). */
+static uint32_t disp_of(const fc_lru *c, uint32_t s) { return (s >> c->dshift) & c->dmax; }
+static uint32_t with_disp(const fc_lru *c, uint32_t s, uint32_t d)
+{
+    if (d > c->dmax) d = c->dmax;
+    return (s & ~(c->dmax << c->dshift)) | d << c->dshift;
+}
+static uint32_t slot_dist(const fc_lru *c, uint32_t from, uint32_t to) { return to >= from ? to - from : to + c->n_slots - from; }
 
 /* Bits for entry index + 1 in 1..max_entries: what is left of 32 is the tag (>= 1 bit). */
 static uint32_t emask_for(uint32_t max_entries)
@@ -90,6 +102,13 @@ fc_status fc_lru_create(uint32_t max_entries, size_t max_bytes, uint32_t chunk_b
     c->max_entries = max_entries;
     c->n_slots = slots_for(max_entries);
     c->emask = emask_for(max_entries);
+    /* the 32 - ebits bits above the entry index: up to 4 of displacement, the rest tag */
+    uint32_t free_bits = 0;
+    while (free_bits < 32 && !(c->emask >> (31 - free_bits) & 1)) free_bits++;
+    uint32_t dbits = free_bits < 4 ? free_bits : 4;
+    c->dshift = 32 - free_bits;
+    c->dmax = (1u << dbits) - 1;
+    c->tmask = free_bits > dbits ? ~0u << (c->dshift + dbits) : 0;
     c->chunk_bytes = chunk_bytes;
     c->n_chunks = (uint32_t)(max_bytes / chunk_bytes);
     c->entries = (lru_entry *)(block + sizeof(fc_lru));
@@ -112,11 +131,11 @@ void fc_lru_destroy(fc_lru *c) { free(c); }
  * t tag bits a probe of a missing key reads a key for 1 in 2^t occupied slots it passes. */
 static inline uint32_t find_slot(const fc_lru *c, uint64_t key, uint64_t h, uint32_t *empty)
 {
-    uint32_t i = home_of(c, h), tag = tag_of(c, h), emask = c->emask;
+    uint32_t i = home_of(c, h), tag = tag_of(c, h), emask = c->emask, tmask = c->tmask;
     for (;;) {
         uint32_t s = c->slots[i];
         if (!s) break;
-        if ((s & ~emask) == tag && c->entries[(s & emask) - 1].key == key) return i;
+        if ((s & tmask) == tag && c->entries[(s & emask) - 1].key == key) return i;
         if (++i == c->n_slots) i = 0;
     }
     if (empty) *empty = i;
@@ -143,11 +162,13 @@ static uint32_t index_remove_at(fc_lru *c, uint32_t i)
         if (++j == c->n_slots) j = 0;
         uint32_t s = c->slots[j];
         if (!s) break;
-        uint32_t k = home_of(c, mix64(c->entries[(s & c->emask) - 1].key));
-        /* the entry at j stays when its home k lies cyclically in (i, j] */
-        int stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
-        if (stays) continue;
-        c->slots[i] = s;
+        /* the entry at j may move back to i unless its home lies cyclically in (i, j], i.e.
+         * unless its displacement is below dist(i, j). The slot word holds the displacement;
+         * only a saturated one (dmax or more: rare at load 0.5) needs the key */
+        uint32_t dist = slot_dist(c, i, j), d = disp_of(c, s);
+        if (d == c->dmax) d = slot_dist(c, home_of(c, mix64(c->entries[(s & c->emask) - 1].key)), j);
+        if (d < dist) continue;
+        c->slots[i] = with_disp(c, s, d - dist);
         i = j;
     }
     c->slots[i] = 0;
@@ -296,24 +317,37 @@ static uint64_t bytes_in_use(const fc_lru *c) { return (uint64_t)(c->n_chunks - 
  * followed by an insert probes the index once. */
 static inline void reserve_at(fc_lru *c, uint64_t key, uint64_t h, uint32_t empty, size_t len, fc_lru_reservation *r)
 {
-    uint32_t need = chunks_for(c, len), home = home_of(c, h);
-    while (c->n_entries >= c->max_entries || c->n_free_chunks < need) {
-        uint32_t f = evict_tail(c);
+    uint32_t need = chunks_for(c, len), home = home_of(c, h), e;
+    lru_entry *x;
+    if (c->n_entries >= c->max_entries && chunks_for(c, c->entries[c->tail].len) == need) {
+        /* The steady state of a full cache: exactly one eviction (the victim's chunks are
+         * what the new value needs), so the victim's entry and chunk chain go to the new key
+         * as they are, without the round trip through the free lists. */
+        e = c->tail;
+        x = &c->entries[e];
+        uint32_t f = index_remove_at(c, slot_of_entry(c, e, mix64(x->key)));
         if (slot_between(home, empty, f)) empty = f;
-    }
-    uint32_t e;
-    if (c->free_entry != NIL) {
-        e = c->free_entry;
-        c->free_entry = c->entries[e].next;
+        list_unlink(c, e);
+        c->evictions++;
+        c->n_entries--;
     } else {
-        e = c->entry_hw++;
+        while (c->n_entries >= c->max_entries || c->n_free_chunks < need) {
+            uint32_t f = evict_tail(c);
+            if (slot_between(home, empty, f)) empty = f;
+        }
+        if (c->free_entry != NIL) {
+            e = c->free_entry;
+            c->free_entry = c->entries[e].next;
+        } else {
+            e = c->entry_hw++;
+        }
+        x = &c->entries[e];
+        x->chunk = value_alloc(c, len);
     }
-    lru_entry *x = &c->entries[e];
     x->key = key;
     x->len = (uint32_t)len;
-    x->chunk = value_alloc(c, len);
     list_push_front(c, e);
-    c->slots[empty] = tag_of(c, h) | (e + 1);
+    c->slots[empty] = with_disp(c, tag_of(c, h) | (e + 1), slot_dist(c, home, empty));
     c->n_entries++;
     r->entry = e;
     r->chunk = x->chunk;
