@@ -9,13 +9,18 @@
  *   - entries[max_entries], 24 bytes each: key (8), recency prev/next (4 + 4, an intrusive
  *     doubly linked list, most recent at the head), first value chunk (4), value length (4).
  *     Free entries are chained through `next`.
- *   - the hash index: 2 * max_entries uint32 slots (entry index + 1, 0 = empty), open
- *     addressing with linear probing at load <= 0.5; deletion shifts later slots back, so there
- *     are no tombstones and probe lengths never degrade. The home slot is
- *     (mix(key) * n_slots) >> 32 (multiply-shift range reduction: no power-of-two rounding, so
- *     the index is exactly 8 bytes per entry). Load 0.5 rather than 0.8 costs 3 bytes per entry
- *     and halved the time per access (PERFORMANCE.md, "LRU cache and route queries"): at 0.8 a
- *     miss probed ~13 slots, each reading an entry's key.
+ *   - the hash index: 2 * max_entries uint32 slots, open addressing with linear probing at load
+ *     <= 0.5; deletion shifts later slots back, so there are no tombstones and probe lengths
+ *     never degrade. The home slot is (hash_hi * n_slots) >> 32 (multiply-shift range
+ *     reduction: no power-of-two rounding, so the index is exactly 8 bytes per entry). A slot
+ *     word packs three fields: the entry index + 1 in the low ceil(log2(max_entries + 1)) bits
+ *     (0 = empty), then up to 4 bits of displacement from the home slot (saturating at 15),
+ *     then a tag of the hash's low bits in what is left (11 bits at 100,000 entries; fewer for
+ *     bigger caches, none from 2^27 entries on; from 2^28 the displacement shrinks too). A probe reads an entry's key only when the tag
+ *     matches, so a miss touches the index and almost no entries; the backward shift of a
+ *     delete decides from the displacement, reading a key only when it saturated. Load 0.5
+ *     rather than 0.8 costs 3 bytes per entry and halved the time per access
+ *     (PERFORMANCE.md, "LRU cache and route queries").
  *   - the value arena: floor(max_bytes / chunk_bytes) chunks of chunk_bytes. A value is a
  *     chain of chunks; a chunk that continues stores the next chunk's index in its last 4
  *     bytes, so a value of len bytes takes 1 chunk when len <= chunk_bytes, else
@@ -30,11 +35,14 @@
  * overhead beyond the (chunk-rounded) payload: 24 for the entry, 8 for the index. Choosing
  * chunk_bytes near the typical value size keeps the rounding small (8 for 8-byte values, 256
  * for multi-kilobyte route results). Example: 100,000 entries of 8-byte values with 8-byte
- * chunks take 4,000,000 bytes + the header (120 bytes natively, fewer in wasm32): 40 bytes per
+ * chunks take 4,000,000 bytes + the header (136 bytes natively, fewer in wasm32): 40 bytes per
  * entry, payload included.
  *
- * Pointers into the cache are never handed out: get copies the value out, put copies it in.
- * Not thread-safe (each engine owns its caches). */
+ * Values are copied out by get and copied in by put; fc_lru_reserve / fc_lru_get_or_reserve hand
+ * out pointers into the arena (fc_lru_span) only between a reservation and its commit, to write
+ * a value in place. fc_lru_get_or_reserve and fc_lru_access find a missing key's insertion slot
+ * with the same probe as the lookup (evictions on the way keep it current). Not thread-safe
+ * (each engine owns its caches). */
 #ifndef FC_LRU_H
 #define FC_LRU_H
 #include <stddef.h>
