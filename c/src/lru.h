@@ -9,13 +9,18 @@
  *   - entries[max_entries], 24 bytes each: key (8), recency prev/next (4 + 4, an intrusive
  *     doubly linked list, most recent at the head), first value chunk (4), value length (4).
  *     Free entries are chained through `next`.
- *   - the hash index: 2 * max_entries uint32 slots (entry index + 1, 0 = empty), open
- *     addressing with linear probing at load <= 0.5; deletion shifts later slots back, so there
- *     are no tombstones and probe lengths never degrade. The home slot is
- *     (mix(key) * n_slots) >> 32 (multiply-shift range reduction: no power-of-two rounding, so
- *     the index is exactly 8 bytes per entry). Load 0.5 rather than 0.8 costs 3 bytes per entry
- *     and halved the time per access (PERFORMANCE.md, "LRU cache and route queries"): at 0.8 a
- *     miss probed ~13 slots, each reading an entry's key.
+ *   - the hash index: 2 * max_entries uint32 slots, open addressing with linear probing at load
+ *     <= 0.5; deletion shifts later slots back, so there are no tombstones and probe lengths
+ *     never degrade. The home slot is (hash_hi * n_slots) >> 32 (multiply-shift range
+ *     reduction: no power-of-two rounding, so the index is exactly 8 bytes per entry). A slot
+ *     word packs three fields: the entry index + 1 in the low ceil(log2(max_entries + 1)) bits
+ *     (0 = empty), then up to 4 bits of displacement from the home slot (saturating at 15),
+ *     then a tag of the hash's low bits in what is left (11 bits at 100,000 entries; fewer for
+ *     bigger caches, none from 2^27 entries on; from 2^28 the displacement shrinks too). A probe reads an entry's key only when the tag
+ *     matches, so a miss touches the index and almost no entries; the backward shift of a
+ *     delete decides from the displacement, reading a key only when it saturated. Load 0.5
+ *     rather than 0.8 costs 3 bytes per entry and halved the time per access
+ *     (PERFORMANCE.md, "LRU cache and route queries").
  *   - the value arena: floor(max_bytes / chunk_bytes) chunks of chunk_bytes. A value is a
  *     chain of chunks; a chunk that continues stores the next chunk's index in its last 4
  *     bytes, so a value of len bytes takes 1 chunk when len <= chunk_bytes, else
@@ -30,11 +35,14 @@
  * overhead beyond the (chunk-rounded) payload: 24 for the entry, 8 for the index. Choosing
  * chunk_bytes near the typical value size keeps the rounding small (8 for 8-byte values, 256
  * for multi-kilobyte route results). Example: 100,000 entries of 8-byte values with 8-byte
- * chunks take 4,000,000 bytes + the header (120 bytes natively, fewer in wasm32): 40 bytes per
+ * chunks take 4,000,000 bytes + the header (136 bytes natively, fewer in wasm32): 40 bytes per
  * entry, payload included.
  *
- * Pointers into the cache are never handed out: get copies the value out, put copies it in.
- * Not thread-safe (each engine owns its caches). */
+ * Values are copied out by get and copied in by put; fc_lru_reserve / fc_lru_get_or_reserve hand
+ * out pointers into the arena (fc_lru_span) only between a reservation and its commit, to write
+ * a value in place. fc_lru_get_or_reserve and fc_lru_access find a missing key's insertion slot
+ * with the same probe as the lookup (evictions on the way keep it current). Not thread-safe
+ * (each engine owns its caches). */
 #ifndef FC_LRU_H
 #define FC_LRU_H
 #include <stddef.h>
@@ -66,6 +74,46 @@ void fc_lru_destroy(fc_lru *c);
  * nothing is copied; compare *len with cap), FC_E_NOT_FOUND on a miss. Counts a hit or a miss. */
 fc_status fc_lru_get(fc_lru *c, uint64_t key, void *out, size_t cap, size_t *len);
 
+/* A value being written in place: fc_lru_reserve or fc_lru_get_or_reserve inserts the entry
+ * (present and most recent from then on) with room for len bytes; the caller writes the bytes
+ * through the pointers fc_lru_span hands out, then calls fc_lru_commit, or fc_lru_cancel to drop
+ * the entry again. No other call on the cache may come in between (the spans point into the
+ * arena, which the next put or eviction may reuse). The fields are the cache's. */
+typedef struct fc_lru_reservation {
+    uint32_t entry;     /* the reserved entry */
+    uint32_t chunk;     /* the chunk fc_lru_span hands out next */
+    uint32_t left;      /* value bytes not handed out yet */
+    uint8_t pending;    /* 1 between a reservation and its commit or cancel */
+    uint8_t replacing;  /* the key had a value before (commit then counts no insertion) */
+} fc_lru_reservation;
+
+/* Reserves room for a value of len bytes under key, like fc_lru_put without the copy (any old
+ * value is dropped now). FC_E_TOO_LARGE as for fc_lru_put (the cache is then unchanged). */
+fc_status fc_lru_reserve(fc_lru *c, uint64_t key, size_t len, fc_lru_reservation *r);
+
+/* fc_lru_get, and on a miss fc_lru_reserve(key, reserve_len) with the same probe of the index
+ * (one probe for a miss and its insert). FC_OK on a hit (nothing reserved), FC_E_NOT_FOUND on a
+ * miss with r reserved, FC_E_TOO_LARGE on a miss when reserve_len can never fit (nothing
+ * reserved). Counts a hit or a miss. */
+fc_status fc_lru_get_or_reserve(fc_lru *c, uint64_t key, void *out, size_t cap, size_t *len, size_t reserve_len,
+                                fc_lru_reservation *r);
+
+/* The next contiguous piece of the reserved value: a pointer to *n bytes to write (values of
+ * more than chunk_bytes come in pieces of chunk_bytes - 4, the last up to chunk_bytes); NULL
+ * with *n = 0 once all len bytes were handed out. Bytes not written are unspecified. */
+void *fc_lru_span(fc_lru *c, fc_lru_reservation *r, size_t *n);
+
+/* Ends the write: counts the insertion (unless it replaced a value) and the peak bytes. */
+void fc_lru_commit(fc_lru *c, fc_lru_reservation *r);
+
+/* Drops the reserved entry instead (as fc_lru_delete would; evictions made for it stay). */
+void fc_lru_cancel(fc_lru *c, fc_lru_reservation *r);
+
+/* The benchmark's access, one probe: get; on a miss, store a copy of val (fc_lru_get_or_reserve,
+ * the copy, fc_lru_commit). FC_OK on a hit, FC_E_NOT_FOUND on a miss (val now stored),
+ * FC_E_TOO_LARGE on a miss with val too large (not stored). */
+fc_status fc_lru_access(fc_lru *c, uint64_t key, void *out, size_t cap, size_t *len, const void *val, size_t val_len);
+
 /* Is key present? Neither counts nor changes recency. */
 int fc_lru_contains(const fc_lru *c, uint64_t key);
 
@@ -88,5 +136,8 @@ void fc_lru_clear(fc_lru *c);
 int fc_lru_oldest(const fc_lru *c, uint64_t *key);
 
 void fc_lru_get_stats(const fc_lru *c, fc_lru_stats *out);
+
+/* The home slot and tag key has in c's index. For tests that force tag collisions. */
+void fc_lru_debug_hash(const fc_lru *c, uint64_t key, uint32_t *home, uint32_t *tag);
 
 #endif

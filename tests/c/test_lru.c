@@ -57,17 +57,26 @@ static void ref_touch(ref_lru *r, uint32_t i)
     r->order[0] = tmp;
 }
 
-static fc_status ref_put(ref_lru *r, uint64_t key, const unsigned char *val, size_t len)
+/* A reservation that is cancelled: any old value goes, room is made, nothing is inserted. */
+static fc_status ref_reserve_cancel(ref_lru *r, uint64_t key, size_t len)
 {
     uint64_t cost = ref_charge(r, len);
     if (cost > r->max_bytes) return FC_E_TOO_LARGE;
     long i = ref_find(r, key);
     if (i >= 0) ref_remove(r, (uint32_t)i);
-    else r->insertions++;
     while (r->n >= r->max_entries || r->bytes + cost > r->max_bytes) {
         ref_remove(r, r->n - 1);
         r->evictions++;
     }
+    return FC_OK;
+}
+
+static fc_status ref_put(ref_lru *r, uint64_t key, const unsigned char *val, size_t len)
+{
+    uint64_t cost = ref_charge(r, len);
+    if (cost > r->max_bytes) return FC_E_TOO_LARGE;
+    if (ref_find(r, key) < 0) r->insertions++;
+    ref_reserve_cancel(r, key, len);
     memmove(&r->order[1], &r->order[0], r->n * sizeof(uint32_t));
     r->order[0] = r->free_stack[--r->n_free];
     E(r, 0).key = key;
@@ -95,6 +104,37 @@ static void fill_value(unsigned char *v, size_t len, uint64_t seed)
     for (size_t i = 0; i < len; i++) v[i] = (unsigned char)(rng_next(&s) >> 24);
 }
 
+/* ---- keys that collide in the index: built by inverting the hash (murmur3's fmix64) ---- */
+
+static uint64_t inverse_odd(uint64_t a)
+{
+    uint64_t x = a; /* Newton: each step doubles the correct low bits */
+    for (int i = 0; i < 6; i++) x *= 2 - a * x;
+    return x;
+}
+
+static uint64_t unmix64(uint64_t h)
+{
+    h ^= h >> 33; /* x ^ (x >> 33) undoes itself: the shift is over half the width */
+    h *= inverse_odd(0xc4ceb9fe1a85ec53ull);
+    h ^= h >> 33;
+    h *= inverse_odd(0xff51afd7ed558ccdull);
+    return h ^ (h >> 33);
+}
+
+/* Key number i of a set whose hashes share their tag bits (all low 32 bits above the entry
+ * bits of a cache of max_entries) and whose homes fall on a few adjacent slots: every probe
+ * meets entries with its own tag, so the key comparison behind the tag is what decides. */
+static uint64_t colliding_key(uint32_t max_entries, uint32_t i)
+{
+    uint32_t emask = 1;
+    while (emask < max_entries) emask = emask << 1 | 1;
+    uint64_t step = ((uint64_t)1 << 32) / (2 * (uint64_t)max_entries) + 1; /* about one slot */
+    uint64_t hi = 0x6A09E667u + (uint64_t)(i / (emask + 1)) * step;
+    uint32_t lo = (0xBB67AE85u & ~emask) | (i & emask);
+    return unmix64(hi << 32 | lo);
+}
+
 typedef struct lru_case {
     uint32_t max_entries;
     size_t max_bytes;
@@ -102,6 +142,7 @@ typedef struct lru_case {
     uint32_t universe;   /* keys drawn from 0..universe-1 (spread over 64 bits) */
     uint32_t max_len;    /* value lengths 0..max_len */
     uint32_t ops;
+    int collide;         /* keys from colliding_key instead */
 } lru_case;
 
 /* Returns the number of mismatches (reported once each, at most 5 printed). */
@@ -124,8 +165,42 @@ static int run_case(const lru_case *k, uint64_t seed)
         uint64_t x = rng_next(&seed);
         /* keys: small integers mixed across the whole 64-bit range, some top-bit-set */
         uint64_t key = (x >> 16) % k->universe * 0x9E3779B97F4A7C15ull;
+        if (k->collide) key = colliding_key(k->max_entries, (uint32_t)((x >> 16) % k->universe));
         unsigned kind = (unsigned)(x & 0xFF);
-        if (kind < 128) { /* get */
+        unsigned how = (unsigned)(x >> 60); /* which call does a get or a put */
+        if (kind < 128 && how >= 10) { /* get; on a miss insert (fc_lru_access / get_or_reserve) */
+            size_t len = 0, vlen = (size_t)((x >> 40) % (k->max_len + 1));
+            fill_value(val, vlen, x);
+            fc_status st;
+            if (how < 13) {
+                st = fc_lru_access(c, key, got, VAL_MAX, &len, val, vlen);
+            } else {
+                fc_lru_reservation res;
+                st = fc_lru_get_or_reserve(c, key, got, VAL_MAX, &len, vlen, &res);
+                if (st == FC_E_NOT_FOUND) { /* write the value piece by piece through the spans */
+                    size_t n, off = 0;
+                    unsigned char *p;
+                    while ((p = fc_lru_span(c, &res, &n)) != NULL) {
+                        memcpy(p, val + off, n);
+                        off += n;
+                    }
+                    if (off != vlen) MISMATCH("spans gave %zu bytes of %zu", off, vlen);
+                    fc_lru_commit(c, &res);
+                }
+            }
+            long i = ref_find(&r, key);
+            if (i >= 0) {
+                r.hits++;
+                ref_touch(&r, (uint32_t)i);
+                if (st != FC_OK || len != E(&r, 0).len || memcmp(got, E(&r, 0).val, len))
+                    MISMATCH("access %llx: hit expected (len %zu), got %s len %zu", (unsigned long long)key, E(&r, 0).len, fc_status_name(st), len);
+            } else {
+                r.misses++;
+                fc_status want = ref_charge(&r, vlen) > r.max_bytes ? FC_E_TOO_LARGE : FC_E_NOT_FOUND;
+                if (want == FC_E_NOT_FOUND) ref_put(&r, key, val, vlen);
+                if (st != want) MISMATCH("access %llx: %s expected, got %s", (unsigned long long)key, fc_status_name(want), fc_status_name(st));
+            }
+        } else if (kind < 128) { /* get */
             size_t len = 0;
             fc_status st = fc_lru_get(c, key, got, VAL_MAX, &len);
             long i = ref_find(&r, key);
@@ -142,7 +217,30 @@ static int run_case(const lru_case *k, uint64_t seed)
             size_t len = (size_t)((x >> 40) % (k->max_len + 1));
             if (kind & 1) len = len % (k->chunk + 1);
             fill_value(val, len, x);
-            fc_status a = fc_lru_put(c, key, val, len), b = ref_put(&r, key, val, len);
+            fc_status a, b;
+            if (how < 8) { /* fc_lru_put */
+                a = fc_lru_put(c, key, val, len);
+                b = ref_put(&r, key, val, len);
+            } else { /* reserve, write through the spans, then commit (or cancel: 1 in 8) */
+                fc_lru_reservation res;
+                a = fc_lru_reserve(c, key, len, &res);
+                if (a == FC_OK) {
+                    size_t n, off = 0;
+                    unsigned char *p;
+                    while ((p = fc_lru_span(c, &res, &n)) != NULL) {
+                        memcpy(p, val + off, n);
+                        off += n;
+                    }
+                    if (off != len) MISMATCH("spans gave %zu bytes of %zu", off, len);
+                }
+                if (how == 15) {
+                    fc_lru_cancel(c, &res);
+                    b = ref_reserve_cancel(&r, key, len);
+                } else {
+                    fc_lru_commit(c, &res);
+                    b = ref_put(&r, key, val, len);
+                }
+            }
             if (a != b) MISMATCH("put %llx len %zu: %s, reference %s", (unsigned long long)key, len, fc_status_name(a), fc_status_name(b));
         } else if (kind < 248) { /* delete */
             long i = ref_find(&r, key);
@@ -195,11 +293,13 @@ static int run_case(const lru_case *k, uint64_t seed)
 void test_lru_model_random(void)
 {
     static const lru_case cases[] = {
-        {16, 512, 16, 40, 100, 600000},       /* both limits bind, multi-chunk values */
-        {64, 4096, 8, 200, 40, 600000},       /* tiny chunks: long chains */
-        {200, 100000, 256, 400, 3000, 400000},/* byte-bound, route-result-sized values */
-        {1, 64, 8, 4, 80, 200000},            /* one entry; values over the cap are refused */
-        {100, 1 << 20, 8, 150, 8, 400000},    /* entry-bound, fixed 8-byte values */
+        {16, 512, 16, 40, 100, 600000, 0},       /* both limits bind, multi-chunk values */
+        {64, 4096, 8, 200, 40, 600000, 0},       /* tiny chunks: long chains */
+        {200, 100000, 256, 400, 3000, 400000, 0},/* byte-bound, route-result-sized values */
+        {1, 64, 8, 4, 80, 200000, 0},            /* one entry; values over the cap are refused */
+        {100, 1 << 20, 8, 150, 8, 400000, 0}, /* entry-bound, fixed 8-byte values */
+        {16, 1024, 8, 48, 40, 400000, 1},     /* 48 keys, one tag, homes on 3 adjacent slots */
+        {100, 1 << 20, 8, 600, 8, 300000, 1}, /* 600 keys, one tag, homes on 5 adjacent slots */
     };
     uint64_t seed = 0x2545F4914F6CDD1Dull;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -261,5 +361,90 @@ void test_lru_basics(void)
     CHECK(s.entries == 0 && s.bytes_in_use == 0 && s.peak_bytes == 48 && s.hits == 2 && s.misses == 1);
     CHECK_EQ_INT(s.insertions, 5);
     CHECK(fc_lru_evict(c, NULL) == 0);
+    fc_lru_destroy(c);
+}
+
+/* Reserve / span / commit / cancel by hand, and proof that the colliding keys of the model test
+ * really share a tag and crowd a few slots (if the hash changed, they would silently stop
+ * colliding and the model cases above would test less). */
+void test_lru_reserve_and_collisions(void)
+{
+    fc_lru *c = NULL;
+    CHECK_STATUS(fc_lru_create(16, 1024, 8, &c), FC_OK);
+    if (!c) return;
+    uint32_t home0, tag0, home, tag;
+    fc_lru_debug_hash(c, colliding_key(16, 0), &home0, &tag0);
+    for (uint32_t i = 1; i < 48; i++) {
+        fc_lru_debug_hash(c, colliding_key(16, i), &home, &tag);
+        CHECK(tag == tag0 && home >= home0 && home <= home0 + 2);
+        CHECK(colliding_key(16, i) != colliding_key(16, i - 1));
+    }
+    /* 16 colliding keys fill the cache; each is found (tag equal, key compared) */
+    for (uint32_t i = 0; i < 16; i++) {
+        uint64_t v = i;
+        CHECK_STATUS(fc_lru_put(c, colliding_key(16, i), &v, sizeof v), FC_OK);
+    }
+    for (uint32_t i = 0; i < 16; i++) {
+        uint64_t v = 99;
+        size_t len;
+        CHECK_STATUS(fc_lru_get(c, colliding_key(16, i), &v, sizeof v, &len), FC_OK);
+        CHECK(len == 8 && v == i);
+    }
+    /* a colliding key that is absent misses; the access inserts it in one call, evicting key 0 */
+    uint64_t v = 77, got = 0;
+    size_t len;
+    CHECK_STATUS(fc_lru_get(c, colliding_key(16, 20), &got, sizeof got, &len), FC_E_NOT_FOUND);
+    CHECK_STATUS(fc_lru_access(c, colliding_key(16, 20), &got, sizeof got, &len, &v, sizeof v), FC_E_NOT_FOUND);
+    CHECK(!fc_lru_contains(c, colliding_key(16, 0)));
+    CHECK_STATUS(fc_lru_access(c, colliding_key(16, 20), &got, sizeof got, &len, &v, sizeof v), FC_OK);
+    CHECK(got == 77 && len == 8);
+    for (uint32_t i = 1; i < 16; i++) CHECK(fc_lru_contains(c, colliding_key(16, i)));
+    fc_lru_destroy(c);
+
+    /* a 40-byte value in 16-byte chunks comes as spans of 12, 12 and 16 bytes */
+    CHECK_STATUS(fc_lru_create(3, 3 * 16, 16, &c), FC_OK);
+    if (!c) return;
+    CHECK_STATUS(fc_lru_put(c, 1, "one", 3), FC_OK);
+    fc_lru_reservation r;
+    CHECK_STATUS(fc_lru_reserve(c, 5, 40, &r), FC_OK);
+    CHECK(!fc_lru_contains(c, 1)); /* room was made at once */
+    size_t sizes[4] = {0}, n;
+    unsigned char *p;
+    int pieces = 0;
+    char text[41] = "abcdefghijklmnopqrstuvwxyz0123456789ABCD";
+    size_t off = 0;
+    while ((p = fc_lru_span(c, &r, &n)) != NULL && pieces < 4) {
+        memcpy(p, text + off, n);
+        off += n;
+        sizes[pieces++] = n;
+    }
+    CHECK(pieces == 3 && sizes[0] == 12 && sizes[1] == 12 && sizes[2] == 16);
+    fc_lru_commit(c, &r);
+    char buf[64];
+    CHECK_STATUS(fc_lru_get(c, 5, buf, sizeof buf, &len), FC_OK);
+    CHECK(len == 40 && memcmp(buf, text, 40) == 0);
+    fc_lru_stats s;
+    fc_lru_get_stats(c, &s);
+    CHECK(s.insertions == 2 && s.evictions == 1 && s.peak_bytes == 48);
+    /* a cancelled reservation leaves nothing behind but its evictions */
+    CHECK_STATUS(fc_lru_reserve(c, 6, 8, &r), FC_OK);
+    CHECK(fc_lru_contains(c, 6) && !fc_lru_contains(c, 5));
+    fc_lru_cancel(c, &r);
+    fc_lru_cancel(c, &r); /* a second cancel does nothing */
+    fc_lru_get_stats(c, &s);
+    CHECK(s.entries == 0 && s.bytes_in_use == 0 && s.insertions == 2 && s.evictions == 2);
+    CHECK(!fc_lru_contains(c, 6));
+    /* too large: refused before anything changes; get_or_reserve counts the miss */
+    CHECK_STATUS(fc_lru_put(c, 7, "x", 1), FC_OK);
+    CHECK_STATUS(fc_lru_reserve(c, 8, 41, &r), FC_E_TOO_LARGE);
+    CHECK_STATUS(fc_lru_get_or_reserve(c, 8, buf, sizeof buf, &len, 41, &r), FC_E_TOO_LARGE);
+    CHECK(fc_lru_span(c, &r, &n) == NULL && n == 0);
+    CHECK(fc_lru_contains(c, 7) && !fc_lru_contains(c, 8));
+    CHECK_STATUS(fc_lru_get_or_reserve(c, 7, buf, sizeof buf, &len, 8, &r), FC_OK);
+    CHECK(len == 1 && buf[0] == 'x');
+    fc_lru_get_stats(c, &s);
+    CHECK(s.hits == 2 && s.misses == 1);
+    CHECK_STATUS(fc_lru_reserve(NULL, 1, 1, &r), FC_E_ARG);
+    CHECK_STATUS(fc_lru_access(c, 9, buf, sizeof buf, &len, NULL, 4), FC_E_ARG);
     fc_lru_destroy(c);
 }
