@@ -35,7 +35,10 @@ export function runFuzzers({ seconds = 10, runs, only, log = console.log } = {})
       const seed = spawnSync(bin, [], { env: { ...process.env, FC_FUZZ_WRITE_SEED: `${corpus}/trained.fcm` } });
       if (seed.status !== 0) throw new Error(`fuzz_model could not write its seed: ${seed.stderr}`);
     }
-    const args = [runs ? `-runs=${runs}` : `-max_total_time=${seconds}`, '-max_len=8192', `-artifact_prefix=${artifacts}`, '-print_final_stats=1'];
+    // model files are ~20 KB: a shorter limit would truncate the seed and hide every check behind
+    // the size check (the first long runs did; the longer limit found a NaN forecast at once)
+    const maxLen = name === 'model' ? 32768 : 8192;
+    const args = [runs ? `-runs=${runs}` : `-max_total_time=${seconds}`, `-max_len=${maxLen}`, `-artifact_prefix=${artifacts}`, '-print_final_stats=1'];
     if (name === 'ingest') args.push(`-dict=${root}tests/fuzz/snapshot.dict`);
     const t0 = Date.now();
     const r = spawnSync(bin, [...args, corpus], { encoding: 'utf8', maxBuffer: 64 << 20 });
