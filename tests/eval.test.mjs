@@ -5,7 +5,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,5 +86,33 @@ test('flowcast-eval rejects bad arguments with a usage error', () => {
     const r = spawnSync(EVAL, args, { encoding: 'utf8' });
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /usage|must be/);
+  }
+});
+
+test('flowcast-eval refuses a malformed matrix CSV with the parser\'s line and column', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fc-eval-csv-'));
+  try {
+    const common = ['--interval-min', '5', '--start', '2012-03-01T00:00', '--timezone', 'UTC'];
+    for (const [name, text, adj, want] of [
+      ['ragged.csv', 'a,b\n1,2\n3\n', null, /ragged\.csv: line 3: 1 cells, expected 2/],
+      ['word.csv', 'a,b\n1,x\n', null, /word\.csv: line 2, column 2: not a number/],
+      ['huge.csv', 'a,b\n1,1e39\n', null, /huge\.csv: line 2, column 2: 1e39 is beyond the float range/],
+      ['dup.csv', 'a,b,a\n1,2,3\n', null, /dup\.csv: line 1: columns 1 and 3 have the same id/],
+      ['ok.csv', 'a,b\n1,2\n3,4\n5,6\n', '1,0\n0,1,1\n', /adj\.csv: line 2: more than 2 cells/],
+    ]) {
+      writeFileSync(join(dir, name), text);
+      const args = ['--speeds', join(dir, name), ...common];
+      if (adj) {
+        writeFileSync(join(dir, 'adj.csv'), adj);
+        args.push('--adjacency', join(dir, 'adj.csv'));
+      } else {
+        args.push('--adjacency', join(dir, 'none.csv'));
+      }
+      const r = spawnSync(EVAL, args, { encoding: 'utf8' });
+      assert.equal(r.status, 2, `${name}: ${r.stderr}`);
+      assert.match(r.stderr, want);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -101,6 +101,14 @@ static fc_status bad(char *msg, size_t cap, fc_status st, const char *what)
     return st;
 }
 
+/* A profile cell as training leaves it: a whole number of samples (each adds 1) and their sum
+ * of speeds, so the mean stays within 1,000 mph (max_speed_mph is at most 600) and an empty
+ * cell has no sum. Anything else can make sum / count overflow. */
+static int profile_cell_ok(double sum, double cnt)
+{
+    return isfinite(sum) && isfinite(cnt) && cnt >= 0 && cnt == floor(cnt) && fabs(sum) <= 1e3 * cnt;
+}
+
 fc_status fc_model_read(const uint8_t *buf, size_t len, const fc_network *net, uint64_t net_hash,
                         fc_model **out, char *msg, size_t cap)
 {
@@ -150,13 +158,15 @@ fc_status fc_model_read(const uint8_t *buf, size_t len, const fc_network *net, u
         memcpy(s[k].p, p, s[k].bytes);
         p += s[k].bytes;
     }
-    /* numbers that would poison forecasts: NaN/inf anywhere, negative counts, inverted intervals */
+    /* numbers that would poison forecasts: NaN/inf anywhere, inverted intervals, and profiles
+     * that are not what training writes (fuzz_model found a file whose 1e-309 sample count made
+     * a profile mean infinite and the forecast NaN) */
     int ok = 1;
     size_t nh = (size_t)n * h, pq = (size_t)n * FC_DAYTYPES * q;
     for (size_t i = 0; i < nh * FC_REGIMES * FC_NF && ok; i++) ok = isfinite(m->w[i]) && fabsf(m->w[i]) < 1e6f;
     for (size_t i = 0; i < nh && ok; i++) ok = isfinite(m->lo[i]) && isfinite(m->hi[i]) && m->lo[i] <= m->hi[i] && fabsf(m->lo[i]) < 1e3f && fabsf(m->hi[i]) < 1e3f;
-    for (size_t i = 0; i < pq && ok; i++) ok = isfinite(m->prof.sum[i]) && isfinite(m->prof.cnt[i]) && m->prof.cnt[i] >= 0;
-    for (size_t i = 0; i < n && ok; i++) ok = isfinite(m->prof.all_sum[i]) && isfinite(m->prof.all_cnt[i]) && m->prof.all_cnt[i] >= 0;
+    for (size_t i = 0; i < pq && ok; i++) ok = profile_cell_ok(m->prof.sum[i], m->prof.cnt[i]);
+    for (size_t i = 0; i < n && ok; i++) ok = profile_cell_ok(m->prof.all_sum[i], m->prof.all_cnt[i]);
     if (!ok) {
         fc_model_free(m);
         return bad(msg, cap, FC_E_RANGE, "non-finite or out-of-range values");

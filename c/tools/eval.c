@@ -57,10 +57,15 @@ static void check(fc_engine *e, fc_status st, const char *what)
     if (st) fc_tool_die("%s: %s: %s", what, fc_status_name(st), fc_engine_message(e));
 }
 
-/* Writes a network JSON naming the CSV's sensors (positions unknown: placeholders). */
+/* Writes a network JSON naming the CSV's sensors (positions unknown: placeholders). The ids
+ * are written as they are, so one that would need escaping in JSON is refused here. */
 static char *matrix_network(const fc_matrix *m, const char *tz, int interval_s)
 {
-    size_t cap = 256 + m->cols * 200, n = 0;
+    size_t cap = 256 + strlen(tz), n = 0;
+    for (size_t c = 0; c < m->cols; c++) {
+        if (strpbrk(m->ids[c], "\\\"")) fc_tool_die("CSV column \"%s\": quotes and backslashes are not allowed in ids", m->ids[c]);
+        cap += 200 + strlen(m->ids[c]);
+    }
     char *s = malloc(cap);
     n += (size_t)snprintf(s + n, cap - n,
                           "{\"schema\":\"flowcast.network/1\",\"id\":\"eval\",\"timezone\":\"%s\",\"interval_s\":%d,\"sensors\":[",
@@ -163,11 +168,11 @@ int main(int argc, char **argv)
     opt.horizons = (uint32_t)max_h;
     int interval_s = (int)lround(interval_min * 60);
 
-    fc_matrix X = fc_tool_read_csv(speeds, 1);
-    size_t T = X.rows, N = X.cols, ntr = (size_t)floor(fraction * (double)T);
+    fc_matrix *X = fc_tool_read_csv(speeds, 1);
+    size_t T = X->rows, N = X->cols, ntr = (size_t)floor(fraction * (double)T);
     if (zero_missing)
         for (size_t i = 0; i < T * N; i++)
-            if (X.v[i] == 0) X.v[i] = NAN;
+            if (X->v[i] == 0) X->v[i] = NAN;
     if (ntr < 2 || ntr >= T) fc_tool_die("%zu rows: nothing to train or to test", T);
 
     /* engine A trains; engine B replays with the saved model */
@@ -181,7 +186,7 @@ int main(int argc, char **argv)
     if (network) {
         net_text = fc_tool_read_file(network, &net_len);
     } else {
-        net_text = matrix_network(&X, tz, interval_s);
+        net_text = matrix_network(X, tz, interval_s);
         net_len = strlen(net_text);
     }
     fc_engine *A, *B;
@@ -192,25 +197,26 @@ int main(int argc, char **argv)
     size_t *col_of = malloc(N * sizeof(size_t));
     if (fc_engine_sensor_count(A) != N) fc_tool_die("the network has %zu sensors, the CSV %zu columns", fc_engine_sensor_count(A), N);
     for (size_t c = 0; c < N; c++) {
-        long s = fc_engine_sensor_index(A, X.ids[c], strlen(X.ids[c]));
-        if (s < 0) fc_tool_die("CSV column \"%s\" is not a sensor of the network", X.ids[c]);
+        long s = fc_engine_sensor_index(A, X->ids[c], strlen(X->ids[c]));
+        if (s < 0) fc_tool_die("CSV column \"%s\" is not a sensor of the network", X->ids[c]);
         col_of[c] = (size_t)s;
     }
     if (adjacency) {
-        fc_matrix adj = fc_tool_read_csv(adjacency, 0);
-        if (adj.rows != N || adj.cols != N) fc_tool_die("%s: %zu x %zu, expected %zu x %zu", adjacency, adj.rows, adj.cols, N, N);
+        fc_matrix *adj = fc_tool_read_csv(adjacency, 0);
+        if (adj->rows != N || adj->cols != N) fc_tool_die("%s: %zu x %zu, expected %zu x %zu", adjacency, adj->rows, adj->cols, N, N);
         float *a = calloc(N * N, sizeof(float));
         for (size_t i = 0; i < N; i++)
-            for (size_t j = 0; j < N; j++) a[col_of[i] * N + col_of[j]] = isnan(adj.v[i * N + j]) ? 0 : adj.v[i * N + j];
+            for (size_t j = 0; j < N; j++) a[col_of[i] * N + col_of[j]] = isnan(adj->v[i * N + j]) ? 0 : adj->v[i * N + j];
         check(A, fc_engine_set_adjacency(A, a, N), "adjacency");
         check(B, fc_engine_set_adjacency(B, a, N), "adjacency");
         free(a);
+        fc_matrix_free(adj);
     }
     int64_t t0 = local_start_ms(A, start);
     float *row = malloc(N * sizeof(float));
     /* a row's snapshot ends its period: ts = start + (r + 1) * interval */
 #define ROW_TS(r) (t0 + ((int64_t)(r) + 1) * interval_s * 1000)
-#define LOAD_ROW(r) for (size_t c = 0; c < N; c++) row[col_of[c]] = X.v[(size_t)(r) * N + c]
+#define LOAD_ROW(r) for (size_t c = 0; c < N; c++) row[col_of[c]] = X->v[(size_t)(r) * N + c]
     for (size_t r = 0; r < ntr; r++) {
         LOAD_ROW(r);
         check(A, fc_ingest_values(A, ROW_TS(r), row, NULL, NULL, N, NULL), "ingest");
@@ -240,7 +246,7 @@ int main(int argc, char **argv)
         fc_engine_local_time(A, ROW_TS(r) - (int64_t)interval_s * 1000, &lt);
         size_t slot = (size_t)lt.minute_of_day * 60 / (size_t)interval_s;
         for (size_t c = 0; c < N; c++) {
-            float v = X.v[r * N + c];
+            float v = X->v[r * N + c];
             if (isnan(v)) continue;
             ha_sum[slot * N + c] += v;
             ha_cnt[slot * N + c] += 1;
@@ -256,7 +262,7 @@ int main(int argc, char **argv)
         LOAD_ROW(r);
         check(B, fc_ingest_values(B, ROW_TS(r), row, NULL, NULL, N, NULL), "replay");
         for (size_t c = 0; c < N; c++)
-            if (!isnan(X.v[r * N + c])) last[c] = X.v[r * N + c];
+            if (!isnan(X->v[r * N + c])) last[c] = X->v[r * N + c];
         if (r + H < ntr) continue; /* no test target within reach yet */
         double t1 = now_s();
         check(B, fc_engine_forecast(B, mid, lo, hi, nvals), "forecast");
@@ -270,7 +276,7 @@ int main(int argc, char **argv)
             size_t slot = (size_t)lt.minute_of_day * 60 / (size_t)interval_s;
             for (size_t c = 0; c < N; c++) {
                 size_t s = col_of[c], at = s * H + (h - 1);
-                float truth = X.v[tgt * N + c];
+                float truth = X->v[tgt * N + c];
                 pred[((tgt - ntr) * (size_t)n_h + (size_t)k) * N + c] = mid[at];
                 add(&mf[k], mid[at], truth);
                 if (!isnan(truth) && truth != 0) {
@@ -279,7 +285,7 @@ int main(int argc, char **argv)
                 }
                 add(&mp[k], last[c], truth);
                 add(&mha[k], ha_cnt[slot * N + c] > 0 ? (float)(ha_sum[slot * N + c] / ha_cnt[slot * N + c]) : NAN, truth);
-                if (tgt >= week) add(&mw[k], X.v[(tgt - week) * N + c], truth);
+                if (tgt >= week) add(&mw[k], X->v[(tgt - week) * N + c], truth);
             }
         }
     }
@@ -332,5 +338,6 @@ int main(int argc, char **argv)
     }
     fc_engine_destroy(A);
     fc_engine_destroy(B);
+    fc_matrix_free(X);
     return 0;
 }

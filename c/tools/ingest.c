@@ -12,29 +12,7 @@
 #include <string.h>
 #include "flowcast.h"
 #include "timeutil.h"
-
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap) break;
-        char *bigger = realloc(buf, cap *= 2);
-        if (!bigger) free(buf);
-        buf = bigger;
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        free(buf);
-        return NULL;
-    }
-    *len = n;
-    return buf;
-}
+#include "common/tool.h"
 
 /* Returns a copy of the snapshot with its "ts" moved shift_s later (written in UTC with Z),
  * or NULL when no valid "ts" string is found. The caller frees the copy; *len is updated. */
@@ -114,7 +92,7 @@ int main(int argc, char **argv)
         return 1;
     }
     size_t len;
-    char *net = read_file(argv[i], &len);
+    char *net = fc_tool_try_read_file(argv[i], &len);
     if (!net) {
         fprintf(stderr, "flowcast-ingest: cannot read %s: %s\n", argv[i], strerror(errno));
         return 1;
@@ -129,7 +107,7 @@ int main(int argc, char **argv)
     int failures = 0;
     for (long round = 0; round < repeat; round++) {
         for (int k = i + 1; k < argc; k++) {
-            char *snap = read_file(argv[k], &len);
+            char *snap = fc_tool_try_read_file(argv[k], &len);
             if (!snap) {
                 fprintf(stderr, "flowcast-ingest: cannot read %s\n", argv[k]);
                 failures++;

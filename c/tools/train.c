@@ -60,20 +60,20 @@ int main(int argc, char **argv)
     if (fc_engine_create(&cfg, &e)) fc_tool_die("cannot create the engine");
     check(e, fc_engine_load_network(e, net, len), path);
     snprintf(path, sizeof path, "%s/speed.csv", dir);
-    fc_matrix X = fc_tool_read_csv(path, 1);
+    fc_matrix *X = fc_tool_read_csv(path, 1);
     size_t n = fc_engine_sensor_count(e);
-    if (X.cols != n) fc_tool_die("%s: %zu columns, the network has %zu sensors", path, X.cols, n);
+    if (X->cols != n) fc_tool_die("%s: %zu columns, the network has %zu sensors", path, X->cols, n);
     size_t *col_of = malloc(n * sizeof(size_t));
     float *row = malloc(n * sizeof(float));
     for (size_t c = 0; c < n; c++) {
-        long s = fc_engine_sensor_index(e, X.ids[c], strlen(X.ids[c]));
-        if (s < 0) fc_tool_die("%s: column \"%s\" is not a network sensor", path, X.ids[c]);
+        long s = fc_engine_sensor_index(e, X->ids[c], strlen(X->ids[c]));
+        if (s < 0) fc_tool_die("%s: column \"%s\" is not a network sensor", path, X->ids[c]);
         col_of[c] = (size_t)s;
     }
     size_t want = (size_t)(days * 86400 * 1000 / (double)interval_ms);
-    size_t first = X.rows > want ? X.rows - want : 0;
-    for (size_t r = first; r < X.rows; r++) {
-        for (size_t c = 0; c < n; c++) row[col_of[c]] = X.v[r * n + c];
+    size_t first = X->rows > want ? X->rows - want : 0;
+    for (size_t r = first; r < X->rows; r++) {
+        for (size_t c = 0; c < n; c++) row[col_of[c]] = X->v[r * n + c];
         check(e, fc_ingest_values(e, t0 + ((int64_t)r + 1) * interval_ms, row, NULL, NULL, n, NULL), "ingest");
     }
     int last = -1;
@@ -83,8 +83,9 @@ int main(int argc, char **argv)
     check(e, fc_engine_save_model(e, model, size, &size), "save");
     FILE *f = fopen(out, "wb");
     if (!f || fwrite(model, 1, size, f) != size || fclose(f)) fc_tool_die("cannot write %s", out);
-    fprintf(stderr, "flowcast-train: %zu sensors, %zu rows, model %zu bytes -> %s\n", n, X.rows - first, size, out);
+    fprintf(stderr, "flowcast-train: %zu sensors, %zu rows, model %zu bytes -> %s\n", n, X->rows - first, size, out);
     fc_engine_destroy(e);
+    fc_matrix_free(X);
     cJSON_Delete(meta);
     return 0;
 }

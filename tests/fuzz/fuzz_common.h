@@ -11,15 +11,22 @@ extern const char *const fc_test_network_json;
 
 #define FUZZ_T0_MS 1788753600000LL /* Monday 2026-09-07 00:00 in New York */
 
+/* A new engine with configuration cfg and the test network, no data yet. */
+static inline fc_engine *fuzz_engine_with(const fc_config *cfg)
+{
+    fc_engine *e = NULL;
+    if (fc_engine_create(cfg, &e) || fc_engine_load_network(e, fc_test_network_json, strlen(fc_test_network_json)))
+        abort();
+    return e;
+}
+
 /* An engine with `rows` 5-minute rows of deterministic speeds, trained when `train`. */
 static inline fc_engine *fuzz_engine(int rows, int train)
 {
     fc_config cfg;
     fc_config_default(&cfg);
     cfg.history_s = 3 * 86400;
-    fc_engine *e = NULL;
-    if (fc_engine_create(&cfg, &e) || fc_engine_load_network(e, fc_test_network_json, strlen(fc_test_network_json)))
-        abort();
+    fc_engine *e = fuzz_engine_with(&cfg);
     for (int t = 0; t < rows; t++) {
         float row[4];
         for (int s = 0; s < 4; s++) row[s] = (float)(55 + 10 * sin((t + 7 * s) / 30.0) - (t % 288 > 200 ? 20 : 0));

@@ -1,56 +1,73 @@
 /* fuzz_ingest.c — libFuzzer harness: every input is ingested by three engines (parser cjson,
  * auto, fast) on the 4-sensor test network; any difference in status, message, result or state
- * digest (or a fast-only engine whose state changes on FC_E_UNSUPPORTED) aborts.
+ * digest, a rejected input that changes an engine's digest, or a fast-only engine whose state
+ * changes on FC_E_UNSUPPORTED aborts.
  *
  *   npm run fuzz -- --seconds N        (tests/fuzz/run.js builds and runs every harness)
  *
- * npm test runs it for a few seconds; runs of 3 and 10 minutes (1.7 million inputs, 1,044-file
- * corpus) found no difference when it was written.
+ * Every input must meet engines in the same state, so that a crash reproduces from that input
+ * alone. Creating three engines per input (network parse, time-zone rules, buffers) was most of
+ * the harness's time, so the engines are kept across inputs and only an engine that committed
+ * the input (status FC_OK) is replaced by a fresh one. That is exact, not an approximation: the
+ * engine's contract is that a rejected snapshot leaves its committed state byte-for-byte
+ * unchanged, and the harness checks it on every input (digest before = digest after). What a
+ * rejection does touch cannot steer the next input: the message (written on every path before
+ * it is read), the counters (statistics only) and the staging area (reset to empty by every
+ * ingest, whose value slots are only read for sensors the current snapshot marked). Three 20 s
+ * runs each from the same seed corpus, alternating, on the shared machine: median 750 -> 31,300
+ * inputs/s (most fuzzed inputs are rejected, so most inputs now create no engine).
  */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include "flowcast.h"
+#include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
-extern const char *const fc_test_network_json;
 
-static fc_engine *engine_with(uint32_t parser)
+static const uint32_t k_parsers[3] = {FC_PARSER_CJSON, FC_PARSER_AUTO, FC_PARSER_FAST};
+static fc_engine *g_engines[3];
+static uint64_t g_fresh_digest; /* a fresh engine's digest: the network, no data */
+
+static fc_engine *new_engine(int k)
 {
     fc_config cfg;
     fc_config_default(&cfg);
     cfg.history_s = 3600;
-    cfg.parser = parser;
-    fc_engine *e = NULL;
-    if (fc_engine_create(&cfg, &e) != FC_OK ||
-        fc_engine_load_network(e, fc_test_network_json, strlen(fc_test_network_json)) != FC_OK)
-        abort();
-    return e;
+    cfg.parser = k_parsers[k];
+    return fuzz_engine_with(&cfg);
 }
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-    /* fresh engines per input: every input sees the same state, so a crash reproduces alone */
-    fc_engine *ref = engine_with(FC_PARSER_CJSON), *aut = engine_with(FC_PARSER_AUTO), *fast = engine_with(FC_PARSER_FAST);
+    if (!g_engines[0]) {
+        for (int k = 0; k < 3; k++) g_engines[k] = new_engine(k);
+        g_fresh_digest = fc_engine_digest(g_engines[0]);
+        for (int k = 1; k < 3; k++)
+            if (fc_engine_digest(g_engines[k]) != g_fresh_digest) abort();
+    }
+    fc_engine *ref = g_engines[0], *aut = g_engines[1], *fast = g_engines[2];
     const char *s = (const char *)data;
     fc_ingest_result r1, r2, r3;
-    uint64_t fast_before = fc_engine_digest(fast);
     fc_status s1 = fc_ingest_json(ref, s, size, &r1);
     fc_status s2 = fc_ingest_json(aut, s, size, &r2);
     fc_status s3 = fc_ingest_json(fast, s, size, &r3);
+    uint64_t d1 = fc_engine_digest(ref), d2 = fc_engine_digest(aut), d3 = fc_engine_digest(fast);
     int bad = s1 != s2 || strcmp(fc_engine_message(ref), fc_engine_message(aut)) != 0 ||
-              memcmp(&r1, &r2, sizeof r1) != 0 || fc_engine_digest(ref) != fc_engine_digest(aut);
-    if (s3 == FC_E_UNSUPPORTED) bad |= fc_engine_digest(fast) != fast_before;
+              memcmp(&r1, &r2, sizeof r1) != 0 || d1 != d2;
+    if (s3 == FC_E_UNSUPPORTED) bad |= d3 != g_fresh_digest;
     else bad |= s1 != s3 || strcmp(fc_engine_message(ref), fc_engine_message(fast)) != 0 ||
-                memcmp(&r1, &r3, sizeof r1) != 0 || fc_engine_digest(ref) != fc_engine_digest(fast);
+                memcmp(&r1, &r3, sizeof r1) != 0 || d1 != d3;
+    if (s1 != FC_OK && d1 != g_fresh_digest) bad = 1; /* a rejection changed the state */
     if (bad) {
-        fprintf(stderr, "parsers differ: cjson %s \"%s\" / auto %s \"%s\" / fast %s \"%s\"\n", fc_status_name(s1),
-                fc_engine_message(ref), fc_status_name(s2), fc_engine_message(aut), fc_status_name(s3),
-                fc_engine_message(fast));
+        fprintf(stderr, "parsers differ: cjson %s \"%s\" / auto %s \"%s\" / fast %s \"%s\"; digests %s\n",
+                fc_status_name(s1), fc_engine_message(ref), fc_status_name(s2), fc_engine_message(aut),
+                fc_status_name(s3), fc_engine_message(fast),
+                d1 == d2 && (s3 == FC_E_UNSUPPORTED || d1 == d3) ? "agree" : "differ");
         abort();
     }
-    fc_engine_destroy(ref);
-    fc_engine_destroy(aut);
-    fc_engine_destroy(fast);
+    const fc_status got[3] = {s1, s2, s3};
+    for (int k = 0; k < 3; k++) {
+        if (got[k] != FC_OK) continue;
+        fc_engine_destroy(g_engines[k]);
+        g_engines[k] = new_engine(k);
+    }
     return 0;
 }

@@ -17,6 +17,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static fc_engine *g_engine; /* trained once; every input is loaded into it */
 static float g_ref[3][24];  /* its own model's forecast: what a refused file must leave */
+static unsigned char *g_saved; /* its own model file, put back after an accepted input */
+static size_t g_saved_len;
 
 static void forecast(fc_engine *e, float *mid, float *lo, float *hi, size_t n)
 {
@@ -29,14 +31,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     g_engine = fuzz_engine(600, 1);
     forecast(g_engine, g_ref[0], g_ref[1], g_ref[2], 24);
+    g_saved_len = fc_engine_model_size(g_engine);
+    g_saved = malloc(g_saved_len);
+    if (!g_saved || fc_engine_save_model(g_engine, g_saved, g_saved_len, &g_saved_len)) abort();
     const char *seed = getenv("FC_FUZZ_WRITE_SEED");
     if (seed) {
-        size_t len = fc_engine_model_size(g_engine);
-        unsigned char *buf = malloc(len);
         FILE *f = fopen(seed, "wb");
-        if (!buf || fc_engine_save_model(g_engine, buf, len, &len) || !f || fwrite(buf, 1, len, f) != len) abort();
+        if (!f || fwrite(g_saved, 1, g_saved_len, f) != g_saved_len) abort();
         fclose(f);
-        free(buf);
+        free(g_saved);
         fc_engine_destroy(g_engine);
         exit(0);
     }
@@ -45,9 +48,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-    size_t keep = fc_engine_model_size(g_engine);
-    unsigned char *saved = malloc(keep);
-    if (!saved || fc_engine_save_model(g_engine, saved, keep, &keep)) abort();
     unsigned char *input = malloc(size ? size : 1);
     if (!input) abort();
     memcpy(input, data, size);
@@ -65,11 +65,10 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         for (size_t i = 0; i < n; i++)
             if (!isfinite(mid[i]) || !isfinite(lo[i]) || !isfinite(hi[i]) || lo[i] > mid[i] || mid[i] > hi[i]) abort();
         /* put the trained model back so every input starts from the same state */
-        if (fc_engine_load_model(g_engine, saved, keep)) abort();
+        if (fc_engine_load_model(g_engine, g_saved, g_saved_len)) abort();
     } else {
         if (fc_engine_message(g_engine)[0] == '\0') abort();
         if (memcmp(mid, g_ref[0], 24 * sizeof(float)) != 0) abort(); /* the old model stayed */
     }
-    free(saved);
     return 0;
 }

@@ -1,8 +1,7 @@
 /* tool.c — helpers shared by the native command-line tools: fatal errors, whole-file reads
- * and the matrix-CSV reader (docs/FORMATS.md, "Matrix CSV"). Tools only: stdio is fine here. */
+ * and matrix-CSV files (parsed by the engine's c/src/matrix.c). Tools only: stdio is fine here. */
 #include "tool.h"
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,94 +23,46 @@ void fc_tool_die(const char *fmt, ...)
     exit(2);
 }
 
-char *fc_tool_read_file(const char *path, size_t *len)
+char *fc_tool_try_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) fc_tool_die("cannot read %s: %s", path, strerror(errno));
-    size_t cap = 1 << 20, n = 0;
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap + 1);
-    for (;;) {
-        if (!buf) fc_tool_die("out of memory reading %s", path);
+    while (buf) {
         n += fread(buf + n, 1, cap - n, f);
         if (n < cap) break;
-        buf = realloc(buf, (cap *= 2) + 1);
+        char *bigger = realloc(buf, (cap *= 2) + 1);
+        if (!bigger) free(buf);
+        buf = bigger;
     }
+    int err = ferror(f);
     fclose(f);
+    if (err || !buf) {
+        free(buf);
+        if (!err) errno = ENOMEM;
+        return NULL;
+    }
     buf[n] = '\0';
     *len = n;
     return buf;
 }
 
+char *fc_tool_read_file(const char *path, size_t *len)
+{
+    char *buf = fc_tool_try_read_file(path, len);
+    if (!buf) fc_tool_die("cannot read %s: %s", path, strerror(errno));
+    return buf;
+}
 
-fc_matrix fc_tool_read_csv(const char *path, int header)
+fc_matrix *fc_tool_read_csv(const char *path, int header)
 {
     size_t len;
     char *text = fc_tool_read_file(path, &len);
-    fc_matrix m = {0, 0, NULL, NULL};
-    char *p = text;
-    size_t cap = 0;
-    if (header) {
-        char *eol = strchr(p, '\n');
-        if (!eol) fc_tool_die("%s: no header line", path);
-        *eol = '\0';
-        if (eol > p && eol[-1] == '\r') eol[-1] = '\0';
-        for (char *q = p;; m.cols++) {
-            char *c = strchr(q, ',');
-            m.ids = realloc(m.ids, (m.cols + 1) * sizeof(char *));
-            m.ids[m.cols] = q;
-            if (!c) {
-                m.cols++;
-                break;
-            }
-            *c = '\0';
-            q = c + 1;
-        }
-        p = eol + 1;
-    }
-    while (*p) {
-        if (*p == '\n' || *p == '\r') {
-            p++;
-            continue;
-        }
-        size_t col = 0;
-        for (;;) {
-            if (m.rows * (m.cols ? m.cols : 1) + col >= cap) {
-                cap = cap ? cap * 2 : 1 << 16;
-                m.v = realloc(m.v, cap * sizeof(float));
-                if (!m.v) fc_tool_die("out of memory");
-            }
-            char *end;
-            float x;
-            if (*p == ',' || *p == '\n' || *p == '\r' || *p == '\0') {
-                x = NAN;
-                end = p;
-            } else {
-                errno = 0;
-                x = strtof(p, &end);
-                if (end == p) fc_tool_die("%s: row %zu column %zu: not a number", path, m.rows + 1, col + 1);
-            }
-            size_t stride = m.cols ? m.cols : 0;
-            if (stride) {
-                if (col >= stride) fc_tool_die("%s: row %zu has more than %zu columns", path, m.rows + 1, stride);
-                m.v[m.rows * stride + col] = x;
-            } else {
-                m.v[col] = x; /* first row of a headerless file defines the width */
-            }
-            col++;
-            p = end;
-            if (*p == ',') {
-                p++;
-                continue;
-            }
-            break;
-        }
-        if (!m.cols) m.cols = col;
-        else if (col != m.cols) fc_tool_die("%s: row %zu has %zu columns, expected %zu", path, m.rows + 1, col, m.cols);
-        m.rows++;
-        while (*p == '\r') p++;
-        if (*p == '\n') p++;
-    }
-    /* text stays allocated: ids point into it */
+    char msg[256];
+    fc_matrix *m = NULL;
+    fc_status st = fc_matrix_parse(text, len, header, NULL, &m, msg, sizeof msg);
+    free(text);
+    if (st) fc_tool_die("%s: %s", path, msg);
     return m;
 }
-

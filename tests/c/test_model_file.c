@@ -1,0 +1,100 @@
+/* test_model_file.c — model files whose profile cells are not what training writes are refused
+ * and leave the model in force. Regression for a fuzz_model finding: a checksum-valid file with
+ * a 1e-309 sample count made a profile mean infinite and the forecast NaN. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include "hash.h"
+#include "test.h"
+
+#define T0 1764000000000LL
+#define HEADER 96
+#define NF 16     /* features per weight set in the file */
+#define REGIMES 2 /* weight sets per (sensor, horizon): model file version 2 */
+
+/* Offsets of the payload arrays, from the header's dimensions (layout in c/src/model_io.c). */
+typedef struct layout {
+    size_t n, h, q, psum, pcnt, all_sum, all_cnt, end;
+} layout;
+
+static layout layout_of(const uint8_t *file)
+{
+    uint32_t dims[3];
+    memcpy(dims, file + 24, sizeof dims);
+    layout l = {dims[0], dims[1], dims[2], 0, 0, 0, 0, 0};
+    size_t nh = l.n * l.h, pq = l.n * 2 * l.q;
+    l.psum = HEADER + nh * REGIMES * NF * 4 + 2 * nh * 4;
+    l.pcnt = l.psum + pq * 4;
+    l.all_sum = l.pcnt + pq * 4;
+    l.all_cnt = l.all_sum + l.n * 8;
+    l.end = l.all_cnt + l.n * 8;
+    return l;
+}
+
+static void reseal(uint8_t *file, const layout *l)
+{
+    uint64_t h = fc_hash_bytes(FC_HASH_SEED, file + HEADER, l->end - HEADER);
+    memcpy(file + l->end, &h, 8);
+}
+
+void test_model_file_profiles(void)
+{
+    fc_engine *e = fc_test_engine();
+    if (!e) return;
+    int64_t ts = T0;
+    for (int k = 0; k < 288; k++) {
+        float speed[4] = {50 + k % 7, 55, 40 + k % 11, 60};
+        CHECK_STATUS(fc_ingest_values(e, ts += 300000, speed, NULL, NULL, 4, NULL), FC_OK);
+    }
+    fc_train_options opt;
+    fc_train_options_default(&opt);
+    opt.horizons = 6;
+    opt.max_samples = 100;
+    CHECK_STATUS(fc_engine_train(e, &opt, NULL, NULL), FC_OK);
+    size_t len = fc_engine_model_size(e);
+    uint8_t *good = malloc(len), *bad = malloc(len);
+    CHECK_STATUS(fc_engine_save_model(e, good, len, &len), FC_OK);
+    layout l = layout_of(good);
+    CHECK_EQ_INT(l.end + 8, len);
+    float ref[24], mid[24], lo[24], hi[24];
+    CHECK_STATUS(fc_engine_forecast(e, ref, NULL, NULL, 24), FC_OK);
+
+    /* the control: resealing an unchanged file changes nothing */
+    memcpy(bad, good, len);
+    reseal(bad, &l);
+    CHECK_STATUS(fc_engine_load_model(e, bad, len), FC_OK);
+
+    const float tiny_f = 5.877471754e-39f, big_f = 1e30f, half_f = 2.5f, fifty = 50;
+    const double tiny_d = 1e-309;
+    const struct {
+        size_t off;
+        const void *val;
+        size_t bytes;
+    } edits[] = {
+        {l.pcnt, &tiny_f, 4},                /* a subnormal sample count */
+        {l.pcnt + 4, &half_f, 4},            /* a fractional one */
+        {l.psum, &big_f, 4},                 /* a mean far beyond any speed */
+        {l.all_cnt + 2 * 8, &tiny_d, 8},     /* the fuzzer's case: sensor 2's count 1e-309 */
+        {l.all_sum + 8, &(double){1e300}, 8},
+    };
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        memcpy(bad, good, len);
+        memcpy(bad + edits[i].off, edits[i].val, edits[i].bytes);
+        reseal(bad, &l);
+        CHECK_STATUS(fc_engine_load_model(e, bad, len), FC_E_RANGE);
+        CHECK_CONTAINS(fc_engine_message(e), "out-of-range");
+        CHECK_STATUS(fc_engine_forecast(e, mid, lo, hi, 24), FC_OK);
+        CHECK(memcmp(mid, ref, sizeof ref) == 0);
+    }
+    /* an empty cell with a sum: count 0 must carry sum 0 */
+    memcpy(bad, good, len);
+    float zero = 0;
+    size_t cell = 0;
+    memcpy(bad + l.pcnt + cell * 4, &zero, 4);
+    memcpy(bad + l.psum + cell * 4, &fifty, 4);
+    reseal(bad, &l);
+    CHECK_STATUS(fc_engine_load_model(e, bad, len), FC_E_RANGE);
+    free(good);
+    free(bad);
+    fc_engine_destroy(e);
+}
