@@ -395,20 +395,31 @@ fc_status fc_lru_get(fc_lru *c, uint64_t key, void *out, size_t cap, size_t *len
     return FC_OK;
 }
 
+/* The probe shared by the get-or-insert calls: on a hit, serves it (1); on a miss, counts it
+ * and leaves key's hash in *h and the empty slot that ended the probe in *empty for the insert
+ * (0). */
+HOT int lookup(fc_lru *c, uint64_t key, uint64_t *h, uint32_t *empty, void *out, size_t cap, size_t *len)
+{
+    *h = mix64(key);
+    *empty = 0; /* set by find_slot when it returns NIL */
+    uint32_t slot = find_slot(c, key, *h, empty);
+    if (slot != NIL) {
+        hit_at(c, slot, out, cap, len);
+        return 1;
+    }
+    c->misses++;
+    return 0;
+}
+
 fc_status fc_lru_get_or_reserve(fc_lru *c, uint64_t key, void *out, size_t cap, size_t *len, size_t reserve_len,
                                 fc_lru_reservation *r)
 {
     if (len) *len = 0;
     if (!c || !r) return FC_E_ARG;
     r->pending = 0;
-    uint64_t h = mix64(key);
-    uint32_t empty = 0; /* set by find_slot when it returns NIL */
-    uint32_t slot = find_slot(c, key, h, &empty);
-    if (slot != NIL) {
-        hit_at(c, slot, out, cap, len);
-        return FC_OK;
-    }
-    c->misses++;
+    uint64_t h;
+    uint32_t empty;
+    if (lookup(c, key, &h, &empty, out, cap, len)) return FC_OK;
     if (too_large(c, reserve_len)) return FC_E_TOO_LARGE;
     reserve_at(c, key, h, empty, reserve_len, r);
     return FC_E_NOT_FOUND;
@@ -490,14 +501,9 @@ fc_status fc_lru_access(fc_lru *c, uint64_t key, void *out, size_t cap, size_t *
 {
     if (len) *len = 0;
     if (!c || (!val && val_len)) return FC_E_ARG;
-    uint64_t h = mix64(key);
-    uint32_t empty = 0; /* set by find_slot when it returns NIL */
-    uint32_t slot = find_slot(c, key, h, &empty);
-    if (slot != NIL) {
-        hit_at(c, slot, out, cap, len);
-        return FC_OK;
-    }
-    c->misses++;
+    uint64_t h;
+    uint32_t empty;
+    if (lookup(c, key, &h, &empty, out, cap, len)) return FC_OK;
     if (too_large(c, val_len)) return FC_E_TOO_LARGE;
     fc_lru_reservation r;
     r.replacing = 0;

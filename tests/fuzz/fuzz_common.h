@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "flowcast.h"
+#include "hash.h"
 
 extern const char *const fc_test_network_json;
 
@@ -40,6 +41,22 @@ static inline fc_engine *fuzz_engine(int rows, int train)
         if (fc_engine_train(e, &o, NULL, NULL)) abort();
     }
     return e;
+}
+
+/* A private copy of a fuzz input for a format with a trailing checksum of everything between a
+ * `header`-byte header and itself: when the input's last byte is odd the checksum is rewritten
+ * to match, so mutations reach the checks behind it (for even inputs it stays as mutated). The
+ * caller frees it. */
+static inline unsigned char *fuzz_resealed_copy(const unsigned char *data, size_t size, size_t header)
+{
+    unsigned char *input = malloc(size ? size : 1);
+    if (!input) abort();
+    memcpy(input, data, size);
+    if (size >= header + 8 && (data[size - 1] & 1)) {
+        uint64_t h = fc_hash_bytes(FC_HASH_SEED, input + header, size - header - 8);
+        memcpy(input + size - 8, &h, 8);
+    }
+    return input;
 }
 
 #endif

@@ -48,13 +48,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-    unsigned char *input = malloc(size ? size : 1);
-    if (!input) abort();
-    memcpy(input, data, size);
-    if (size >= 96 + 8 && (data[size - 1] & 1)) {
-        uint64_t h = fc_hash_bytes(FC_HASH_SEED, input + 96, size - 96 - 8);
-        memcpy(input + size - 8, &h, 8);
-    }
+    unsigned char *input = fuzz_resealed_copy(data, size, 96);
     fc_status st = fc_engine_load_model(g_engine, input, size);
     free(input);
     uint32_t h = fc_engine_horizons(g_engine);

@@ -70,13 +70,7 @@ static void forecast_all(void)
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-    unsigned char *input = malloc(size ? size : 1);
-    if (!input) abort();
-    memcpy(input, data, size);
-    if (size >= 48 + 8 && (data[size - 1] & 1)) {
-        uint64_t h = fc_hash_bytes(FC_HASH_SEED, input + 48, size - 48 - 8);
-        memcpy(input + size - 8, &h, 8);
-    }
+    unsigned char *input = fuzz_resealed_copy(data, size, 48);
     fc_cache_stats before, after;
     fc_engine_tile_cache_stats(g_engine, &before);
     fc_status st = fc_engine_tile_put(g_engine, input, size);
