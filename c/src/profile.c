@@ -64,7 +64,9 @@ float fc_profile_get(const fc_profile *p, uint32_t s, int daytype, uint32_t tod,
         cnt += p->cnt[c];
     }
     double mean = p->all_cnt[s] > 0 ? p->all_sum[s] / p->all_cnt[s] : 0.0;
-    if (cnt < 0) cnt = 0, sum = 0; /* float rounding after exclusion */
-    if (cnt + prior <= 0) return (float)mean;
+    /* nothing left after the exclusion (a negative count is float rounding): the overall mean,
+     * which is what the formula below gives for cnt = 0, without dividing a rounding residue by
+     * a prior that may be tiny (fuzz_model: a model file's 2e-41 prior made it -inf) */
+    if (cnt <= 0) return (float)mean;
     return (float)((sum + prior * mean) / (cnt + prior));
 }

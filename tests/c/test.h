@@ -36,7 +36,7 @@ fc_status fc_test_ingest(fc_engine *e, const char *json, fc_ingest_result *res);
     X(test_lru_basics) X(test_lru_model_random) X(test_route_constant_speed) \
     X(test_route_time_dependent) X(test_route_choice_and_errors) X(test_route_loop) \
     X(test_route_engine) X(test_matrix_parse) X(test_matrix_invalid) X(test_matrix_limits) \
-    X(test_matrix_format) X(test_model_file_profiles)
+    X(test_matrix_format) X(test_model_file_profiles) X(test_profile_empty_window)
 
 #define FC_TEST_DECLARE(name) void name(void);
 FC_TESTS(FC_TEST_DECLARE)
