@@ -90,7 +90,7 @@ static float tile_get(const fc_profile *p, uint32_t s, int daytype, uint32_t tod
         cnt += tcnt[t];
     }
     double mean = all[m + i] > 0 ? all[i] / all[m + i] : 0.0;
-    if (cnt + prior <= 0) return sane(mean);
+    if (cnt <= 0) return sane(mean); /* as fc_profile_get */
     return sane((sum + prior * mean) / (cnt + prior));
 }
 
@@ -107,7 +107,9 @@ float fc_profile_get(const fc_profile *p, uint32_t s, int daytype, uint32_t tod,
         cnt += p->cnt[c];
     }
     double mean = p->all_cnt[s] > 0 ? p->all_sum[s] / p->all_cnt[s] : 0.0;
-    if (cnt < 0) cnt = 0, sum = 0; /* float rounding after exclusion */
-    if (cnt + prior <= 0) return sane(mean);
+    /* nothing left after the exclusion (a negative count is float rounding): the overall mean,
+     * which is what the formula below gives for cnt = 0, without dividing a rounding residue by
+     * a prior that may be tiny (fuzz_model: a model file's 2e-41 prior made it -inf) */
+    if (cnt <= 0) return sane(mean);
     return sane((sum + prior * mean) / (cnt + prior));
 }

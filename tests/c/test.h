@@ -37,7 +37,7 @@ fc_status fc_test_ingest(fc_engine *e, const char *json, fc_ingest_result *res);
     X(test_route_time_dependent) X(test_route_choice_and_errors) X(test_route_loop) \
     X(test_route_engine) X(test_tile_roundtrip_and_values) X(test_graph_dense_two_hops) \
     X(test_matrix_parse) X(test_matrix_invalid) X(test_matrix_limits) X(test_matrix_format) \
-    X(test_model_file_profiles)
+    X(test_model_file_profiles) X(test_profile_empty_window)
 
 #define FC_TEST_DECLARE(name) void name(void);
 FC_TESTS(FC_TEST_DECLARE)

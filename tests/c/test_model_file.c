@@ -1,10 +1,12 @@
 /* test_model_file.c — model files whose profile cells are not what training writes are refused
  * and leave the model in force. Regression for a fuzz_model finding: a checksum-valid file with
- * a 1e-309 sample count made a profile mean infinite and the forecast NaN. */
+ * a 1e-309 sample count made a profile mean infinite and the forecast NaN. And the profile
+ * lookup those forecasts use, for a second finding: a 2e-41 prior divided a leftover sum. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include "hash.h"
+#include "profile.h"
 #include "test.h"
 
 #define T0 1764000000000LL
@@ -97,4 +99,23 @@ void test_model_file_profiles(void)
     free(good);
     free(bad);
     fc_engine_destroy(e);
+}
+
+/* A window with nothing left after leaving out the caller's own values gives the sensor's
+ * overall mean whatever the prior, even when the sums left over disagree (they cannot come from
+ * training, but a model file can carry them). */
+void test_profile_empty_window(void)
+{
+    fc_profile p;
+    if (fc_profile_init(&p, 1, 289)) return;
+    fc_profile_add(&p, 0, 0, 10, 50);
+    fc_profile_add(&p, 0, 0, 20, 70);
+    const float priors[] = {0, 2.3e-41f, 1e-30f, 3, 1e5f};
+    for (size_t i = 0; i < sizeof priors / sizeof priors[0]; i++) {
+        float v = fc_profile_get(&p, 0, 0, 10, 2, priors[i], 55, 1); /* leaves out 55 of the 50 */
+        CHECK(v == 60);
+        v = fc_profile_get(&p, 0, 0, 10, 2, priors[i], 0, 0); /* the cell itself, pulled to 60 */
+        CHECK(isfinite(v) && v >= 50 && v <= 60);
+    }
+    fc_profile_free(&p);
 }
