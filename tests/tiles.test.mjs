@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPredictor, FlowcastError } from 'flowcast';
 import { buildServer } from '../web/server/server.js';
+import { browserSkip, launchChromium, SPEED, START } from './fixtures/browser.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const INTERVAL_MS = 300_000;
@@ -333,6 +334,48 @@ test('GET /api/v1/profiles/<group>/<daytype>: the model\'s tiles, ETag and 304, 
       assert.ok(p.tileCacheStats().evictions > 0, 'a cap of one tile evicted');
       p.dispose();
     } finally {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+// ---- the page in tile mode ----
+
+test('the page with ?profiles=1: tile mode in the worker, tiles fetched (and refetched under a 1 MB cap), forecasts drawn',
+  { skip: serverSkip || browserSkip }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flowcast-tiles-page-'));
+    const sim = spawnSync(SIM, ['--out', dir, '--days', '8', '--seed', '7', '--quiet'], { encoding: 'utf8' });
+    assert.equal(sim.status, 0, sim.stderr);
+    const tr = spawnSync(TRAIN, ['--dataset', dir, '--out', join(dir, 'model.fcm'), '--days', '7'], { encoding: 'utf8' });
+    assert.equal(tr.status, 0, tr.stderr);
+    const app = await buildServer({ dataset: dir, speed: SPEED, start_ms: START, public: join(root, 'public') });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      /** @type {string[]} */
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      /** @type {string[]} */
+      const tileRequests = [];
+      page.on('request', (r) => { if (r.url().includes('/api/v1/profiles/')) tileRequests.push(new URL(r.url()).pathname); });
+      await page.route(/tile\.openstreetmap\.org/, (r) => r.abort());
+      await page.goto(`http://127.0.0.1:${app.server.address().port}/?profiles=1`);
+      await page.waitForSelector('html[data-ready="forecast"]', { timeout: 30000 });
+      const strokes = await page.$$eval('path.fc-seg', (ps) => ps.map((p) => p.getAttribute('stroke')));
+      assert.ok(strokes.length > 100 && strokes.every((c) => /^#[0-9a-f]{6}$/.test(c ?? '')), 'every segment coloured');
+      // a forecast horizon shows forecast colours, which came from tile-mode forecasts
+      await page.fill('#horizon', '12');
+      await page.dispatchEvent('#horizon', 'input');
+      assert.ok(tileRequests.length >= 4, `tile requests: ${tileRequests.join(' ')}`);
+      // the next snapshots (every 2.5 s): the 1 MB cap holds two of the four ~370 KB tiles, so
+      // each forecast refetches
+      const before = tileRequests.length;
+      for (const end = Date.now() + 20000; tileRequests.length <= before && Date.now() < end;) await new Promise((r) => setTimeout(r, 200));
+      assert.ok(tileRequests.length > before, `tiles refetched after new snapshots (${before} -> ${tileRequests.length})`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
       await app.close();
       rmSync(dir, { recursive: true, force: true });
     }

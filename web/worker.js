@@ -32,6 +32,9 @@ let updateTimer;
 let receivedAt = NaN;
 /** Time of the newest committed data (Unix ms). */
 let latestTs = NaN;
+/** Tile mode (`?profiles=MB` on the page): the forecast in flight, shared by overlapping updates. */
+let tileForecast = /** @type {Promise<import('./flowcast.js').Forecast> | null} */ (null);
+let tileMode = false;
 
 /** Per-stage timings in ms: the numbers the performance panel shows. */
 const stages = /** @type {Record<string, { last: number, total: number, count: number, max: number }>} */ ({});
@@ -117,6 +120,21 @@ async function fetchModel(base) {
   }
 }
 
+/**
+ * One history profile tile from the feed (GET profiles/<group>/<daytype>), for tile mode.
+ * @param {string} base
+ * @param {string} group
+ * @param {string} daytype
+ */
+async function fetchProfileTile(base, group, daytype) {
+  const t0 = performance.now();
+  const r = await fetch(`${base}profiles/${encodeURIComponent(group)}/${daytype}`);
+  if (!r.ok) throw new Error(`profile tile ${group}/${daytype}: HTTP ${r.status}`);
+  const bytes = new Uint8Array(await r.arrayBuffer());
+  record('profile tile fetch', performance.now() - t0);
+  return bytes;
+}
+
 /** @param {number} ts Unix ms @returns {string} "08:15" in the network's time zone */
 function localClock(ts) {
   const lt = /** @type {import('./flowcast.js').Predictor} */ (engine).localTime(ts);
@@ -135,7 +153,17 @@ async function postUpdate() {
   let forecast = null;
   if (hasModel) {
     try {
-      forecast = timed('forecast', () => e.forecast());
+      if (tileMode) {
+        // profiles from tiles: fetched on demand, so the forecast is asynchronous
+        const t0 = performance.now();
+        const f = tileForecast ??= e.forecastAsync().finally(() => { tileForecast = null; });
+        const shared = await f;
+        // overlapping updates may share one forecast, and posting transfers (detaches) its arrays
+        forecast = { ...shared, mid: shared.mid.slice(), lo: shared.lo.slice(), hi: shared.hi.slice() };
+        record('forecast', performance.now() - t0);
+      } else {
+        forecast = timed('forecast', () => e.forecast());
+      }
     } catch (err) {
       progress('error', `Forecasts unavailable: ${/** @type {Error} */ (err).message}`);
     }
@@ -232,7 +260,8 @@ async function fetchNetwork(base, retryBaseMs, retryMaxMs) {
 
 /**
  * @param {{ base: string, recentHours?: number, trainHours?: number, pollMs?: number,
- *   retryBaseMs?: number, retryMaxMs?: number, timeoutMs?: number }} cfg
+ *   retryBaseMs?: number, retryMaxMs?: number, timeoutMs?: number, profileCacheBytes?: number }} cfg
+ *   profileCacheBytes > 0: tile mode with that cap (profiles fetched from the feed on demand)
  */
 async function start(cfg) {
   const base = cfg.base;
@@ -259,8 +288,18 @@ async function start(cfg) {
   progress('model', 'Loading the forecast model…');
   const file = await modelFile;
   const loaded = file ? timed('model load', () => e.loadModel(file)) : null;
-  if (loaded?.ok) hasModel = true;
-  else {
+  if (loaded?.ok) {
+    hasModel = true;
+    if ((cfg.profileCacheBytes ?? 0) > 0) {
+      try {
+        e.useProfileTiles({ maxBytes: /** @type {number} */ (cfg.profileCacheBytes),
+          fetchTile: (group, daytype) => fetchProfileTile(base, group, daytype) });
+        tileMode = true;
+      } catch (err) { // keep the model's own profiles
+        console.warn(`flowcast: profile tiles not used: ${/** @type {Error} */ (err).message}`);
+      }
+    }
+  } else {
     try {
       await trainHere(base, networkText, cfg.trainHours ?? TRAIN_HOURS);
       hasModel = true;

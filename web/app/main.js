@@ -32,6 +32,9 @@ const tileUrl = tileParam ?? document.documentElement.dataset.tiles ?? OSM_TILES
 const retryBaseMs = Number(params.get('retry')) || undefined;
 const timeoutMs = Number(params.get('timeout')) || undefined;
 const watchdogMs = Number(params.get('watchdog')) || 60000;
+// ?profiles=MB: tile mode, the model's time-of-day profiles fetched per corridor on demand and
+// kept under that cap (README, "History profile tiles"); off by default
+const profileCacheBytes = Math.round((Number(params.get('profiles')) || 0) * 1024 * 1024) || undefined;
 
 const status = new StatusLine($('updated'), $('stale'));
 const progress = new ProgressView($('progress'), /** @type {HTMLProgressElement} */ ($('progress-bar')), $('progress-text'));
@@ -91,7 +94,7 @@ function startWorker() {
     ev.preventDefault();
     if (worker === w) restartWorker(`the engine worker failed: ${ev.message}`);
   };
-  w.postMessage({ type: 'start', base, retryBaseMs, timeoutMs });
+  w.postMessage({ type: 'start', base, retryBaseMs, timeoutMs, profileCacheBytes });
 }
 
 /** @param {string} why */
