@@ -173,6 +173,38 @@ test('a cap smaller than the tiles it needs: eviction and refetch, forecasts ide
   }
 });
 
+test('a model file without profiles: a fraction of the size, forecasts only in tile mode, identical to the full file\'s', async () => {
+  const stripped = trainer.saveModel({ profiles: false });
+  assert.ok(stripped.length < model.length / 3, `${stripped.length} of ${model.length} bytes`);
+  // the header says so (regimes 2, bit 16: no profiles), and the size follows
+  assert.equal(new DataView(stripped.buffer, stripped.byteOffset).getUint32(92, true), 2 | (1 << 16));
+  const full = await tiled(1 << 20);
+  const p = await engineWith(END - 2 * 288, END);
+  const code = (/** @type {() => unknown} */ fn, /** @type {string} */ c, /** @type {RegExp} */ m) =>
+    assert.throws(fn, (e) => e instanceof FlowcastError && e.code === c && m.test(e.message));
+  try {
+    assert.equal(p.loadModel(stripped).ok, true);
+    code(() => p.forecast(), 'E_STATE', /carries no profiles/);
+    code(() => p.travelTime({ from: 'S0', to: 'S3' }), 'E_STATE', /carries no profiles/);
+    code(() => p.saveModel(), 'E_STATE', /profiles are not here/);
+    code(() => p.profileTile('A-E', 'weekday'), 'E_STATE', /no profiles to export/);
+    assert.deepEqual(p.saveModel({ profiles: false }), stripped, 'round trip');
+    // a truncated or mislabelled file is refused like any other
+    assert.equal(p.loadModel(stripped.subarray(0, stripped.length - 1)).ok, false);
+    const relabelled = stripped.slice();
+    new DataView(relabelled.buffer).setUint32(92, 2, true); // claims profiles it does not have
+    const r = /** @type {any} */ (p.loadModel(relabelled));
+    assert.equal(r.code, 'E_FIELD');
+    assert.match(r.message, /the header implies/);
+    p.useProfileTiles({ maxBytes: 1 << 20, fetchTile: async (g, d) => /** @type {Uint8Array} */ (tiles.get(`${g}/${d}`)) });
+    assert.deepEqual(await p.forecastAsync(), await full.p.forecastAsync(), 'the same weights and tiles: the same forecast');
+    assert.ok(p.stats().memory.modelBytes < full.p.stats().memory.modelBytes + 1 && p.stats().memory.modelBytes > 0);
+  } finally {
+    p.dispose();
+    full.p.dispose();
+  }
+});
+
 test('untrusted tiles: every defect refused with a clear error, the cache untouched', async () => {
   const { p } = await tiled(1 << 20);
   const good = /** @type {Uint8Array} */ (tiles.get('B-E/weekend'));
@@ -303,11 +335,24 @@ test('GET /api/v1/profiles/<group>/<daytype>: the model\'s tiles, ETag and 304, 
         assert.equal((await e.json()).error.code, c);
       }
       assert.equal((await fetch(`${base}profiles/${g}/weekday`, { method: 'POST' })).status, 405);
+      // the model without its profiles, for tile mode: what an engine exports, and it loads
+      const mr = await fetch(`${base}model?profiles=0`);
+      assert.equal(mr.status, 200);
+      const strippedModel = new Uint8Array(await mr.arrayBuffer());
+      assert.ok(strippedModel.length < modelBytes.length / 3);
+      const ref2 = await createPredictor({ network: net });
+      assert.equal(ref2.loadModel(modelBytes).ok, true);
+      assert.deepEqual(strippedModel, ref2.saveModel({ profiles: false }));
+      ref2.dispose();
+      assert.equal((await fetch(`${base}model?profiles=0`, { headers: { 'if-none-match': mr.headers.get('etag') ?? '' } })).status, 304);
+      const badQ = await fetch(`${base}model?profiles=2`);
+      assert.equal(badQ.status, 400);
+      assert.equal((await badQ.json()).error.code, 'BAD_PROFILES');
 
       // an engine in tile mode on the served tiles, under a cap of one tile
       const snap = await (await fetch(`${base}history?hours=3`)).json();
       const p = await createPredictor({ network: net });
-      assert.equal(p.loadModel(modelBytes).ok, true);
+      assert.equal(p.loadModel(strippedModel).ok, true);
       // rows of the history (row r covers [start + r interval, + interval): ingest at its end)
       const start = Date.parse(snap.start);
       let ingested = 0;
@@ -358,7 +403,13 @@ test('the page with ?profiles=1: tile mode in the worker, tiles fetched (and ref
       page.on('pageerror', (e) => errors.push(e.message));
       /** @type {string[]} */
       const tileRequests = [];
-      page.on('request', (r) => { if (r.url().includes('/api/v1/profiles/')) tileRequests.push(new URL(r.url()).pathname); });
+      /** @type {string[]} */
+      const modelRequests = [];
+      page.on('request', (r) => {
+        const u = new URL(r.url());
+        if (u.pathname.startsWith('/api/v1/profiles/')) tileRequests.push(u.pathname);
+        if (u.pathname === '/api/v1/model') modelRequests.push(u.pathname + u.search);
+      });
       await page.route(/tile\.openstreetmap\.org/, (r) => r.abort());
       await page.goto(`http://127.0.0.1:${app.server.address().port}/?profiles=1`);
       await page.waitForSelector('html[data-ready="forecast"]', { timeout: 30000 });
@@ -368,6 +419,7 @@ test('the page with ?profiles=1: tile mode in the worker, tiles fetched (and ref
       await page.fill('#horizon', '12');
       await page.dispatchEvent('#horizon', 'input');
       assert.ok(tileRequests.length >= 4, `tile requests: ${tileRequests.join(' ')}`);
+      assert.deepEqual(modelRequests, ['/api/v1/model?profiles=0'], 'the worker fetched the model without profiles');
       // the next snapshots (every 2.5 s): the 1 MB cap holds two of the four ~370 KB tiles, so
       // each forecast refetches
       const before = tileRequests.length;

@@ -638,17 +638,26 @@ export class Predictor {
   }
 
   /**
-   * The current model as a model file (see c/src/model_io.c). Throws without a model.
+   * The current model as a model file (see c/src/model_io.c). Throws without a model, or when
+   * its profiles are not here (tile mode). `{ profiles: false }` leaves the time-of-day profiles
+   * out (weights and intervals only, for engines that read profiles from tiles); that works in
+   * any mode.
+   * @param {{ profiles?: boolean }} [opts]
    * @returns {Uint8Array}
    */
-  saveModel() {
+  saveModel({ profiles = true } = {}) {
     this.#live();
-    const rt = this.rt;
-    const size = rt.x.fc_engine_model_size(this.engine);
-    if (!size) throw new FlowcastError('E_STATE', 'saveModel: no model: train or load one first');
+    const rt = this.rt, x = rt.x;
+    const [sizeOf, save] = profiles ? [x.fc_engine_model_size, x.fc_engine_save_model]
+      : [x.fcw_model_size_without_profiles, x.fcw_save_model_without_profiles];
+    const size = sizeOf(this.engine);
+    if (!size) { // no model, or its profiles are not here: the engine says which
+      const st = save(this.engine, 0, 0, 0);
+      throw new FlowcastError(rt.statusName(st || 3), `saveModel: ${this.#error(st || 3).message}`);
+    }
     const p = rt.malloc(size);
     try {
-      const st = rt.x.fc_engine_save_model(this.engine, p, size, this.scratch + OFF_OUT);
+      const st = save(this.engine, p, size, this.scratch + OFF_OUT);
       if (st !== 0) throw new FlowcastError(rt.statusName(st), this.#error(st).message);
       return new Uint8Array(rt.memory.buffer, p, size).slice();
     } finally {

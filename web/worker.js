@@ -110,10 +110,14 @@ async function fetchHistory(base, hours) {
   return h;
 }
 
-/** @param {string} base @returns {Promise<ArrayBuffer | null>} the server's model file, if any */
-async function fetchModel(base) {
+/**
+ * @param {string} base
+ * @param {boolean} [withProfiles] false: the file without its profiles (tile mode)
+ * @returns {Promise<ArrayBuffer | null>} the server's model file, if any
+ */
+async function fetchModel(base, withProfiles = true) {
   try {
-    const r = await fetchOptional(`${base}model`);
+    const r = await fetchOptional(withProfiles ? `${base}model` : `${base}model?profiles=0`);
     return r ? await r.arrayBuffer() : null;
   } catch {
     return null; // unreachable or broken: training here still works
@@ -271,7 +275,9 @@ async function start(cfg) {
   postMessage({ type: 'network', network: JSON.parse(networkText) });
 
   progress('history', 'Loading recent history…');
-  const modelFile = fetchModel(base);
+  // tile mode needs only the weights: the profiles come as tiles
+  const tiles = (cfg.profileCacheBytes ?? 0) > 0;
+  const modelFile = fetchModel(base, !tiles);
   const recent = await fetchHistory(base, cfg.recentHours ?? RECENT_HOURS);
   const e = engine;
   const lastTs = recent ? timed('history ingest', () => ingestHistory(e, recent)) : NaN;
@@ -286,19 +292,21 @@ async function start(cfg) {
   feed.start();
 
   progress('model', 'Loading the forecast model…');
-  const file = await modelFile;
-  const loaded = file ? timed('model load', () => e.loadModel(file)) : null;
+  let file = await modelFile;
+  let loaded = file ? timed('model load', () => e.loadModel(file)) : null;
+  if (loaded?.ok && tiles) {
+    try {
+      e.useProfileTiles({ maxBytes: /** @type {number} */ (cfg.profileCacheBytes),
+        fetchTile: (group, daytype) => fetchProfileTile(base, group, daytype) });
+      tileMode = true;
+    } catch (err) { // a model without profiles cannot forecast alone: load the full file
+      console.warn(`flowcast: profile tiles not used: ${/** @type {Error} */ (err).message}`);
+      file = await fetchModel(base);
+      loaded = file ? timed('model load', () => e.loadModel(file)) : null;
+    }
+  }
   if (loaded?.ok) {
     hasModel = true;
-    if ((cfg.profileCacheBytes ?? 0) > 0) {
-      try {
-        e.useProfileTiles({ maxBytes: /** @type {number} */ (cfg.profileCacheBytes),
-          fetchTile: (group, daytype) => fetchProfileTile(base, group, daytype) });
-        tileMode = true;
-      } catch (err) { // keep the model's own profiles
-        console.warn(`flowcast: profile tiles not used: ${/** @type {Error} */ (err).message}`);
-      }
-    }
   } else {
     try {
       await trainHere(base, networkText, cfg.trainHours ?? TRAIN_HOURS);

@@ -189,6 +189,11 @@ fc_status fc_engine_forecast(fc_engine *engine, float *mid, float *lo, float *hi
 size_t fc_engine_model_size(const fc_engine *engine);
 fc_status fc_engine_save_model(fc_engine *engine, uint8_t *buf, size_t cap, size_t *written);
 fc_status fc_engine_load_model(fc_engine *engine, const uint8_t *buf, size_t len);
+/* The model file without its time-of-day profiles (weights and intervals only: ~15% of the
+ * full file for Atlanta), for engines that read the profiles from tiles: such a model forecasts
+ * only after fc_engine_tiles_enable (FC_E_STATE before). Works in any mode. */
+size_t fc_engine_model_size_without_profiles(const fc_engine *engine);
+fc_status fc_engine_save_model_without_profiles(fc_engine *engine, uint8_t *buf, size_t cap, size_t *written);
 
 /* Empties the model's time-of-day profiles so that they are rebuilt only from snapshots
  * ingested from now on. For evaluation replays that must not see the future. */

@@ -500,6 +500,9 @@ fc_status fc_engine_train(fc_engine *e, const fc_train_options *opt, void (*prog
 
 uint32_t fc_engine_horizons(const fc_engine *e) { return e && e->model ? e->model->horizons : 0; }
 
+/* A model loaded from a file without profiles forecasts only in tile mode. */
+#define NO_PROFILES "this model file carries no profiles: enable profile tiles (useProfileTiles) to forecast"
+
 fc_status fc_engine_forecast(fc_engine *e, float *mid, float *lo, float *hi, size_t n_values)
 {
     if (!e) return FC_E_ARG;
@@ -517,6 +520,8 @@ fc_status fc_engine_forecast(fc_engine *e, float *mid, float *lo, float *hi, siz
         if (mid) memcpy(mid, tm, n_values * sizeof(float));
         if (lo) memcpy(lo, tl, n_values * sizeof(float));
         if (hi) memcpy(hi, th, n_values * sizeof(float));
+    } else if (!fc_model_has_profiles(e->model)) {
+        return fc_engine_fail(e, FC_E_STATE, NO_PROFILES);
     } else if (fc_model_forecast(e->model, e->net, &e->graph, &e->hist, mid, lo, hi, NULL)) {
         return fc_engine_fail(e, FC_E_STATE, "no data to forecast from: ingest a snapshot first");
     }
@@ -524,17 +529,38 @@ fc_status fc_engine_forecast(fc_engine *e, float *mid, float *lo, float *hi, siz
     return FC_OK;
 }
 
-size_t fc_engine_model_size(const fc_engine *e) { return e && e->model && !e->tiles ? fc_model_file_size(e->model) : 0; }
+size_t fc_engine_model_size(const fc_engine *e)
+{
+    return e && e->model && fc_model_has_profiles(e->model) ? fc_model_file_size(e->model, 1) : 0;
+}
+
+size_t fc_engine_model_size_without_profiles(const fc_engine *e)
+{
+    return e && e->model ? fc_model_file_size(e->model, 0) : 0;
+}
+
+fc_status fc_engine_save_model_without_profiles(fc_engine *e, uint8_t *buf, size_t cap, size_t *written)
+{
+    if (!e || (!buf && cap)) return FC_E_ARG;
+    if (!e->model) return fc_engine_fail(e, FC_E_STATE, "no model to save: train or load one first");
+    size_t need = fc_model_file_size(e->model, 0);
+    if (written) *written = need;
+    if (cap < need) return fc_engine_fail(e, FC_E_ARG, "save_model: buffer of %zu bytes, need %zu", cap, need);
+    fc_model_write(e->model, buf, 0);
+    return FC_OK;
+}
 
 fc_status fc_engine_save_model(fc_engine *e, uint8_t *buf, size_t cap, size_t *written)
 {
     if (!e || (!buf && cap)) return FC_E_ARG;
     if (!e->model) return fc_engine_fail(e, FC_E_STATE, "no model to save: train or load one first");
-    if (e->tiles) return fc_engine_fail(e, FC_E_STATE, "profile tiles are enabled: the model's profiles are not here to save");
-    size_t need = fc_model_file_size(e->model);
+    if (!fc_model_has_profiles(e->model))
+        return fc_engine_fail(e, FC_E_STATE, "the model's profiles are not here to save (profile tiles are enabled, or "
+                              "it was loaded from a file without them)");
+    size_t need = fc_model_file_size(e->model, 1);
     if (written) *written = need;
     if (cap < need) return fc_engine_fail(e, FC_E_ARG, "save_model: buffer of %zu bytes, need %zu", cap, need);
-    fc_model_write(e->model, buf);
+    fc_model_write(e->model, buf, 1);
     return FC_OK;
 }
 
@@ -629,6 +655,7 @@ static fc_status routes_prepare(fc_engine *e, fc_route_speeds *sp)
     if (e->route_fc_version != e->data_version || !e->data_version) {
         const float *tm, *tl, *th;
         if (!e->tiles) {
+            if (!fc_model_has_profiles(e->model)) return fc_engine_fail(e, FC_E_STATE, "travel time: " NO_PROFILES);
             if (fc_model_forecast(e->model, e->net, &e->graph, &e->hist, mid, lo, hi, NULL))
                 return fc_engine_fail(e, FC_E_STATE, "travel time: no data to forecast from");
         } else if (fc_engine_tiles_result(e, &tm, &tl, &th)) {
@@ -782,9 +809,13 @@ fc_status fc_engine_memory(const fc_engine *e, fc_memory *out)
     uint64_t n = e->net->n_sensors;
     /* ring buffers (7 bytes per sensor-slot), open-slot sums (30 B), staging (22 B) per sensor */
     out->history_bytes = n * e->hist.cap * 7 + n * 30 + n * 22;
-    if (e->model) out->model_bytes = fc_model_file_size(e->model) + n * FC_RECENT * 5;
-    /* tile mode: no profile arrays (2 day types x q slots x 8 bytes per sensor), the tile state instead */
-    if (e->tiles) out->model_bytes += fc_engine_tiles_bytes(e) - n * FC_DAYTYPES * e->model->q * 8;
+    /* weights and intervals, forecast scratch, then the profile arrays (2 day types x q slots x 8
+     * bytes + 16 per sensor) or, in tile mode, the tile state */
+    if (e->model) {
+        out->model_bytes = fc_model_file_size(e->model, 0) + n * FC_RECENT * 5;
+        if (fc_model_has_profiles(e->model)) out->model_bytes += n * FC_DAYTYPES * e->model->q * 8 + n * 16;
+        out->model_bytes += fc_engine_tiles_bytes(e);
+    }
     out->route_bytes = e->route_fc_len * sizeof(float) + (e->route_cache ? 4u << 20 : 0);
     return FC_OK;
 }

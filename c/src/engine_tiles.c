@@ -149,7 +149,8 @@ fc_status fc_engine_tile_export(fc_engine *e, uint32_t g, int daytype, uint8_t *
 {
     if (!e || (!buf && cap)) return FC_E_ARG;
     if (!e->net || !e->model) return fc_engine_fail(e, FC_E_STATE, "profile tiles: no model to export from");
-    if (e->tiles) return fc_engine_fail(e, FC_E_STATE, "profile tiles: this engine reads tiles, it has no profiles to export");
+    if (!fc_model_has_profiles(e->model))
+        return fc_engine_fail(e, FC_E_STATE, "profile tiles: this engine's model has no profiles to export (it reads tiles)");
     const fc_network *net = e->net;
     if (g >= fc_tile_group_count(net)) return fc_engine_fail(e, FC_E_NOT_FOUND, "profile tiles: no group %u", g);
     if (daytype < 0 || daytype >= FC_DAYTYPES) return fc_engine_fail(e, FC_E_RANGE, "profile tiles: day type %d", daytype);

@@ -228,7 +228,7 @@ static float select_kth(float *a, size_t n, size_t k)
 #define CAL_FIRST(m, head) ((head) - FC_RECENT - (int64_t)(m)->params.smooth_slots + 1)
 
 fc_model *fc_model_alloc(uint32_t n, uint32_t horizons, uint32_t q, uint32_t interval_s,
-                         const fc_train_options *p)
+                         const fc_train_options *p, int with_profiles)
 {
     fc_model *m = calloc(1, sizeof *m);
     if (!m) return NULL;
@@ -243,9 +243,15 @@ fc_model *fc_model_alloc(uint32_t n, uint32_t horizons, uint32_t q, uint32_t int
     m->recent = calloc((size_t)n * FC_RECENT, sizeof(float));
     m->recent_level = calloc((size_t)n * FC_RECENT, 1);
     m->cal = calloc(CAL_SPAN(p), sizeof(fc_slot_cal));
-    if (!m->cal || !m->w || !m->lo || !m->hi || !m->recent || !m->recent_level || fc_profile_init(&m->prof, n, q)) {
+    if (!m->cal || !m->w || !m->lo || !m->hi || !m->recent || !m->recent_level ||
+        (with_profiles && fc_profile_init(&m->prof, n, q))) {
         fc_model_free(m);
         return NULL;
+    }
+    if (!with_profiles) { /* profiles only through tiles (engine_tiles.c): no arrays, no view yet */
+        m->prof.n = n;
+        m->prof.q = q;
+        m->prof.tiled = 1;
     }
     return m;
 }
@@ -538,7 +544,7 @@ int fc_trainer_create(const fc_network *net, const fc_graph *g, const fc_history
     t->wt = malloc(S * sizeof(float));
     t->res = malloc((S > t->n ? S : t->n) * sizeof(float));
     t->lo_ok = calloc(t->n, sizeof(float));
-    t->m = fc_model_alloc(t->n, t->H, q, net->interval_s, p);
+    t->m = fc_model_alloc(t->n, t->H, q, net->interval_s, p, 1);
     if (!t->clean || !t->cal || !t->imp || !t->nd || !t->nu || !t->pl || !t->feat || !t->y ||
         !t->wt || !t->res || !t->lo_ok || !t->m) {
         fc_trainer_free(t);

@@ -52,9 +52,13 @@ typedef struct fc_model {
     fc_slot_cal *cal;         /* calendar of the slots one forecast looks at (scratch) */
 } fc_model;
 
-/* Allocates a model's arrays (weights zero, empty profiles). Returns NULL when out of memory. */
+/* Allocates a model's arrays (weights zero, empty profiles unless with_profiles is 0). Returns
+ * NULL when out of memory. */
 fc_model *fc_model_alloc(uint32_t n, uint32_t horizons, uint32_t slots_per_day, uint32_t interval_s,
-                         const fc_train_options *p);
+                         const fc_train_options *p, int with_profiles);
+/* Whether the model holds its own profile arrays (not so for a file without profiles, nor in
+ * tile mode, where the profiles come from tiles). */
+static inline int fc_model_has_profiles(const fc_model *m) { return !m->prof.tiled; }
 
 void fc_model_free(fc_model *m);
 void fc_train_options_default_impl(fc_train_options *p);

@@ -12,9 +12,11 @@
  *  48  u64      history slots trained on
  *  56  u32x9    training options (horizons, smooth_slots, f32 profile_prior, f32 huber_mph,
  *               f32 lambda_global, f32 lambda_sensor, irls_iters, max_samples, global_sensors)
- *  92  u32      regimes (2): weight sets per sensor and horizon
+ *  92  u32      regimes (2): weight sets per sensor and horizon, in the low 16 bits; bit 16 set =
+ *               the profile arrays are omitted (a file for engines that read tiles)
  *  96  payload: f32 w[regimes][n][h][16], f32 lo[n][h], f32 hi[n][h], f32 profile sums[n][2][q],
  *               f32 profile counts[n][2][q], f64 sensor sums[n], f64 sensor counts[n]
+ *               (the last four only with profiles)
  *  end u64      checksum of the payload (fc_hash_bytes)
  */
 #include "model_io.h"
@@ -29,28 +31,30 @@
 
 #define HEADER_BYTES 96u
 #define FORMAT_VERSION 2u
+#define FLAG_NO_PROFILES (1u << 16)
 static const char k_magic[8] = {'F', 'C', 'M', 'O', 'D', 'E', 'L', '1'};
 
 typedef struct span { void *p; size_t bytes; } span;
 
-/* The payload arrays in file order. */
-static int payload(const fc_model *m, span out[7])
+/* The payload arrays in file order; returns how many (3 without profiles). */
+static int payload(const fc_model *m, span out[7], int with_profiles)
 {
     size_t nh = (size_t)m->n * m->horizons, pq = (size_t)m->n * FC_DAYTYPES * m->q;
     span s[7] = {{m->w, nh * FC_REGIMES * FC_NF * 4}, {m->lo, nh * 4}, {m->hi, nh * 4}, {m->prof.sum, pq * 4},
                  {m->prof.cnt, pq * 4}, {m->prof.all_sum, (size_t)m->n * 8}, {m->prof.all_cnt, (size_t)m->n * 8}};
     memcpy(out, s, sizeof s);
-    return 7;
+    return with_profiles ? 7 : 3;
 }
 
-static size_t payload_bytes(uint64_t n, uint64_t h, uint64_t q)
+static size_t payload_bytes(uint64_t n, uint64_t h, uint64_t q, int with_profiles)
 {
-    return (size_t)(n * h * FC_REGIMES * FC_NF * 4 + 2 * n * h * 4 + 2 * n * FC_DAYTYPES * q * 4 + 2 * n * 8);
+    return (size_t)(n * h * FC_REGIMES * FC_NF * 4 + 2 * n * h * 4 +
+                    (with_profiles ? 2 * n * FC_DAYTYPES * q * 4 + 2 * n * 8 : 0));
 }
 
-size_t fc_model_file_size(const fc_model *m)
+size_t fc_model_file_size(const fc_model *m, int with_profiles)
 {
-    return HEADER_BYTES + payload_bytes(m->n, m->horizons, m->q) + 8;
+    return HEADER_BYTES + payload_bytes(m->n, m->horizons, m->q, with_profiles) + 8;
 }
 
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
@@ -60,7 +64,7 @@ static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v
 static uint64_t get64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 static float getf(const uint8_t *p) { float v; memcpy(&v, p, 4); return v; }
 
-void fc_model_write(const fc_model *m, uint8_t *buf)
+void fc_model_write(const fc_model *m, uint8_t *buf, int with_profiles)
 {
     memset(buf, 0, HEADER_BYTES);
     memcpy(buf, k_magic, 8);
@@ -84,11 +88,11 @@ void fc_model_write(const fc_model *m, uint8_t *buf)
     put32(buf + 80, o->irls_iters);
     put32(buf + 84, o->max_samples);
     put32(buf + 88, o->global_sensors);
-    put32(buf + 92, FC_REGIMES);
+    put32(buf + 92, FC_REGIMES | (with_profiles ? 0 : FLAG_NO_PROFILES));
     span s[7];
-    payload(m, s);
+    int parts = payload(m, s, with_profiles);
     uint8_t *p = buf + HEADER_BYTES;
-    for (int k = 0; k < 7; k++) {
+    for (int k = 0; k < parts; k++) {
         memcpy(p, s[k].p, s[k].bytes);
         p += s[k].bytes;
     }
@@ -124,12 +128,14 @@ fc_status fc_model_read(const uint8_t *buf, size_t len, const fc_network *net, u
                  get32(buf + 24), get32(buf + 36), net->n_sensors, net->interval_s);
         return FC_E_NETWORK_ID;
     }
-    uint32_t n = get32(buf + 24), h = get32(buf + 28), q = get32(buf + 32);
+    uint32_t n = get32(buf + 24), h = get32(buf + 28), q = get32(buf + 32), rf = get32(buf + 92);
     if (h < 1 || h > FC_MAX_H || q != 86400u / net->interval_s + 1 || get32(buf + 40) != FC_NF ||
-        get32(buf + 44) != FC_DAYTYPES || get32(buf + 92) != FC_REGIMES)
+        get32(buf + 44) != FC_DAYTYPES || (rf & ~FLAG_NO_PROFILES) != FC_REGIMES)
         return bad(msg, cap, FC_E_FIELD, "inconsistent dimensions in the header");
-    if (len != HEADER_BYTES + payload_bytes(n, h, q) + 8) {
-        snprintf(msg, cap, "model file: %zu bytes, the header implies %zu", len, HEADER_BYTES + payload_bytes(n, h, q) + 8);
+    int with_profiles = !(rf & FLAG_NO_PROFILES);
+    if (len != HEADER_BYTES + payload_bytes(n, h, q, with_profiles) + 8) {
+        snprintf(msg, cap, "model file: %zu bytes, the header implies %zu", len,
+                 HEADER_BYTES + payload_bytes(n, h, q, with_profiles) + 8);
         return FC_E_FIELD;
     }
     fc_train_options o;
@@ -145,16 +151,16 @@ fc_status fc_model_read(const uint8_t *buf, size_t len, const fc_network *net, u
     if (o.horizons != h || o.smooth_slots > 48 || !(o.profile_prior >= 0 && o.profile_prior < 1e6))
         return bad(msg, cap, FC_E_FIELD, "training options out of range");
     const uint8_t *p = buf + HEADER_BYTES;
-    size_t pb = payload_bytes(n, h, q);
+    size_t pb = payload_bytes(n, h, q, with_profiles);
     if (fc_hash_bytes(FC_HASH_SEED, p, pb) != get64(p + pb))
         return bad(msg, cap, FC_E_FIELD, "checksum mismatch (corrupted or truncated)");
-    fc_model *m = fc_model_alloc(n, h, q, net->interval_s, &o);
+    fc_model *m = fc_model_alloc(n, h, q, net->interval_s, &o, with_profiles);
     if (!m) return bad(msg, cap, FC_E_NOMEM, "out of memory");
     m->network_hash = net_hash;
     m->train_rows = get64(buf + 48);
     span s[7];
-    payload(m, s);
-    for (int k = 0; k < 7; k++) {
+    int parts = payload(m, s, with_profiles);
+    for (int k = 0; k < parts; k++) {
         memcpy(s[k].p, p, s[k].bytes);
         p += s[k].bytes;
     }
@@ -162,11 +168,11 @@ fc_status fc_model_read(const uint8_t *buf, size_t len, const fc_network *net, u
      * that are not what training writes (fuzz_model found a file whose 1e-309 sample count made
      * a profile mean infinite and the forecast NaN) */
     int ok = 1;
-    size_t nh = (size_t)n * h, pq = (size_t)n * FC_DAYTYPES * q;
+    size_t nh = (size_t)n * h, pq = with_profiles ? (size_t)n * FC_DAYTYPES * q : 0;
     for (size_t i = 0; i < nh * FC_REGIMES * FC_NF && ok; i++) ok = isfinite(m->w[i]) && fabsf(m->w[i]) < 1e6f;
     for (size_t i = 0; i < nh && ok; i++) ok = isfinite(m->lo[i]) && isfinite(m->hi[i]) && m->lo[i] <= m->hi[i] && fabsf(m->lo[i]) < 1e3f && fabsf(m->hi[i]) < 1e3f;
     for (size_t i = 0; i < pq && ok; i++) ok = profile_cell_ok(m->prof.sum[i], m->prof.cnt[i]);
-    for (size_t i = 0; i < n && ok; i++) ok = profile_cell_ok(m->prof.all_sum[i], m->prof.all_cnt[i]);
+    for (size_t i = 0; i < n && ok && with_profiles; i++) ok = profile_cell_ok(m->prof.all_sum[i], m->prof.all_cnt[i]);
     if (!ok) {
         fc_model_free(m);
         return bad(msg, cap, FC_E_RANGE, "non-finite or out-of-range values");

@@ -211,3 +211,12 @@ fc_status fcw_ingest_binary(fc_engine *e, const uint8_t *buf, size_t len, fc_ing
 {
     return fc_ingest_binary(e, buf, len, out);
 }
+
+/* ---- model files without profiles (for tile mode) ---- */
+EMSCRIPTEN_KEEPALIVE
+size_t fcw_model_size_without_profiles(const fc_engine *e) { return fc_engine_model_size_without_profiles(e); }
+EMSCRIPTEN_KEEPALIVE
+fc_status fcw_save_model_without_profiles(fc_engine *e, uint8_t *buf, size_t cap, size_t *written)
+{
+    return fc_engine_save_model_without_profiles(e, buf, cap, written);
+}

@@ -26,6 +26,9 @@ double fcw_data_version(const fc_engine *e);
 
 fc_status fcw_ingest_binary(fc_engine *e, const uint8_t *buf, size_t len, fc_ingest_result *out);
 
+size_t fcw_model_size_without_profiles(const fc_engine *e);
+fc_status fcw_save_model_without_profiles(fc_engine *e, uint8_t *buf, size_t cap, size_t *written);
+
 /* history profile tiles */
 fc_status fcw_tiles_enable(fc_engine *e, double max_bytes);
 int fcw_tiles_enabled(const fc_engine *e);

@@ -1,6 +1,7 @@
 /* fuzz_model.c — libFuzzer harness: any bytes as a model file for the test network. A file is
  * either refused with a status and message, leaving the previous model in force, or accepted,
- * after which every forecast value is finite and ordered lo <= mid <= hi.
+ * after which every forecast value is finite and ordered lo <= mid <= hi (or, for a file
+ * without profiles, forecasting is refused with FC_E_STATE until tiles are enabled).
  *
  * Mutations nearly always break the payload checksum, which would hide everything behind it, so
  * for inputs whose last byte is odd the harness first rewrites the checksum to match (the
@@ -39,6 +40,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         FILE *f = fopen(seed, "wb");
         if (!f || fwrite(g_saved, 1, g_saved_len, f) != g_saved_len) abort();
         fclose(f);
+        /* and the same model without its profiles (for tile mode), next to it */
+        size_t len = fc_engine_model_size_without_profiles(g_engine);
+        unsigned char *bare = malloc(len);
+        char path[4096];
+        snprintf(path, sizeof path, "%s.noprofiles", seed);
+        FILE *g = fopen(path, "wb");
+        if (!bare || fc_engine_save_model_without_profiles(g_engine, bare, len, &len) || !g ||
+            fwrite(bare, 1, len, g) != len)
+            abort();
+        fclose(g);
+        free(bare);
         free(g_saved);
         fc_engine_destroy(g_engine);
         exit(0);
@@ -54,6 +66,12 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     uint32_t h = fc_engine_horizons(g_engine);
     size_t n = 4 * (size_t)h;
     float mid[4 * 24], lo[4 * 24], hi[4 * 24];
+    if (st == FC_OK && fc_engine_model_size(g_engine) == 0) {
+        /* a file without profiles: it forecasts only through tiles, and says so */
+        if (fc_engine_forecast(g_engine, mid, lo, hi, n) != FC_E_STATE) abort();
+        if (fc_engine_load_model(g_engine, g_saved, g_saved_len)) abort();
+        return 0;
+    }
     forecast(g_engine, mid, lo, hi, n);
     if (st == FC_OK) {
         for (size_t i = 0; i < n; i++)

@@ -396,8 +396,12 @@ export async function buildServer(opts = {}) {
     });
 
     api.get('/model', async (req, reply) => {
-      const m = await loadModelFile();
-      if (!m) throw new HttpError(404, 'NO_MODEL', 'this feed offers no saved model: train one from /api/v1/history');
+      const profiles = queryValue(req.query, 'profiles') ?? '1';
+      if (profiles !== '0' && profiles !== '1') throw new HttpError(400, 'BAD_PROFILES', 'profiles: 0 (leave the profiles out, for tile mode) or 1');
+      const file = await loadModelFile();
+      if (!file) throw new HttpError(404, 'NO_MODEL', 'this feed offers no saved model: train one from /api/v1/history');
+      // ?profiles=0: weights and intervals only, for engines that read profiles from tiles
+      const m = profiles === '1' ? file : await tileCall((net, f) => profileTiles.modelWithoutProfiles(net, f));
       reply.header('etag', m.etag).header('cache-control', 'no-cache');
       if (etagMatches(req.headers['if-none-match'], m.etag)) return reply.code(304).send();
       return reply.type('application/octet-stream').send(m.body);

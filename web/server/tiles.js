@@ -92,6 +92,23 @@ export class ProfileTiles {
     return t;
   }
 
+  /**
+   * The model file without its profiles (GET /api/v1/model?profiles=0: what an engine in tile
+   * mode needs), cut by the engine and kept with the tiles of the same model.
+   * @param {{ json: string, etag: string }} network
+   * @param {{ body: Buffer, etag: string }} model
+   */
+  async modelWithoutProfiles(network, model) {
+    const p = await this.#predictor(network, model);
+    let t = this.#tiles.get('model');
+    if (!t) {
+      const body = Buffer.from(p.saveModel({ profiles: false }));
+      t = { body, etag: strongEtag(body) };
+      this.#tiles.set('model', t);
+    }
+    return t;
+  }
+
   /** The groups of the current model's network (for the index), or null before the first tile. */
   async groups(/** @type {{ json: string, etag: string }} */ network, /** @type {{ body: Buffer, etag: string }} */ model) {
     return (await this.#predictor(network, model)).tileGroups();
