@@ -513,13 +513,9 @@ fc_status fc_engine_forecast(fc_engine *e, float *mid, float *lo, float *hi, siz
     double t0 = fc_clock_us();
     if (e->tiles) {
         /* the forecast was made group by group as the tiles arrived (engine_tiles.c) */
-        const float *tm, *tl, *th;
-        if (fc_engine_tiles_result(e, &tm, &tl, &th))
+        if (fc_engine_tiles_result(e, mid, lo, hi))
             return fc_engine_fail(e, FC_E_STATE, "profile tiles: no forecast of the newest data yet (run the tile "
                                   "forecast: begin, every group, end)");
-        if (mid) memcpy(mid, tm, n_values * sizeof(float));
-        if (lo) memcpy(lo, tl, n_values * sizeof(float));
-        if (hi) memcpy(hi, th, n_values * sizeof(float));
     } else if (!fc_model_has_profiles(e->model)) {
         return fc_engine_fail(e, FC_E_STATE, NO_PROFILES);
     } else if (fc_model_forecast(e->model, e->net, &e->graph, &e->hist, mid, lo, hi, NULL)) {
@@ -539,29 +535,29 @@ size_t fc_engine_model_size_without_profiles(const fc_engine *e)
     return e && e->model ? fc_model_file_size(e->model, 0) : 0;
 }
 
-fc_status fc_engine_save_model_without_profiles(fc_engine *e, uint8_t *buf, size_t cap, size_t *written)
+/* Writes the model file, with or without its profiles, into buf (cap bytes). */
+static fc_status save_model(fc_engine *e, uint8_t *buf, size_t cap, size_t *written, int with_profiles)
 {
     if (!e || (!buf && cap)) return FC_E_ARG;
     if (!e->model) return fc_engine_fail(e, FC_E_STATE, "no model to save: train or load one first");
-    size_t need = fc_model_file_size(e->model, 0);
+    if (with_profiles && !fc_model_has_profiles(e->model))
+        return fc_engine_fail(e, FC_E_STATE, "the model's profiles are not here to save (profile tiles are enabled, or "
+                              "it was loaded from a file without them)");
+    size_t need = fc_model_file_size(e->model, with_profiles);
     if (written) *written = need;
     if (cap < need) return fc_engine_fail(e, FC_E_ARG, "save_model: buffer of %zu bytes, need %zu", cap, need);
-    fc_model_write(e->model, buf, 0);
+    fc_model_write(e->model, buf, with_profiles);
     return FC_OK;
 }
 
 fc_status fc_engine_save_model(fc_engine *e, uint8_t *buf, size_t cap, size_t *written)
 {
-    if (!e || (!buf && cap)) return FC_E_ARG;
-    if (!e->model) return fc_engine_fail(e, FC_E_STATE, "no model to save: train or load one first");
-    if (!fc_model_has_profiles(e->model))
-        return fc_engine_fail(e, FC_E_STATE, "the model's profiles are not here to save (profile tiles are enabled, or "
-                              "it was loaded from a file without them)");
-    size_t need = fc_model_file_size(e->model, 1);
-    if (written) *written = need;
-    if (cap < need) return fc_engine_fail(e, FC_E_ARG, "save_model: buffer of %zu bytes, need %zu", cap, need);
-    fc_model_write(e->model, buf, 1);
-    return FC_OK;
+    return save_model(e, buf, cap, written, 1);
+}
+
+fc_status fc_engine_save_model_without_profiles(fc_engine *e, uint8_t *buf, size_t cap, size_t *written)
+{
+    return save_model(e, buf, cap, written, 0);
 }
 
 fc_status fc_engine_load_model(fc_engine *e, const uint8_t *buf, size_t len)
@@ -653,17 +649,12 @@ static fc_status routes_prepare(fc_engine *e, fc_route_speeds *sp)
     }
     float *now = e->route_fc, *mid = now + n, *lo = mid + (size_t)n * H, *hi = lo + (size_t)n * H;
     if (e->route_fc_version != e->data_version || !e->data_version) {
-        const float *tm, *tl, *th;
         if (!e->tiles) {
             if (!fc_model_has_profiles(e->model)) return fc_engine_fail(e, FC_E_STATE, "travel time: " NO_PROFILES);
             if (fc_model_forecast(e->model, e->net, &e->graph, &e->hist, mid, lo, hi, NULL))
                 return fc_engine_fail(e, FC_E_STATE, "travel time: no data to forecast from");
-        } else if (fc_engine_tiles_result(e, &tm, &tl, &th)) {
+        } else if (fc_engine_tiles_result(e, mid, lo, hi)) {
             return fc_engine_fail(e, FC_E_STATE, "travel time: profile tiles: forecast the newest data first");
-        } else {
-            memcpy(mid, tm, (size_t)n * H * sizeof(float));
-            memcpy(lo, tl, (size_t)n * H * sizeof(float));
-            memcpy(hi, th, (size_t)n * H * sizeof(float));
         }
         fc_engine_latest(e, now, NULL, NULL, NULL, n);
         /* a station without a reading now starts from its first forecast step */

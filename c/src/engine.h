@@ -48,11 +48,12 @@ struct fc_engine {
 
 typedef struct fc_tiles fc_tiles;
 /* engine_tiles.c, for engine.c: free the tile state; re-attach it to a newly loaded model (0,
- * or -1 out of memory); the finished tile-mode forecast of the current data version (0), or -1;
- * bytes the tile state holds. */
+ * or -1 out of memory); copy the finished tile-mode forecast of the current data version into
+ * [n][horizons] buffers (any may be NULL; 0), or -1 when there is none; bytes the tile state
+ * holds. */
 void fc_engine_tiles_free(fc_engine *e);
 int fc_engine_tiles_attach(fc_engine *e);
-int fc_engine_tiles_result(const fc_engine *e, const float **mid, const float **lo, const float **hi);
+int fc_engine_tiles_result(const fc_engine *e, float *mid, float *lo, float *hi);
 uint64_t fc_engine_tiles_bytes(const fc_engine *e);
 
 /* Sets the engine's message (printf-style) and returns st. */

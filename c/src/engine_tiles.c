@@ -266,13 +266,14 @@ fc_status fc_engine_forecast_tiles_end(fc_engine *e)
     return FC_OK;
 }
 
-int fc_engine_tiles_result(const fc_engine *e, const float **mid, const float **lo, const float **hi)
+int fc_engine_tiles_result(const fc_engine *e, float *mid, float *lo, float *hi)
 {
     const fc_tiles *t = e->tiles;
     if (!t || !t->done_version || t->done_version != e->data_version) return -1;
-    *mid = t->mid;
-    *lo = t->lo;
-    *hi = t->hi;
+    size_t bytes = (size_t)e->model->n * t->horizons * sizeof(float);
+    if (mid) memcpy(mid, t->mid, bytes);
+    if (lo) memcpy(lo, t->lo, bytes);
+    if (hi) memcpy(hi, t->hi, bytes);
     return 0;
 }
 

@@ -21,6 +21,7 @@
  */
 #include "model_io.h"
 #include "hash.h"
+#include "le.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -57,12 +58,6 @@ size_t fc_model_file_size(const fc_model *m, int with_profiles)
     return HEADER_BYTES + payload_bytes(m->n, m->horizons, m->q, with_profiles) + 8;
 }
 
-static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
-static void putf(uint8_t *p, float v) { memcpy(p, &v, 4); }
-static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-static uint64_t get64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
-static float getf(const uint8_t *p) { float v; memcpy(&v, p, 4); return v; }
 
 void fc_model_write(const fc_model *m, uint8_t *buf, int with_profiles)
 {

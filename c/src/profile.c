@@ -74,42 +74,40 @@ static float sane(double v)
     return v > 655.35 ? 655.35f : 0.0f;
 }
 
-/* The same arithmetic as fc_profile_get on a tile payload (tile.h): sum[m][q], count[m][q],
- * sensor sum[m], sensor count[m]. Reads with memcpy-free loads: the payload is 8-byte aligned. */
-static float tile_get(const fc_profile *p, uint32_t s, int daytype, uint32_t tod, int smooth, float prior)
+/* The profile rule on one sensor's row of q sums and counts (its day type's) and its overall
+ * sum and count, whether they live in the local arrays or in a tile view: one piece of code, so
+ * a tile of the same sums gives bit-identical values. */
+static float window_value(const float *sums, const float *cnts, uint32_t q, uint32_t tod, int smooth, float prior,
+                          double all_sum, double all_cnt, float ex_sum, float ex_cnt)
 {
-    const uint8_t *v = p->view[daytype];
-    uint32_t m = p->view_m, i = p->pos[s], q = p->q;
-    const float *tsum = (const float *)(const void *)v + (size_t)i * q;
-    const float *tcnt = (const float *)(const void *)v + (size_t)m * q + (size_t)i * q;
-    const double *all = (const double *)(const void *)(v + (size_t)m * q * 8);
-    double sum = 0, cnt = 0;
+    double sum = -ex_sum, cnt = -ex_cnt;
     for (int d = -smooth; d <= smooth; d++) {
+        /* the window wraps around midnight within the day type */
         uint32_t t = (uint32_t)(((int64_t)tod + d + (int64_t)q * 4) % q);
-        sum += tsum[t];
-        cnt += tcnt[t];
+        sum += sums[t];
+        cnt += cnts[t];
     }
-    double mean = all[m + i] > 0 ? all[i] / all[m + i] : 0.0;
-    if (cnt <= 0) return sane(mean); /* as fc_profile_get */
+    double mean = all_cnt > 0 ? all_sum / all_cnt : 0.0;
+    /* nothing left after the exclusion (a negative count is float rounding): the overall mean,
+     * which is what the formula below gives for cnt = 0, without dividing a rounding residue by
+     * a prior that may be tiny (fuzz_model: a model file's 2e-41 prior made it -inf) */
+    if (cnt <= 0) return sane(mean);
     return sane((sum + prior * mean) / (cnt + prior));
 }
 
 float fc_profile_get(const fc_profile *p, uint32_t s, int daytype, uint32_t tod, int smooth,
                      float prior, float ex_sum, float ex_cnt)
 {
-    if (p->tiled) return tile_get(p, s, daytype, tod, smooth, prior);
-    double sum = -ex_sum, cnt = -ex_cnt;
-    for (int d = -smooth; d <= smooth; d++) {
-        /* the window wraps around midnight within the day type */
-        uint32_t t = (uint32_t)(((int64_t)tod + d + (int64_t)p->q * 4) % p->q);
-        size_t c = cell(p, s, daytype, t);
-        sum += p->sum[c];
-        cnt += p->cnt[c];
+    uint32_t q = p->q;
+    if (p->tiled) {
+        /* a tile payload (tile.h): sum[m][q], count[m][q], sensor sum[m], sensor count[m], 8-byte
+         * aligned; tiles hold other days only, so nothing is left out */
+        const uint8_t *v = p->view[daytype];
+        uint32_t m = p->view_m, i = p->pos[s];
+        const float *rows = (const float *)(const void *)v;
+        const double *all = (const double *)(const void *)(v + (size_t)m * q * 8);
+        return window_value(rows + (size_t)i * q, rows + ((size_t)m + i) * q, q, tod, smooth, prior, all[i], all[m + i], 0, 0);
     }
-    double mean = p->all_cnt[s] > 0 ? p->all_sum[s] / p->all_cnt[s] : 0.0;
-    /* nothing left after the exclusion (a negative count is float rounding): the overall mean,
-     * which is what the formula below gives for cnt = 0, without dividing a rounding residue by
-     * a prior that may be tiny (fuzz_model: a model file's 2e-41 prior made it -inf) */
-    if (cnt <= 0) return sane(mean);
-    return sane((sum + prior * mean) / (cnt + prior));
+    size_t row = cell(p, s, daytype, 0);
+    return window_value(p->sum + row, p->cnt + row, q, tod, smooth, prior, p->all_sum[s], p->all_cnt[s], ex_sum, ex_cnt);
 }

@@ -1,6 +1,7 @@
 /* tile.c — see tile.h. */
 #include "tile.h"
 #include "hash.h"
+#include "le.h"
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,10 +42,6 @@ uint32_t fc_tile_group_sensors(const fc_network *net, const uint32_t *rest, uint
 size_t fc_tile_payload_bytes(uint32_t m, uint32_t q) { return (size_t)m * q * 8 + (size_t)m * 16; }
 size_t fc_tile_file_bytes(uint32_t m, uint32_t q) { return FC_TILE_HEADER + fc_tile_payload_bytes(m, q) + 8; }
 
-static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
-static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-static uint64_t get64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 
 void fc_tile_write(const fc_profile *p, uint64_t net_hash, uint64_t model_id, uint32_t group, int daytype,
                    const uint32_t *sensors, uint32_t m, uint8_t *buf)
