@@ -672,13 +672,21 @@ export class Predictor {
    */
   loadModel(bytes) {
     this.#live();
+    const st = this.#callWithBytes(bytes, (p, len) => this.rt.x.fc_engine_load_model(this.engine, p, len));
+    return st === 0 ? { ok: true } : this.#error(st);
+  }
+
+  /**
+   * Calls fn(address, length) with a copy of bytes in the wasm heap, freed afterwards.
+   * @param {Uint8Array | ArrayBuffer} bytes
+   * @param {(p: number, len: number) => number} fn
+   */
+  #callWithBytes(bytes, fn) {
     const data = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-    const rt = this.rt;
-    const p = rt.malloc(data.length + 1);
+    const rt = this.rt, p = rt.malloc(data.length + 1);
     try {
       rt.u8.set(data, p);
-      const st = rt.x.fc_engine_load_model(this.engine, p, data.length);
-      return st === 0 ? { ok: true } : this.#error(st);
+      return fn(p, data.length);
     } finally {
       rt.x.free(p);
     }
@@ -741,15 +749,8 @@ export class Predictor {
    */
   putProfileTile(bytes) {
     this.#live();
-    const data = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-    const rt = this.rt, p = rt.malloc(data.length + 1);
-    try {
-      rt.u8.set(data, p);
-      const st = rt.x.fcw_tile_put(this.engine, p, data.length);
-      if (st !== 0) throw new FlowcastError(rt.statusName(st), this.#error(st).message);
-    } finally {
-      rt.x.free(p);
-    }
+    const st = this.#callWithBytes(bytes, (p, len) => this.rt.x.fcw_tile_put(this.engine, p, len));
+    if (st !== 0) throw new FlowcastError(this.rt.statusName(st), this.#error(st).message);
   }
 
   /**
