@@ -99,8 +99,9 @@ async function underFault(handler, detail, attempts) {
   await restartServer();
   const status = page.locator('#status[role="status"]');
   const stale = page.locator('#stale');
-  await stale.waitFor({ state: 'visible', timeout: 10000 });
-  await page.waitForFunction(() => /Last error/.test(document.getElementById('feed-detail')?.textContent ?? ''), null, { timeout: 10000 });
+  // generous: on a loaded 2-core CI machine the dropped stream can take a while to be noticed
+  await stale.waitFor({ state: 'visible', timeout: 30000 });
+  await page.waitForFunction(() => /Last error/.test(document.getElementById('feed-detail')?.textContent ?? ''), null, { timeout: 30000 });
   const before = await shown();
   const drawn = await strokes();
   assert.ok(drawn.length > 0 && drawn.every((c) => /^#[0-9a-f]{6}$/.test(c ?? '')), 'every segment coloured');

@@ -67,36 +67,6 @@ fc_status fc_engine_create(const fc_config *cfg, fc_engine **out)
     return FC_OK;
 }
 
-static void open_slot_free(fc_open_slot *o)
-{
-    free(o->speed); free(o->volume); free(o->occupancy);
-    free(o->n_speed); free(o->n_volume); free(o->n_occupancy);
-    memset(o, 0, sizeof *o);
-}
-
-static int open_slot_init(fc_open_slot *o, uint32_t n)
-{
-    o->speed = calloc(n, sizeof(double));
-    o->volume = calloc(n, sizeof(double));
-    o->occupancy = calloc(n, sizeof(double));
-    o->n_speed = calloc(n, sizeof(uint16_t));
-    o->n_volume = calloc(n, sizeof(uint16_t));
-    o->n_occupancy = calloc(n, sizeof(uint16_t));
-    if (o->speed && o->volume && o->occupancy && o->n_speed && o->n_volume && o->n_occupancy) return 0;
-    open_slot_free(o);
-    return -1;
-}
-
-static void open_slot_clear(fc_open_slot *o, uint32_t n)
-{
-    memset(o->speed, 0, n * sizeof(double));
-    memset(o->volume, 0, n * sizeof(double));
-    memset(o->occupancy, 0, n * sizeof(double));
-    memset(o->n_speed, 0, n * sizeof(uint16_t));
-    memset(o->n_volume, 0, n * sizeof(uint16_t));
-    memset(o->n_occupancy, 0, n * sizeof(uint16_t));
-}
-
 static void release_routes(fc_engine *e);
 
 static void drop_model(fc_engine *e)
@@ -116,7 +86,6 @@ static void release_network(fc_engine *e)
     fc_network_free(e->net);
     e->net = NULL;
     fc_history_free(&e->hist);
-    open_slot_free(&e->open);
     fc_stage_free(&e->stage);
     e->last_ts_ms = INT64_MIN;
     release_routes(e);
@@ -141,10 +110,8 @@ fc_status fc_engine_load_network(fc_engine *e, const char *json, size_t len)
     uint32_t cap = (e->cfg.history_s + net->interval_s - 1) / net->interval_s;
     if (cap < 2) cap = 2;
     fc_history hist;
-    fc_open_slot open;
     fc_stage stage;
     fc_graph graph;
-    memset(&open, 0, sizeof open);
     /* two stations each way: about a mile of corridor at 0.3-0.5 mi spacing */
     if (fc_graph_from_network(&graph, net, 2)) {
         fc_network_free(net);
@@ -157,9 +124,8 @@ fc_status fc_engine_load_network(fc_engine *e, const char *json, size_t len)
         return fc_engine_fail(e, FC_E_NOMEM, "out of memory for %u sensors x %u history slots (%.0f MB); lower history_s",
                               net->n_sensors, cap, (double)net->n_sensors * cap * 7 / 1e6);
     }
-    if (open_slot_init(&open, net->n_sensors) || fc_stage_init(&stage, net->n_sensors)) {
+    if (fc_stage_init(&stage, net->n_sensors)) {
         fc_graph_free(&graph);
-        open_slot_free(&open);
         fc_history_free(&hist);
         fc_network_free(net);
         return fc_engine_fail(e, FC_E_NOMEM, "out of memory for %u sensors", net->n_sensors);
@@ -168,7 +134,6 @@ fc_status fc_engine_load_network(fc_engine *e, const char *json, size_t len)
     release_network(e);
     e->net = net;
     e->hist = hist;
-    e->open = open;
     e->stage = stage;
     e->graph = graph;
     e->net_hash = FC_HASH_SEED;
@@ -198,15 +163,6 @@ const char *fc_engine_network_id(const fc_engine *e) { return e && e->net ? e->n
 uint32_t fc_engine_interval_s(const fc_engine *e) { return e && e->net ? e->net->interval_s : 0; }
 int64_t fc_engine_last_ts_ms(const fc_engine *e) { return e ? e->last_ts_ms : INT64_MIN; }
 
-/* Adds one value to the open slot's running mean and stores the mean, quantised. */
-static void accumulate(double *sum, uint16_t *count, uint16_t *cell, double v, uint16_t (*quantise)(double))
-{
-    if (isnan(v) || *count == UINT16_MAX) return; /* 65535 readings in one slot: keep the mean */
-    *sum += v;
-    (*count)++;
-    *cell = quantise(*sum / *count);
-}
-
 /* Commits a fully validated stage. Cannot fail: everything it touches was allocated with the
  * network. */
 static void commit(fc_engine *e, fc_ingest_result *res)
@@ -220,16 +176,7 @@ static void commit(fc_engine *e, fc_ingest_result *res)
     uint32_t advanced = fc_history_advance(h, slot);
     /* the old newest slot is final now: the profiles learn from it without retraining */
     if (advanced && e->model && old_head != INT64_MIN) fc_model_observe_slot(e->model, e->net, h, old_head);
-    if (advanced) open_slot_clear(&e->open, e->net->n_sensors);
-    for (uint32_t k = 0; k < st->n_touched; k++) {
-        uint32_t s = st->touched[k];
-        if (st->state[s] != FC_READ_VALID) continue;
-        size_t i = fc_history_index(h, s, slot);
-        accumulate(&e->open.speed[s], &e->open.n_speed[s], &h->speed[i], st->speed[s], fc_q_speed);
-        accumulate(&e->open.volume[s], &e->open.n_volume[s], &h->volume[i], st->volume[s], fc_q_volume);
-        accumulate(&e->open.occupancy[s], &e->open.n_occupancy[s], &h->occupancy[i], st->occupancy[s], fc_q_occupancy);
-        h->quality[i] |= st->quality[s];
-    }
+    fc_history_commit(h, st->in_speed, st->in_volume, st->in_occupancy, st->in_quality);
     e->last_ts_ms = st->ts_ms;
     e->n_committed++;
     e->data_version++;
@@ -263,7 +210,7 @@ static fc_status finish_ingest(fc_engine *e, fc_status st, double t0, size_t len
     }
     t0 = fc_clock_us();
     commit(e, res);
-    fc_stats_record(&e->stats, FC_STAGE_COMMIT, t0, e->stage.n_touched);
+    fc_stats_record(&e->stats, FC_STAGE_COMMIT, t0, e->stage.n_readings);
     fc_stage_reset(&e->stage);
     e->msg[0] = '\0';
     return FC_OK;
@@ -358,12 +305,12 @@ uint64_t fc_engine_digest(const fc_engine *e)
     h = fc_hash_bytes(h, hi->volume, n * sizeof(uint16_t));
     h = fc_hash_bytes(h, hi->occupancy, n * sizeof(uint16_t));
     h = fc_hash_bytes(h, hi->quality, n);
-    h = fc_hash_bytes(h, e->open.speed, ns * sizeof(double));
-    h = fc_hash_bytes(h, e->open.volume, ns * sizeof(double));
-    h = fc_hash_bytes(h, e->open.occupancy, ns * sizeof(double));
-    h = fc_hash_bytes(h, e->open.n_speed, ns * sizeof(uint16_t));
-    h = fc_hash_bytes(h, e->open.n_volume, ns * sizeof(uint16_t));
-    h = fc_hash_bytes(h, e->open.n_occupancy, ns * sizeof(uint16_t));
+    /* the running sums are live from the newest slot's second snapshot on (stale before) */
+    h = fc_hash_bytes(h, &hi->open_commits, sizeof hi->open_commits);
+    for (int f = 0; f < FC_F_N && hi->open_commits >= 2; f++) {
+        h = fc_hash_bytes(h, hi->sum[f], ns * sizeof(uint32_t));
+        h = fc_hash_bytes(h, hi->count[f], ns * sizeof(uint16_t));
+    }
     return h;
 }
 
@@ -420,7 +367,7 @@ fc_status fc_ingest_values(fc_engine *e, int64_t ts_ms, const float *speed, cons
     }
     double t0 = fc_clock_us();
     commit(e, res);
-    fc_stats_record(&e->stats, FC_STAGE_COMMIT, t0, e->stage.n_touched);
+    fc_stats_record(&e->stats, FC_STAGE_COMMIT, t0, e->stage.n_readings);
     fc_stage_reset(&e->stage);
     e->msg[0] = '\0';
     return FC_OK;
@@ -798,8 +745,9 @@ fc_status fc_engine_memory(const fc_engine *e, fc_memory *out)
     memset(out, 0, sizeof *out);
     if (!e->net) return FC_OK;
     uint64_t n = e->net->n_sensors;
-    /* ring buffers (7 bytes per sensor-slot), open-slot sums (30 B), staging (22 B) per sensor */
-    out->history_bytes = n * e->hist.cap * 7 + n * 30 + n * 22;
+    /* ring buffers (7 bytes per sensor-slot), newest-slot sums and counts (18 B), staging
+     * (12 B) per sensor */
+    out->history_bytes = n * e->hist.cap * 7 + n * 18 + n * 12;
     /* weights and intervals, forecast scratch, then the profile arrays (2 day types x q slots x 8
      * bytes + 16 per sensor) or, in tile mode, the tile state */
     if (e->model) {

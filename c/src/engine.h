@@ -14,18 +14,11 @@
 
 #define FC_MSG_CAP 256
 
-/* Running sums of the open (newest) slot, so several snapshots in one slot average. */
-typedef struct fc_open_slot {
-    double *speed, *volume, *occupancy; /* [n] sums */
-    uint16_t *n_speed, *n_volume, *n_occupancy; /* [n] counts */
-} fc_open_slot;
-
 struct fc_engine {
     fc_config cfg;
     char msg[FC_MSG_CAP];
     fc_network *net;       /* NULL until a network loads */
-    fc_history hist;
-    fc_open_slot open;
+    fc_history hist;       /* with the newest slot's running means */
     fc_stage stage;
     int64_t last_ts_ms;    /* INT64_MIN before the first snapshot */
     uint64_t net_hash;     /* identifies the network for model files */

@@ -1,6 +1,7 @@
 /* ingest.c — the cJSON reference path for snapshots, and the staging rules every parser shares
  * (docs/FORMATS.md, "Ingest rules"). */
 #include "ingest.h"
+#include "history.h"
 #include "jsonutil.h"
 #include "timeutil.h"
 #include "utf8.h"
@@ -10,13 +11,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The stage's arrays hold "nothing staged" (MISSING values, quality 0) for sensors [0, n). */
+static void stage_clear(fc_stage *st, uint32_t n)
+{
+    memset(st->speed, 0xFF, n * sizeof(uint16_t)); /* 0xFFFF = FC_Q_MISSING */
+    memset(st->volume, 0xFF, n * sizeof(uint16_t));
+    memset(st->occupancy, 0xFF, n * sizeof(uint16_t));
+    memset(st->quality, 0, n);
+}
+
+static void stage_point_at_own(fc_stage *st)
+{
+    st->in_speed = st->speed;
+    st->in_volume = st->volume;
+    st->in_occupancy = st->occupancy;
+    st->in_quality = st->quality;
+}
+
 int fc_stage_init(fc_stage *st, uint32_t n)
 {
     memset(st, 0, sizeof *st);
     st->n = n;
-    st->speed = malloc(n * sizeof(float));
-    st->volume = malloc(n * sizeof(float));
-    st->occupancy = malloc(n * sizeof(float));
+    st->speed = malloc(n * sizeof(uint16_t));
+    st->volume = malloc(n * sizeof(uint16_t));
+    st->occupancy = malloc(n * sizeof(uint16_t));
     st->quality = malloc(n);
     st->state = calloc(n, 1);
     st->touched = malloc(n * sizeof(uint32_t));
@@ -24,6 +42,8 @@ int fc_stage_init(fc_stage *st, uint32_t n)
         fc_stage_free(st);
         return -1;
     }
+    stage_clear(st, n);
+    stage_point_at_own(st);
     return 0;
 }
 
@@ -40,8 +60,20 @@ void fc_stage_free(fc_stage *st)
 
 void fc_stage_reset(fc_stage *st)
 {
+    if (st->dense) {
+        stage_clear(st, st->n);
+    } else {
+        for (uint32_t k = 0; k < st->n_touched; k++) {
+            uint32_t s = st->touched[k];
+            st->speed[s] = st->volume[s] = st->occupancy[s] = FC_Q_MISSING;
+            st->quality[s] = 0;
+        }
+    }
     for (uint32_t k = 0; k < st->n_touched; k++) st->state[st->touched[k]] = FC_READ_NONE;
     st->n_touched = 0;
+    st->dense = 0;
+    st->n_readings = 0;
+    stage_point_at_own(st);
     st->ts_ms = 0;
     st->accepted = st->dropped = st->dropped_sensors = 0;
     st->next_hint = 0;
@@ -73,6 +105,7 @@ static int value_ok(double v, double max) { return isnan(v) || (v >= 0 && v <= m
 int fc_stage_reading(fc_stage *st, const fc_ingest_limits *lim, long sensor, double speed,
                      double volume, double occupancy, int quality, int value_error)
 {
+    st->n_readings++;
     if (sensor < 0) { /* unknown id: nothing to mark */
         st->dropped++;
         return FC_READ_DROPPED;
@@ -92,9 +125,9 @@ int fc_stage_reading(fc_stage *st, const fc_ingest_limits *lim, long sensor, dou
         return FC_READ_DROPPED;
     }
     st->state[s] = FC_READ_VALID;
-    st->speed[s] = (float)speed;
-    st->volume[s] = (float)volume;
-    st->occupancy[s] = (float)occupancy;
+    st->speed[s] = isnan(speed) ? FC_Q_MISSING : fc_q_speed(speed);
+    st->volume[s] = isnan(volume) ? FC_Q_MISSING : fc_q_volume(volume);
+    st->occupancy[s] = isnan(occupancy) ? FC_Q_MISSING : fc_q_occupancy(occupancy);
     st->quality[s] = (uint8_t)quality;
     if (!isnan(speed)) st->accepted++;
     return FC_READ_VALID;

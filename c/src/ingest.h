@@ -16,11 +16,20 @@ enum { FC_READ_NONE = 0, FC_READ_VALID = 1, FC_READ_DROPPED = 2 };
 
 typedef struct fc_stage {
     uint32_t n;           /* network sensors */
-    float *speed, *volume, *occupancy; /* [n] NaN = null / absent */
-    uint8_t *quality;     /* [n] */
+    /* [n] the staged readings, quantised as the history stores them (history.h): FC_Q_MISSING
+     * for null, absent, or a dropped reading, whose quality is 0 too. All MISSING / 0 between
+     * snapshots, so the commit folds every sensor's column without looking at state[]. */
+    uint16_t *speed, *volume, *occupancy;
+    uint8_t *quality;
     uint8_t *state;       /* [n] FC_READ_*; all NONE between snapshots */
     uint32_t *touched;    /* sensors whose state is not NONE, in reading order */
     uint32_t n_touched;
+    /* What the commit reads: the arrays above, or a binary snapshot's own columns when it had
+     * nothing to drop (ingest_bin.c: committed without a copy). */
+    const uint16_t *in_speed, *in_volume, *in_occupancy;
+    const uint8_t *in_quality;
+    int dense;            /* the arrays were written for every sensor: reset clears all of them */
+    uint32_t n_readings;  /* readings looked at (for the stage timings) */
     int64_t ts_ms;
     uint32_t accepted, dropped, dropped_sensors;
     uint32_t next_hint;   /* the sensor after the last one looked up: the likely next reading */

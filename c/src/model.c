@@ -555,13 +555,12 @@ int fc_trainer_create(const fc_network *net, const fc_graph *g, const fc_history
     uint64_t observed = 0;
     for (uint32_t s = 0; s < t->n; s++) {
         float *x = t->clean + (size_t)s * T;
-        const uint16_t *raw = h->speed + (size_t)s * h->cap;
         uint16_t prev[FC_STUCK_RUN - 1] = {0};
         for (uint32_t i = 0; i < T; i++) {
             int np = 0;
             for (; np < FC_STUCK_RUN - 1 && (int64_t)i - 1 - np >= 0; np++)
-                prev[np] = raw[fc_history_index(h, s, first + i - 1 - np) - (size_t)s * h->cap];
-            x[i] = fc_clean_value(raw[fc_history_index(h, s, first + i) - (size_t)s * h->cap], prev, np);
+                prev[np] = h->speed[fc_history_index(h, s, first + i - 1 - np)];
+            x[i] = fc_clean_value(h->speed[fc_history_index(h, s, first + i)], prev, np);
             /* the newest slot is still open: it joins the profile when it closes */
             if (!isnan(x[i]) && i + 1 < T) {
                 fc_profile_add(&t->m->prof, s, t->cal[i].daytype, t->cal[i].tod, x[i]);

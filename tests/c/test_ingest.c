@@ -1,6 +1,7 @@
 /* test_ingest.c — snapshot ingest rules (docs/FORMATS.md): whole rejections leave the state
  * unchanged; bad readings are dropped and counted; slots average. */
 #include "test.h"
+#include "history.h"
 #include <math.h>
 #include <stdlib.h>
 
@@ -55,6 +56,45 @@ void test_ingest_basic(void)
     CHECK_STATUS(fc_engine_speed_history(e, 0, hist, 6), FC_OK);
     CHECK(isnan(hist[0]) && hist[1] == 61.25f && hist[2] == 45.0f && isnan(hist[3]) && isnan(hist[4]) && hist[5] == 20.0f);
     CHECK_STATUS(fc_engine_speed_history(e, 9, hist, 6), FC_E_NOT_FOUND);
+    fc_engine_destroy(e);
+}
+
+/* The slot mean (docs/FORMATS.md, "Slots"): readings quantised first, the mean of those integers
+ * rounded half to even, at most FC_SLOT_MAX_READINGS readings per sensor, field and slot. */
+void test_ingest_slot_mean(void)
+{
+    fc_engine *e = fc_test_engine();
+    CHECK(e != NULL);
+    if (!e) return;
+    fc_ingest_result r;
+    float sp[4], vol[4];
+    /* A: 40.01, 40.02 -> 4001.5 -> 4002 (even); B: 40.00, 40.01 -> 4000.5 -> 4000 (even);
+     * C: 10, 10, 10.01 -> 1000.33 -> 1000; D: volume 1, 2 -> 1.5 -> 2 */
+    CHECK_STATUS(fc_test_ingest(e, SNAP("2026-11-25T08:15:10-05:00",
+        "{\"id\":\"A\",\"speed_mph\":40.01},{\"id\":\"B\",\"speed_mph\":40},"
+        "{\"id\":\"C\",\"speed_mph\":10},{\"id\":\"D\",\"volume_vph\":1}"), &r), FC_OK);
+    CHECK_STATUS(fc_test_ingest(e, SNAP("2026-11-25T08:15:20-05:00",
+        "{\"id\":\"A\",\"speed_mph\":40.02},{\"id\":\"B\",\"speed_mph\":40.01},"
+        "{\"id\":\"C\",\"speed_mph\":10},{\"id\":\"D\",\"volume_vph\":2}"), &r), FC_OK);
+    CHECK_STATUS(fc_test_ingest(e, SNAP("2026-11-25T08:15:30-05:00", "{\"id\":\"C\",\"speed_mph\":10.01}"), &r), FC_OK);
+    CHECK_EQ_INT(r.slots_advanced, 0);
+    CHECK_STATUS(fc_engine_latest(e, sp, vol, NULL, NULL, 4), FC_OK);
+    CHECK(sp[0] == 40.02f);
+    CHECK(sp[1] == 40.0f);
+    CHECK(sp[2] == 10.0f);
+    CHECK(vol[3] == 2.0f && isnan(sp[3]));
+
+    /* the next slot: 255 readings of 20 mph, then 20 of 70 mph that no longer count */
+    char buf[256];
+    int n_ok = 0;
+    for (int k = 1; k <= 275; k++) {
+        snprintf(buf, sizeof buf, SNAP("2026-11-25T08:%02d:%02d-05:00", "{\"id\":\"A\",\"speed_mph\":%d}"),
+                 20 + k / 60, k % 60, k <= FC_SLOT_MAX_READINGS ? 20 : 70);
+        n_ok += fc_test_ingest(e, buf, &r) == FC_OK;
+    }
+    CHECK_EQ_INT(n_ok, 275);
+    CHECK_STATUS(fc_engine_latest(e, sp, NULL, NULL, NULL, 4), FC_OK);
+    CHECK(sp[0] == 20.0f);
     fc_engine_destroy(e);
 }
 
