@@ -479,6 +479,91 @@ static cursor read_members(cursor p, cursor end, int depth, const key_list *keys
     }
 }
 
+/* ---- the canonical reading ----------------------------------------------------------------
+ *
+ * Almost every reading of a real feed (the flowcast server's, the simulator's, any serializer
+ * that writes objects in a fixed order) has exactly this shape, minified:
+ *   {"id":"<ascii>","speed_mph":<num>,"volume_vph":<num>,"occupancy":<num>,"quality":<num>}
+ * where <num> is null or a plain non-negative decimal (no sign, exponent or leading zero) of at
+ * most 15 digits. read_canonical() matches that shape literally, a few words at a time, with no
+ * per-byte bookkeeping; on the first byte that differs it returns NULL and the member loop
+ * (read_members) reads the same reading from its start. It fills f[] exactly as the member loop
+ * would for these bytes (the same kinds, the id's bytes, the same correctly rounded doubles),
+ * so the shortcut can change speed, never an answer; tests/c/test_fastpath.c and the fuzz
+ * differential check that. */
+
+/* Bytes of the fixed parts, zero-padded so that two 64-bit loads cover each. */
+static const char k_lit_open[8] = "{\"id\":\"";               /* 7 */
+static const char k_lit_speed[16] = "\",\"speed_mph\":";      /* 14: the id's closing quote on */
+static const char k_lit_volume[16] = ",\"volume_vph\":";      /* 14 */
+static const char k_lit_occ[16] = ",\"occupancy\":";          /* 13 */
+static const char k_lit_quality[16] = ",\"quality\":";        /* 11 */
+
+/* Whether the n (9..16) bytes at p spell lit: two overlapping word compares. */
+HOT int lit_eq(cursor p, const char *lit, size_t n)
+{
+    return load64(p) == load64(lit) && load64(p + n - 8) == load64(lit + n - 8);
+}
+
+/* Enough bytes after a checked position that every load below stays inside the input: the
+ * longest step after a check is a 14-byte literal and a number (17 bytes, canon_number). */
+enum { CANON_SLACK = 40 };
+
+/* A plain decimal or null at p into *v; the end, or NULL (not plain: the member loop decides).
+ * Reads at most 17 bytes: 15 digits, the point and the byte after. */
+HOT cursor canon_number(cursor p, fc_jv *v)
+{
+    if (*p == 'n') {
+        if (memcmp(p, "null", 4) != 0) return NULL;
+        v->kind = FC_JV_NULL;
+        return p + 4;
+    }
+    cursor start = p, stop = p + 15;
+    uint64_t w = 0;
+    if (*p == '0') p++; /* a leading zero stands alone: "05" fails the check below */
+    else
+        while (p < stop && is_digit(*p)) w = w * 10 + (unsigned)(*p++ - '0');
+    if (p == start || is_digit(*p)) return NULL; /* not a number, or a leading zero, or too long */
+    int frac = 0;
+    if (*p == '.') {
+        cursor f0 = ++p;
+        stop++; /* the point is not a digit */
+        while (p < stop && is_digit(*p)) w = w * 10 + (unsigned)(*p++ - '0');
+        frac = (int)(p - f0);
+        if (!frac || is_digit(*p)) return NULL;
+    }
+    /* at most 15 digits: w < 10^15 < 2^53 and 10^frac are exact, so one IEEE operation rounds
+     * the exact value once (case 1 of decimal_to_double, which the member loop would use) */
+    v->kind = FC_JV_NUMBER;
+    v->num = frac ? (double)w / k_pow10[frac] : (double)w;
+    return p;
+}
+
+/* p at '{' of a reading: the position after its '}', or NULL. */
+HOT cursor read_canonical(cursor p, cursor end, int depth, fc_jv *f)
+{
+    if (depth + 1 > MAX_DEPTH || end - p < CANON_SLACK || (load64(p) & 0x00FFFFFFFFFFFFFFull) != load64(k_lit_open)) return NULL;
+    cursor id = p + 7, q = id;
+    for (;;) { /* plain printable ASCII up to the closing quote, eight bytes a step */
+        if (end - q < CANON_SLACK) return NULL;
+        uint64_t m = special_bytes(load64(q));
+        if (m) {
+            q += __builtin_ctzll(m) >> 3;
+            break;
+        }
+        q += 8;
+    }
+    if (*q != '"' || !lit_eq(q, k_lit_speed, 14)) return NULL;
+    f[FC_RD_ID].kind = FC_JV_STRING;
+    f[FC_RD_ID].str = (const char *)id;
+    f[FC_RD_ID].len = (size_t)(q - id);
+    if (!(q = canon_number(q + 14, &f[FC_RD_SPEED])) || end - q < CANON_SLACK || !lit_eq(q, k_lit_volume, 14)) return NULL;
+    if (!(q = canon_number(q + 14, &f[FC_RD_VOLUME])) || end - q < CANON_SLACK || !lit_eq(q, k_lit_occ, 13)) return NULL;
+    if (!(q = canon_number(q + 13, &f[FC_RD_OCC])) || end - q < CANON_SLACK || !lit_eq(q, k_lit_quality, 11)) return NULL;
+    if (!(q = canon_number(q + 11, &f[FC_RD_QUALITY])) || *q != '}') return NULL;
+    return q + 1;
+}
+
 /* p at '[' of "readings": stages every element. */
 static cursor read_readings(const target *t, cursor p, cursor end, int depth)
 {
@@ -489,7 +574,12 @@ static cursor read_readings(const target *t, cursor p, cursor end, int depth)
         if (p >= end) return NULL;
         for (int i = 0; i < FC_RD_N; i++) f[i].kind = FC_JV_ABSENT;
         int malformed = 1;
-        if (*p == '{') {
+        cursor canon = *p == '{' ? read_canonical(p, end, depth, f) : NULL;
+        if (canon) {
+            p = canon;
+            malformed = 0;
+        } else if (*p == '{') {
+            for (int i = 0; i < FC_RD_N; i++) f[i].kind = FC_JV_ABSENT; /* the shortcut may have filled some */
             if (depth + 1 > MAX_DEPTH || !(p = read_members(p + 1, end, depth + 1, &k_reading, NULL, f, &malformed)))
                 return NULL;
             malformed = malformed >= 0;

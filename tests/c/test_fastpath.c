@@ -188,6 +188,54 @@ static void random_value(sbuf *b, int depth)
     }
 }
 
+/* A number as a canonical reading may hold it, and around the shortcut's limits (15 digits,
+ * leading zeros, null, signs and exponents that send it to the member loop). */
+static void canonical_number(sbuf *b, double scale)
+{
+    static const char *const odd[] = {"null", "0", "0.0", "-1.5", "1e2", "0.5", "-0", "1E+1", "\"5\"", "1.", "00", "nul"};
+    char num[64];
+    size_t n = 0;
+    switch (below(8)) {
+    case 0: put(b, odd[below(clean ? 9 : 12)]); return; /* the last three are not JSON */
+    case 1: { /* an integer of 1..17 digits, sometimes with a leading zero */
+        unsigned digits = 1 + below(17);
+        for (unsigned i = 0; i < digits; i++) num[n++] = (char)('0' + (i == 0 && below(8) ? 1 + below(9) : below(10)));
+        break;
+    }
+    case 2: { /* int.frac with 2..18 digits in all */
+        unsigned id = 1 + below(8), fd = 1 + below(10);
+        for (unsigned i = 0; i < id; i++) num[n++] = (char)('0' + (i == 0 && id > 1 ? 1 + below(9) : below(10)));
+        num[n++] = '.';
+        for (unsigned i = 0; i < fd; i++) num[n++] = (char)('0' + below(10));
+        break;
+    }
+    default: /* a plausible value of the field, with 0..6 decimals (ties in the quantisation) */
+        snprintf(num, sizeof num, "%.*f", (int)below(7), (double)below(1000000) / 1e6 * scale);
+        n = strlen(num);
+    }
+    num[n] = '\0';
+    put(b, num);
+}
+
+/* The shape almost every feed writes (ingest_fast.c, "the canonical reading"), with ids and
+ * numbers that it takes and that it leaves to the member loop. */
+static void canonical_reading(sbuf *b)
+{
+    static const char *const ids[] = {"\"A\"", "\"B\"", "\"C\"", "\"D\"", "\"nope\"", "\"a-much-longer-unknown-id-0123\"",
+                                      "\"\\u0041\"", "\"caf\xc3\xa9\"", "\"\"", "\"A\x7f\"", "\"B\""};
+    put(b, "{\"id\":");
+    put(b, ids[below(clean ? 6 : 11)]);
+    put(b, ",\"speed_mph\":");
+    canonical_number(b, 100);
+    put(b, ",\"volume_vph\":");
+    canonical_number(b, 3000);
+    put(b, ",\"occupancy\":");
+    canonical_number(b, 1);
+    put(b, ",\"quality\":");
+    canonical_number(b, 4);
+    put(b, "}");
+}
+
 static void random_reading(sbuf *b)
 {
     static const char *const ids[] = {"\"A\"", "\"B\"", "\"C\"", "\"D\"", "\"nope\"", "\"\\u0041\"", "7", "\"A \""};
@@ -195,6 +243,10 @@ static void random_reading(sbuf *b)
                                        "\"lane_speeds\"", "\"speed\\u005fmph\"", "\"note\""};
     if (below(20) == 0) {
         random_value(b, 2);
+        return;
+    }
+    if (below(3) == 0) {
+        canonical_reading(b);
         return;
     }
     put(b, "{");
