@@ -102,8 +102,11 @@ fc_status fc_ingest_check_ts(const fc_ingest_limits *lim, int64_t ts_ms, char *m
 
 static int value_ok(double v, double max) { return isnan(v) || (v >= 0 && v <= max); }
 
-int fc_stage_reading(fc_stage *st, const fc_ingest_limits *lim, long sensor, double speed,
-                     double volume, double occupancy, int quality, int value_error)
+/* fc_stage_reading(), inlined into fc_stage_reading_fields(): it runs once per reading of every
+ * snapshot, and in wasm a call costs more than most of its body. */
+static inline __attribute__((always_inline)) int stage_reading(fc_stage *st, const fc_ingest_limits *lim, long sensor,
+                                                               double speed, double volume, double occupancy,
+                                                               int quality, int value_error)
 {
     st->n_readings++;
     if (sensor < 0) { /* unknown id: nothing to mark */
@@ -131,6 +134,12 @@ int fc_stage_reading(fc_stage *st, const fc_ingest_limits *lim, long sensor, dou
     st->quality[s] = (uint8_t)quality;
     if (!isnan(speed)) st->accepted++;
     return FC_READ_VALID;
+}
+
+int fc_stage_reading(fc_stage *st, const fc_ingest_limits *lim, long sensor, double speed,
+                     double volume, double occupancy, int quality, int value_error)
+{
+    return stage_reading(st, lim, sensor, speed, volume, occupancy, quality, value_error);
 }
 
 const char *const fc_top_keys[FC_TOP_N] = {"schema", "network", "ts", "interval_s", "readings"};
@@ -163,7 +172,7 @@ void fc_stage_reading_fields(fc_stage *st, const fc_ingest_limits *lim, const fc
 {
     if (malformed || f[FC_RD_ID].kind != FC_JV_STRING) {
         /* without a usable id the reading cannot be tied to a sensor: dropped, unattributed */
-        fc_stage_reading(st, lim, -1, NAN, NAN, NAN, 0, 1);
+        stage_reading(st, lim, -1, NAN, NAN, NAN, 0, 1);
         return;
     }
     long s = fc_idmap_find_hinted(&lim->net->ids, f[FC_RD_ID].str, f[FC_RD_ID].len, st->next_hint, st->n);
@@ -175,7 +184,7 @@ void fc_stage_reading_fields(fc_stage *st, const fc_ingest_limits *lim, const fc
     const fc_jv *q = &f[FC_RD_QUALITY];
     int quality = 0;
     if (q->kind != FC_JV_ABSENT && q->kind != FC_JV_NULL) quality = jv_int_in(q, 0, 255) ? (int)q->num : -1;
-    fc_stage_reading(st, lim, s, speed, volume, occ, quality, err);
+    stage_reading(st, lim, s, speed, volume, occ, quality, err);
 }
 
 fc_status fc_ingest_check_size(const fc_ingest_limits *lim, size_t len, char *msg, size_t cap)
