@@ -88,8 +88,10 @@ async function benchEngine(network, parser, template, timing, cold) {
  * @param {object} network
  * @param {string} template
  * @param {object} timing
+ * @param {number} stepMs between snapshots: 30 s puts ten into each 5-minute slot (every
+ *   commit but the first of a slot averages), 300 s one (every commit is a row copy)
  */
-async function benchBinary(network, template, timing) {
+async function benchBinary(network, template, timing, stepMs) {
   const net = loadNetwork(network, JSON.stringify(network));
   const bytes = encodeSnapshotBinary(snapshotToEntry(JSON.parse(template), net).entry, net);
   const engine = await createPredictor({ network, config: { historyS: 86400 } });
@@ -98,7 +100,7 @@ async function benchBinary(network, template, timing) {
     const r = engine.ingestBinary(b);
     if (!r.ok) throw new Error(`binary: ${r.code} ${r.message}`);
   }, { ...timing, prepare: () => {
-    bytes.writeBigInt64LE(BigInt(T0 + 30_000 * ++step), 16);
+    bytes.writeBigInt64LE(BigInt(T0 + stepMs * ++step), 16);
     return bytes;
   } });
   engine.dispose();
@@ -123,7 +125,8 @@ export async function benchIngest({ quick = false } = {}) {
     const sp = new Float32Array(n), vo = new Float32Array(n), oc = new Float32Array(n);
     const peer = measure((text) => jsIngest(text, index, sp, vo, oc), { ...timing, prepare: () => template });
 
-    const binary = await benchBinary(network, template, timing);
+    const binary = await benchBinary(network, template, timing, 30_000);
+    const binaryPerSlot = await benchBinary(network, template, timing, 300_000);
 
     const row = (/** @type {string} */ name, /** @type {Stats} */ s, bytes = size) => ({
       name, sensors: n, bytes, ...s, mb_per_s: bytes / 1e6 / (s.median_us / 1e6) });
@@ -133,7 +136,8 @@ export async function benchIngest({ quick = false } = {}) {
     }
     results.push(row('ingest fast wasm (string)', fast.strings), row('ingest fast wasm (bytes)', fast.fromBytes),
       row('ingest cJSON wasm (string)', cjson.strings), row('ingest cJSON wasm (bytes)', cjson.fromBytes),
-      row('JSON.parse + JS loop', peer), row('ingest binary FCSNAP1 wasm (bytes)', binary.stats, binary.size));
+      row('JSON.parse + JS loop', peer), row('ingest binary FCSNAP1 wasm (bytes)', binary.stats, binary.size),
+      row('ingest binary FCSNAP1 wasm (bytes, one per slot)', binaryPerSlot.stats, binaryPerSlot.size));
   }
   return results;
 }
