@@ -9,6 +9,8 @@ import { measure } from './harness.js';
 import { encodeSnapshotBinary, loadNetwork, snapshotToEntry } from '../web/server/formats.js';
 
 const T0 = Date.parse('2026-11-25T13:00:00Z');
+/** The release build linked with an unmodified cJSON object (c/Makefile), not served. */
+const STOCK_CJSON_WASM = new URL('../build/wasm/flowcast-stock-cjson.wasm', import.meta.url);
 const TS_LEN = '2026-11-25T13:00:00Z'.length;
 const iso = (/** @type {number} */ ms) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
@@ -47,11 +49,12 @@ function jsIngest(text, index, speed, volume, occ) {
  * @param {string} template the snapshot text
  * @param {object} timing
  * @param {boolean} cold also time the very first call (before V8 has optimised anything)
+ * @param {URL} [wasmUrl] another build of the engine (the stock-cJSON peer)
  */
-async function benchEngine(network, parser, template, timing, cold) {
+async function benchEngine(network, parser, template, timing, cold, wasmUrl = undefined) {
   const tsAt = template.indexOf(iso(T0));
   const bytes = new TextEncoder().encode(template);
-  const engine = await createPredictor({ network, config: { historyS: 86400, parser } });
+  const engine = await createPredictor({ network, wasmUrl, config: { historyS: 86400, parser } });
   // every call needs a newer timestamp: patched in untimed, 30 s apart
   let step = 0;
   const nextTs = () => iso(T0 + 30_000 * ++step);
@@ -120,6 +123,8 @@ export async function benchIngest({ quick = false } = {}) {
     // the first calls of the process: fast path first (the default), then the cJSON path
     const fast = await benchEngine(network, 'fast', template, timing, n === 1000);
     const cjson = await benchEngine(network, 'cjson', template, timing, n === 1000);
+    // the same engine with cJSON calling musl's strtod, as stock cJSON does (PERFORMANCE.md §16)
+    const stock = await benchEngine(network, 'cjson', template, timing, false, STOCK_CJSON_WASM);
 
     const index = new Map(network.sensors.map((s, i) => [s.id, i]));
     const sp = new Float32Array(n), vo = new Float32Array(n), oc = new Float32Array(n);
@@ -136,6 +141,7 @@ export async function benchIngest({ quick = false } = {}) {
     }
     results.push(row('ingest fast wasm (string)', fast.strings), row('ingest fast wasm (bytes)', fast.fromBytes),
       row('ingest cJSON wasm (string)', cjson.strings), row('ingest cJSON wasm (bytes)', cjson.fromBytes),
+      row('ingest stock cJSON wasm (string)', stock.strings), row('ingest stock cJSON wasm (bytes)', stock.fromBytes),
       row('JSON.parse + JS loop', peer), row('ingest binary FCSNAP1 wasm (bytes)', binary.stats, binary.size),
       row('ingest binary FCSNAP1 wasm (bytes, one per slot)', binaryPerSlot.stats, binaryPerSlot.size));
   }

@@ -49,8 +49,10 @@ for (const n of [1000, 10000]) {
   const ratio = (/** @type {number} */ a, /** @type {number} */ b) => `${(a / b).toFixed(1)}x`;
   const fast = at('ingest fast wasm (string)'), fastBytes = at('ingest fast wasm (bytes)');
   const cjson = at('ingest cJSON wasm (string)'), cjsonBytes = at('ingest cJSON wasm (bytes)');
+  const stock = at('ingest stock cJSON wasm (string)'), stockBytes = at('ingest stock cJSON wasm (bytes)');
   const js = at('JSON.parse + JS loop');
-  console.log(`  ${n} sensors, speed-up of the fast path (same run): vs cJSON wasm ${ratio(cjson, fast)} (string), ` +
+  console.log(`  ${n} sensors, speed-up of the fast path (same run): vs stock cJSON wasm ${ratio(stock, fast)} (string), ` +
+    `${ratio(stockBytes, fastBytes)} (bytes); vs cJSON wasm ${ratio(cjson, fast)} (string), ` +
     `${ratio(cjsonBytes, fastBytes)} (bytes); vs JSON.parse+JS ${ratio(js, fast)} (string), ${ratio(js, fastBytes)} (bytes); ` +
     `binary FCSNAP1 vs fast path (bytes) ${ratio(fastBytes, at('ingest binary FCSNAP1 wasm (bytes)'))}`);
 }

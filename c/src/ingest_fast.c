@@ -19,7 +19,9 @@
 #include "utf8.h"
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
@@ -212,6 +214,21 @@ size_t fc_fast_number(const char *s, size_t len, double *out)
     int proven = 0;
     cursor b = (cursor)s, e = scan_number(b, b + len, out, &proven);
     return e && proven ? (size_t)(e - b) : 0;
+}
+
+double fc_cjson_strtod(const char *s, char **end)
+{
+    /* cJSON hands strtod a NUL-terminated copy of the longest run of [0-9+-eE.] (with '.'
+     * replaced by the locale's point). Taken only when the strict grammar spans the whole copy:
+     * then strtod reads the same characters (in any locale whose point is '.') and returns the
+     * correctly rounded double, which fc_fast_number has proven to be its answer. */
+    size_t len = strlen(s);
+    double v;
+    if (fc_fast_number(s, len, &v) == len && len) {
+        if (end) *end = (char *)(uintptr_t)(s + len);
+        return v;
+    }
+    return strtod(s, end);
 }
 
 /* ---- strings and other values ------------------------------------------------------------- */

@@ -22,4 +22,10 @@ fc_status fc_ingest_parse_fast(const fc_ingest_limits *lim, const char *json, si
  * number or its value cannot be proven correctly rounded here (the caller falls back). */
 size_t fc_fast_number(const char *s, size_t len, double *out);
 
+/* strtod for cJSON: every build compiles cJSON.c with -Dstrtod=fc_cjson_strtod (c/Makefile), so
+ * the reference parser's numbers go through fc_fast_number when it can prove the answer and
+ * through the C library's strtod otherwise. Same results as strtod; in wasm musl's strtod works
+ * in software-emulated binary128 and was a third of the cJSON path's time (PERFORMANCE.md §16). */
+double fc_cjson_strtod(const char *s, char **end);
+
 #endif
