@@ -26,9 +26,22 @@ static unsigned below(unsigned n) { return (unsigned)(rnd() % n); }
 
 static int same_double(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
 
+/* cJSON's strtod (fc_cjson_strtod) must be strtod, value and end, bit for bit. */
+static void check_cjson_strtod(const char *text)
+{
+    char *e1 = NULL, *e2 = NULL;
+    double a = fc_cjson_strtod(text, &e1), b = strtod(text, &e2);
+    if (e1 != e2 || !same_double(a, b)) {
+        fc_test_failures++;
+        printf("#   cJSON's strtod \"%s\": %.17g (%zu bytes), strtod %.17g (%zu bytes)\n", text, a,
+               (size_t)(e1 - text), b, (size_t)(e2 - text));
+    }
+}
+
 /* Checks one number text; returns 1 when the fast conversion claimed it. */
 static int check_number(const char *text)
 {
+    check_cjson_strtod(text);
     double fast = 0;
     size_t used = fc_fast_number(text, strlen(text), &fast);
     if (!used) return 0;
@@ -92,6 +105,10 @@ void test_fast_numbers(void)
     CHECK(fc_fast_number("1e", 2, &v) == 0);
     CHECK(fc_fast_number("0.1234567890123456789012345", 27, &v) == 0); /* dropped nonzero digits */
     CHECK(fc_fast_number("1.5,", 4, &v) == 3 && v == 1.5);
+    /* what cJSON may hand its strtod: the longest run of [0-9+-eE.], not always a number */
+    static const char *const runs[] = {"1.", "01", "1e", "1e+", "+1", ".5", "-", "", "1e5e3", "1.5.3", "1-2",
+                                       "00", "-0", "1E5", "--1", "e5", "0.5e-3", "123456789012345678901234567890e-5"};
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) check_cjson_strtod(runs[i]);
 
     int claimed = 0, total = 200000;
     char buf[128];
