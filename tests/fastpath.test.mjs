@@ -8,6 +8,7 @@ import { createPredictor } from 'flowcast';
 import { tinyNetwork, gridNetwork, fullSnapshot } from './fixtures/networks.mjs';
 import { rejectCases, dropCases, snapshotWith, LAST_TS } from './fixtures/bad-snapshots.mjs';
 import { rng } from './fixtures/rng.mjs';
+import { loadNetwork, serialiseSnapshot, snapshotToEntry } from '../web/server/formats.js';
 
 const builds = {
   release: new URL('../public/flowcast.wasm', import.meta.url),
@@ -200,4 +201,36 @@ for (const [build, wasmUrl] of Object.entries(builds)) {
 test('an unknown parser name is a config error', async () => {
   await assert.rejects(createPredictor({ network: tinyNetwork, config: { parser: 'simd' } }), { code: 'E_RANGE' });
   await assert.rejects(createPredictor({ network: tinyNetwork, config: { parser: 'toString' } }), { code: 'E_RANGE' });
+});
+
+// The feed the page actually reads: the flowcast server writes `quality` only when it is not 0
+// and null for a missing value. The fast parser's literal shortcut must take those readings
+// (all but possibly the last, which lacks the shortcut's read-ahead slack), and the committed
+// state must be the reference's.
+test('the flowcast server\'s snapshots take the fast parser\'s literal shortcut', async () => {
+  const network = gridNetwork(200);
+  const net = loadNetwork(network, JSON.stringify(network));
+  const doc = fullSnapshot(network, '2026-11-25T13:00:00Z');
+  doc.readings.forEach((/** @type {any} */ r, /** @type {number} */ i) => {
+    r.quality = i % 7 === 0 ? 2 : 0;
+    if (i % 11 === 0) r.speed_mph = null;
+  });
+  const text = serialiseSnapshot(snapshotToEntry(doc, net).entry, net);
+  assert.match(text, /"occupancy":[\d.]+\},/, 'readings without quality');
+  assert.match(text, /"quality":2\}/, 'and with it');
+  assert.match(text, /"speed_mph":null/);
+  const ref = await createPredictor({ network, config: { historyS: 86400, parser: 'cjson' } });
+  const auto = await createPredictor({ network, config: { historyS: 86400 } });
+  assert.equal(ref.ingest(text).ok, true);
+  assert.equal(auto.ingest(text).ok, true);
+  assert.equal(auto.digest(), ref.digest());
+  const c = auto.stats().counters;
+  assert.equal(c.fastParses, 1);
+  assert.ok(c.canonicalReadings >= 199 && c.canonicalReadings <= 200, `${c.canonicalReadings} readings took the shortcut`);
+  // pretty-printed, the same snapshot takes the general member loop: same state, no shortcut
+  const pretty = await createPredictor({ network, config: { historyS: 86400 } });
+  assert.equal(pretty.ingest(JSON.stringify(JSON.parse(text), null, 1)).ok, true);
+  assert.equal(pretty.digest(), ref.digest());
+  assert.equal(pretty.stats().counters.canonicalReadings, 0);
+  for (const p of [ref, auto, pretty]) p.dispose();
 });

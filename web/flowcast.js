@@ -980,7 +980,7 @@ export class Predictor {
    * Per-stage timings (medians and p95 over the last 256 calls, totals), counters and memory:
    * the numbers a performance panel shows and users can quote in bug reports.
    * @returns {{ stages: Record<string, { calls: number, totalUs: number, medianUs: number, p95Us: number }>,
-   *   counters: { fastParses: number, fallbackParses: number }, memory: { wasmHeapBytes: number,
+   *   counters: { fastParses: number, fallbackParses: number, canonicalReadings: number }, memory: { wasmHeapBytes: number,
    *   historyBytes: number, modelBytes: number, routeBytes: number } }}
    */
   stats() {
@@ -1000,7 +1000,8 @@ export class Predictor {
       }
       x.fc_engine_parser_counts(this.engine, p, p + 8);
       let v = this.rt.view;
-      const counters = { fastParses: Number(v.getBigUint64(p, true)), fallbackParses: Number(v.getBigUint64(p + 8, true)) };
+      const counters = { fastParses: Number(v.getBigUint64(p, true)), fallbackParses: Number(v.getBigUint64(p + 8, true)),
+        canonicalReadings: Number(x.fc_engine_canonical_readings(this.engine)) };
       x.fc_engine_memory(this.engine, p);
       v = this.rt.view;
       const memory = { wasmHeapBytes: this.rt.heapBytes, historyBytes: Number(v.getBigUint64(p, true)),

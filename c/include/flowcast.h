@@ -125,6 +125,11 @@ fc_status fc_ingest_json(fc_engine *engine, const char *json, size_t len, fc_ing
  * the cJSON reference parser, since the engine was created. Either pointer may be NULL. */
 void fc_engine_parser_counts(const fc_engine *engine, uint64_t *fast, uint64_t *fallback);
 
+/* How many readings of the snapshots the fast parser decided went through its literal shortcut
+ * for the usual minified shape (the rest took its general member loop). A feed whose readings
+ * stop matching shows here rather than as an error: it still parses, only slower. */
+uint64_t fc_engine_canonical_readings(const fc_engine *engine);
+
 /* Timestamp of the last committed snapshot (Unix ms), or INT64_MIN when none. */
 int64_t fc_engine_last_ts_ms(const fc_engine *engine);
 

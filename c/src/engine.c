@@ -229,7 +229,10 @@ fc_status fc_ingest_json(fc_engine *e, const char *json, size_t len, fc_ingest_r
     if (e->cfg.parser != FC_PARSER_CJSON) {
         st = fc_ingest_parse_fast(&lim, text, len, &e->stage, e->msg, sizeof e->msg);
         if (st == FC_E_UNSUPPORTED) e->n_fallback++;
-        else e->n_fast++;
+        else {
+            e->n_fast++;
+            e->n_canonical += e->stage.n_canonical;
+        }
     }
     if (st == FC_E_UNSUPPORTED && e->cfg.parser != FC_PARSER_FAST)
         st = fc_ingest_parse_cjson(&lim, text, len, &e->stage, e->msg, sizeof e->msg);
@@ -252,6 +255,8 @@ void fc_engine_parser_counts(const fc_engine *e, uint64_t *fast, uint64_t *fallb
     if (fast) *fast = e ? e->n_fast : 0;
     if (fallback) *fallback = e ? e->n_fallback : 0;
 }
+
+uint64_t fc_engine_canonical_readings(const fc_engine *e) { return e ? e->n_canonical : 0; }
 
 fc_status fc_engine_latest(const fc_engine *e, float *speed, float *volume, float *occ,
                            uint8_t *quality, size_t n)

@@ -28,6 +28,7 @@ struct fc_engine {
     uint64_t n_committed, n_rejected;
     fc_stats stats;        /* per-stage timings and the optional trace */
     uint64_t n_fast, n_fallback; /* snapshots decided by the fast parser / handed to cJSON */
+    uint64_t n_canonical;  /* readings the fast parser matched literally (ingest_fast.c) */
     /* travel-time queries (engine.c, end): everything is built on the first query and kept */
     uint64_t data_version;  /* bumped by every change that can change a forecast or a route */
     fc_route *route;        /* station graph and Dijkstra scratch for the loaded network */

@@ -73,6 +73,7 @@ void fc_stage_reset(fc_stage *st)
     st->n_touched = 0;
     st->dense = 0;
     st->n_readings = 0;
+    st->n_canonical = 0;
     stage_point_at_own(st);
     st->ts_ms = 0;
     st->accepted = st->dropped = st->dropped_sensors = 0;

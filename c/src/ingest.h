@@ -30,6 +30,7 @@ typedef struct fc_stage {
     const uint8_t *in_quality;
     int dense;            /* the arrays were written for every sensor: reset clears all of them */
     uint32_t n_readings;  /* readings looked at (for the stage timings) */
+    uint32_t n_canonical; /* readings the fast parser matched by its literal shortcut */
     int64_t ts_ms;
     uint32_t accepted, dropped, dropped_sensors;
     uint32_t next_hint;   /* the sensor after the last one looked up: the likely next reading */

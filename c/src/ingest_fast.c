@@ -499,7 +499,7 @@ static cursor read_members(cursor p, cursor end, int depth, const key_list *keys
 /* ---- the canonical reading ----------------------------------------------------------------
  *
  * Almost every reading of a real feed (the flowcast server's, the simulator's, any serializer
- * that writes objects in a fixed order) has exactly this shape, minified:
+ * that writes objects in a fixed order) has exactly this shape, minified, "quality" optional:
  *   {"id":"<ascii>","speed_mph":<num>,"volume_vph":<num>,"occupancy":<num>,"quality":<num>}
  * where <num> is null or a plain non-negative decimal (no sign, exponent or leading zero) of at
  * most 15 digits. read_canonical() matches that shape literally, a few words at a time, with no
@@ -576,7 +576,9 @@ HOT cursor read_canonical(cursor p, cursor end, int depth, fc_jv *f)
     f[FC_RD_ID].len = (size_t)(q - id);
     if (!(q = canon_number(q + 14, &f[FC_RD_SPEED])) || end - q < CANON_SLACK || !lit_eq(q, k_lit_volume, 14)) return NULL;
     if (!(q = canon_number(q + 14, &f[FC_RD_VOLUME])) || end - q < CANON_SLACK || !lit_eq(q, k_lit_occ, 13)) return NULL;
-    if (!(q = canon_number(q + 13, &f[FC_RD_OCC])) || end - q < CANON_SLACK || !lit_eq(q, k_lit_quality, 11)) return NULL;
+    if (!(q = canon_number(q + 13, &f[FC_RD_OCC]))) return NULL;
+    if (*q == '}') return q + 1; /* no "quality": the flowcast server writes it only when not 0 */
+    if (end - q < CANON_SLACK || !lit_eq(q, k_lit_quality, 11)) return NULL;
     if (!(q = canon_number(q + 11, &f[FC_RD_QUALITY])) || *q != '}') return NULL;
     return q + 1;
 }
@@ -595,6 +597,7 @@ static cursor read_readings(const target *t, cursor p, cursor end, int depth)
         if (canon) {
             p = canon;
             malformed = 0;
+            t->st->n_canonical++;
         } else if (*p == '{') {
             for (int i = 0; i < FC_RD_N; i++) f[i].kind = FC_JV_ABSENT; /* the shortcut may have filled some */
             if (depth + 1 > MAX_DEPTH || !(p = read_members(p + 1, end, depth + 1, &k_reading, NULL, f, &malformed)))

@@ -248,8 +248,10 @@ static void canonical_reading(sbuf *b)
     canonical_number(b, 3000);
     put(b, ",\"occupancy\":");
     canonical_number(b, 1);
-    put(b, ",\"quality\":");
-    canonical_number(b, 4);
+    if (below(3)) { /* the flowcast server leaves out a quality of 0 */
+        put(b, ",\"quality\":");
+        canonical_number(b, 4);
+    }
     put(b, "}");
 }
 
