@@ -125,9 +125,9 @@ static void fold_more(const uint16_t *in, uint32_t *sum, uint16_t *count, uint16
 #include <wasm_simd128.h>
 /* fold_more() with explicit 128-bit SIMD, eight sensors a step in 16-bit lanes. LLVM's own
  * vectorisation of the loop above widens and narrows through generic shuffles that V8 runs
- * slowly (6.5 µs per 1,000-sensor commit against 1.9 µs here: PERFORMANCE.md §14). Same
- * arithmetic: f32x4.nearest is round-half-even, as the 2^23 trick is; the scalar loop does
- * the tail. */
+ * slowly (6.0 µs per 1,000-sensor commit against 1.8 µs here: PERFORMANCE.md §14). Same
+ * arithmetic: f32x4.nearest is round-half-even, as the 2^23 trick is (which, tried here in
+ * place of nearest and trunc_sat, was slower in V8: 2.2 µs); the scalar loop does the tail. */
 static void fold_more_simd(const uint16_t *in, uint32_t *sum, uint16_t *count, uint16_t *cell, uint32_t n)
 {
     const v128_t missing = wasm_i16x8_splat(-1), cap = wasm_i16x8_splat(FC_SLOT_MAX_READINGS),
