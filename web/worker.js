@@ -10,7 +10,7 @@
 //               { type: 'stats' } (telemetry; answered with { type: 'stats', stats }: engine.stats())
 // Messages out: see the WorkerMessage typedef in app/types.js.
 
-import { createPredictor, wasmHeapBytes } from './flowcast.js';
+import { createPredictor, wasmHeapBytes, wasmRuntime } from './flowcast.js';
 import { FeedConnection, fetchOptional, parseHistoryBinary } from './app/feed.js';
 
 /** History posted first: the chart's few hours plus the model's lags (25 slots of 5 min). */
@@ -270,15 +270,22 @@ async function fetchNetwork(base, retryBaseMs, retryMaxMs) {
 async function start(cfg) {
   const base = cfg.base;
   progress('network', 'Loading the network…');
+  // Start-up overlaps what does not depend on what: the wasm compiles while the network is
+  // fetched, and the history and model downloads run while the engine is created (before,
+  // each waited for the one before it: PERFORMANCE.md §17). A failed compile is retried by
+  // createPredictor below, which reports it.
+  wasmRuntime().catch(() => {});
   const networkText = await fetchNetwork(base, cfg.retryBaseMs ?? 1000, cfg.retryMaxMs ?? 30000);
+  // tile mode needs only the weights: the profiles come as tiles
+  const tiles = (cfg.profileCacheBytes ?? 0) > 0;
+  const modelFile = fetchModel(base, !tiles);
+  const recentFile = fetchHistory(base, cfg.recentHours ?? RECENT_HOURS);
+  recentFile.catch(() => {}); // awaited below; not an unhandled rejection if creation fails first
   engine = await createPredictor({ network: networkText });
   postMessage({ type: 'network', network: JSON.parse(networkText) });
 
   progress('history', 'Loading recent history…');
-  // tile mode needs only the weights: the profiles come as tiles
-  const tiles = (cfg.profileCacheBytes ?? 0) > 0;
-  const modelFile = fetchModel(base, !tiles);
-  const recent = await fetchHistory(base, cfg.recentHours ?? RECENT_HOURS);
+  const recent = await recentFile;
   const e = engine;
   const lastTs = recent ? timed('history ingest', () => ingestHistory(e, recent)) : NaN;
   if (Number.isFinite(lastTs)) receivedAt = Date.now();
