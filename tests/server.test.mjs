@@ -8,7 +8,8 @@ import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createServer } from 'node:http';
+import { createServer, get as httpGet } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { spawn } from 'node:child_process';
 import { MODEL_FORMAT_VERSION, buildServer } from '../web/server/server.js';
 
@@ -791,6 +792,23 @@ test('npm start entry: generates a missing dataset with the simulator, then serv
 
 // ---- the model file ----
 
+/**
+ * GET without content decoding (fetch decodes): status, headers and the raw body.
+ * @param {string} url
+ * @param {Record<string, string>} headers
+ * @returns {Promise<{ status: number | undefined, headers: import('node:http').IncomingHttpHeaders, body: Buffer }>}
+ */
+function rawGet(url, headers) {
+  return new Promise((resolve, reject) => {
+    httpGet(url, { headers }, (res) => {
+      /** @type {Buffer[]} */
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
+
 test('GET /api/v1/model: the folder\'s model.fcm with a strong ETag and 304; 404 NO_MODEL without one', async () => {
   const dir = join(tmp, 'with-model');
   cpSync(datasetDir, dir, { recursive: true });
@@ -814,6 +832,21 @@ test('GET /api/v1/model: the folder\'s model.fcm with a strong ETag and 304; 404
     assert.equal(head.status, 200);
     assert.equal(head.headers.get('etag'), etag);
     assert.equal((await fetch(url, { method: 'POST' })).status, 405);
+    // compressed once per file and encoding, the same bytes after decoding, the same ETag
+    for (const [accept, encoding, decode] of /** @type {const} */ ([['br', 'br', brotliDecompressSync],
+      ['gzip, deflate', 'gzip', gunzipSync], ['br;q=0, gzip', 'gzip', gunzipSync]])) {
+      for (let k = 0; k < 2; k++) {
+        const c = await rawGet(url, { 'accept-encoding': accept });
+        assert.equal(c.status, 200);
+        assert.equal(c.headers['content-encoding'], encoding, accept);
+        assert.equal(c.headers.etag, etag);
+        assert.match(String(c.headers.vary), /accept-encoding/i);
+        assert.deepEqual(decode(c.body), bytes);
+      }
+    }
+    const plain = await rawGet(url, { 'accept-encoding': 'identity' });
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.deepEqual(plain.body, bytes);
 
     // a retrained file is served at once, under a new ETag
     writeFileSync(join(dir, 'model.fcm'), bytes.subarray(0, 4000));

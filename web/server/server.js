@@ -7,7 +7,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
+import { brotliCompress as brotliCb, constants as zlibConstants, gzip as gzipCb } from 'node:zlib';
 import Fastify from 'fastify';
 import fastifyCompress from '@fastify/compress';
 import fastifyCors from '@fastify/cors';
@@ -72,6 +73,26 @@ const KEEP_ALIVE_TIMEOUT_MS = 5000;
 const CROSS_ORIGIN_STATIC = /^(js|vendor)\/|^flowcast(-debug)?\.wasm$/;
 /** Pages named embed*.html are made to be framed by partner sites; the others are not. */
 const FRAMEABLE_PAGE = /^embed[^/]*\.html$/;
+
+const brotliCompress = promisify(brotliCb);
+const gzip = promisify(gzipCb);
+
+/**
+ * The encoding to send a large binary in: brotli, else gzip, else none (null), by the request's
+ * Accept-Encoding; a coding with q=0 is refused.
+ * @param {string | string[] | undefined} header
+ * @returns {'br' | 'gzip' | null}
+ */
+export function preferredEncoding(header) {
+  /** @type {Set<string>} */
+  const ok = new Set();
+  for (const part of String(header ?? '').toLowerCase().split(',')) {
+    const [name, ...params] = part.split(';').map((x) => x.trim());
+    const q = params.find((x) => x.startsWith('q='));
+    if (name && !(q && Number(q.slice(2)) === 0)) ok.add(name);
+  }
+  return ok.has('br') ? 'br' : ok.has('gzip') ? 'gzip' : null;
+}
 
 /** A 4xx/5xx answer with the API's JSON error shape. */
 export class HttpError extends Error {
@@ -395,6 +416,28 @@ export async function buildServer(opts = {}) {
       return reply.type(binary ? 'application/octet-stream' : 'application/json; charset=utf-8').send(cached.body);
     });
 
+    /** @type {Map<string, Promise<Buffer>>} compressed model files by "etag encoding" */
+    const compressedModels = new Map();
+    /**
+     * The model file compressed once per file and encoding: every page downloads it (~3 MB for
+     * Atlanta), and @fastify/compress would spend ~90 ms of brotli on each download
+     * (PERFORMANCE.md §18). Asynchronous (zlib's thread pool); a new file replaces the old ones.
+     * @param {{ etag: string, body: Buffer }} m
+     * @param {'br' | 'gzip'} encoding
+     */
+    const compressedModel = (m, encoding) => {
+      const key = `${m.etag} ${encoding}`;
+      let p = compressedModels.get(key);
+      if (!p) {
+        if (compressedModels.size >= 4) compressedModels.clear(); // at most both files x both encodings
+        p = encoding === 'br'
+          ? brotliCompress(m.body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: m.body.length } })
+          : gzip(m.body, { level: 9 });
+        p.catch(() => compressedModels.delete(key));
+        compressedModels.set(key, p);
+      }
+      return p;
+    };
     api.get('/model', async (req, reply) => {
       const profiles = queryValue(req.query, 'profiles') ?? '1';
       if (profiles !== '0' && profiles !== '1') throw new HttpError(400, 'BAD_PROFILES', 'profiles: 0 (leave the profiles out, for tile mode) or 1');
@@ -402,9 +445,12 @@ export async function buildServer(opts = {}) {
       if (!file) throw new HttpError(404, 'NO_MODEL', 'this feed offers no saved model: train one from /api/v1/history');
       // ?profiles=0: weights and intervals only, for engines that read profiles from tiles
       const m = profiles === '1' ? file : await tileCall((net, f) => profileTiles.modelWithoutProfiles(net, f));
-      reply.header('etag', m.etag).header('cache-control', 'no-cache');
+      reply.header('etag', m.etag).header('cache-control', 'no-cache').header('vary', 'Accept-Encoding');
       if (etagMatches(req.headers['if-none-match'], m.etag)) return reply.code(304).send();
-      return reply.type('application/octet-stream').send(m.body);
+      reply.type('application/octet-stream');
+      const encoding = preferredEncoding(req.headers['accept-encoding']);
+      if (!encoding) return reply.send(m.body);
+      return reply.header('content-encoding', encoding).send(await compressedModel(m, encoding));
     });
 
     // History profile tiles (web/server/tiles.js): cut from the model file by the wasm engine.
