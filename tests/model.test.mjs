@@ -203,3 +203,39 @@ test('create / ingest / train / forecast / route / dispose cycles leave the wasm
   for (let i = 0; i < 10; i++) await cycle();
   assert.equal(await wasmHeapBytes(), heap, 'the wasm heap grew across cycles');
 });
+
+// A 30-second feed averages ten snapshots into each 5-minute slot, and the engine computes a
+// slot's means when it is next read, not at every snapshot (PERFORMANCE.md §19). Whatever
+// reads next — latest(), the history, a forecast (local profiles or tiles), training — must see
+// exactly the values that one snapshot of those means would have given.
+test('several snapshots per slot: every reader sees the slot\'s means', async () => {
+  const n = 8, rows = 288 * 8;
+  const data = synthetic(n, rows, { seed: 5 });
+  const a = await engineWith(data, n, rows);
+  a.trainSync();
+  const file = a.saveModel();
+  const one = await engineWith(data, n, rows - 3);
+  const many = await engineWith(data, n, rows - 3);
+  for (const p of [one, many]) assert.deepEqual(p.loadModel(file), { ok: true });
+  const q = (/** @type {number} */ v) => Math.round(v * 100) / 100; // stored resolution
+  for (let t = rows - 3; t < rows; t++) {
+    const end = T0 + (t + 1) * INTERVAL_MS;
+    const mean = Array.from(data.speed[t], q);
+    assert.equal(one.ingestValues(end, Float32Array.from(mean)).ok, true);
+    // ten snapshots 30 s apart whose quantised values average exactly to the mean; none of the
+    // first nine is the mean itself, so a reader that missed the last fold would see it
+    const offsets = [0.25, -0.5, 0.75, -0.25, 0.5, -0.75, 1, -0.5, -0.5, 0];
+    offsets.forEach((off, i) => {
+      const row = Float32Array.from(mean, (v) => (v > 2 ? v + off : v));
+      assert.equal(many.ingestValues(end - (9 - i) * 30_000, row).ok, true);
+    });
+    assert.deepEqual(many.latest().speedMph, one.latest().speedMph, `slot ${t}: latest()`);
+    assert.deepEqual(many.forecast(), one.forecast(), `slot ${t}: forecast`);
+  }
+  assert.deepEqual(many.speedHistory(3, 12), one.speedHistory(3, 12));
+  // training reads the newest slot too: the same model from both histories
+  one.trainSync({ maxSamples: 300 });
+  many.trainSync({ maxSamples: 300 });
+  assert.deepEqual(many.saveModel(), one.saveModel());
+  for (const p of [a, one, many]) p.dispose();
+});

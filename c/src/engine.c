@@ -264,7 +264,7 @@ fc_status fc_engine_latest(const fc_engine *e, float *speed, float *volume, floa
     if (!e) return FC_E_ARG;
     if (!e->net) return FC_E_STATE;
     if (n != e->net->n_sensors) return FC_E_ARG;
-    const fc_history *h = &e->hist;
+    const fc_history *h = fc_engine_history(e);
     for (uint32_t s = 0; s < n; s++) {
         if (h->head == INT64_MIN) {
             if (speed) speed[s] = NAN;
@@ -287,7 +287,7 @@ fc_status fc_engine_speed_history(const fc_engine *e, size_t sensor, float *out,
     if (!e || (!out && n_slots)) return FC_E_ARG;
     if (!e->net) return FC_E_STATE;
     if (sensor >= e->net->n_sensors) return FC_E_NOT_FOUND;
-    const fc_history *h = &e->hist;
+    const fc_history *h = fc_engine_history(e);
     for (size_t k = 0; k < n_slots; k++) {
         int64_t back = (int64_t)(n_slots - 1 - k);
         if (h->head == INT64_MIN || back >= (int64_t)h->cap) out[k] = NAN;
@@ -300,7 +300,7 @@ uint64_t fc_engine_digest(const fc_engine *e)
 {
     uint64_t h = FC_HASH_SEED;
     if (!e || !e->net) return h;
-    const fc_history *hi = &e->hist;
+    const fc_history *hi = fc_engine_history(e);
     size_t n = (size_t)hi->n_sensors * hi->cap, ns = e->net->n_sensors;
     h = fc_hash_bytes(h, e->net->id, strlen(e->net->id));
     h = fc_hash_bytes(h, &e->last_ts_ms, sizeof e->last_ts_ms);
@@ -415,7 +415,7 @@ fc_status fc_engine_train_begin(fc_engine *e, const fc_train_options *opt)
         return fc_engine_fail(e, FC_E_RANGE, "train options out of range (horizons 1..%d, irls_iters 1..20, max_samples >= 50, ...)", FC_MAX_H);
     fc_trainer_free(e->trainer);
     e->trainer = NULL;
-    if (fc_trainer_create(e->net, &e->graph, &e->hist, &o, e->net_hash, &e->trainer, e->msg, sizeof e->msg))
+    if (fc_trainer_create(e->net, &e->graph, fc_engine_history(e), &o, e->net_hash, &e->trainer, e->msg, sizeof e->msg))
         return e->hist.head == INT64_MIN ? FC_E_STATE : FC_E_RANGE;
     return FC_OK;
 }
@@ -470,7 +470,7 @@ fc_status fc_engine_forecast(fc_engine *e, float *mid, float *lo, float *hi, siz
                                   "forecast: begin, every group, end)");
     } else if (!fc_model_has_profiles(e->model)) {
         return fc_engine_fail(e, FC_E_STATE, NO_PROFILES);
-    } else if (fc_model_forecast(e->model, e->net, &e->graph, &e->hist, mid, lo, hi, NULL)) {
+    } else if (fc_model_forecast(e->model, e->net, &e->graph, fc_engine_history(e), mid, lo, hi, NULL)) {
         return fc_engine_fail(e, FC_E_STATE, "no data to forecast from: ingest a snapshot first");
     }
     fc_stats_record(&e->stats, FC_STAGE_FORECAST, t0, e->model->n);
@@ -603,7 +603,7 @@ static fc_status routes_prepare(fc_engine *e, fc_route_speeds *sp)
     if (e->route_fc_version != e->data_version || !e->data_version) {
         if (!e->tiles) {
             if (!fc_model_has_profiles(e->model)) return fc_engine_fail(e, FC_E_STATE, "travel time: " NO_PROFILES);
-            if (fc_model_forecast(e->model, e->net, &e->graph, &e->hist, mid, lo, hi, NULL))
+            if (fc_model_forecast(e->model, e->net, &e->graph, fc_engine_history(e), mid, lo, hi, NULL))
                 return fc_engine_fail(e, FC_E_STATE, "travel time: no data to forecast from");
         } else if (fc_engine_tiles_result(e, mid, lo, hi)) {
             return fc_engine_fail(e, FC_E_STATE, "travel time: profile tiles: forecast the newest data first");

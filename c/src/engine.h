@@ -53,4 +53,14 @@ uint64_t fc_engine_tiles_bytes(const fc_engine *e);
 /* Sets the engine's message (printf-style) and returns st. */
 fc_status fc_engine_fail(fc_engine *e, fc_status st, const char *fmt, ...);
 
+/* The engine's history with its newest row settled (history.h): every reader takes it through
+ * here. A const engine too: the cells are a cache of the running sums, so settling them changes
+ * nothing a caller can observe, and an engine is always allocated, never defined const. */
+static inline const fc_history *fc_engine_history(const fc_engine *e)
+{
+    fc_history *h = (fc_history *)(uintptr_t)&e->hist;
+    fc_history_settle(h);
+    return h;
+}
+
 #endif

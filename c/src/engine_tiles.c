@@ -209,7 +209,7 @@ fc_status fc_engine_forecast_tiles_begin(fc_engine *e, uint32_t *daytypes)
     if (!e) return FC_E_ARG;
     fc_tiles *t = e->tiles;
     if (!t) return fc_engine_fail(e, FC_E_STATE, "profile tiles are not enabled");
-    if (fc_model_forecast_prepare(e->model, e->net, &e->hist))
+    if (fc_model_forecast_prepare(e->model, e->net, fc_engine_history(e)))
         return fc_engine_fail(e, FC_E_STATE, "no data to forecast from: ingest a snapshot first");
     t->daytypes = fc_model_window_daytypes(e->model);
     t->begun_version = e->data_version;
@@ -247,7 +247,7 @@ fc_status fc_engine_forecast_tiles_group(fc_engine *e, uint32_t g, int *need_day
     m->prof.view_m = t->group_size[g];
     const uint32_t *sensors;
     uint32_t count = fc_tile_group_sensors(e->net, t->rest, t->n_rest, g, &sensors);
-    fc_model_forecast_sensors(m, &e->graph, &e->hist, sensors, count, t->mid, t->lo, t->hi, NULL);
+    fc_model_forecast_sensors(m, &e->graph, fc_engine_history(e), sensors, count, t->mid, t->lo, t->hi, NULL);
     t->group_done[g] = 1;
     return FC_OK;
 }

@@ -29,6 +29,7 @@ int fc_history_init(fc_history *h, uint32_t n_sensors, uint32_t cap_slots)
         return -1;
     }
     h->open_commits = 0;
+    h->pending = 0;
     /* 0xFF bytes make every 16-bit value FC_Q_MISSING */
     memset(h->speed, 0xFF, n * sizeof(uint16_t));
     memset(h->volume, 0xFF, n * sizeof(uint16_t));
@@ -69,6 +70,7 @@ uint32_t fc_history_advance(fc_history *h, int64_t slot)
         return 1;
     }
     if (slot <= h->head) return 0;
+    fc_history_settle(h); /* the old newest slot is final now: its cells must be its means */
     int64_t gap = slot - h->head;
     /* beyond one full turn every slot is cleared once; the new head's row is left to the
      * commit that follows (it writes every cell of it) */
@@ -106,43 +108,58 @@ static void materialise(const uint16_t *cell, uint32_t *sum, uint16_t *count, ui
     }
 }
 
-/* Every later snapshot of the slot. */
-static void fold_more(const uint16_t *in, uint32_t *sum, uint16_t *count, uint16_t *cell, uint32_t n)
+/* Every later snapshot of the slot adds to the sums and counts; the cells wait for the next
+ * read (fc_history_settle), so a 30-second feed into 5-minute slots computes each slot's means
+ * once per read instead of once per snapshot (PERFORMANCE.md §19). */
+static void fold_sums(const uint16_t *in, uint32_t *sum, uint16_t *count, uint32_t n)
 {
     for (uint32_t s = 0; s < n; s++) {
         uint32_t q = in[s], c = count[s];
         uint32_t add = (q != FC_Q_MISSING) & (c < FC_SLOT_MAX_READINGS);
-        uint32_t sm = sum[s] + (add ? q : 0);
-        c += add;
-        sum[s] = sm;
-        count[s] = (uint16_t)c;
-        uint16_t v = mean_q(sm, c ? c : 1);
+        sum[s] += add ? q : 0;
+        count[s] = (uint16_t)(c + add);
+    }
+}
+
+/* The cells from the sums: the mean, or MISSING without a reading. */
+static void means(const uint32_t *sum, const uint16_t *count, uint16_t *cell, uint32_t n)
+{
+    for (uint32_t s = 0; s < n; s++) {
+        uint32_t c = count[s];
+        uint16_t v = mean_q(sum[s], c ? c : 1);
         cell[s] = c ? v : FC_Q_MISSING;
     }
 }
 
 #ifdef __wasm_simd128__
 #include <wasm_simd128.h>
-/* fold_more() with explicit 128-bit SIMD, eight sensors a step in 16-bit lanes. LLVM's own
- * vectorisation of the loop above widens and narrows through generic shuffles that V8 runs
- * slowly (6.0 µs per 1,000-sensor commit against 1.8 µs here: PERFORMANCE.md §14). Same
+/* The two loops above with explicit 128-bit SIMD, eight sensors a step in 16-bit lanes. LLVM's
+ * own vectorisation of them widens and narrows through generic shuffles that V8 runs slowly
+ * (6.0 µs per 1,000-sensor commit against 1.8 µs by hand: PERFORMANCE.md §14). Same
  * arithmetic: f32x4.nearest is round-half-even, as the 2^23 trick is (which, tried here in
- * place of nearest and trunc_sat, was slower in V8: 2.2 µs); the scalar loop does the tail. */
-static void fold_more_simd(const uint16_t *in, uint32_t *sum, uint16_t *count, uint16_t *cell, uint32_t n)
+ * place of nearest and trunc_sat, was slower in V8: 2.2 µs); the scalar loops do the tails. */
+static void fold_sums_simd(const uint16_t *in, uint32_t *sum, uint16_t *count, uint32_t n)
 {
-    const v128_t missing = wasm_i16x8_splat(-1), cap = wasm_i16x8_splat(FC_SLOT_MAX_READINGS),
-                 zero = wasm_i16x8_splat(0), one = wasm_i32x4_splat(1);
+    const v128_t missing = wasm_i16x8_splat(-1), cap = wasm_i16x8_splat(FC_SLOT_MAX_READINGS);
     uint32_t s = 0;
     for (; s + 8 <= n; s += 8) {
         v128_t q = wasm_v128_load(in + s), c = wasm_v128_load(count + s);
         v128_t add = wasm_v128_and(wasm_i16x8_ne(q, missing), wasm_u16x8_lt(c, cap)); /* -1 or 0 */
-        c = wasm_i16x8_sub(c, add);
-        wasm_v128_store(count + s, c);
+        wasm_v128_store(count + s, wasm_i16x8_sub(c, add));
         v128_t qa = wasm_v128_and(q, add);
-        v128_t s0 = wasm_i32x4_add(wasm_v128_load(sum + s), wasm_u32x4_extend_low_u16x8(qa));
-        v128_t s1 = wasm_i32x4_add(wasm_v128_load(sum + s + 4), wasm_u32x4_extend_high_u16x8(qa));
-        wasm_v128_store(sum + s, s0);
-        wasm_v128_store(sum + s + 4, s1);
+        wasm_v128_store(sum + s, wasm_i32x4_add(wasm_v128_load(sum + s), wasm_u32x4_extend_low_u16x8(qa)));
+        wasm_v128_store(sum + s + 4, wasm_i32x4_add(wasm_v128_load(sum + s + 4), wasm_u32x4_extend_high_u16x8(qa)));
+    }
+    fold_sums(in + s, sum + s, count + s, n - s);
+}
+
+static void means_simd(const uint32_t *sum, const uint16_t *count, uint16_t *cell, uint32_t n)
+{
+    const v128_t missing = wasm_i16x8_splat(-1), zero = wasm_i16x8_splat(0), one = wasm_i32x4_splat(1);
+    uint32_t s = 0;
+    for (; s + 8 <= n; s += 8) {
+        v128_t c = wasm_v128_load(count + s);
+        v128_t s0 = wasm_v128_load(sum + s), s1 = wasm_v128_load(sum + s + 4);
         v128_t c0 = wasm_i32x4_max(wasm_u32x4_extend_low_u16x8(c), one);
         v128_t c1 = wasm_i32x4_max(wasm_u32x4_extend_high_u16x8(c), one);
         v128_t m0 = wasm_f32x4_nearest(wasm_f32x4_div(wasm_f32x4_convert_i32x4(s0), wasm_f32x4_convert_i32x4(c0)));
@@ -150,11 +167,13 @@ static void fold_more_simd(const uint16_t *in, uint32_t *sum, uint16_t *count, u
         v128_t mean = wasm_u16x8_narrow_i32x4(wasm_i32x4_trunc_sat_f32x4(m0), wasm_i32x4_trunc_sat_f32x4(m1));
         wasm_v128_store(cell + s, wasm_v128_bitselect(missing, mean, wasm_i16x8_eq(c, zero)));
     }
-    fold_more(in + s, sum + s, count + s, cell + s, n - s);
+    means(sum + s, count + s, cell + s, n - s);
 }
-#define FOLD_MORE fold_more_simd
+#define FOLD_SUMS fold_sums_simd
+#define MEANS means_simd
 #else
-#define FOLD_MORE fold_more
+#define FOLD_SUMS fold_sums
+#define MEANS means
 #endif
 
 void fc_history_commit(fc_history *h, const uint16_t *speed, const uint16_t *volume,
@@ -174,11 +193,22 @@ void fc_history_commit(fc_history *h, const uint16_t *speed, const uint16_t *vol
     uint16_t *cells[FC_F_N] = {h->speed + row, h->volume + row, h->occupancy + row};
     const uint16_t *in[FC_F_N] = {speed, volume, occupancy};
     for (int f = 0; f < FC_F_N; f++) {
+        /* the slot's first snapshot is still in the cells as it came (nothing pending then) */
         if (h->open_commits == 1) materialise(cells[f], h->sum[f], h->count[f], n);
-        FOLD_MORE(in[f], h->sum[f], h->count[f], cells[f], n);
+        FOLD_SUMS(in[f], h->sum[f], h->count[f], n);
     }
     for (uint32_t s = 0; s < n; s++) qrow[s] |= quality[s];
     h->open_commits = 2;
+    h->pending = 1;
+}
+
+void fc_history_settle(fc_history *h)
+{
+    if (!h->pending) return;
+    size_t row = fc_history_row(h, h->head);
+    uint16_t *cells[FC_F_N] = {h->speed + row, h->volume + row, h->occupancy + row};
+    for (int f = 0; f < FC_F_N; f++) MEANS(h->sum[f], h->count[f], cells[f], h->n_sensors);
+    h->pending = 0;
 }
 
 #ifdef FC_SLOW_FOR_TEST

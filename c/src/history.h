@@ -38,6 +38,9 @@ typedef struct fc_history {
     uint32_t *sum[FC_F_N];
     uint16_t *count[FC_F_N];
     uint32_t open_commits; /* snapshots in the newest slot: 0, 1, or 2 meaning "2 or more" */
+    /* 1 while the newest row's cells lag its running sums: a slot's later snapshots only add to
+     * the sums, and the means are computed when the row is next read (fc_history_settle). */
+    uint32_t pending;
 } fc_history;
 
 /* Returns 0, or -1 when out of memory (h is then empty and safe to free). */
@@ -63,8 +66,23 @@ static inline size_t fc_history_row(const fc_history *h, int64_t slot)
 void fc_history_commit(fc_history *h, const uint16_t *speed, const uint16_t *volume,
                        const uint16_t *occupancy, const uint8_t *quality);
 
+/* Brings the newest row's cells up to date with its running sums (nothing to do unless a slot
+ * had several snapshots since the last read). Every reader of the history calls it first: the
+ * engine through fc_engine_history() (engine.h); fc_history_index() checks it in debug builds. */
+void fc_history_settle(fc_history *h);
+
+/* A check for debug builds (ASan, wasm debug) that needs no import: assert() would bring in the
+ * C library's abort path, which the standalone wasm does not have; a trap is wasm's
+ * `unreachable` (a RuntimeError in JS) and SIGILL natively. */
+#ifdef NDEBUG
+#define FC_DEBUG_CHECK(cond) ((void)0)
+#else
+#define FC_DEBUG_CHECK(cond) do { if (!(cond)) __builtin_trap(); } while (0)
+#endif
+
 static inline size_t fc_history_index(const fc_history *h, uint32_t sensor, int64_t slot)
 {
+    FC_DEBUG_CHECK(!h->pending || slot != h->head); /* a reader of the newest slot did not settle it */
     return fc_history_row(h, slot) + sensor;
 }
 
