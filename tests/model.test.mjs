@@ -83,12 +83,20 @@ test('recovers a known linear structure and beats persistence at every horizon',
   p.dispose();
 });
 
-test('save -> load gives identical forecasts; training is deterministic', async () => {
+/**
+ * An engine trained on 8 sensors x 8 days of synthetic history, and its model file.
+ * @param {number} seed
+ */
+async function trainedEngine(seed) {
   const n = 8, rows = 288 * 8;
-  const data = synthetic(n, rows, { seed: 11 });
+  const data = synthetic(n, rows, { seed });
   const a = await engineWith(data, n, rows);
   a.trainSync();
-  const file = a.saveModel();
+  return { n, rows, data, a, file: a.saveModel() };
+}
+
+test('save -> load gives identical forecasts; training is deterministic', async () => {
+  const { n, rows, data, a, file } = await trainedEngine(11);
   const b = await engineWith(data, n, rows);
   assert.equal(b.horizons, 0);
   assert.throws(() => b.forecast(), { code: 'E_STATE' });
@@ -206,14 +214,10 @@ test('create / ingest / train / forecast / route / dispose cycles leave the wasm
 
 // A 30-second feed averages ten snapshots into each 5-minute slot, and the engine computes a
 // slot's means when it is next read, not at every snapshot (PERFORMANCE.md §19). Whatever
-// reads next — latest(), the history, a forecast (local profiles or tiles), training — must see
+// reads next — latest(), the history, a forecast, training — must see
 // exactly the values that one snapshot of those means would have given.
 test('several snapshots per slot: every reader sees the slot\'s means', async () => {
-  const n = 8, rows = 288 * 8;
-  const data = synthetic(n, rows, { seed: 5 });
-  const a = await engineWith(data, n, rows);
-  a.trainSync();
-  const file = a.saveModel();
+  const { n, rows, data, a, file } = await trainedEngine(5);
   const one = await engineWith(data, n, rows - 3);
   const many = await engineWith(data, n, rows - 3);
   for (const p of [one, many]) assert.deepEqual(p.loadModel(file), { ok: true });
