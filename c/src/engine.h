@@ -18,7 +18,7 @@ struct fc_engine {
     fc_config cfg;
     char msg[FC_MSG_CAP];
     fc_network *net;       /* NULL until a network loads */
-    fc_history hist;       /* with the newest slot's running means */
+    fc_history hist;       /* read it through fc_engine_history() (below): it settles the newest slot */
     fc_stage stage;
     int64_t last_ts_ms;    /* INT64_MIN before the first snapshot */
     uint64_t net_hash;     /* identifies the network for model files */

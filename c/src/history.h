@@ -60,9 +60,11 @@ static inline size_t fc_history_row(const fc_history *h, int64_t slot)
     return (size_t)r * h->n_sensors;
 }
 
-/* Folds one snapshot's readings (quantised; FC_Q_MISSING = no value) into the newest slot: each
- * cell becomes the mean of the slot's readings so far, rounded half to even; quality flags are
- * OR-ed. The columns must not alias anything the history owns. */
+/* Folds one snapshot's readings (quantised; FC_Q_MISSING = no value) into the newest slot: a
+ * slot's first snapshot is copied into its row; later ones add to the running sums, and each
+ * cell becomes the mean of the slot's readings so far, rounded half to even, when the row is
+ * next settled (fc_history_settle). Quality flags are OR-ed at once. The columns must not alias
+ * anything the history owns. */
 void fc_history_commit(fc_history *h, const uint16_t *speed, const uint16_t *volume,
                        const uint16_t *occupancy, const uint8_t *quality);
 
