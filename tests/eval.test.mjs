@@ -1,6 +1,6 @@
 // The evaluation protocol end to end (flowcast-eval, native build of the same C): on simulated
 // Atlanta data the model must beat persistence by a clear margin at 30 and 60 minutes; on the
-// real Los-loop data (../shared, present in CI) it must meet the targets recorded in the README;
+// real Los-loop data (../shared, present in CI) it must meet the targets recorded in docs/ACCURACY.md;
 // the predictions file has exactly the documented shape.
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,7 +57,7 @@ test('on 3 weeks of simulated Atlanta traffic the model beats persistence and th
 
 const losSkip = existsSync(`${LOS}/los_speed_train.csv`) ? false : `${LOS} is absent (it is present in CI)`;
 
-test('Los-loop validation split: the README targets hold', { skip: losSkip }, () => {
+test('Los-loop validation split: the docs/ACCURACY.md targets hold', { skip: losSkip }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'flowcast-los-'));
   try {
     const { report, lines } = evaluate(['--speeds', `${LOS}/los_speed_train.csv`, '--adjacency', `${LOS}/los_adj.csv`,

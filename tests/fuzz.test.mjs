@@ -1,6 +1,6 @@
 // Every libFuzzer harness (snapshot ingest differential, binary snapshots against JSON, matrix
 // CSV, network loading, model-file loading, profile tiles, route queries) runs for a few seconds under ASan and UBSan without a finding. Longer runs:
-// `npm run fuzz -- --seconds N` (figures in the README).
+// `npm run fuzz -- --seconds N` (figures in docs/TESTING.md).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { runFuzzers } from './fuzz/run.js';

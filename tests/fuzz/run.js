@@ -1,6 +1,6 @@
 // run.js — `npm run fuzz -- --seconds N [--runs N] [--only NAME]`: builds the libFuzzer
 // harnesses (tests/fuzz/fuzz_*.c: clang-14, ASan + UBSan) and runs each for N seconds (or, with
-// --runs, for that many executions: the long runs recorded in the README) on a working copy of
+// --runs, for that many executions: the long runs recorded in docs/TESTING.md) on a working copy of
 // its seed corpus (tests/fuzz/corpus/<name>/, plus generated seeds), printing executions, time
 // and corpus size. Exit 1 when a harness finds a crash or a sanitizer report; the reproducer is kept
 // under build/fuzz/artifacts/ — turn it into a regression test.
