@@ -28,7 +28,7 @@ test('build.sh rejects unknown arguments with a usage error', () => {
   assert.match(r.stderr, /unknown argument '--frobnicate'/);
 });
 
-test('the release wasm imports only what web/flowcast.js provides and keeps C names', () => {
+test('the release wasm imports only what web/engine/runtime.js provides and keeps C names', () => {
   const module = new WebAssembly.Module(readFileSync(wasmPath));
   assert.deepEqual(WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`).sort(), ['env.emscripten_notify_memory_growth', 'env.fc_js_now_us']);
   const names = Buffer.from(WebAssembly.Module.customSections(module, 'name')[0] ?? new ArrayBuffer(0)).toString('latin1');
