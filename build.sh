@@ -134,6 +134,12 @@ if [ $NATIVE_ONLY -eq 1 ]; then
   exit 0
 fi
 
+# ---- the wasm's exports against the JavaScript that calls them ---------------------------------
+# What the built modules really export, what web/ calls and c/wasm/exports.txt must agree: a
+# missing export fails here rather than in a page, and a dead one does not linger.
+node c/wasm/check-exports.js public/flowcast.wasm public/flowcast-debug.wasm ||
+  die "the wasm exports and the JavaScript disagree (see above; the list is c/wasm/exports.txt)"
+
 # ---- static site ------------------------------------------------------------------------------
 # public/ is the site root; the browser modules in web/ (all but the Node server) are copied
 # beside the wasm so that static hosting of public/ alone works, and the front-end libraries

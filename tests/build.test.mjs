@@ -1,11 +1,15 @@
 // The build's promises: incremental rebuilds compile nothing, the wasm keeps C names and needs
-// no stdio/WASI imports, and the native build of the same C agrees with the wasm bit for bit.
+// no stdio/WASI imports, its exports are exactly what the JavaScript calls (c/wasm/exports.txt),
+// and the native build of the same C agrees with the wasm bit for bit.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPredictor } from 'flowcast';
+import { checkExports, scanCalls } from '../c/wasm/check-exports.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const wasmPath = `${root}public/flowcast.wasm`;
@@ -24,13 +28,56 @@ test('build.sh rejects unknown arguments with a usage error', () => {
   assert.match(r.stderr, /unknown argument '--frobnicate'/);
 });
 
-test('the release wasm imports only what web/flowcast.js provides and keeps C names', () => {
+test('the release wasm imports only what web/engine/runtime.js provides and keeps C names', () => {
   const module = new WebAssembly.Module(readFileSync(wasmPath));
   assert.deepEqual(WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`).sort(), ['env.emscripten_notify_memory_growth', 'env.fc_js_now_us']);
   const names = Buffer.from(WebAssembly.Module.customSections(module, 'name')[0] ?? new ArrayBuffer(0)).toString('latin1');
   for (const fn of ['fc_ingest_json', 'fc_json_parse', 'fc_utf8_check', 'cJSON_Delete']) {
     assert.ok(names.includes(fn), `function name ${fn} missing from the name section`);
   }
+});
+
+/**
+ * Runs the export check as build.sh does, on a copy of web/ (without the server) that `edit`
+ * may change.
+ * @param {(dir: string) => void} edit
+ */
+function checkCopyOfWeb(edit) {
+  const dir = mkdtempSync(join(tmpdir(), 'flowcast-exports-'));
+  try {
+    cpSync(`${root}web`, join(dir, 'web'), { recursive: true, filter: (src) => !src.startsWith(`${root}web/server`) });
+    edit(join(dir, 'web'));
+    return spawnSync(process.execPath, ['c/wasm/check-exports.js', '--src', join(dir, 'web'), 'public/flowcast.wasm'],
+      { cwd: root, encoding: 'utf8' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('the wasm exports exactly what web/ calls, the release and the debug build alike', async () => {
+  const problems = await checkExports({ listPath: `${root}c/wasm/exports.txt`, srcDirs: [`${root}web`],
+    excludeDirs: [`${root}web/server`], wasmPaths: [wasmPath, `${root}public/flowcast-debug.wasm`] });
+  assert.deepEqual(problems, []);
+  assert.equal(checkCopyOfWeb(() => {}).status, 0, 'an unchanged copy passes');
+});
+
+test('the export check fails the build on a call to a function the wasm does not export', () => {
+  const r = checkCopyOfWeb((web) => appendFileSync(join(web, 'engine/stats.js'),
+    '\nexport function nope(p) { return p.rt.x.fc_nope(p.engine); }\n'));
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /engine\/stats\.js:\d+ calls fc_nope, which public\/flowcast\.wasm does not export: add it to c\/wasm\/exports\.txt/);
+});
+
+test('the export check fails on a listed export that nothing calls', () => {
+  const r = checkCopyOfWeb((web) => rmSync(join(web, 'lru.js')));
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /exports\.txt names fc_lru_create, which no JavaScript calls: remove the dead export/);
+  assert.doesNotMatch(r.stderr, /fc_ingest_json/);
+});
+
+test('the export scan counts calls, not prose', () => {
+  const found = scanCalls('// rt.x.fc_nope()\n/* x.fc_gone */\nconst x = rt.x; x.free(p); rt.x.fcw_digest(e, o); p.x.push(1);\n');
+  assert.deepEqual([...found], [['free', 3], ['fcw_digest', 3]]);
 });
 
 test('native and wasm builds of the same C reach the same state digest', async () => {

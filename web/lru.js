@@ -5,6 +5,7 @@
 // Keys are non-negative integers below 2^53; values are bytes, copied in and out.
 
 import { FlowcastError, wasmRuntime } from './flowcast.js';
+import { CACHE_STATS_BYTES, FC_OK, readCacheStats } from './engine/abi.js';
 
 /**
  * @typedef {object} LruOptions
@@ -14,8 +15,6 @@ import { FlowcastError, wasmRuntime } from './flowcast.js';
  *   pick it near the typical value size (lru.h explains the trade-off)
  * @property {string | URL} [wasmUrl]
  */
-
-const STATS_BYTES = 72; // sizeof(fc_cache_stats), pinned in c/wasm/api.c
 
 export class LruCache {
   /**
@@ -28,7 +27,7 @@ export class LruCache {
     const out = rt.malloc(8);
     try {
       const st = rt.x.fc_lru_create(maxEntries >>> 0, maxBytes >>> 0, chunkBytes >>> 0, out);
-      if (st !== 0) {
+      if (st !== FC_OK) {
         throw new FlowcastError(rt.statusName(st), `LruCache: cannot create ${maxEntries} entries / ${maxBytes} bytes / chunks of ${chunkBytes}`);
       }
       return new LruCache(rt, rt.view.getUint32(out, true));
@@ -113,7 +112,7 @@ export class LruCache {
     this.#reserve(value.length);
     this.#u8().set(value, this.buf);
     const st = this.rt.x.fcw_lru_put(this.handle, key, this.buf, value.length);
-    if (st !== 0) throw new FlowcastError(this.rt.statusName(st), `LruCache.set: value of ${value.length} bytes refused`);
+    if (st !== FC_OK) throw new FlowcastError(this.rt.statusName(st), `LruCache.set: value of ${value.length} bytes refused`);
     return this;
   }
 
@@ -154,14 +153,9 @@ export class LruCache {
   /** @returns {import('./flowcast.js').CacheStats} */
   stats() {
     this.#live();
-    this.#reserve(STATS_BYTES);
+    this.#reserve(CACHE_STATS_BYTES);
     this.rt.x.fc_lru_get_stats(this.handle, this.buf);
-    const v = this.rt.view, p = this.buf;
-    const u64 = (/** @type {number} */ o) => Number(v.getBigUint64(p + o, true));
-    return {
-      hits: u64(0), misses: u64(8), insertions: u64(16), evictions: u64(24), bytesInUse: u64(32), peakBytes: u64(40),
-      entries: v.getUint32(p + 48, true), maxEntries: v.getUint32(p + 52, true), maxBytes: u64(56), footprintBytes: u64(64),
-    };
+    return readCacheStats(this.rt.view, this.buf);
   }
 
   /** Frees the cache. Safe to call twice. */
