@@ -10,9 +10,11 @@
 // an interrupted run never leaves a half-written dataset that looks complete.
 
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { DEFAULT_DATASET, MODEL_FILE, MODEL_FORMAT_VERSION, REPO_ROOT, main } from './server.js';
+import { main } from './cli.js';
+import { MODEL_FILE, MODEL_FORMAT_VERSION, modelFileVersion } from './model-file.js';
+import { DEFAULT_DATASET, REPO_ROOT } from './options.js';
 
 const DEFAULT_SIM = resolve(REPO_ROOT, 'build/native/bin/flowcast-sim');
 const DEFAULT_TRAIN = resolve(REPO_ROOT, 'build/native/bin/flowcast-train');
@@ -78,20 +80,6 @@ export async function ensureDataset({ dir, sim, days }) {
   rmSync(dir, { recursive: true, force: true }); // an older or incomplete dataset
   renameSync(tmp, dir);
   console.error(`flowcast: dataset ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-}
-
-/**
- * The format version in a model file's header, or -1 when the file is too short to have one.
- * @param {string} path
- */
-export function modelFileVersion(path) {
-  const fd = openSync(path, 'r');
-  try {
-    const head = Buffer.alloc(12);
-    return readSync(fd, head, 0, 12, 0) === 12 ? head.readUInt32LE(8) : -1;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /**
