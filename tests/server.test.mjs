@@ -406,6 +406,34 @@ test('errors: bad queries, unknown paths and bad methods get 4xx JSON', async ()
   }
 });
 
+test('405: every documented GET route of the feed, and only those, refuses other methods with Allow: GET, HEAD', async () => {
+  // The routes docs/API.md documents with GET ("## `GET /api/v1/profiles/<group>/<daytype>`"):
+  // the list the server derives from its registered routes must be exactly these.
+  const documented = [...readFileSync(join(ROOT, 'docs/API.md'), 'utf8').matchAll(/`GET (\/[^`?\s]*)/g)]
+    .map((m) => m[1].replace(/<([a-z]+)>/g, ':$1'));
+  const { app, url } = await listen({ dataset: datasetDir, start_ms: MS(TUESDAY_8AM) + 1000 });
+  try {
+    const derived = /** @type {any} */ (app).flowcast.apiPaths;
+    assert.deepEqual([...derived].sort(), [...new Set(documented)].sort());
+    for (const path of derived) {
+      assert.ok(app.hasRoute({ method: 'GET', url: path }), `${path}: a GET route`);
+      const target = url + path.replace(':group', 'I75-NB').replace(':daytype', 'weekday');
+      for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+        const res = await fetch(target, { method });
+        assert.equal(res.status, 405, `${method} ${path}`);
+        assert.equal(res.headers.get('allow'), 'GET, HEAD', `${method} ${path}: Allow`);
+        const { error } = await res.json();
+        assert.equal(error.code, 'METHOD_NOT_ALLOWED');
+        assert.equal(typeof error.message, 'string');
+      }
+    }
+    // static files are not API routes: a POST to a page is a 404, like a missing file
+    await assertError(`${url}/index.html`, 404, 'NOT_FOUND', { method: 'POST' });
+  } finally {
+    await app.close();
+  }
+});
+
 test('static files, CORS only on the API, healthz', async () => {
   const { app, url } = await listen({ dataset: datasetDir, start_ms: MS(TUESDAY_8AM) + 1000 });
   try {
