@@ -23,8 +23,7 @@ export class FeedContext {
     this.served = 0;
     /** @type {import('./sse.js').SseHub | null} the stream routes' hub, once a client came */
     this.hub = null;
-    /** GET routes of the feed (API and /healthz), filled as they are registered (routes/methods.js). */
-    /** @type {string[]} */
+    /** @type {string[]} GET routes of the feed (API and /healthz), filled as they are registered (routes/methods.js) */
     this.apiPaths = [];
     // Replay and directory modes offer the model file of their folder; a relay has none.
     this.modelFile = new ModelFile(opts.upstream ? null : join(opts.dir ?? opts.dataset ?? DEFAULT_DATASET, MODEL_FILE));
