@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { createServer, get as httpGet } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { spawn } from 'node:child_process';
-import { MODEL_FORMAT_VERSION, buildServer } from '../web/server/server.js';
+import { buildServer } from '../web/server/server.js';
+import { modelFormatVersion } from '../web/server/model-file.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SENSORS = ['S0', 'S1', 'S2', 'S3', 'S4'];
@@ -29,6 +30,8 @@ const offsetS = (/** @type {number} */ ms) => {
 /** A Tuesday morning: the virtual clock of most replay servers starts here. */
 const TUESDAY_8AM = '2026-11-24T08:00:00-05:00';
 const MS = (/** @type {string} */ iso) => Date.parse(iso);
+/** The model file format version this build's engine reads and writes. */
+const MODEL_FORMAT_VERSION = await modelFormatVersion();
 
 let tmp = '';
 let datasetDir = '';

@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { main } from './cli.js';
-import { MODEL_FILE, MODEL_FORMAT_VERSION, modelFileVersion } from './model-file.js';
+import { MODEL_FILE, modelFileVersion, modelFormatVersion } from './model-file.js';
 import { DEFAULT_DATASET, REPO_ROOT } from './options.js';
 
 const DEFAULT_SIM = resolve(REPO_ROOT, 'build/native/bin/flowcast-sim');
@@ -93,7 +93,7 @@ export async function ensureDataset({ dir, sim, days }) {
 export async function ensureModel({ dir, train }) {
   const model = join(dir, MODEL_FILE);
   const meta = join(dir, 'meta.json');
-  if (existsSync(model) && statSync(model).mtimeMs >= statSync(meta).mtimeMs && modelFileVersion(model) === MODEL_FORMAT_VERSION)
+  if (existsSync(model) && statSync(model).mtimeMs >= statSync(meta).mtimeMs && modelFileVersion(model) === await modelFormatVersion())
     return true;
   const show = (/** @type {string} */ p) => relative(process.cwd(), p) || '.';
   if (!existsSync(train)) {
