@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { createServer, get as httpGet } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { spawn } from 'node:child_process';
-import { MODEL_FORMAT_VERSION, buildServer } from '../web/server/server.js';
+import { buildServer } from '../web/server/server.js';
+import { modelFormatVersion } from '../web/server/model-file.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SENSORS = ['S0', 'S1', 'S2', 'S3', 'S4'];
@@ -29,6 +30,8 @@ const offsetS = (/** @type {number} */ ms) => {
 /** A Tuesday morning: the virtual clock of most replay servers starts here. */
 const TUESDAY_8AM = '2026-11-24T08:00:00-05:00';
 const MS = (/** @type {string} */ iso) => Date.parse(iso);
+/** The model file format version this build's engine reads and writes. */
+const MODEL_FORMAT_VERSION = await modelFormatVersion();
 
 let tmp = '';
 let datasetDir = '';
@@ -401,6 +404,34 @@ test('errors: bad queries, unknown paths and bad methods get 4xx JSON', async ()
     await assertError(`${api}/snapshot/latest`, 413, 'BODY_TOO_LARGE', { method: 'POST', body: 'x'.repeat(100000), headers: { 'content-type': 'application/json' } });
     // ... and the server is still fine.
     assert.equal((await fetch(`${api}/snapshot/latest`)).status, 200);
+  } finally {
+    await app.close();
+  }
+});
+
+test('405: every documented GET route of the feed, and only those, refuses other methods with Allow: GET, HEAD', async () => {
+  // The routes docs/API.md documents with GET ("## `GET /api/v1/profiles/<group>/<daytype>`"):
+  // the list the server derives from its registered routes must be exactly these.
+  const documented = [...readFileSync(join(ROOT, 'docs/API.md'), 'utf8').matchAll(/`GET (\/[^`?\s]*)/g)]
+    .map((m) => m[1].replace(/<([a-z]+)>/g, ':$1'));
+  const { app, url } = await listen({ dataset: datasetDir, start_ms: MS(TUESDAY_8AM) + 1000 });
+  try {
+    const derived = /** @type {any} */ (app).flowcast.apiPaths;
+    assert.deepEqual([...derived].sort(), [...new Set(documented)].sort());
+    for (const path of derived) {
+      assert.ok(app.hasRoute({ method: 'GET', url: path }), `${path}: a GET route`);
+      const target = url + path.replace(':group', 'I75-NB').replace(':daytype', 'weekday');
+      for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+        const res = await fetch(target, { method });
+        assert.equal(res.status, 405, `${method} ${path}`);
+        assert.equal(res.headers.get('allow'), 'GET, HEAD', `${method} ${path}: Allow`);
+        const { error } = await res.json();
+        assert.equal(error.code, 'METHOD_NOT_ALLOWED');
+        assert.equal(typeof error.message, 'string');
+      }
+    }
+    // static files are not API routes: a POST to a page is a 404, like a missing file
+    await assertError(`${url}/index.html`, 404, 'NOT_FOUND', { method: 'POST' });
   } finally {
     await app.close();
   }

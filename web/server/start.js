@@ -10,9 +10,11 @@
 // an interrupted run never leaves a half-written dataset that looks complete.
 
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { DEFAULT_DATASET, MODEL_FILE, MODEL_FORMAT_VERSION, REPO_ROOT, main } from './server.js';
+import { main } from './cli.js';
+import { MODEL_FILE, modelFileVersion, modelFormatVersion } from './model-file.js';
+import { DEFAULT_DATASET, REPO_ROOT } from './options.js';
 
 const DEFAULT_SIM = resolve(REPO_ROOT, 'build/native/bin/flowcast-sim');
 const DEFAULT_TRAIN = resolve(REPO_ROOT, 'build/native/bin/flowcast-train');
@@ -81,20 +83,6 @@ export async function ensureDataset({ dir, sim, days }) {
 }
 
 /**
- * The format version in a model file's header, or -1 when the file is too short to have one.
- * @param {string} path
- */
-export function modelFileVersion(path) {
-  const fd = openSync(path, 'r');
-  try {
-    const head = Buffer.alloc(12);
-    return readSync(fd, head, 0, 12, 0) === 12 ? head.readUInt32LE(8) : -1;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
  * Train DIR/model.fcm with flowcast-train unless an up-to-date one is there (newer than the
  * dataset and in the format this build reads: an older build's file would be refused by every
  * page, which would then train in the browser). Never fatal: the
@@ -105,7 +93,7 @@ export function modelFileVersion(path) {
 export async function ensureModel({ dir, train }) {
   const model = join(dir, MODEL_FILE);
   const meta = join(dir, 'meta.json');
-  if (existsSync(model) && statSync(model).mtimeMs >= statSync(meta).mtimeMs && modelFileVersion(model) === MODEL_FORMAT_VERSION)
+  if (existsSync(model) && statSync(model).mtimeMs >= statSync(meta).mtimeMs && modelFileVersion(model) === await modelFormatVersion())
     return true;
   const show = (/** @type {string} */ p) => relative(process.cwd(), p) || '.';
   if (!existsSync(train)) {

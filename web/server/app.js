@@ -1,0 +1,83 @@
+// app.js — the feed server as a Fastify app: the shared context, what every response shares
+// (error shape, 404s, security headers, compression, request limits) and the route plugins in
+// ./routes/. docs/API.md is the reference for every route.
+
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Fastify from 'fastify';
+import fastifyCompress from '@fastify/compress';
+import { FeedContext } from './context.js';
+import { HttpError, notFound } from './http.js';
+import {
+  CONNECTION_TIMEOUT_MS, DEFAULT_TILES, HEADERS_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, REPO_ROOT, REQUEST_TIMEOUT_MS, createSource,
+} from './options.js';
+import { apiRoutes } from './routes/api.js';
+import { healthRoutes } from './routes/health.js';
+import { getOnlyRoutes } from './routes/methods.js';
+import { staticRoutes } from './routes/static.js';
+
+const MAX_URL = 4096;
+const MAX_BODY_BYTES = 16 * 1024;
+/** Fastify's own 4xx errors, renamed into the API's vocabulary. */
+const FASTIFY_CODES = /** @type {Record<string, string>} */ ({
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'BAD_BODY',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_BODY',
+  FST_ERR_BAD_URL: 'BAD_URL',
+});
+
+/**
+ * Build the feed server (not yet listening). `app.flowcast` is its FeedContext (the source, ...).
+ * @param {import('./options.js').ServerOptions} [opts]
+ */
+export async function buildServer(opts = {}) {
+  const feed = new FeedContext(await createSource(opts), opts);
+  const headersTimeout = opts.headers_timeout_ms ?? HEADERS_TIMEOUT_MS;
+  const app = Fastify({
+    logger: opts.logger ?? false, bodyLimit: MAX_BODY_BYTES, routerOptions: { maxParamLength: 200 }, return503OnClosing: true,
+    trustProxy: opts.trust_proxy ?? false,
+    connectionTimeout: opts.connection_timeout_ms ?? CONNECTION_TIMEOUT_MS,
+    keepAliveTimeout: opts.keep_alive_timeout_ms ?? KEEP_ALIVE_TIMEOUT_MS,
+    requestTimeout: Math.max(headersTimeout, opts.request_timeout_ms ?? REQUEST_TIMEOUT_MS),
+    // Node checks the two timeouts above on this period, so it bounds how late they act.
+    http: { headersTimeout, connectionsCheckingInterval: Math.min(1000, Math.max(50, headersTimeout / 4)) },
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof HttpError) {
+      return reply.code(err.status).send({ error: { code: err.code, message: err.message } });
+    }
+    const e = /** @type {any} */ (err);
+    const status = Number(e.statusCode) || 500;
+    if (status >= 500) {
+      req.log.error(err);
+      feed.log(`${req.method} ${req.url.slice(0, 200)}: ${e.stack ?? err}`);
+      return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
+    }
+    const code = FASTIFY_CODES[e.code] ?? 'BAD_REQUEST';
+    return reply.code(status).send({ error: { code, message: String(e.message).slice(0, 200) } });
+  });
+  app.setNotFoundHandler(notFound);
+  app.addHook('onRequest', async (req) => {
+    if (req.url.length > MAX_URL) throw new HttpError(414, 'URI_TOO_LONG', `request target longer than ${MAX_URL} characters`);
+  });
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'strict-origin-when-cross-origin');
+  });
+  await app.register(fastifyCompress, { global: true });
+
+  await app.register(getOnlyRoutes, {
+    paths: feed.apiPaths,
+    plugins: [[healthRoutes, { feed }], [apiRoutes, { feed, prefix: '/api/v1' }]],
+  });
+  const publicDir = opts.public === undefined ? resolve(REPO_ROOT, 'public') : opts.public;
+  if (publicDir && existsSync(publicDir)) await app.register(staticRoutes, { root: publicDir, tiles: opts.tiles ?? DEFAULT_TILES });
+
+  app.addHook('onReady', async () => { await feed.source.start(); });
+  app.addHook('preClose', async () => { feed.source.stop(); });
+  app.addHook('onClose', async () => feed.profileTiles.close());
+  app.decorate('flowcast', feed);
+  return app;
+}
