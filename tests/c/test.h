@@ -33,7 +33,7 @@ fc_status fc_test_ingest(fc_engine *e, const char *json, fc_ingest_result *res);
     X(test_engine_config) X(test_ingest_basic) X(test_ingest_slot_mean) X(test_ingest_dropped) \
     X(test_ingest_rejects_leave_state) X(test_ingest_limits) \
     X(test_fast_numbers) X(test_fastpath_differential) \
-    X(test_lru_basics) X(test_lru_model_random) X(test_lru_reserve_and_collisions) X(test_route_constant_speed) \
+    X(test_lru_basics) X(test_lru_model_random) X(test_lru_collisions) X(test_route_constant_speed) \
     X(test_route_time_dependent) X(test_route_choice_and_errors) X(test_route_loop) \
     X(test_route_engine) X(test_tile_roundtrip_and_values) X(test_graph_dense_two_hops) \
     X(test_matrix_parse) X(test_matrix_invalid) X(test_matrix_limits) X(test_matrix_format) \
