@@ -95,7 +95,7 @@ uint32_t fc_engine_horizons(const fc_engine *e) { return e && e->model ? e->mode
 fc_status fc_engine_forecast_now(fc_engine *e, float *mid, float *lo, float *hi, const char *who)
 {
     if (e->tiles) {
-        /* the forecast was made group by group as the tiles arrived (engine_tiles.c) */
+        /* the forecast was made group by group as the tiles arrived (tile_mode.c) */
         if (fc_tiles_result(e->tiles, e->data_version, mid, lo, hi))
             return fc_engine_fail(e, FC_E_STATE, "%sprofile tiles: no forecast of the newest data yet (run the tile "
                                   "forecast: begin, every group, end)", who);
