@@ -192,6 +192,9 @@ fc_status fc_engine_forecast(fc_engine *engine, float *mid, float *lo, float *hi
  * fc_engine_load_model() validates everything (magic, version, network, sizes, checksum,
  * finite values) before replacing the current model; on failure the old model stays. */
 size_t fc_engine_model_size(const fc_engine *engine);
+/* The model file format version this engine writes and reads (the u32 at byte 8 of every model
+ * file): a server that stores or serves model files reports it, so there is one number. */
+uint32_t fc_model_format_version(void);
 fc_status fc_engine_save_model(fc_engine *engine, uint8_t *buf, size_t cap, size_t *written);
 fc_status fc_engine_load_model(fc_engine *engine, const uint8_t *buf, size_t len);
 /* The model file without its time-of-day profiles (weights and intervals only: ~15% of the
@@ -292,7 +295,7 @@ void fc_engine_route_cache_stats(const fc_engine *engine, fc_cache_stats *out);
 /* The engine's data version: changes whenever a forecast or a travel time could change. */
 uint64_t fc_engine_data_version(const fc_engine *engine);
 
-/* ---- history profile tiles (c/src/tile.h: format; c/src/engine_tiles.c: how) ----------- */
+/* ---- history profile tiles (c/src/tile.h: format; c/src/tile_mode.c: how) -------------- */
 
 /* Tile mode: after a model is loaded, the time-of-day profiles are read from tiles (one per
  * sensor group and day type; groups are the corridors, then "~rest" for sensors in no

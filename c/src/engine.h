@@ -1,5 +1,12 @@
-/* engine.h — the engine's internal state, shared by the modules that implement parts of the
- * public API. Nothing outside c/src includes this. */
+/* engine.h — the engine's internal state, shared by the files that implement the public API,
+ * one job each:
+ *   engine.c         the handle: config, network (re)load and release, read access, digest
+ *   engine_ingest.c  snapshot ingest: parser dispatch, staged commit, parser counters
+ *   engine_model.c   the model's lifecycle: adjacency, training, forecast, model files
+ *   engine_routes.c  travel-time queries: route graph, forecast arrays, result cache
+ *   engine_tiles.c   the public tile-mode calls over tile_mode.c
+ *   engine_stats.c   stage timings, trace, memory accounting
+ * Nothing outside these files includes this. */
 #ifndef FC_ENGINE_H
 #define FC_ENGINE_H
 #include "flowcast.h"
@@ -11,6 +18,7 @@
 #include "stats.h"
 #include "lru.h"
 #include "route.h"
+#include "tile_mode.h"
 
 #define FC_MSG_CAP 256
 
@@ -29,29 +37,30 @@ struct fc_engine {
     fc_stats stats;        /* per-stage timings and the optional trace */
     uint64_t n_fast, n_fallback; /* snapshots decided by the fast parser / handed to cJSON */
     uint64_t n_canonical;  /* readings the fast parser matched literally (ingest_fast.c) */
-    /* travel-time queries (engine.c, end): everything is built on the first query and kept */
     uint64_t data_version;  /* bumped by every change that can change a forecast or a route */
+    /* travel-time queries (engine_routes.c): everything is built on the first query and kept */
     fc_route *route;        /* station graph and Dijkstra scratch for the loaded network */
     fc_lru *route_cache;    /* results keyed by (from, to, departure, data version) */
     float *route_fc;        /* the forecast routes read: now[n], mid, lo, hi [n][H] (one block) */
     size_t route_fc_len;    /* floats in route_fc */
     uint64_t route_fc_version; /* data version route_fc was computed for (0: never) */
     unsigned char *route_buf; /* a cached result: key, fc_travel_time, segments[n] */
-    struct fc_tiles *tiles; /* profile tiles (engine_tiles.c), NULL unless enabled */
+    fc_tiles *tiles;        /* profile tiles (tile_mode.h), NULL unless enabled */
 };
-
-typedef struct fc_tiles fc_tiles;
-/* engine_tiles.c, for engine.c: free the tile state; re-attach it to a newly loaded model (0,
- * or -1 out of memory); copy the finished tile-mode forecast of the current data version into
- * [n][horizons] buffers (any may be NULL; 0), or -1 when there is none; bytes the tile state
- * holds. */
-void fc_engine_tiles_free(fc_engine *e);
-int fc_engine_tiles_attach(fc_engine *e);
-int fc_engine_tiles_result(const fc_engine *e, float *mid, float *lo, float *hi);
-uint64_t fc_engine_tiles_bytes(const fc_engine *e);
 
 /* Sets the engine's message (printf-style) and returns st. */
 fc_status fc_engine_fail(fc_engine *e, fc_status st, const char *fmt, ...);
+
+/* engine_model.c: forgets the model, any training in progress and the tile state (the data
+ * version moves). */
+void fc_engine_drop_model(fc_engine *e);
+/* engine_model.c: the forecast of every sensor from the newest data into [n][horizons]
+ * buffers (any may be NULL): the tile-mode result of this data version, or the model's own.
+ * FC_E_STATE with a message starting with `who` when there is none. Needs a model. */
+fc_status fc_engine_forecast_now(fc_engine *e, float *mid, float *lo, float *hi, const char *who);
+
+/* engine_routes.c: frees everything the travel-time queries built. */
+void fc_engine_release_routes(fc_engine *e);
 
 /* The engine's history with its newest row settled (history.h): every reader takes it through
  * here. A const engine too: the cells are a cache of the running sums, so settling them changes

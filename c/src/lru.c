@@ -19,6 +19,16 @@ typedef struct lru_entry {
 
 _Static_assert(sizeof(lru_entry) == 24, "the documented per-entry overhead assumes 24 bytes");
 
+/* A value being written in place: reserve_at inserts the entry (present and most recent from
+ * then on) with room for len bytes, the bytes are copied in through next_span, and commit ends
+ * the write. Nothing else touches the cache in between (the spans point into the arena). */
+typedef struct reservation {
+    uint32_t entry;     /* the reserved entry */
+    uint32_t chunk;     /* the chunk next_span hands out next */
+    uint32_t left;      /* value bytes not handed out yet */
+    uint8_t replacing;  /* the key had a value before (commit then counts no insertion) */
+} reservation;
+
 struct fc_lru {
     uint32_t max_entries, n_slots, chunk_bytes, n_chunks;
     uint32_t emask;                      /* slot bits: entry index + 1 (low), */
@@ -154,7 +164,7 @@ static uint32_t slot_of_entry(const fc_lru *c, uint32_t e, uint64_t h)
 
 /* Empties slot i and shifts back the entries of its probe run that may move, so lookups never
  * cross a hole (no tombstones). Returns the slot that ends up empty: the only slot whose
- * occupancy changed (the one-probe insert of fc_lru_get_or_reserve relies on this). */
+ * occupancy changed (the one-probe insert of fc_lru_access relies on this). */
 static uint32_t index_remove_at(fc_lru *c, uint32_t i)
 {
     uint32_t j = i;
@@ -241,7 +251,7 @@ static void value_free(fc_lru *c, uint32_t first, size_t len)
 }
 
 /* Allocates the chunks of a value of len bytes (enough are free), linked; returns the first.
- * The bytes are written afterwards through fc_lru_span. */
+ * The bytes are written afterwards through next_span. */
 static uint32_t value_alloc(fc_lru *c, size_t len)
 {
     uint32_t n = chunks_for(c, len), first = chunk_alloc(c), k = first;
@@ -326,7 +336,7 @@ static uint64_t bytes_in_use(const fc_lru *c) { return (uint64_t)(c->n_chunks - 
  * key's probe; evictions keep it current: each empties exactly one slot, and when that slot
  * lies between key's home and `empty` it is now the first empty slot of the probe. So a miss
  * followed by an insert probes the index once. */
-HOT void reserve_at(fc_lru *c, uint64_t key, uint64_t h, uint32_t empty, size_t len, fc_lru_reservation *r)
+HOT void reserve_at(fc_lru *c, uint64_t key, uint64_t h, uint32_t empty, size_t len, reservation *r)
 {
     uint32_t need = chunks_for(c, len), home = home_of(c, h), e;
     lru_entry *x;
@@ -363,7 +373,6 @@ HOT void reserve_at(fc_lru *c, uint64_t key, uint64_t h, uint32_t empty, size_t 
     r->entry = e;
     r->chunk = x->chunk;
     r->left = (uint32_t)len;
-    r->pending = 1;
 }
 
 static int too_large(const fc_lru *c, size_t len) { return len > UINT32_MAX || (uint64_t)chunks_for(c, len) > c->n_chunks; }
@@ -395,7 +404,7 @@ fc_status fc_lru_get(fc_lru *c, uint64_t key, void *out, size_t cap, size_t *len
     return FC_OK;
 }
 
-/* The probe shared by the get-or-insert calls: on a hit, serves it (1); on a miss, counts it
+/* The probe of fc_lru_access (get, or insert on a miss): on a hit, serves it (1); on a miss, counts it
  * and leaves key's hash in *h and the empty slot that ended the probe in *empty for the insert
  * (0). */
 HOT int lookup(fc_lru *c, uint64_t key, uint64_t *h, uint32_t *empty, void *out, size_t cap, size_t *len)
@@ -411,24 +420,10 @@ HOT int lookup(fc_lru *c, uint64_t key, uint64_t *h, uint32_t *empty, void *out,
     return 0;
 }
 
-fc_status fc_lru_get_or_reserve(fc_lru *c, uint64_t key, void *out, size_t cap, size_t *len, size_t reserve_len,
-                                fc_lru_reservation *r)
+/* Reserves room for a value of len bytes under key, dropping any old value first (a
+ * replacement, not an eviction). FC_E_TOO_LARGE leaves the cache unchanged. */
+static fc_status reserve(fc_lru *c, uint64_t key, size_t len, reservation *r)
 {
-    if (len) *len = 0;
-    if (!c || !r) return FC_E_ARG;
-    r->pending = 0;
-    uint64_t h;
-    uint32_t empty;
-    if (lookup(c, key, &h, &empty, out, cap, len)) return FC_OK;
-    if (too_large(c, reserve_len)) return FC_E_TOO_LARGE;
-    reserve_at(c, key, h, empty, reserve_len, r);
-    return FC_E_NOT_FOUND;
-}
-
-fc_status fc_lru_reserve(fc_lru *c, uint64_t key, size_t len, fc_lru_reservation *r)
-{
-    if (!c || !r) return FC_E_ARG;
-    r->pending = 0;
     if (too_large(c, len)) return FC_E_TOO_LARGE;
     uint64_t h = mix64(key);
     uint32_t empty = 0; /* set by find_slot when it returns NIL */
@@ -444,10 +439,13 @@ fc_status fc_lru_reserve(fc_lru *c, uint64_t key, size_t len, fc_lru_reservation
     return FC_OK;
 }
 
-void *fc_lru_span(fc_lru *c, fc_lru_reservation *r, size_t *n)
+/* The next contiguous piece of the reserved value: a pointer to *n bytes to write (values of
+ * more than chunk_bytes come in pieces of chunk_bytes - 4, the last up to chunk_bytes); NULL
+ * once all len bytes were handed out. */
+static void *next_span(fc_lru *c, reservation *r, size_t *n)
 {
     *n = 0;
-    if (!c || !r || !r->pending || !r->left) return NULL;
+    if (!r->left) return NULL;
     unsigned char *p = chunk_at(c, r->chunk);
     if (r->left <= c->chunk_bytes) { /* the last chunk holds the rest */
         *n = r->left;
@@ -460,29 +458,16 @@ void *fc_lru_span(fc_lru *c, fc_lru_reservation *r, size_t *n)
     return p;
 }
 
-static inline void commit(fc_lru *c, fc_lru_reservation *r)
+/* Ends the write: counts the insertion (unless it replaced a value) and the peak bytes. */
+static inline void commit(fc_lru *c, reservation *r)
 {
-    r->pending = 0;
     if (!r->replacing) c->insertions++;
     uint64_t used = bytes_in_use(c);
     if (used > c->peak_bytes) c->peak_bytes = used;
 }
 
-void fc_lru_commit(fc_lru *c, fc_lru_reservation *r)
-{
-    if (c && r && r->pending) commit(c, r);
-}
-
-void fc_lru_cancel(fc_lru *c, fc_lru_reservation *r)
-{
-    if (!c || !r || !r->pending) return;
-    r->pending = 0;
-    uint32_t e = r->entry;
-    entry_remove(c, e, slot_of_entry(c, e, mix64(c->entries[e].key)));
-}
-
 /* Copies the reserved value's bytes from src. */
-static inline void write_reserved(fc_lru *c, fc_lru_reservation *r, const unsigned char *src)
+static inline void write_reserved(fc_lru *c, reservation *r, const unsigned char *src)
 {
     if (r->left <= 16 && r->left <= c->chunk_bytes) { /* a small value in one chunk */
         copy_small(chunk_at(c, r->chunk), src, r->left);
@@ -491,7 +476,7 @@ static inline void write_reserved(fc_lru *c, fc_lru_reservation *r, const unsign
     }
     size_t n;
     unsigned char *p;
-    while ((p = fc_lru_span(c, r, &n)) != NULL) {
+    while ((p = next_span(c, r, &n)) != NULL) {
         memcpy(p, src, n);
         src += n;
     }
@@ -505,7 +490,7 @@ fc_status fc_lru_access(fc_lru *c, uint64_t key, void *out, size_t cap, size_t *
     uint32_t empty;
     if (lookup(c, key, &h, &empty, out, cap, len)) return FC_OK;
     if (too_large(c, val_len)) return FC_E_TOO_LARGE;
-    fc_lru_reservation r;
+    reservation r;
     r.replacing = 0;
     reserve_at(c, key, h, empty, val_len, &r);
     write_reserved(c, &r, val);
@@ -515,19 +500,11 @@ fc_status fc_lru_access(fc_lru *c, uint64_t key, void *out, size_t cap, size_t *
 
 int fc_lru_contains(const fc_lru *c, uint64_t key) { return c && find_slot(c, key, mix64(key), NULL) != NIL; }
 
-int fc_lru_evict(fc_lru *c, uint64_t *key)
-{
-    if (!c || c->tail == NIL) return 0;
-    if (key) *key = c->entries[c->tail].key;
-    evict_tail(c);
-    return 1;
-}
-
 fc_status fc_lru_put(fc_lru *c, uint64_t key, const void *val, size_t len)
 {
     if (!c || (!val && len)) return FC_E_ARG;
-    fc_lru_reservation r;
-    fc_status st = fc_lru_reserve(c, key, len, &r);
+    reservation r;
+    fc_status st = reserve(c, key, len, &r);
     if (st != FC_OK) return st;
     write_reserved(c, &r, val);
     commit(c, &r);

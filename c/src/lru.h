@@ -1,7 +1,8 @@
 /* lru.h — a fixed-capacity least-recently-used cache of byte values under 64-bit keys.
  *
- * Used where memory must stay bounded whatever the workload: route query results (engine.c)
- * and, later, history profile tiles. Capacity is fixed at creation in entries AND in bytes;
+ * Used where memory must stay bounded whatever the workload: route query results
+ * (engine_routes.c) and history profile tiles (tile_mode.c); web/lru.js exposes it to JavaScript
+ * for the benchmarks. Capacity is fixed at creation in entries AND in bytes;
  * everything is allocated by fc_lru_create() in one block and nothing allocates afterwards.
  * get / put / delete / evict are O(1) (plus the O(len) copy of the value itself).
  *
@@ -38,11 +39,9 @@
  * chunks take 4,000,000 bytes + the header (136 bytes natively, fewer in wasm32): 40 bytes per
  * entry, payload included.
  *
- * Values are copied out by get and copied in by put; fc_lru_reserve / fc_lru_get_or_reserve hand
- * out pointers into the arena (fc_lru_span) only between a reservation and its commit, to write
- * a value in place. fc_lru_get_or_reserve and fc_lru_access find a missing key's insertion slot
- * with the same probe as the lookup (evictions on the way keep it current). Not thread-safe
- * (each engine owns its caches). */
+ * Values are copied out by get and copied in by put (no pointer into the arena ever leaves the
+ * cache). fc_lru_access finds a missing key's insertion slot with the same probe as the lookup
+ * (evictions on the way keep it current). Not thread-safe (each engine owns its caches). */
 #ifndef FC_LRU_H
 #define FC_LRU_H
 #include <stddef.h>
@@ -51,9 +50,9 @@
 
 typedef struct fc_lru fc_lru;
 
-/* The counters (fc_cache_stats, flowcast.h): hits and misses of fc_lru_get, insertions (puts of
- * a key not present; replacements are not counted), evictions (entries dropped to make room or by
- * fc_lru_evict; not deletes or clears), chunk-rounded bytes in use and their peak, entries,
+/* The counters (fc_cache_stats, flowcast.h): hits and misses of fc_lru_get and fc_lru_access,
+ * insertions (puts of a key not present; replacements are not counted), evictions (entries
+ * dropped to make room; not deletes or clears), chunk-rounded bytes in use and their peak, entries,
  * capacities and the footprint. */
 typedef fc_cache_stats fc_lru_stats;
 
@@ -74,48 +73,10 @@ void fc_lru_destroy(fc_lru *c);
  * nothing is copied; compare *len with cap), FC_E_NOT_FOUND on a miss. Counts a hit or a miss. */
 fc_status fc_lru_get(fc_lru *c, uint64_t key, void *out, size_t cap, size_t *len);
 
-/* A value being written in place: fc_lru_reserve or fc_lru_get_or_reserve inserts the entry
- * (present and most recent from then on) with room for len bytes; the caller writes the bytes
- * through the pointers fc_lru_span hands out, then calls fc_lru_commit, or fc_lru_cancel to drop
- * the entry again. No other call on the cache may come in between (the spans point into the
- * arena, which the next put or eviction may reuse). The fields are the cache's. */
-typedef struct fc_lru_reservation {
-    uint32_t entry;     /* the reserved entry */
-    uint32_t chunk;     /* the chunk fc_lru_span hands out next */
-    uint32_t left;      /* value bytes not handed out yet */
-    uint8_t pending;    /* 1 between a reservation and its commit or cancel */
-    uint8_t replacing;  /* the key had a value before (commit then counts no insertion) */
-} fc_lru_reservation;
-
-/* Reserves room for a value of len bytes under key, like fc_lru_put without the copy (any old
- * value is dropped now). FC_E_TOO_LARGE as for fc_lru_put (the cache is then unchanged). */
-fc_status fc_lru_reserve(fc_lru *c, uint64_t key, size_t len, fc_lru_reservation *r);
-
-/* fc_lru_get, and on a miss fc_lru_reserve(key, reserve_len) with the same probe of the index
- * (one probe for a miss and its insert). FC_OK on a hit (nothing reserved), FC_E_NOT_FOUND on a
- * miss with r reserved, FC_E_TOO_LARGE on a miss when reserve_len can never fit (nothing
- * reserved). Counts a hit or a miss. */
-fc_status fc_lru_get_or_reserve(fc_lru *c, uint64_t key, void *out, size_t cap, size_t *len, size_t reserve_len,
-                                fc_lru_reservation *r);
-
-/* The next contiguous piece of the reserved value: a pointer to *n bytes to write (values of
- * more than chunk_bytes come in pieces of chunk_bytes - 4, the last up to chunk_bytes); NULL
- * with *n = 0 once all len bytes were handed out. Bytes not written are unspecified. */
-void *fc_lru_span(fc_lru *c, fc_lru_reservation *r, size_t *n);
-
-/* Ends the write: counts the insertion (unless it replaced a value) and the peak bytes. */
-void fc_lru_commit(fc_lru *c, fc_lru_reservation *r);
-
-/* Drops the reserved entry instead (as fc_lru_delete would; evictions made for it stay). */
-void fc_lru_cancel(fc_lru *c, fc_lru_reservation *r);
-
-/* The benchmark's access, one probe: get; on a miss, store a copy of val (fc_lru_get_or_reserve,
- * the copy, fc_lru_commit). FC_OK on a hit, FC_E_NOT_FOUND on a miss (val now stored),
+/* The benchmark's access, one probe: get; on a miss, store a copy of val, inserted at the slot
+ * the lookup's probe ended on. FC_OK on a hit, FC_E_NOT_FOUND on a miss (val now stored),
  * FC_E_TOO_LARGE on a miss with val too large (not stored). */
 fc_status fc_lru_access(fc_lru *c, uint64_t key, void *out, size_t cap, size_t *len, const void *val, size_t val_len);
-
-/* Is key present? Neither counts nor changes recency. */
-int fc_lru_contains(const fc_lru *c, uint64_t key);
 
 /* Stores a copy of len bytes under key (replacing any old value) as the most recent entry,
  * evicting least recent entries until both capacities hold. FC_E_TOO_LARGE when the value
@@ -125,19 +86,19 @@ fc_status fc_lru_put(fc_lru *c, uint64_t key, const void *val, size_t len);
 /* Removes key; returns 1 if it was present, 0 otherwise. */
 int fc_lru_delete(fc_lru *c, uint64_t key);
 
-/* Evicts the least recent entry; returns 1, or 0 when the cache is empty. Writes its key to
- * *key when key is not NULL. Counts an eviction. */
-int fc_lru_evict(fc_lru *c, uint64_t *key);
-
 /* Drops every entry (counters other than bytes/entries are kept). O(entries held). */
 void fc_lru_clear(fc_lru *c);
 
-/* Key of the least recent entry; 0 when empty (1 otherwise). For tests. */
-int fc_lru_oldest(const fc_lru *c, uint64_t *key);
-
 void fc_lru_get_stats(const fc_lru *c, fc_lru_stats *out);
 
-/* The home slot and tag key has in c's index. For tests that force tag collisions. */
+/* ---- probes for tests: they neither count nor change recency ---- */
+
+/* Is key present? */
+int fc_lru_contains(const fc_lru *c, uint64_t key);
+/* Key of the least recent entry; 0 when empty (1 otherwise). */
+int fc_lru_oldest(const fc_lru *c, uint64_t *key);
+
+/* The home slot and tag key has in c's index (tests that force tag collisions). */
 void fc_lru_debug_hash(const fc_lru *c, uint64_t key, uint32_t *home, uint32_t *tag);
 
 #endif

@@ -104,4 +104,16 @@ void fc_model_forecast_sensors(fc_model *m, const fc_graph *g, const fc_history 
 /* Adds a closed slot to the profiles (online update without retraining). */
 void fc_model_observe_slot(fc_model *m, const fc_network *net, const fc_history *h, int64_t slot);
 
+/* ---- the model's side of profile tiles (model_tiles.c; tile_mode.h drives them) ---- */
+
+/* The model's identity for tiles: a hash of its weights and intervals, so that tiles cut from
+ * another model are refused. */
+uint64_t fc_model_id(const fc_model *m);
+/* The model's profiles, read-only (tile export). */
+const fc_profile *fc_model_profile(const fc_model *m);
+/* Switches m's profiles to tile mode (frees the arrays); pos[n] must outlive m's lookups. */
+void fc_model_use_tiles(fc_model *m, const uint32_t *pos);
+/* Points m's profile lookups at one sensor group's tile payloads (fc_profile_show_tiles). */
+void fc_model_show_tiles(fc_model *m, const uint8_t *const payload[FC_DAYTYPES], uint32_t group_sensors);
+
 #endif

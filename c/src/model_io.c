@@ -35,6 +35,8 @@
 #define FLAG_NO_PROFILES (1u << 16)
 static const char k_magic[8] = {'F', 'C', 'M', 'O', 'D', 'E', 'L', '1'};
 
+uint32_t fc_model_format_version(void) { return FORMAT_VERSION; }
+
 typedef struct span { void *p; size_t bytes; } span;
 
 /* The payload arrays in file order; returns how many (3 without profiles). */

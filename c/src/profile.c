@@ -39,6 +39,12 @@ void fc_profile_use_tiles(fc_profile *p, const uint32_t *pos)
     p->pos = pos;
 }
 
+void fc_profile_show_tiles(fc_profile *p, const uint8_t *const payload[FC_DAYTYPES], uint32_t m)
+{
+    for (int d = 0; d < FC_DAYTYPES; d++) p->view[d] = payload[d];
+    p->view_m = m;
+}
+
 void fc_profile_clear(fc_profile *p)
 {
     if (p->tiled) return;

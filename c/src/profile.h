@@ -16,11 +16,12 @@ typedef struct fc_profile {
     uint32_t q;        /* slots per local day */
     float *sum, *cnt;  /* [n][FC_DAYTYPES][q] */
     double *all_sum, *all_cnt; /* [n] every observation, for the prior mean */
-    /* Tile mode (engine.c, tile.h): the arrays above are freed and lookups read the payloads of
-     * the current sensor group's tiles instead; adds are ignored (the server's tiles are the
-     * profiles) and nothing is left out (tiles hold other days only). */
+    /* Tile mode (tile_mode.c, tile.h): the arrays above are freed and lookups read the payloads
+     * of the current sensor group's tiles instead; adds are ignored (the server's tiles are the
+     * profiles) and nothing is left out (tiles hold other days only). Set only through
+     * fc_profile_use_tiles and fc_profile_show_tiles. */
     int tiled;
-    const uint32_t *pos;                 /* [n] sensor -> position in its group (the engine's) */
+    const uint32_t *pos;                 /* [n] sensor -> position in its group (the tile state's) */
     const uint8_t *view[FC_DAYTYPES];    /* current group's tile payload per day type, or NULL */
     uint32_t view_m;                     /* sensors in the current group */
 } fc_profile;
@@ -30,6 +31,10 @@ void fc_profile_free(fc_profile *p);
 void fc_profile_clear(fc_profile *p);
 /* Switches to tile mode: frees the arrays; pos must outlive the profile. */
 void fc_profile_use_tiles(fc_profile *p, const uint32_t *pos);
+/* Tile mode: lookups from now on read the tile payloads of one sensor group of m sensors
+ * (payload[d] for day type d, NULL for a day type the caller will not look up; tile.h layout,
+ * 8-byte aligned); they must outlive the lookups. */
+void fc_profile_show_tiles(fc_profile *p, const uint8_t *const payload[FC_DAYTYPES], uint32_t m);
 void fc_profile_add(fc_profile *p, uint32_t sensor, int daytype, uint32_t tod, float value);
 
 /* Smoothed, shrunk profile value; ex_sum/ex_cnt are subtracted from the window's totals. In

@@ -39,6 +39,21 @@ uint32_t fc_tile_group_sensors(const fc_network *net, const uint32_t *rest, uint
     return n_rest;
 }
 
+const char *fc_tile_group_id(const fc_network *net, uint32_t g)
+{
+    if (g >= fc_tile_group_count(net)) return NULL;
+    return g < net->n_corridors ? net->corridors[g].id : "~rest";
+}
+
+uint32_t fc_tile_group_size(const fc_network *net, uint32_t g)
+{
+    if (g >= fc_tile_group_count(net)) return 0;
+    if (g < net->n_corridors) return net->corridors[g].n_sensors;
+    uint32_t m = 0;
+    for (uint32_t s = 0; s < net->n_sensors; s++) m += net->corridor[s] < 0;
+    return m;
+}
+
 size_t fc_tile_payload_bytes(uint32_t m, uint32_t q) { return (size_t)m * q * 8 + (size_t)m * 16; }
 size_t fc_tile_file_bytes(uint32_t m, uint32_t q) { return FC_TILE_HEADER + fc_tile_payload_bytes(m, q) + 8; }
 

@@ -41,6 +41,11 @@ uint32_t fc_tile_group_count(const fc_network *net);
  * `rest`, which the caller filled with fc_tile_rest_sensors). */
 uint32_t fc_tile_group_sensors(const fc_network *net, const uint32_t *rest, uint32_t n_rest, uint32_t g,
                                const uint32_t **out);
+/* Id of group g: the corridor's id, or "~rest" for the sensors in no corridor (not a valid
+ * corridor id, so it cannot collide); NULL when there is no group g. */
+const char *fc_tile_group_id(const fc_network *net, uint32_t g);
+/* Sensors in group g (0 when there is no group g). */
+uint32_t fc_tile_group_size(const fc_network *net, uint32_t g);
 /* Writes the indices of the sensors in no corridor, in network order, into rest[n_sensors];
  * returns how many. */
 uint32_t fc_tile_rest_sensors(const fc_network *net, uint32_t *rest);

@@ -1,7 +1,7 @@
 /* test.h — a minimal unit-test harness for the C core. Each test is a function registered in
  * main.c; CHECK records a failure with file and line and lets the test continue, so one run
  * reports every broken expectation. Output is one "ok"/"not ok" line per test, read by
- * tests/native.test.js. */
+ * tests/native.test.mjs. */
 #ifndef FC_TEST_H
 #define FC_TEST_H
 #include <stdio.h>
@@ -33,11 +33,12 @@ fc_status fc_test_ingest(fc_engine *e, const char *json, fc_ingest_result *res);
     X(test_engine_config) X(test_ingest_basic) X(test_ingest_slot_mean) X(test_ingest_dropped) \
     X(test_ingest_rejects_leave_state) X(test_ingest_limits) \
     X(test_fast_numbers) X(test_fastpath_differential) \
-    X(test_lru_basics) X(test_lru_model_random) X(test_lru_reserve_and_collisions) X(test_route_constant_speed) \
+    X(test_lru_basics) X(test_lru_model_random) X(test_lru_collisions) X(test_route_constant_speed) \
     X(test_route_time_dependent) X(test_route_choice_and_errors) X(test_route_loop) \
     X(test_route_engine) X(test_tile_roundtrip_and_values) X(test_graph_dense_two_hops) \
     X(test_matrix_parse) X(test_matrix_invalid) X(test_matrix_limits) X(test_matrix_format) \
-    X(test_model_file_profiles) X(test_profile_empty_window)
+    X(test_model_file_profiles) X(test_profile_empty_window) X(test_model_format_version) \
+    X(test_model_load_failure_keeps_model)
 
 #define FC_TEST_DECLARE(name) void name(void);
 FC_TESTS(FC_TEST_DECLARE)

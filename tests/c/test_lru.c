@@ -57,8 +57,8 @@ static void ref_touch(ref_lru *r, uint32_t i)
     r->order[0] = tmp;
 }
 
-/* A reservation that is cancelled: any old value goes, room is made, nothing is inserted. */
-static fc_status ref_reserve_cancel(ref_lru *r, uint64_t key, size_t len)
+/* The first half of a put: any old value goes, room is made for len bytes. */
+static fc_status ref_make_room(ref_lru *r, uint64_t key, size_t len)
 {
     uint64_t cost = ref_charge(r, len);
     if (cost > r->max_bytes) return FC_E_TOO_LARGE;
@@ -76,7 +76,7 @@ static fc_status ref_put(ref_lru *r, uint64_t key, const unsigned char *val, siz
     uint64_t cost = ref_charge(r, len);
     if (cost > r->max_bytes) return FC_E_TOO_LARGE;
     if (ref_find(r, key) < 0) r->insertions++;
-    ref_reserve_cancel(r, key, len);
+    ref_make_room(r, key, len);
     memmove(&r->order[1], &r->order[0], r->n * sizeof(uint32_t));
     r->order[0] = r->free_stack[--r->n_free];
     E(r, 0).key = key;
@@ -167,27 +167,11 @@ static int run_case(const lru_case *k, uint64_t seed)
         uint64_t key = (x >> 16) % k->universe * 0x9E3779B97F4A7C15ull;
         if (k->collide) key = colliding_key(k->max_entries, (uint32_t)((x >> 16) % k->universe));
         unsigned kind = (unsigned)(x & 0xFF);
-        unsigned how = (unsigned)(x >> 60); /* which call does a get or a put */
-        if (kind < 128 && how >= 10) { /* get; on a miss insert (fc_lru_access / get_or_reserve) */
+        unsigned how = (unsigned)(x >> 60); /* a get: plain (fc_lru_get) or get-or-insert */
+        if (kind < 128 && how >= 10) { /* get; on a miss insert (fc_lru_access) */
             size_t len = 0, vlen = (size_t)((x >> 40) % (k->max_len + 1));
             fill_value(val, vlen, x);
-            fc_status st;
-            if (how < 13) {
-                st = fc_lru_access(c, key, got, VAL_MAX, &len, val, vlen);
-            } else {
-                fc_lru_reservation res;
-                st = fc_lru_get_or_reserve(c, key, got, VAL_MAX, &len, vlen, &res);
-                if (st == FC_E_NOT_FOUND) { /* write the value piece by piece through the spans */
-                    size_t n, off = 0;
-                    unsigned char *p;
-                    while ((p = fc_lru_span(c, &res, &n)) != NULL) {
-                        memcpy(p, val + off, n);
-                        off += n;
-                    }
-                    if (off != vlen) MISMATCH("spans gave %zu bytes of %zu", off, vlen);
-                    fc_lru_commit(c, &res);
-                }
-            }
+            fc_status st = fc_lru_access(c, key, got, VAL_MAX, &len, val, vlen);
             long i = ref_find(&r, key);
             if (i >= 0) {
                 r.hits++;
@@ -217,44 +201,19 @@ static int run_case(const lru_case *k, uint64_t seed)
             size_t len = (size_t)((x >> 40) % (k->max_len + 1));
             if (kind & 1) len = len % (k->chunk + 1);
             fill_value(val, len, x);
-            fc_status a, b;
-            if (how < 8) { /* fc_lru_put */
-                a = fc_lru_put(c, key, val, len);
-                b = ref_put(&r, key, val, len);
-            } else { /* reserve, write through the spans, then commit (or cancel: 1 in 8) */
-                fc_lru_reservation res;
-                a = fc_lru_reserve(c, key, len, &res);
-                if (a == FC_OK) {
-                    size_t n, off = 0;
-                    unsigned char *p;
-                    while ((p = fc_lru_span(c, &res, &n)) != NULL) {
-                        memcpy(p, val + off, n);
-                        off += n;
-                    }
-                    if (off != len) MISMATCH("spans gave %zu bytes of %zu", off, len);
-                }
-                if (how == 15) {
-                    fc_lru_cancel(c, &res);
-                    b = ref_reserve_cancel(&r, key, len);
-                } else {
-                    fc_lru_commit(c, &res);
-                    b = ref_put(&r, key, val, len);
-                }
-            }
+            fc_status a = fc_lru_put(c, key, val, len), b = ref_put(&r, key, val, len);
             if (a != b) MISMATCH("put %llx len %zu: %s, reference %s", (unsigned long long)key, len, fc_status_name(a), fc_status_name(b));
         } else if (kind < 248) { /* delete */
             long i = ref_find(&r, key);
             if (i >= 0) ref_remove(&r, (uint32_t)i);
             if (fc_lru_delete(c, key) != (i >= 0)) MISMATCH("delete %llx", (unsigned long long)key);
-        } else if (kind < 255) { /* evict the least recent */
-            uint64_t ek = 0;
+        } else if (kind < 255) { /* delete the least recent */
+            uint64_t ok = 0;
             int had = r.n > 0;
             uint64_t want = had ? E(&r, r.n - 1).key : 0;
-            if (had) {
-                ref_remove(&r, r.n - 1);
-                r.evictions++;
-            }
-            if (fc_lru_evict(c, &ek) != had || (had && ek != want)) MISMATCH("evict: expected %llx", (unsigned long long)want);
+            if (had) ref_remove(&r, r.n - 1);
+            if (fc_lru_oldest(c, &ok) != had || (had && (ok != want || fc_lru_delete(c, ok) != 1)))
+                MISMATCH("oldest: expected %llx", (unsigned long long)want);
         } else if ((x >> 8) % 64 == 0) { /* rarely: clear */
             fc_lru_clear(c);
             while (r.n) ref_remove(&r, r.n - 1);
@@ -272,15 +231,15 @@ static int run_case(const lru_case *k, uint64_t seed)
         if (has_oldest != (r.n > 0) || (r.n && oldest != E(&r, r.n - 1).key)) MISMATCH("oldest entry differs");
     }
 #undef MISMATCH
-    /* every entry still there, in the same recency order: drain by eviction */
+    /* every entry still there, in the same recency order: drain from the least recent */
     for (uint32_t i = r.n; i-- > 0 && bad < 5;) {
-        uint64_t ek;
-        if (!fc_lru_evict(c, &ek) || ek != E(&r, i).key) {
+        uint64_t ok;
+        if (!fc_lru_oldest(c, &ok) || ok != E(&r, i).key || fc_lru_delete(c, ok) != 1) {
             printf("#   final drain: entry %u differs\n", i);
             bad++;
         }
     }
-    if (fc_lru_evict(c, NULL)) bad++;
+    if (fc_lru_oldest(c, NULL)) bad++;
     free(val);
     free(got);
     free(r.pool);
@@ -360,14 +319,14 @@ void test_lru_basics(void)
     fc_lru_get_stats(c, &s);
     CHECK(s.entries == 0 && s.bytes_in_use == 0 && s.peak_bytes == 48 && s.hits == 2 && s.misses == 1);
     CHECK_EQ_INT(s.insertions, 5);
-    CHECK(fc_lru_evict(c, NULL) == 0);
+    CHECK(fc_lru_oldest(c, NULL) == 0);
     fc_lru_destroy(c);
 }
 
-/* Reserve / span / commit / cancel by hand, and proof that the colliding keys of the model test
- * really share a tag and crowd a few slots (if the hash changed, they would silently stop
- * colliding and the model cases above would test less). */
-void test_lru_reserve_and_collisions(void)
+/* Proof that the colliding keys of the model test really share a tag and crowd a few slots (if
+ * the hash changed, they would silently stop colliding and the model cases above would test
+ * less), and a value chained over chunks comes back byte for byte. */
+void test_lru_collisions(void)
 {
     fc_lru *c = NULL;
     CHECK_STATUS(fc_lru_create(16, 1024, 8, &c), FC_OK);
@@ -401,50 +360,21 @@ void test_lru_reserve_and_collisions(void)
     for (uint32_t i = 1; i < 16; i++) CHECK(fc_lru_contains(c, colliding_key(16, i)));
     fc_lru_destroy(c);
 
-    /* a 40-byte value in 16-byte chunks comes as spans of 12, 12 and 16 bytes */
+    /* a 40-byte value in 16-byte chunks takes 3 chunks (12 + 12 + 16 bytes: each continued
+     * chunk keeps 4 bytes for the link) and comes back intact */
     CHECK_STATUS(fc_lru_create(3, 3 * 16, 16, &c), FC_OK);
     if (!c) return;
     CHECK_STATUS(fc_lru_put(c, 1, "one", 3), FC_OK);
-    fc_lru_reservation r;
-    CHECK_STATUS(fc_lru_reserve(c, 5, 40, &r), FC_OK);
-    CHECK(!fc_lru_contains(c, 1)); /* room was made at once */
-    size_t sizes[4] = {0}, n;
-    unsigned char *p;
-    int pieces = 0;
-    char text[41] = "abcdefghijklmnopqrstuvwxyz0123456789ABCD";
-    size_t off = 0;
-    while ((p = fc_lru_span(c, &r, &n)) != NULL && pieces < 4) {
-        memcpy(p, text + off, n);
-        off += n;
-        sizes[pieces++] = n;
-    }
-    CHECK(pieces == 3 && sizes[0] == 12 && sizes[1] == 12 && sizes[2] == 16);
-    fc_lru_commit(c, &r);
+    const char text[41] = "abcdefghijklmnopqrstuvwxyz0123456789ABCD";
+    CHECK_STATUS(fc_lru_put(c, 5, text, 40), FC_OK);
+    CHECK(!fc_lru_contains(c, 1)); /* room was made */
     char buf[64];
     CHECK_STATUS(fc_lru_get(c, 5, buf, sizeof buf, &len), FC_OK);
     CHECK(len == 40 && memcmp(buf, text, 40) == 0);
     fc_lru_stats s;
     fc_lru_get_stats(c, &s);
-    CHECK(s.insertions == 2 && s.evictions == 1 && s.peak_bytes == 48);
-    /* a cancelled reservation leaves nothing behind but its evictions */
-    CHECK_STATUS(fc_lru_reserve(c, 6, 8, &r), FC_OK);
-    CHECK(fc_lru_contains(c, 6) && !fc_lru_contains(c, 5));
-    fc_lru_cancel(c, &r);
-    fc_lru_cancel(c, &r); /* a second cancel does nothing */
-    fc_lru_get_stats(c, &s);
-    CHECK(s.entries == 0 && s.bytes_in_use == 0 && s.insertions == 2 && s.evictions == 2);
-    CHECK(!fc_lru_contains(c, 6));
-    /* too large: refused before anything changes; get_or_reserve counts the miss */
-    CHECK_STATUS(fc_lru_put(c, 7, "x", 1), FC_OK);
-    CHECK_STATUS(fc_lru_reserve(c, 8, 41, &r), FC_E_TOO_LARGE);
-    CHECK_STATUS(fc_lru_get_or_reserve(c, 8, buf, sizeof buf, &len, 41, &r), FC_E_TOO_LARGE);
-    CHECK(fc_lru_span(c, &r, &n) == NULL && n == 0);
-    CHECK(fc_lru_contains(c, 7) && !fc_lru_contains(c, 8));
-    CHECK_STATUS(fc_lru_get_or_reserve(c, 7, buf, sizeof buf, &len, 8, &r), FC_OK);
-    CHECK(len == 1 && buf[0] == 'x');
-    fc_lru_get_stats(c, &s);
-    CHECK(s.hits == 2 && s.misses == 1);
-    CHECK_STATUS(fc_lru_reserve(NULL, 1, 1, &r), FC_E_ARG);
+    CHECK(s.insertions == 2 && s.evictions == 1 && s.peak_bytes == 48 && s.bytes_in_use == 48);
     CHECK_STATUS(fc_lru_access(c, 9, buf, sizeof buf, &len, NULL, 4), FC_E_ARG);
+    CHECK_STATUS(fc_lru_put(NULL, 1, "x", 1), FC_E_ARG);
     fc_lru_destroy(c);
 }

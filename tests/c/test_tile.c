@@ -58,9 +58,8 @@ void test_tile_roundtrip_and_values(void)
     for (int d = 0; d < FC_DAYTYPES; d++) {
         aligned[d] = malloc(fc_tile_payload_bytes(3, Q));
         memcpy(aligned[d], payload[d], fc_tile_payload_bytes(3, Q));
-        view.view[d] = aligned[d];
     }
-    view.view_m = 3;
+    fc_profile_show_tiles(&view, (const uint8_t *const *)aligned, 3);
     int same = 1;
     for (uint32_t i = 0; i < 3; i++)
         for (int d = 0; d < FC_DAYTYPES; d++)

@@ -1,0 +1,188 @@
+/* engine_model.c — the model's lifecycle in the engine: the neighbour graph it reads
+ * (adjacency), stepwise training, the forecast, model files (save, load) and clearing the
+ * profiles. A new model (trained or loaded) replaces the old one only once it is complete, and
+ * every change of model moves the data version. */
+#include "engine.h"
+#include "model_io.h"
+#include <math.h>
+
+void fc_engine_drop_model(fc_engine *e)
+{
+    fc_trainer_free(e->trainer);
+    e->trainer = NULL;
+    fc_tiles_free(e->tiles);
+    e->tiles = NULL;
+    fc_model_free(e->model);
+    e->model = NULL;
+    e->data_version++;
+}
+
+void fc_train_options_default(fc_train_options *opt) { fc_train_options_default_impl(opt); }
+
+fc_status fc_engine_set_adjacency(fc_engine *e, const float *adj, size_t n)
+{
+    if (!e || !adj) return FC_E_ARG;
+    if (!e->net) return fc_engine_fail(e, FC_E_STATE, "no network loaded");
+    if (n != e->net->n_sensors)
+        return fc_engine_fail(e, FC_E_ARG, "adjacency: %zu x %zu given for %u sensors", n, n, e->net->n_sensors);
+    for (size_t i = 0; i < n * n; i++)
+        if (!isfinite(adj[i]) || adj[i] < 0)
+            return fc_engine_fail(e, FC_E_RANGE, "adjacency[%zu][%zu]: must be a finite number >= 0", i / n, i % n);
+    fc_graph g;
+    if (fc_graph_from_dense(&g, (uint32_t)n, adj)) return fc_engine_fail(e, FC_E_NOMEM, "out of memory for the adjacency");
+    /* a model trained on the old graph would read different neighbour features */
+    fc_engine_drop_model(e);
+    fc_graph_free(&e->graph);
+    e->graph = g;
+    return FC_OK;
+}
+
+fc_status fc_engine_train_begin(fc_engine *e, const fc_train_options *opt)
+{
+    if (!e) return FC_E_ARG;
+    if (!e->net) return fc_engine_fail(e, FC_E_STATE, "no network loaded");
+    if (e->tiles) return fc_engine_fail(e, FC_E_STATE, "profile tiles are enabled: the profiles are the server's, so "
+                                        "this engine cannot train (reload the network to leave tile mode)");
+    fc_train_options o;
+    if (opt) o = *opt;
+    else fc_train_options_default(&o);
+    if (o.horizons < 1 || o.horizons > FC_MAX_H || o.smooth_slots > 48 || !(o.profile_prior >= 0) ||
+        !(o.huber_mph > 0) || !(o.lambda_global >= 0) || !(o.lambda_sensor >= 0) || o.irls_iters < 1 ||
+        o.irls_iters > 20 || o.max_samples < 50 || o.global_sensors < 1)
+        return fc_engine_fail(e, FC_E_RANGE, "train options out of range (horizons 1..%d, irls_iters 1..20, max_samples >= 50, ...)", FC_MAX_H);
+    fc_trainer_free(e->trainer);
+    e->trainer = NULL;
+    if (fc_trainer_create(e->net, &e->graph, fc_engine_history(e), &o, e->net_hash, &e->trainer, e->msg, sizeof e->msg))
+        return e->hist.head == INT64_MIN ? FC_E_STATE : FC_E_RANGE;
+    return FC_OK;
+}
+
+fc_status fc_engine_train_step(fc_engine *e, double *progress)
+{
+    if (!e) return FC_E_ARG;
+    if (!e->trainer) return fc_engine_fail(e, FC_E_STATE, "no training in progress: call train_begin");
+    double t0 = fc_clock_us();
+    double p = fc_trainer_step(e->trainer);
+    fc_stats_record(&e->stats, FC_STAGE_TRAIN, t0, (uint32_t)(p * 1000));
+    if (progress) *progress = p;
+    if (p >= 1.0) {
+        fc_model *m = fc_trainer_finish(e->trainer);
+        e->trainer = NULL;
+        if (!m) return fc_engine_fail(e, FC_E_STATE, "training did not complete");
+        fc_model_free(e->model);
+        e->model = m;
+        e->data_version++;
+    }
+    return FC_OK;
+}
+
+fc_status fc_engine_train(fc_engine *e, const fc_train_options *opt, void (*progress)(double, void *), void *user)
+{
+    fc_status st = fc_engine_train_begin(e, opt);
+    double p = 0;
+    while (!st && p < 1.0) {
+        st = fc_engine_train_step(e, &p);
+        if (!st && progress) progress(p, user);
+    }
+    return st;
+}
+
+uint32_t fc_engine_horizons(const fc_engine *e) { return e && e->model ? e->model->horizons : 0; }
+
+/* A model loaded from a file without profiles forecasts only in tile mode. */
+#define NO_PROFILES "this model file carries no profiles: enable profile tiles (useProfileTiles) to forecast"
+
+fc_status fc_engine_forecast_now(fc_engine *e, float *mid, float *lo, float *hi, const char *who)
+{
+    if (e->tiles) {
+        /* the forecast was made group by group as the tiles arrived (tile_mode.c) */
+        if (fc_tiles_result(e->tiles, e->data_version, mid, lo, hi))
+            return fc_engine_fail(e, FC_E_STATE, "%sprofile tiles: no forecast of the newest data yet (run the tile "
+                                  "forecast: begin, every group, end)", who);
+    } else if (!fc_model_has_profiles(e->model)) {
+        return fc_engine_fail(e, FC_E_STATE, "%s" NO_PROFILES, who);
+    } else if (fc_model_forecast(e->model, e->net, &e->graph, fc_engine_history(e), mid, lo, hi, NULL)) {
+        return fc_engine_fail(e, FC_E_STATE, "%sno data to forecast from: ingest a snapshot first", who);
+    }
+    return FC_OK;
+}
+
+fc_status fc_engine_forecast(fc_engine *e, float *mid, float *lo, float *hi, size_t n_values)
+{
+    if (!e) return FC_E_ARG;
+    if (!e->model) return fc_engine_fail(e, FC_E_STATE, "no model: train or load one first");
+    if (n_values != (size_t)e->model->n * e->model->horizons)
+        return fc_engine_fail(e, FC_E_ARG, "forecast: buffers of %zu values, need %u sensors x %u horizons",
+                              n_values, e->model->n, e->model->horizons);
+    double t0 = fc_clock_us();
+    fc_status st = fc_engine_forecast_now(e, mid, lo, hi, "");
+    if (st) return st;
+    fc_stats_record(&e->stats, FC_STAGE_FORECAST, t0, e->model->n);
+    return FC_OK;
+}
+
+size_t fc_engine_model_size(const fc_engine *e)
+{
+    return e && e->model && fc_model_has_profiles(e->model) ? fc_model_file_size(e->model, 1) : 0;
+}
+
+size_t fc_engine_model_size_without_profiles(const fc_engine *e)
+{
+    return e && e->model ? fc_model_file_size(e->model, 0) : 0;
+}
+
+/* Writes the model file, with or without its profiles, into buf (cap bytes). */
+static fc_status save_model(fc_engine *e, uint8_t *buf, size_t cap, size_t *written, int with_profiles)
+{
+    if (!e || (!buf && cap)) return FC_E_ARG;
+    if (!e->model) return fc_engine_fail(e, FC_E_STATE, "no model to save: train or load one first");
+    if (with_profiles && !fc_model_has_profiles(e->model))
+        return fc_engine_fail(e, FC_E_STATE, "the model's profiles are not here to save (profile tiles are enabled, or "
+                              "it was loaded from a file without them)");
+    size_t need = fc_model_file_size(e->model, with_profiles);
+    if (written) *written = need;
+    if (cap < need) return fc_engine_fail(e, FC_E_ARG, "save_model: buffer of %zu bytes, need %zu", cap, need);
+    fc_model_write(e->model, buf, with_profiles);
+    return FC_OK;
+}
+
+fc_status fc_engine_save_model(fc_engine *e, uint8_t *buf, size_t cap, size_t *written)
+{
+    return save_model(e, buf, cap, written, 1);
+}
+
+fc_status fc_engine_save_model_without_profiles(fc_engine *e, uint8_t *buf, size_t cap, size_t *written)
+{
+    return save_model(e, buf, cap, written, 0);
+}
+
+fc_status fc_engine_load_model(fc_engine *e, const uint8_t *buf, size_t len)
+{
+    if (!e || (!buf && len)) return FC_E_ARG;
+    if (!e->net) return fc_engine_fail(e, FC_E_STATE, "no network loaded");
+    fc_model *m = NULL;
+    fc_status st = fc_model_read(buf ? buf : (const uint8_t *)"", len, e->net, e->net_hash, &m, e->msg, sizeof e->msg);
+    if (st) return st;
+    /* in tile mode the new model reads the tiles; attaching it changes nothing when it fails,
+     * so the old model stays, as it does for a file that does not load */
+    if (e->tiles && (st = fc_tiles_attach(e->tiles, m, e->msg, sizeof e->msg))) {
+        fc_model_free(m);
+        return st;
+    }
+    fc_model_free(e->model);
+    e->model = m;
+    e->data_version++;
+    e->msg[0] = '\0';
+    return FC_OK;
+}
+
+fc_status fc_engine_clear_profiles(fc_engine *e)
+{
+    if (!e) return FC_E_ARG;
+    if (!e->model) return fc_engine_fail(e, FC_E_STATE, "no model");
+    if (e->tiles) return fc_engine_fail(e, FC_E_STATE, "profile tiles are enabled: the profiles are the server's");
+    fc_profile_clear(&e->model->prof);
+    e->data_version++;
+    return FC_OK;
+}
+
