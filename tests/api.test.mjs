@@ -3,7 +3,7 @@
 // an unchanged state digest), latest values, time zones, and memory across create/dispose.
 import test, { describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPredictor, wasmHeapBytes, parseTimestamp, FlowcastError } from 'flowcast';
+import { createPredictor, wasmHeapBytes, parseTimestamp, FlowcastError, modelFormatVersion } from 'flowcast';
 import { tinyNetwork, gridNetwork, fullSnapshot, isoZ } from './fixtures/networks.mjs';
 import { rejectCases, dropCases, snapshotWith, LAST_TS } from './fixtures/bad-snapshots.mjs';
 
@@ -194,3 +194,17 @@ for (const [build, wasmUrl] of Object.entries(builds)) {
     });
   });
 }
+
+test('modelFormatVersion() is the version the engine reads model files in', async () => {
+  const version = await modelFormatVersion();
+  assert.ok(Number.isInteger(version) && version > 0, String(version));
+  // a model file of another version is refused with the version the engine reads in the message
+  const p = await createPredictor({ network: tinyNetwork });
+  const file = new Uint8Array(4096);
+  file.set(new TextEncoder().encode('FCMODEL1'));
+  new DataView(file.buffer).setUint32(8, version + 1, true);
+  const r = p.loadModel(file);
+  p.dispose();
+  assert.equal(r.ok, false);
+  assert.match(/** @type {{ message: string }} */ (r).message, new RegExp(`this engine reads version ${version}$`));
+});

@@ -100,3 +100,14 @@ export async function parseTimestamp(s, wasmUrl) {
     rt.x.free(p);
   }
 }
+
+/**
+ * The model file format version this engine reads and writes (fc_model_format_version): what
+ * a server compares with the files it holds before it serves or reuses one.
+ * @param {string | URL} [wasmUrl]
+ * @returns {Promise<number>}
+ */
+export async function modelFormatVersion(wasmUrl) {
+  const rt = await runtimeFor(wasmUrl);
+  return rt.x.fc_model_format_version() >>> 0; // a uint32_t arrives as a signed i32
+}
