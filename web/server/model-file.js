@@ -9,18 +9,9 @@ import { strongEtag } from './formats.js';
 
 /** The saved model a dataset (or snapshot directory) folder may hold, written by flowcast-train. */
 export const MODEL_FILE = 'model.fcm';
-// replaced at merge by modelFormatVersion() from web/flowcast.js: this constant and the function
-// below go, and `export { modelFormatVersion } from '../flowcast.js';` takes their place.
-/** JS copy of the engine's model file format version (u32 at byte 8; c/src/model_io.c). */
-export const MODEL_FORMAT_VERSION = 2;
-/**
- * Format version of model files this build writes and reads: start.js retrains a dataset's
- * model file of another version instead of serving it.
- * @returns {Promise<number>}
- */
-export async function modelFormatVersion() {
-  return MODEL_FORMAT_VERSION;
-}
+/** Format version of model files this build writes and reads (the engine's
+ * fc_model_format_version): start.js retrains a dataset's model file of another version. */
+export { modelFormatVersion } from '../flowcast.js';
 
 /** Copies kept: both files (with and without profiles) in both encodings. */
 const MAX_COMPRESSED = 4;

@@ -8,8 +8,6 @@ import { main } from './cli.js';
 
 export { buildServer } from './app.js';
 export { main } from './cli.js';
-// for tests/model.test.mjs until it reads the version from the engine
-export { MODEL_FORMAT_VERSION } from './model-file.js';
 /** @typedef {import('./options.js').ServerOptions} ServerOptions */
 
 const invoked = process.argv[1] && pathToFileURL(realpathSync(process.argv[1])).href === import.meta.url;
