@@ -1,4 +1,4 @@
-// The worker's feed module (web/app/feed.js) and the page's pure helpers in Node, against a real
+// The worker's feed module (web/worker/feed.js) and the page's pure helpers in Node, against a real
 // feed server: the binary history maps onto the engine exactly like the JSON form; the live
 // connection delivers every snapshot once and in order, backs off while the feed is down and
 // catches up through /snapshots?since= when it returns; the chart's series line up in time.
@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildServer } from '../web/server/server.js';
-import { FeedConnection, parseHistoryBinary } from '../web/app/feed.js';
-import { chartSeries } from '../web/app/details.js';
-import { binOf, SPEED_BINS } from '../web/app/colors.js';
-import { formatAge } from '../web/app/panels.js';
+import { FeedConnection, parseHistoryBinary } from '../web/worker/feed.js';
+import { chartSeries } from '../web/page/details.js';
+import { binOf, SPEED_BINS } from '../web/shared/colors.js';
+import { formatAge } from '../web/page/panels.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SIM = join(root, 'build/native/bin/flowcast-sim');
@@ -86,7 +86,7 @@ test('binary history: the same matrices as the JSON form, mapped without parsing
 test('live feed (polling mode): in order, once each; backoff while down; catch-up on return', { skip }, async () => {
   /** @type {number[]} */
   const seen = [];
-  /** @type {import('../web/app/feed.js').FeedState[]} */
+  /** @type {import('../web/worker/feed.js').FeedState[]} */
   const states = [];
   const latest = await (await fetch(`${base()}snapshot/latest`)).json();
   const feed = new FeedConnection({

@@ -14,8 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { ROOT, SIM, SPEED, START, browserSkip, launchChromium } from './fixtures/browser.mjs';
 import { buildServer } from '../web/server/server.js';
 import { createPredictor } from '../web/flowcast.js';
-import { parseHistoryBinary } from '../web/app/feed.js';
-import { stationText } from '../web/app/trip.js';
+import { parseHistoryBinary } from '../web/worker/feed.js';
+import { stationText } from '../web/page/trip.js';
 
 const root = ROOT;
 const skip = browserSkip;

@@ -1,4 +1,4 @@
-// Performance telemetry (web/server/telemetry.js, web/app/telemetry.js): beacons that break the
+// Performance telemetry (web/server/telemetry.js, web/shared/telemetry.js): beacons that break the
 // schema, are too large or of the wrong type are refused with their codes and counted; the
 // aggregator's percentiles match those computed from the known values within one bucket; a
 // flood of 100,000 beacons neither grows its structure nor the heap; the summary endpoint; the
@@ -19,7 +19,7 @@ import { buildServer } from '../web/server/server.js';
 import {
   BUCKETS_PER_DECADE, ENGINE_STAGES, FAMILIES, MAX_BEACON_BYTES, METRICS, TelemetryAggregator, browserFamily, bucketOf, validateBeacon,
 } from '../web/server/telemetry.js';
-import { DEFAULT_INTERVAL_MS, TelemetryClient, buildBeacon } from '../web/app/telemetry.js';
+import { DEFAULT_INTERVAL_MS, TelemetryClient, buildBeacon } from '../web/shared/telemetry.js';
 
 const UA = {
   chromium: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',

@@ -1,8 +1,12 @@
-// engine-worker.js — starts the engine worker (web/worker.js) for the embeddable views: the
+// engine-worker.js — starts the engine worker (web/worker/worker.js) for the embeddable views: the
 // <flowcast-map> element and the Leaflet layer. Both may be loaded by a partner's page from
 // flowcast's own host, and browsers only start a worker from a script of the page's own origin;
 // for a cross-origin script the worker is a same-origin blob that imports worker.js from its
-// real address (which needs CORS on the scripts and the wasm: docs/embedding.md).
+// real address (which needs CORS on the scripts and the wasm: docs/embedding.md). Also what
+// both embeds tell their host about the worker's messages, so that the element's events and the
+// layer's carry the same details (docs/embedding.md documents them once for both).
+
+/** @typedef {import('../shared/types.js').WorkerMessage} WorkerMessage */
 
 /**
  * @typedef {object} EngineWorker
@@ -16,7 +20,7 @@
  * @returns {EngineWorker}
  */
 export function startEngineWorker(feed) {
-  const url = new URL('../worker.js', import.meta.url);
+  const url = new URL('../worker/worker.js', import.meta.url);
   let blobUrl = '';
   /** @type {Worker} */
   let worker;
@@ -33,6 +37,28 @@ export function startEngineWorker(feed) {
       if (blobUrl) URL.revokeObjectURL(blobUrl);
     },
   };
+}
+
+/**
+ * The `flowcast:error` detail for a worker message that reports a failure, else null.
+ * @param {WorkerMessage} m
+ * @returns {{ stage: 'fatal' | 'error' | 'feed', message: string } | null}
+ */
+export function errorDetail(m) {
+  if (m.type === 'progress' && (m.stage === 'fatal' || m.stage === 'error')) return { stage: m.stage, message: m.text };
+  if (m.type === 'feed' && m.state === 'down') return { stage: 'feed', message: 'the feed is unreachable; retrying' };
+  return null;
+}
+
+/**
+ * The `flowcast:update` detail after a recolour: the data time, and the horizon actually shown
+ * (0 while forecasts are not ready).
+ * @param {Extract<WorkerMessage, { type: 'update' }>} u
+ * @param {number} step the forecast step shown (shared/segments.js horizonStep)
+ */
+export function updateDetail(u, step) {
+  const f = u.forecast;
+  return { ts: u.ts, local: u.local, forecast: !!f, horizon: f ? Math.round((step * f.intervalS) / 60) : 0 };
 }
 
 /**

@@ -1,4 +1,5 @@
-// flowcast-embed.js — the <flowcast-map> custom element for partner sites:
+// flowcast-map.js — the <flowcast-map> custom element for partner sites, who load it through its
+// entry point web/flowcast-embed.js:
 //
 //   <script type="module" src="https://HOST/js/flowcast-embed.js"></script>
 //   <flowcast-map feed="https://HOST/api/v1/" corridor="I-285" horizon="30"></flowcast-map>
@@ -14,20 +15,20 @@
 // Attributes: `feed` — API base URL (default: the api/v1/ beside this script);
 // `corridor` — a road ("I-285") or a corridor id ("I285-CW"), default all;
 // `horizon` — minutes ahead, 0 (now) to 60, rounded to the feed's interval;
-// `telemetry` — present: send anonymous performance beacons to the feed (app/telemetry.js), a
+// `telemetry` — present: send anonymous performance beacons to the feed (shared/telemetry.js), a
 // value in 0..1 being the sampling rate; absent (the default): send nothing.
 // Events (bubbling CustomEvents, the same names and details as the Leaflet layer's):
 // `flowcast:update` { ts, local, horizon, forecast } after every recolour;
 // `flowcast:error` { stage, message } when the feed or the engine fails.
 // Parts for host styling: `map` (the drawing) and `legend` (the bar with title, status, key).
 
-import { SPEED_BINS, binOf, colorOfBin } from './app/colors.js';
-import { feedUrl, startEngineWorker } from './app/engine-worker.js';
-import { TelemetryClient } from './app/telemetry.js';
-import { horizonStep, pickCorridors, rightOffset, segmentPairs, speedAt } from './app/segments.js';
+import { SPEED_BINS, binOf, colorOfBin } from '../shared/colors.js';
+import { errorDetail, feedUrl, startEngineWorker, updateDetail } from './engine-worker.js';
+import { TelemetryClient } from '../shared/telemetry.js';
+import { horizonStep, pickCorridors, rightOffset, segmentPairs, speedAt } from '../shared/segments.js';
 
-/** @typedef {import('./app/types.js').Network} Network */
-/** @typedef {import('./app/types.js').WorkerMessage} WorkerMessage */
+/** @typedef {import('../shared/types.js').Network} Network */
+/** @typedef {import('../shared/types.js').WorkerMessage} WorkerMessage */
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** Gap between the two directions, as a fraction of the drawing's width. */
@@ -36,7 +37,7 @@ const OFFSET_FRACTION = 0.004;
 /**
  * One worker per feed URL, shared by every element that shows it; its telemetry is on while any
  * of them has the `telemetry` attribute.
- * @typedef {{ engine: import('./app/engine-worker.js').EngineWorker, listeners: Set<(m: WorkerMessage) => void>,
+ * @typedef {{ engine: import('./engine-worker.js').EngineWorker, listeners: Set<(m: WorkerMessage) => void>,
  *   last: Map<string, WorkerMessage>, telemetry: TelemetryClient, optedIn: Set<HTMLElement> }} FeedHub
  */
 /** @type {Map<string, FeedHub>} */
@@ -214,12 +215,11 @@ export class FlowcastMapElement extends HTMLElement {
     } else if (m.type === 'update') {
       this.update = m;
       this.#recolor();
-    } else if (m.type === 'progress' && (m.stage === 'fatal' || m.stage === 'error')) {
-      this.statusEl.textContent = m.text;
-      this.#emit('flowcast:error', { stage: m.stage, message: m.text });
-    } else if (m.type === 'feed' && m.state === 'down') {
-      this.statusEl.textContent = 'feed unreachable, retrying…';
-      this.#emit('flowcast:error', { stage: 'feed', message: 'the feed is unreachable; retrying' });
+    } else {
+      const error = errorDetail(m);
+      if (!error) return;
+      this.statusEl.textContent = error.stage === 'feed' ? 'feed unreachable, retrying…' : error.message;
+      this.#emit('flowcast:error', error);
     }
   }
 
@@ -274,10 +274,11 @@ export class FlowcastMapElement extends HTMLElement {
       el.setAttribute('stroke', colorOfBin(bin));
       el.classList.toggle('missing', bin < 0);
     }
-    const ahead = step && f ? ` · forecast +${Math.round((step * f.intervalS) / 60)} min` : minutes && !f ? ' · forecast loading' : '';
+    const detail = updateDetail(u, step);
+    const ahead = step && f ? ` · forecast +${detail.horizon} min` : minutes && !f ? ' · forecast loading' : '';
     this.statusEl.textContent = `Updated ${u.local}${ahead}`;
     this.dataset.ready = f ? 'forecast' : 'speeds';
-    this.#emit('flowcast:update', { ts: u.ts, local: u.local, forecast: !!f, horizon: f ? Math.round((step * f.intervalS) / 60) : 0 });
+    this.#emit('flowcast:update', detail);
   }
 
   /**

@@ -1,5 +1,5 @@
-// flowcast-leaflet.js — flowcast as a Leaflet layer, for partner sites that already have a
-// Leaflet map:
+// leaflet-layer.js — flowcast as a Leaflet layer, for partner sites that already have a
+// Leaflet map, who load it through its entry point web/flowcast-leaflet.js:
 //
 //   <script src="leaflet.js"></script>                      (the host's own Leaflet 1.x)
 //   <script type="module">
@@ -10,8 +10,8 @@
 //   </script>
 //
 // The network's segments drawn as paths in the host map's overlay pane, coloured by current or
-// forecast speed (the page's colour scale and geometry: app/colors.js, app/segments.js). The
-// engine runs in the page's own worker (web/worker.js): one per layer, started in onAdd and
+// forecast speed (the page's colour scale and geometry: shared/colors.js, shared/segments.js). The
+// engine runs in the page's own worker (web/worker/worker.js): one per layer, started in onAdd and
 // terminated in onRemove with every listener, so a removed layer leaves nothing behind.
 //
 // Leaflet is the host's: the global `L` when this module loads, or `options.L` for hosts that
@@ -27,12 +27,12 @@
 // `flowcast:update` { ts, local, horizon, forecast } after every recolour (new data or a new
 // horizon); `flowcast:error` { stage, message } when the feed or the engine fails.
 
-import { binOf } from './app/colors.js';
-import { feedUrl, startEngineWorker } from './app/engine-worker.js';
-import { horizonStep, offsetLatLngs, pickCorridors, segmentPairs, segmentStyle, speedAt } from './app/segments.js';
+import { binOf } from '../shared/colors.js';
+import { errorDetail, feedUrl, startEngineWorker, updateDetail } from './engine-worker.js';
+import { horizonStep, offsetLatLngs, pickCorridors, segmentPairs, segmentStyle, speedAt } from '../shared/segments.js';
 
-/** @typedef {import('./app/types.js').Network} Network */
-/** @typedef {import('./app/types.js').WorkerMessage} WorkerMessage */
+/** @typedef {import('../shared/types.js').Network} Network */
+/** @typedef {import('../shared/types.js').WorkerMessage} WorkerMessage */
 /** @typedef {Extract<WorkerMessage, { type: 'update' }>} Update */
 
 /**
@@ -74,7 +74,7 @@ export function layerClass(L) {
       /** @type {{ line: any, sensor: number, next: number, bin: number }[]} */
       this._segments = [];
       this._group = L.featureGroup();
-      /** @type {import('./app/engine-worker.js').EngineWorker | null} */
+      /** @type {import('./engine-worker.js').EngineWorker | null} */
       this._engine = null;
     },
 
@@ -143,10 +143,9 @@ export function layerClass(L) {
       } else if (m.type === 'update') {
         this._update = m;
         this._recolor();
-      } else if (m.type === 'progress' && (m.stage === 'fatal' || m.stage === 'error')) {
-        this.fire('flowcast:error', { stage: m.stage, message: m.text });
-      } else if (m.type === 'feed' && m.state === 'down') {
-        this.fire('flowcast:error', { stage: 'feed', message: 'the feed is unreachable; retrying' });
+      } else {
+        const error = errorDetail(m);
+        if (error) this.fire('flowcast:error', error);
       }
     },
 
@@ -186,9 +185,7 @@ export function layerClass(L) {
         s.bin = bin;
         s.line.setStyle(segmentStyle(bin));
       }
-      this.fire('flowcast:update', {
-        ts: u.ts, local: u.local, forecast: !!f, horizon: f ? Math.round((step * f.intervalS) / 60) : 0,
-      });
+      this.fire('flowcast:update', updateDetail(u, step));
     },
   });
   classes.set(L, cls);
