@@ -14,6 +14,7 @@ import { FeedConnection, parseHistoryBinary } from '../web/worker/feed.js';
 import { chartSeries } from '../web/page/details.js';
 import { binOf, SPEED_BINS } from '../web/shared/colors.js';
 import { formatAge } from '../web/page/panels.js';
+import { until } from './fixtures/wait.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SIM = join(root, 'build/native/bin/flowcast-sim');
@@ -33,19 +34,6 @@ async function startServer(start_ms) {
   port = app.server.address().port;
 }
 const base = () => `http://127.0.0.1:${port}/api/v1/`;
-
-/**
- * @param {() => boolean} pred
- * @param {number} ms
- * @param {string} what
- */
-async function until(pred, ms, what) {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 before(async () => {
   if (skip) return;

@@ -15,6 +15,7 @@ import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { ROOT, SIM, SPEED, START, browserSkip, launchChromium } from './fixtures/browser.mjs';
 import { rng } from './fixtures/rng.mjs';
+import { until } from './fixtures/wait.mjs';
 import { buildServer } from '../web/server/server.js';
 import {
   BUCKETS_PER_DECADE, ENGINE_STAGES, FAMILIES, MAX_BEACON_BYTES, METRICS, TelemetryAggregator, browserFamily, bucketOf, validateBeacon,
@@ -412,17 +413,6 @@ after(async () => {
   await app?.close();
   if (dir) rmSync(join(dir, '..'), { recursive: true, force: true });
 });
-
-/**
- * @param {() => boolean} pred @param {number} ms @param {string} what
- */
-async function until(pred, ms, what) {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Seconds a page with telemetry off is watched for beacons after its first forecast. */
 const QUIET_MS = 4000;
