@@ -1,5 +1,5 @@
-// engine-worker.js — starts the engine worker (web/worker/worker.js) for the embeddable views: the
-// <flowcast-map> element and the Leaflet layer. Both may be loaded by a partner's page from
+// engine-worker.js — starts the engine worker (web/worker/worker.js) for the embeddable views:
+// the <flowcast-map> element and the Leaflet layer. Both may be loaded by a partner's page from
 // flowcast's own host, and browsers only start a worker from a script of the page's own origin;
 // for a cross-origin script the worker is a same-origin blob that imports worker.js from its
 // real address (which needs CORS on the scripts and the wasm: docs/embedding.md). Also what
