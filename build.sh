@@ -141,15 +141,24 @@ node c/wasm/check-exports.js public/flowcast.wasm public/flowcast-debug.wasm ||
   die "the wasm exports and the JavaScript disagree (see above; the list is c/wasm/exports.txt)"
 
 # ---- static site ------------------------------------------------------------------------------
-# public/ is the site root; the browser modules in web/ (all but the Node server) are copied
-# beside the wasm so that static hosting of public/ alone works, and the front-end libraries
-# from npm into public/vendor/. Copies only what changed.
+# public/ is the site root; the browser modules in web/ (all but the Node server) are copied,
+# folders and all, into public/js/ beside the wasm so that static hosting of public/ alone works,
+# and the front-end libraries from npm into public/vendor/. Copies only what changed.
 copy_if_changed() { # SRC DEST
   cmp -s "$1" "$2" 2>/dev/null || { mkdir -p "$(dirname "$2")"; cp "$1" "$2"; }
 }
+declare -A site_js=()
 while IFS= read -r f; do
+  site_js["public/js/${f#web/}"]=1
   copy_if_changed "$f" "public/js/${f#web/}"
 done < <(find web -path web/server -prune -o -type f \( -name '*.js' -o -name '*.css' \) -print)
+# A file in public/js/ with no source in web/ is the copy of a module that moved or went away:
+# left there, it would still answer an import the source tree no longer satisfies and hide the
+# broken import from every browser test. public/js/ is build output only.
+while IFS= read -r f; do
+  [ -n "${site_js[$f]:-}" ] || { say "removing stale $f"; rm -f "$f"; }
+done < <(find public/js -type f)
+find public/js -mindepth 1 -type d -empty -delete
 for f in node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
          node_modules/leaflet/dist/images/*.png node_modules/uplot/dist/uPlot.esm.js \
          node_modules/uplot/dist/uPlot.min.css; do

@@ -1,4 +1,4 @@
-// The worker's feed module (web/app/feed.js) and the page's pure helpers in Node, against a real
+// The worker's feed module (web/worker/feed.js) and the page's pure helpers in Node, against a real
 // feed server: the binary history maps onto the engine exactly like the JSON form; the live
 // connection delivers every snapshot once and in order, backs off while the feed is down and
 // catches up through /snapshots?since= when it returns; the chart's series line up in time.
@@ -10,10 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildServer } from '../web/server/server.js';
-import { FeedConnection, parseHistoryBinary } from '../web/app/feed.js';
-import { chartSeries } from '../web/app/details.js';
-import { binOf, SPEED_BINS } from '../web/app/colors.js';
-import { formatAge } from '../web/app/panels.js';
+import { FeedConnection, parseHistoryBinary } from '../web/worker/feed.js';
+import { chartSeries } from '../web/page/details.js';
+import { binOf, SPEED_BINS } from '../web/shared/colors.js';
+import { formatAge } from '../web/page/panels.js';
+import { until } from './fixtures/wait.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SIM = join(root, 'build/native/bin/flowcast-sim');
@@ -33,19 +34,6 @@ async function startServer(start_ms) {
   port = app.server.address().port;
 }
 const base = () => `http://127.0.0.1:${port}/api/v1/`;
-
-/**
- * @param {() => boolean} pred
- * @param {number} ms
- * @param {string} what
- */
-async function until(pred, ms, what) {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 before(async () => {
   if (skip) return;
@@ -86,7 +74,7 @@ test('binary history: the same matrices as the JSON form, mapped without parsing
 test('live feed (polling mode): in order, once each; backoff while down; catch-up on return', { skip }, async () => {
   /** @type {number[]} */
   const seen = [];
-  /** @type {import('../web/app/feed.js').FeedState[]} */
+  /** @type {import('../web/worker/feed.js').FeedState[]} */
   const states = [];
   const latest = await (await fetch(`${base()}snapshot/latest`)).json();
   const feed = new FeedConnection({

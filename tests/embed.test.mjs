@@ -2,10 +2,10 @@
 // a real feed server replaying a small simulated dataset (8 days of Atlanta) on an accelerated
 // clock, and partner pages on another origin (a second little server, on http://localhost:…
 // while flowcast is on http://127.0.0.1:…) under a strict Content Security Policy: the one
-// docs/embedding.md documents. Covers the
-// Leaflet layer (web/flowcast-leaflet.js) with the host's global Leaflet and with Leaflet as an
-// ES module, two <flowcast-map> elements sized by their containers, and docs/embedding.md's
-// snippets exactly as written. tests/page.test.mjs covers the app and the same-origin element.
+// docs/embedding.md documents. Covers the Leaflet layer (its entry point web/flowcast-leaflet.js,
+// web/embed/leaflet-layer.js) with the host's global Leaflet and with Leaflet as an ES module,
+// two <flowcast-map> elements sized by their containers, and docs/embedding.md's snippets
+// exactly as written. tests/page.test.mjs covers the app and the same-origin element.
 // Screenshots: os.tmpdir()/flowcast-leaflet-layer.png, flowcast-embed-snippets.png.
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT, SIM, SPEED, START, browserSkip, launchChromium } from './fixtures/browser.mjs';
 import { buildServer } from '../web/server/server.js';
-import { horizonStep, pickCorridors, rightOffset, segmentPairs, speedAt } from '../web/app/segments.js';
+import { horizonStep, pickCorridors, rightOffset, segmentPairs, speedAt } from '../web/shared/segments.js';
 
 const root = ROOT;
 const skip = browserSkip;

@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ROOT, SIM, SPEED, START, browserSkip, launchChromium } from './fixtures/browser.mjs';
+import { ROOT, SIM, SPEED, START, browserSkip, launchChromium, segmentStrokes } from './fixtures/browser.mjs';
 import { buildServer } from '../web/server/server.js';
 
 const root = ROOT;
@@ -71,7 +71,6 @@ after(async () => {
   if (dir) rmSync(join(dir, '..'), { recursive: true, force: true });
 });
 
-const strokes = () => page.$$eval('path.fc-seg', (ps) => ps.map((p) => p.getAttribute('stroke')));
 /** @returns {Promise<number>} the feed time shown, minutes since midnight */
 async function shown() {
   const text = await page.textContent('#updated') ?? '';
@@ -103,7 +102,7 @@ async function underFault(handler, detail, attempts) {
   await stale.waitFor({ state: 'visible', timeout: 30000 });
   await page.waitForFunction(() => /Last error/.test(document.getElementById('feed-detail')?.textContent ?? ''), null, { timeout: 30000 });
   const before = await shown();
-  const drawn = await strokes();
+  const drawn = await segmentStrokes(page);
   assert.ok(drawn.length > 0 && drawn.every((c) => /^#[0-9a-f]{6}$/.test(c ?? '')), 'every segment coloured');
 
   // retries with growing delays, the forecasts stay drawn and the status line says what is wrong
@@ -117,7 +116,7 @@ async function underFault(handler, detail, attempts) {
   assert.match(text, detail);
   assert.match(text, /Next attempt in \d+ s\./);
   assert.equal(await shown(), before, 'no newer data shown while the feed is broken');
-  assert.deepEqual(await strokes(), drawn, 'the last good forecasts stay drawn');
+  assert.deepEqual(await segmentStrokes(page), drawn, 'the last good forecasts stay drawn');
   assert.equal(await page.getAttribute('html', 'data-ready'), 'forecast');
   assert.equal(await page.getAttribute('html', 'data-feed'), 'down');
 

@@ -11,11 +11,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ROOT, SIM, SPEED, START, browserSkip, launchChromium } from './fixtures/browser.mjs';
+import { ROOT, SIM, SPEED, START, browserSkip, launchChromium, segmentStrokes } from './fixtures/browser.mjs';
 import { buildServer } from '../web/server/server.js';
 import { createPredictor } from '../web/flowcast.js';
-import { parseHistoryBinary } from '../web/app/feed.js';
-import { stationText } from '../web/app/trip.js';
+import { parseHistoryBinary } from '../web/worker/feed.js';
+import { stationText } from '../web/page/trip.js';
 
 const root = ROOT;
 const skip = browserSkip;
@@ -76,8 +76,6 @@ async function open(context = { viewport: { width: 1280, height: 800 } }) {
   return { page, errors, close: () => ctx.close() };
 }
 
-/** @param {import('playwright-core').Page} page */
-const strokes = (page) => page.$$eval('path.fc-seg', (ps) => ps.map((p) => p.getAttribute('stroke')));
 /** @param {string} text "Updated 07:50" → minutes since midnight */
 const minutes = (text) => {
   const m = /Updated (\d\d):(\d\d)/.exec(text);
@@ -106,13 +104,13 @@ test('desktop: map, legend, status, horizon, keyboard details with chart, perfor
   // the horizon control recolours at once
   const slider = page.getByRole('slider', { name: 'Forecast horizon' });
   assert.ok(await slider.isEnabled());
-  const now = await strokes(page);
+  const now = await segmentStrokes(page);
   assert.ok(now.every((c) => /^#[0-9a-f]{6}$/.test(c ?? '')), 'every segment coloured');
   await slider.focus();
   await page.keyboard.press('End');
   assert.equal(await slider.getAttribute('aria-valuetext'), '+60 min');
   assert.equal(await page.textContent('#horizon-out'), '+60 min');
-  const ahead = await strokes(page);
+  const ahead = await segmentStrokes(page);
   assert.ok(ahead.some((c, i) => c !== now[i]), 'some segment changes colour at +60 min');
 
   // keyboard: to a segment, along the road, Enter opens the details with numbers and a chart

@@ -1,4 +1,4 @@
-// Performance telemetry (web/server/telemetry.js, web/app/telemetry.js): beacons that break the
+// Performance telemetry (web/server/telemetry.js, web/shared/telemetry.js): beacons that break the
 // schema, are too large or of the wrong type are refused with their codes and counted; the
 // aggregator's percentiles match those computed from the known values within one bucket; a
 // flood of 100,000 beacons neither grows its structure nor the heap; the summary endpoint; the
@@ -15,11 +15,12 @@ import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { ROOT, SIM, SPEED, START, browserSkip, launchChromium } from './fixtures/browser.mjs';
 import { rng } from './fixtures/rng.mjs';
+import { until } from './fixtures/wait.mjs';
 import { buildServer } from '../web/server/server.js';
 import {
   BUCKETS_PER_DECADE, ENGINE_STAGES, FAMILIES, MAX_BEACON_BYTES, METRICS, TelemetryAggregator, browserFamily, bucketOf, validateBeacon,
 } from '../web/server/telemetry.js';
-import { DEFAULT_INTERVAL_MS, TelemetryClient, buildBeacon } from '../web/app/telemetry.js';
+import { DEFAULT_INTERVAL_MS, TelemetryClient, buildBeacon } from '../web/shared/telemetry.js';
 
 const UA = {
   chromium: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
@@ -412,17 +413,6 @@ after(async () => {
   await app?.close();
   if (dir) rmSync(join(dir, '..'), { recursive: true, force: true });
 });
-
-/**
- * @param {() => boolean} pred @param {number} ms @param {string} what
- */
-async function until(pred, ms, what) {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Seconds a page with telemetry off is watched for beacons after its first forecast. */
 const QUIET_MS = 4000;

@@ -11,7 +11,7 @@ const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 /** @param {number} v */
 const fmt = (v) => (v < 10 ? v.toFixed(2) : v < 1000 ? v.toFixed(1) : v.toFixed(0));
 
-/** @param {import('../server/telemetry.js').SummaryRow[]} rows */
+/** @param {import('../shared/types.js').SummaryRow[]} rows */
 function renderRows(rows) {
   const body = /** @type {HTMLTableSectionElement} */ ($('summary').querySelector('tbody'));
   if (!rows.length) {

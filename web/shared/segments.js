@@ -1,9 +1,9 @@
 // segments.js — what every drawing of the network shares, whatever draws it: which corridors to
 // show, the segments between consecutive stations, the right-hand offset that keeps the two
 // directions of a road apart, and the speed a segment shows at a horizon. The page's map
-// (map.js), the Leaflet layer for partner sites (flowcast-leaflet.js) and the <flowcast-map>
-// element (flowcast-embed.js) draw with different tools from these same pieces. No DOM, no
-// Leaflet: only numbers, so Node can test it too.
+// (page/map.js), the Leaflet layer for partner sites (embed/leaflet-layer.js) and the
+// <flowcast-map> element (embed/flowcast-map.js) draw with different tools from these same
+// pieces. No DOM, no Leaflet: only numbers, so Node can test it too.
 //
 // A segment is the stretch from one station to the next along a directional corridor (and, on
 // a loop, from the last back to the first); it is represented by the detector at its start,

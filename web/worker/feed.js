@@ -19,6 +19,8 @@
  * @property {Float32Array} occupancy
  */
 
+/** @typedef {import('../shared/types.js').FeedState} FeedState */
+
 /** Magic of the binary history body: "FCH1". */
 const HISTORY_MAGIC = 0x31484346;
 
@@ -61,15 +63,6 @@ export function parseHistoryBinary(buf) {
  * @property {number} [timeoutMs]     a catch-up or poll request with no answer by then fails
  *   (default 20 s), so that a feed that hangs is retried like one that is down
  * @property {typeof fetch} [fetch]
- */
-
-/**
- * @typedef {object} FeedState
- * @property {'connecting' | 'live' | 'down'} state
- * @property {'stream' | 'poll'} mode
- * @property {number} failures     consecutive failures
- * @property {number} retryInMs    when down: delay before the next attempt
- * @property {string} error        when down: what failed
  */
 
 /**

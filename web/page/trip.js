@@ -3,12 +3,12 @@
 // time with its range, the delay against free flow, and the best departure in the next hour.
 // The worker computes; this module only builds the choices and writes text.
 
-/** @typedef {import('./types.js').Network} Network */
-/** @typedef {import('./types.js').TripResult} TripResult */
+/** @typedef {import('../shared/types.js').Network} Network */
+/** @typedef {import('../shared/types.js').TripResult} TripResult */
 
 /**
  * How a station reads in the pickers: what a commuter would type to find it.
- * @param {import('./types.js').Sensor} st
+ * @param {import('../shared/types.js').Sensor} st
  */
 export function stationText(st) {
   return `${st.road} ${st.direction} · milepost ${st.milepost.toFixed(1)}${st.label ? ` · ${st.label}` : ''}`;

@@ -27,7 +27,7 @@ export class StatusLine {
     this.local = '';
     this.receivedAt = NaN;
     this.intervalS = 300;
-    /** @type {import('./feed.js').FeedState | null} */
+    /** @type {import('../shared/types.js').FeedState | null} */
     this.feed = null;
     setInterval(() => this.#render(), 1000);
   }
@@ -44,7 +44,7 @@ export class StatusLine {
     this.#render();
   }
 
-  /** @param {import('./feed.js').FeedState} feed */
+  /** @param {import('../shared/types.js').FeedState} feed */
   setFeed(feed) {
     this.feed = feed;
     this.#render();
@@ -110,9 +110,9 @@ export class PerfPanel {
     this.body = /** @type {HTMLTableSectionElement} */ (panel.querySelector('tbody'));
     this.heap = /** @type {HTMLElement} */ (panel.querySelector('[data-field="heap"]'));
     this.cache = /** @type {HTMLElement} */ (panel.querySelector('[data-field="cache"]'));
-    /** @type {import('./types.js').Perf | null} */
+    /** @type {import('../shared/types.js').Perf | null} */
     this.perf = null;
-    /** @type {Record<string, import('./types.js').StageTiming>} timings measured on this thread */
+    /** @type {Record<string, import('../shared/types.js').StageTiming>} timings measured on this thread */
     this.local = {};
     toggle.addEventListener('click', () => {
       const open = toggle.getAttribute('aria-expanded') !== 'true';
@@ -134,14 +134,14 @@ export class PerfPanel {
     s.max = Math.max(s.max, ms);
   }
 
-  /** @param {import('./types.js').Perf} perf */
+  /** @param {import('../shared/types.js').Perf} perf */
   setWorker(perf) {
     this.perf = perf;
     if (!this.panel.hidden) this.#render();
   }
 
   #render() {
-    /** @type {[string, string, import('./types.js').StageTiming][]} */
+    /** @type {[string, string, import('../shared/types.js').StageTiming][]} */
     const rows = [];
     for (const [k, v] of Object.entries(this.perf?.stages ?? {})) rows.push([k, 'worker', v]);
     for (const [k, v] of Object.entries(this.local)) rows.push([k, 'page', v]);

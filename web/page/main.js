@@ -12,14 +12,14 @@
 // after a backoff; it rebuilds its state from the server as on first load while the last good
 // forecasts stay drawn and the status line says "Restarting the engine…".
 
-import { renderLegend } from './colors.js';
+import { renderLegend } from '../shared/colors.js';
 import { DetailsPanel, HISTORY_SLOTS } from './details.js';
 import { OSM_ATTRIBUTION, OSM_TILES, SegmentMap } from './map.js';
 import { PerfPanel, ProgressView, StatusLine } from './panels.js';
-import { TelemetryClient, bindTelemetrySetting } from './telemetry.js';
+import { TelemetryClient, bindTelemetrySetting } from '../shared/telemetry.js';
 import { TripPlanner } from './trip.js';
 
-/** @typedef {import('./types.js').WorkerMessage} WorkerMessage */
+/** @typedef {import('../shared/types.js').WorkerMessage} WorkerMessage */
 /** @typedef {import('../flowcast.js').Forecast} Forecast */
 
 /** @param {string} id */
@@ -64,7 +64,7 @@ function renderFeedDetail() {
 
 /** @type {SegmentMap | null} */
 let map = null;
-/** @type {import('./types.js').Network | null} */
+/** @type {import('../shared/types.js').Network | null} */
 let network = null;
 /** @type {Float32Array | null} */
 let speeds = null;
@@ -81,7 +81,7 @@ let restarts = 0;
 let restarting = false;
 
 function startWorker() {
-  const w = new Worker(new URL('../worker.js', import.meta.url), { type: 'module' });
+  const w = new Worker(new URL('../worker/worker.js', import.meta.url), { type: 'module' });
   worker = w;
   restarting = false;
   lastHeard = Date.now();

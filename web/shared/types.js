@@ -1,5 +1,8 @@
-// types.js — JSDoc shapes shared by the page's modules and the worker's messages (no code).
-// The network is flowcast.network/1 (docs/FORMATS.md), parsed by the worker.
+// types.js — JSDoc shapes (no code) that cross a folder boundary: what the worker posts to the
+// page and the embeds, the network they all draw, and the telemetry documents the page sends and
+// reads. One place, so the page, the worker, the embeds and the feed server need no imports of
+// each other for their types. The network is flowcast.network/1 (docs/FORMATS.md), parsed by the
+// worker.
 
 /**
  * @typedef {object} Sensor
@@ -46,7 +49,7 @@
  * @typedef {object} Perf
  * @property {Record<string, StageTiming>} stages
  * @property {number} heapBytes
- * @property {{ hits: number, misses: number, entries: number, maxEntries: number } | null} cache route-result cache
+ * @property {{ hits: number, misses: number, entries: number, maxEntries: number }} cache route-result cache
  */
 
 /**
@@ -67,17 +70,51 @@
  */
 
 /**
- * What the worker posts (web/worker.js).
+ * What the worker posts (web/worker/worker.js).
  * @typedef {{ type: 'network', network: Network }
  *   | { type: 'progress', stage: 'network' | 'history' | 'model' | 'train' | 'ready' | 'error' | 'fatal', text: string, fraction: number }
  *   | { type: 'update', ts: number, local: string, utcOffsetMin: number, intervalS: number, receivedAt: number,
  *       speedMph: Float32Array, forecast: import('../flowcast.js').Forecast | null, perf: Perf }
  *   | { type: 'history', sensor: number, ts: number, intervalS: number, speedMph: Float32Array }
- *   | { type: 'feed' } & import('./feed.js').FeedState
+ *   | { type: 'feed' } & FeedState
  *   | { type: 'rejected', code: string, message: string }
  *   | { type: 'perf', perf: Perf }
  *   | { type: 'stats', stats: ReturnType<import('../flowcast.js').Predictor['stats']> | null }
  *   | { type: 'trip' } & TripResult} WorkerMessage
+ */
+
+/**
+ * The worker's live connection to the feed, as the page's status line shows it.
+ * @typedef {object} FeedState
+ * @property {'connecting' | 'live' | 'down'} state
+ * @property {'stream' | 'poll'} mode
+ * @property {number} failures     consecutive failures
+ * @property {number} retryInMs    when down: delay before the next attempt
+ * @property {string} error        when down: what failed
+ */
+
+/**
+ * A telemetry beacon (docs/API.md "Telemetry"): what web/shared/telemetry.js sends and the feed
+ * server's telemetry.js checks field by field. Stage names are the engine's stage timers
+ * (c/src/stats.c, `Predictor.stats()`).
+ * @typedef {object} Beacon
+ * @property {1} v
+ * @property {Partial<Record<'parse' | 'commit' | 'forecast' | 'train' | 'route', { calls: number, medianUs: number, p95Us: number }>>} [stages]
+ * @property {{ loadMs?: number, firstForecastMs?: number }} [page]
+ * @property {{ fastParses: number, fallbackParses: number }} [counters]
+ * @property {{ wasmHeapBytes: number }} [memory]
+ * @property {boolean} [embed]
+ */
+
+/**
+ * One row of GET api/v1/telemetry/summary, as the telemetry page shows it.
+ * @typedef {object} SummaryRow
+ * @property {string} stage a metric name (the engine stages, page_load, first_forecast, wasm_heap)
+ * @property {string} unit
+ * @property {string} family a browser family, or "all"
+ * @property {number} samples values in the window
+ * @property {number} p50
+ * @property {number} p95
  */
 
 export {};

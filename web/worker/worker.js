@@ -8,10 +8,10 @@
 //               { type: 'trip', from, to, leaveMin }
 //               { type: 'ping' } (the page's watchdog; answered with { type: 'pong' })
 //               { type: 'stats' } (telemetry; answered with { type: 'stats', stats }: engine.stats())
-// Messages out: see the WorkerMessage typedef in app/types.js.
+// Messages out: see the WorkerMessage typedef in shared/types.js.
 
-import { createPredictor, wasmHeapBytes, wasmRuntime } from './flowcast.js';
-import { FeedConnection, fetchOptional, parseHistoryBinary } from './app/feed.js';
+import { createPredictor, wasmHeapBytes, wasmRuntime } from '../flowcast.js';
+import { FeedConnection, fetchOptional, parseHistoryBinary } from './feed.js';
 
 /** History posted first: the chart's few hours plus the model's lags (25 slots of 5 min). */
 const RECENT_HOURS = 4;
@@ -21,7 +21,7 @@ const TRAIN_HOURS = 168;
 /** Progress messages during training at most this often. */
 const PROGRESS_MS = 100;
 
-/** @type {import('./flowcast.js').Predictor | null} */
+/** @type {import('../flowcast.js').Predictor | null} */
 let engine = null;
 let hasModel = false;
 /** @type {FeedConnection | null} */
@@ -33,7 +33,7 @@ let receivedAt = NaN;
 /** Time of the newest committed data (Unix ms). */
 let latestTs = NaN;
 /** Tile mode (`?profiles=MB` on the page): the forecast in flight, shared by overlapping updates. */
-let tileForecast = /** @type {Promise<import('./flowcast.js').Forecast> | null} */ (null);
+let tileForecast = /** @type {Promise<import('../flowcast.js').Forecast> | null} */ (null);
 let tileMode = false;
 
 /** Per-stage timings in ms: the numbers the performance panel shows. */
@@ -78,8 +78,8 @@ function progress(stage, text, fraction = NaN) {
 /**
  * Ingests history matrices row by row (rows with no reading at all are skipped: they carry
  * nothing and a gap is what the engine records for them anyway).
- * @param {import('./flowcast.js').Predictor} e
- * @param {import('./app/feed.js').HistoryMatrices} h
+ * @param {import('../flowcast.js').Predictor} e
+ * @param {import('./feed.js').HistoryMatrices} h
  * @returns {number} the newest row's time (Unix ms), NaN for none
  */
 function ingestHistory(e, h) {
@@ -99,7 +99,7 @@ function ingestHistory(e, h) {
 /**
  * @param {string} base
  * @param {number} hours
- * @returns {Promise<import('./app/feed.js').HistoryMatrices | null>} null when the host has none
+ * @returns {Promise<import('./feed.js').HistoryMatrices | null>} null when the host has none
  */
 async function fetchHistory(base, hours) {
   const t0 = performance.now();
@@ -141,7 +141,7 @@ async function fetchProfileTile(base, group, daytype) {
 
 /** @param {number} ts Unix ms @returns {string} "08:15" in the network's time zone */
 function localClock(ts) {
-  const lt = /** @type {import('./flowcast.js').Predictor} */ (engine).localTime(ts);
+  const lt = /** @type {import('../flowcast.js').Predictor} */ (engine).localTime(ts);
   const hh = Math.floor(lt.minuteOfDay / 60), mm = lt.minuteOfDay % 60;
   return `${String(hh).padStart(2, '0')}:${String(mm).padStart(2, '0')}`;
 }
@@ -153,7 +153,7 @@ async function postUpdate() {
   const latest = timed('latest', () => e.latest());
   if (!Number.isFinite(latest.ts)) return;
   latestTs = latest.ts;
-  /** @type {import('./flowcast.js').Forecast | null} */
+  /** @type {import('../flowcast.js').Forecast | null} */
   let forecast = null;
   if (hasModel) {
     try {
@@ -179,13 +179,25 @@ async function postUpdate() {
   postMessage({
     type: 'update', ts: latest.ts, local: localClock(latest.ts), utcOffsetMin: lt.utcOffsetMin,
     intervalS: e.intervalS, receivedAt, speedMph: latest.speedMph, forecast,
-    perf: { stages, heapBytes: await wasmHeapBytes(), cache: cacheStats() },
+    perf: await perfOf(e),
   }, transfer);
 }
 
-/** The timings alone, after a query (snapshots may be minutes apart). */
-async function postPerf() {
-  postMessage({ type: 'perf', perf: { stages, heapBytes: await wasmHeapBytes(), cache: cacheStats() } });
+/**
+ * What the performance panel shows: the stage timings, the wasm heap, the route cache.
+ * @param {import('../flowcast.js').Predictor} e
+ * @returns {Promise<import('../shared/types.js').Perf>}
+ */
+async function perfOf(e) {
+  return { stages, heapBytes: await wasmHeapBytes(), cache: e.cacheStats() };
+}
+
+/**
+ * The timings alone, after a query (snapshots may be minutes apart).
+ * @param {import('../flowcast.js').Predictor} e
+ */
+async function postPerf(e) {
+  postMessage({ type: 'perf', perf: await perfOf(e) });
 }
 
 /** Coalesces the updates of a burst of snapshots (a catch-up page) into one. */
@@ -199,7 +211,7 @@ function queueUpdate() {
  * @returns {number} its time, or NaN when rejected
  */
 function ingestSnapshot(snapshot) {
-  const e = /** @type {import('./flowcast.js').Predictor} */ (engine);
+  const e = /** @type {import('../flowcast.js').Predictor} */ (engine);
   const r = timed('ingest', () => e.ingest(snapshot));
   if (!r.ok) {
     // A snapshot we already hold (a resend after reconnecting) is not news.
@@ -236,7 +248,7 @@ async function trainHere(base, networkText, hours) {
     });
     record('train', t.ms);
     const file = trainer.saveModel();
-    const e = /** @type {import('./flowcast.js').Predictor} */ (engine);
+    const e = /** @type {import('../flowcast.js').Predictor} */ (engine);
     const loaded = timed('model load', () => e.loadModel(file));
     if (!loaded.ok) throw new Error(`${loaded.code}: ${loaded.message}`);
   } finally {
@@ -337,14 +349,13 @@ function postHistory(sensor, slots) {
   if (!e) return;
   const speed = timed('history query', () => e.speedHistory(sensor, slots));
   postMessage({ type: 'history', sensor, ts: latestTs, intervalS: e.intervalS, speedMph: speed }, [speed.buffer]);
-  postPerf();
+  postPerf(e);
 }
 
 /**
  * A trip query: the travel time leaving `leaveMin` minutes after the newest data, and the best
  * departure within the forecast. Bad queries (same station, no path) answer with the engine's
- * message; the route queries are another helper's addition to flowcast.js, so their absence is
- * reported rather than thrown.
+ * message.
  * @param {{ from: string, to: string, leaveMin: number }} q
  */
 function postTrip(q) {
@@ -354,16 +365,11 @@ function postTrip(q) {
     postMessage({ type: 'trip', error: 'Travel times need the forecast model: it is still loading.' });
     return;
   }
-  const api = /** @type {any} */ (e);
-  if (typeof api.travelTime !== 'function' || typeof api.bestDeparture !== 'function') {
-    postMessage({ type: 'trip', error: 'This engine build has no travel-time queries.' });
-    return;
-  }
   try {
     const departAt = latestTs + q.leaveMin * 60000;
     const t0 = performance.now();
-    const trip = api.travelTime({ from: q.from, to: q.to, departAt });
-    const best = api.bestDeparture({ from: q.from, to: q.to });
+    const trip = e.travelTime({ from: q.from, to: q.to, departAt });
+    const best = e.bestDeparture({ from: q.from, to: q.to });
     record('route query', performance.now() - t0);
     postMessage({
       type: 'trip', from: q.from, to: q.to,
@@ -375,13 +381,7 @@ function postTrip(q) {
   } catch (err) {
     postMessage({ type: 'trip', error: err instanceof Error ? err.message : String(err) });
   }
-  postPerf();
-}
-
-/** Route-result cache counters for the performance panel, when the engine has them. */
-function cacheStats() {
-  const api = /** @type {any} */ (engine);
-  return typeof api?.cacheStats === 'function' ? api.cacheStats() : null;
+  postPerf(e);
 }
 
 self.onmessage = (/** @type {MessageEvent} */ ev) => {
@@ -395,6 +395,6 @@ self.onmessage = (/** @type {MessageEvent} */ ev) => {
   } else if (m.type === 'ping') {
     postMessage({ type: 'pong' }); // the page's watchdog
   } else if (m.type === 'stats') {
-    postMessage({ type: 'stats', stats: engine ? engine.stats() : null }); // app/telemetry.js
+    postMessage({ type: 'stats', stats: engine ? engine.stats() : null }); // shared/telemetry.js
   }
 };

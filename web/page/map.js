@@ -11,16 +11,16 @@
 // opens the details. Every text set here (labels from the feed included) goes through
 // attributes or textContent, never HTML.
 
-import { binOf } from './colors.js';
-import { offsetLatLngs, segmentPairs, segmentStyle } from './segments.js';
+import { binOf } from '../shared/colors.js';
+import { offsetLatLngs, segmentPairs, segmentStyle } from '../shared/segments.js';
 
-/** @typedef {import('./types.js').Network} Network */
+/** @typedef {import('../shared/types.js').Network} Network */
 
 /**
  * A segment on the map: its pair of stations (segments.js) plus `index`, its position in
  * SegmentMap.segments; `name`, e.g. "I-285 CW, milepost 12.3 (near Paces Ferry Rd)"; and
  * `line`, the Leaflet polyline.
- * @typedef {import('./segments.js').SegmentPair & { index: number, name: string, line: any }} Segment
+ * @typedef {import('../shared/segments.js').SegmentPair & { index: number, name: string, line: any }} Segment
  */
 
 /** Pixels between the two directions' lines: half of it to each side of the centre line. */

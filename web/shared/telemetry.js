@@ -26,7 +26,7 @@ export const DEFAULT_INTERVAL_MS = 5 * 60000;
 const STATS_TIMEOUT_MS = 10000;
 
 /** @typedef {ReturnType<import('../flowcast.js').Predictor['stats']>} EngineStats */
-/** @typedef {import('../server/telemetry.js').Beacon} Beacon */
+/** @typedef {import('./types.js').Beacon} Beacon */
 
 /** @param {number} v @param {number} digits */
 const round = (v, digits) => Number(v.toFixed(digits));

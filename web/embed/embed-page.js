@@ -1,11 +1,11 @@
 // embed-page.js — the script of public/embed.html, the iframe form of <flowcast-map>:
 // embed.html?corridor=I-285&horizon=30 (feed= for another feed's API base; telemetry= to send
-// performance beacons, web/app/telemetry.js, off unless given). The parameters
+// performance beacons, web/shared/telemetry.js, off unless given). The parameters
 // become attributes of the element, never markup. A file rather than an inline script, and
 // styles through the CSSOM rather than a <style> element, so the page runs under a Content
 // Security Policy without 'unsafe-inline'.
 
-import '../flowcast-embed.js';
+import './flowcast-map.js';
 
 const params = new URLSearchParams(location.search);
 const map = document.createElement('flowcast-map');

@@ -4,7 +4,7 @@
 // Feed-provided text (road, label, ids) is written with textContent only.
 
 /** @typedef {import('./map.js').Segment} Segment */
-/** @typedef {import('./types.js').Sensor} Sensor */
+/** @typedef {import('../shared/types.js').Sensor} Sensor */
 
 /** Observed history shown: three hours of 5-minute slots. */
 export const HISTORY_SLOTS = 36;
