@@ -1,5 +1,5 @@
 // telemetry.js — performance figures from real users: the beacons pages send when their user
-// (or an embedding host) opted in (web/app/telemetry.js), checked strictly and folded into
+// (or an embedding host) opted in (web/shared/telemetry.js), checked strictly and folded into
 // fixed-size histograms, and the last hour's percentiles for the telemetry page.
 //
 //   POST /api/v1/telemetry          a beacon (docs/API.md "Telemetry"): 204, or 400/413/415/429
