@@ -252,8 +252,9 @@ fc_status fc_ingest_parse_cjson(const fc_ingest_limits *lim, const char *json, s
     if (bad != len)
         return fail(msg, cap, FC_E_ENCODING, "snapshot: invalid UTF-8 or control byte at offset %zu", bad);
     size_t off;
-    cJSON *root = fc_json_parse(json, len, &off);
-    if (!root) return fail(msg, cap, FC_E_JSON, "snapshot: malformed JSON near offset %zu", off);
+    char why[160];
+    cJSON *root = fc_json_parse(json, len, &off, why, sizeof why);
+    if (!root) return fail(msg, cap, FC_E_JSON, "snapshot: malformed JSON near offset %zu%s", off, why);
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);
         return fail(msg, cap, FC_E_FIELD, "snapshot: must be a JSON object");

@@ -1,7 +1,8 @@
 /* ingest_fast.c — see ingest_fast.h.
  *
- * Why the subset is safe. cJSON (the reference) accepts a superset of RFC 8259 with quirks:
- * leading zeros, "1." and "-.5", "\uZZZZ" read as U+0000, a skipped UTF-8 BOM. This parser
+ * Why the subset is safe. cJSON (the reference) accepts a superset of RFC 8259 with quirks
+ * ("\uZZZZ" read as U+0000, a skipped UTF-8 BOM; its numbers are held to RFC 8259 by
+ * fc_cjson_strtod below, which refuses 05, 5. and -.5). This parser
  * accepts only strict RFC 8259 text, and within it only what it can answer exactly:
  *   - strings: raw bytes >= 0x20 (multi-byte UTF-8 validated as fc_utf8_check does) and strict
  *     escapes (\" \\ \/ \b \f \n \r \t, \uXXXX with four hex digits, surrogates only as a
@@ -16,6 +17,7 @@
  * here, so it falls back and the reference path reports FC_E_ENCODING.
  */
 #include "ingest_fast.h"
+#include "jsonutil.h"
 #include "utf8.h"
 #include <float.h>
 #include <math.h>
@@ -219,12 +221,23 @@ size_t fc_fast_number(const char *s, size_t len, double *out)
 double fc_cjson_strtod(const char *s, char **end)
 {
     /* cJSON hands strtod a NUL-terminated copy of the longest run of [0-9+-eE.] (with '.'
-     * replaced by the locale's point). Taken only when the strict grammar spans the whole copy:
-     * then strtod reads the same characters (in any locale whose point is '.') and returns the
-     * correctly rounded double, which fc_fast_number has proven to be its answer. */
+     * replaced by the locale's point, which is '.' here: the library never sets a locale). In an
+     * RFC 8259 document that run is exactly one number, since a number is never followed by one
+     * of those characters; so a run that is not exactly one strict number (05, 5., -.5, 1.e5,
+     * -, 1e+, 1-2) is refused: nothing consumed, the parse fails at the number and
+     * fc_json_parse names it. This is where the reference parser's number rule is decided; the
+     * fast path reads the same grammar (scan_number) and hands anything else over. A strict
+     * number is converted here when proven, else by strtod, which reads the same characters. */
     size_t len = strlen(s);
-    double v;
-    if (fc_fast_number(s, len, &v) == len && len) {
+    double v = 0;
+    int proven = 0;
+    cursor b = (cursor)s, e = len ? scan_number(b, b + len, &v, &proven) : NULL;
+    if (e != b + len) {
+        fc_json_note_bad_number(s, len);
+        if (end) *end = (char *)(uintptr_t)s;
+        return 0;
+    }
+    if (proven) {
         if (end) *end = (char *)(uintptr_t)(s + len);
         return v;
     }

@@ -23,9 +23,11 @@ fc_status fc_ingest_parse_fast(const fc_ingest_limits *lim, const char *json, si
 size_t fc_fast_number(const char *s, size_t len, double *out);
 
 /* strtod for cJSON: every build compiles cJSON.c with -Dstrtod=fc_cjson_strtod (c/Makefile), so
- * the reference parser's numbers go through fc_fast_number when it can prove the answer and
- * through the C library's strtod otherwise. Same results as strtod; in wasm musl's strtod works
- * in software-emulated binary128 and was a third of the cJSON path's time (PERFORMANCE.md §16). */
+ * the reference parser's numbers go through here. Text that is not exactly one RFC 8259 number
+ * is refused (nothing consumed: cJSON's parse fails there, and fc_json_parse says why); a strict
+ * number gets strtod's value and end, through the fast conversion when it can prove the answer
+ * (in wasm musl's strtod works in software-emulated binary128 and was a third of the cJSON
+ * path's time, PERFORMANCE.md §16). */
 double fc_cjson_strtod(const char *s, char **end);
 
 #endif

@@ -1,15 +1,40 @@
 /* jsonutil.c — see jsonutil.h. */
 #include "jsonutil.h"
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
-cJSON *fc_json_parse(const char *json, size_t len, size_t *err_offset)
+/* The number fc_cjson_strtod refused during the current fc_json_parse (first 24 bytes). */
+static struct {
+    int noted;
+    size_t len;
+    char text[25];
+} bad_number;
+
+void fc_json_note_bad_number(const char *text, size_t len)
+{
+    if (bad_number.noted) return; /* the first one is where the parse stops */
+    bad_number.noted = 1;
+    bad_number.len = len;
+    size_t n = len < sizeof bad_number.text - 1 ? len : sizeof bad_number.text - 1;
+    memcpy(bad_number.text, text, n);
+    bad_number.text[n] = '\0';
+}
+
+cJSON *fc_json_parse(const char *json, size_t len, size_t *err_offset, char *why, size_t why_cap)
 {
     const char *end = NULL;
+    if (why_cap) why[0] = '\0';
+    bad_number.noted = 0;
     cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
     if (!root) {
         const char *at = cJSON_GetErrorPtr();
         *err_offset = at && at >= json && at <= json + len ? (size_t)(at - json) : len;
+        /* the text is only [0-9+-.eE] (what cJSON collects for a number): safe to echo */
+        if (bad_number.noted && why_cap)
+            snprintf(why, why_cap, ": %s%s is not an RFC 8259 number (no leading zeros; digits before "
+                     "and after '.' and after 'e')", bad_number.text,
+                     bad_number.len >= sizeof bad_number.text ? "..." : "");
         return NULL;
     }
     const char *stop = json + len;

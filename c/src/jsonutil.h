@@ -4,10 +4,17 @@
 #define FC_JSONUTIL_H
 #include "cJSON.h"
 
-/* Parses exactly one JSON value filling all len bytes (whitespace may follow it); cJSON alone
- * would accept "{...} garbage". Returns the tree (caller frees with cJSON_Delete) or NULL with
- * the byte offset of the error in *err_offset. */
-cJSON *fc_json_parse(const char *json, size_t len, size_t *err_offset);
+/* Parses exactly one RFC 8259 JSON value filling all len bytes (whitespace may follow it);
+ * cJSON alone would accept "{...} garbage", and numbers such as 05, 5. or -.5 (refused in
+ * fc_cjson_strtod, ingest_fast.c). Returns the tree (caller frees with cJSON_Delete) or NULL
+ * with the byte offset of the error in *err_offset and, in why[why_cap], "" or the problem at
+ * that offset starting with ": " (for a message "malformed JSON near offset N<why>"). */
+cJSON *fc_json_parse(const char *json, size_t len, size_t *err_offset, char *why, size_t why_cap);
+
+/* For fc_cjson_strtod only: the number text cJSON handed it (len bytes) is not exactly one
+ * RFC 8259 number, so the parse fails there; fc_json_parse then names it. Like cJSON's own
+ * error position, this is per-process state: parse on one thread at a time. */
+void fc_json_note_bad_number(const char *text, size_t len);
 
 /* Looks up each of names[0..n-1] (n <= 32) among obj's members in one pass over the members;
  * found[i] is the member or NULL. Unknown members are ignored. Returns -1, or the index of the

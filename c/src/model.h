@@ -10,7 +10,11 @@
  * sensor's training residuals per horizon.
  *
  * Training is a sequence of bounded steps (fc_trainer_step) so a caller can report progress and
- * stay responsive; it is deterministic for the same data. */
+ * stay responsive; it is deterministic for the same data.
+ *
+ * Files: model.c (memory, calendar, cleaning, online profile update), model_features.h/.c (the
+ * feature table and the one place that fills it), model_train.c, model_forecast.c,
+ * model_solve.c (dense algebra), model_io.c (the file format). */
 #ifndef FC_MODEL_H
 #define FC_MODEL_H
 #include <stddef.h>
@@ -20,8 +24,8 @@
 #include "network.h"
 #include "profile.h"
 #include "flowcast.h"
+#include "model_features.h" /* FC_NF, the feature table */
 
-#define FC_NF 16          /* features per (sensor, horizon, regime) model, bias included */
 #define FC_REGIMES 2      /* weight sets per (sensor, horizon): profile steady, profile dropping */
 #define FC_MAX_H 24       /* longest horizon in steps (2 h at 5-minute data) */
 #define FC_LAG_MAX 11     /* history before the first training origin (slots); sizes the recent window */
@@ -29,18 +33,20 @@
 #define FC_CARRY_MAX 6    /* a missing reading is replaced by the last one for at most 6 slots */
 #define FC_RECENT (FC_LAG_MAX + FC_STUCK_RUN + 2) /* slots read back for one forecast */
 
-
-
 /* Calendar of a history slot in the network's time zone. */
 typedef struct fc_slot_cal {
     int32_t local_day;   /* days since 1970-01-01, local */
     uint16_t tod;        /* slot of the local day */
     uint8_t daytype;     /* 0 weekday, 1 weekend */
 } fc_slot_cal;
+
 typedef struct fc_model {
     uint32_t n, horizons, q;   /* sensors, horizons, profile slots per day */
     uint32_t interval_s;
     fc_train_options params;
+    float max_speed_mph;       /* forecasts and their bounds are clamped to [0, max_speed_mph]:
+                                * the engine's fc_config.max_speed_mph, which it sets when it
+                                * installs a model (fc_model_alloc starts from the default) */
     float *w;                  /* [FC_REGIMES][n][horizons][FC_NF]: regime-major, so the common
                                 * regime's weights are contiguous for a forecast */
     float *lo, *hi;            /* [n][horizons] residual quantiles (10%, 90%) */
@@ -51,6 +57,17 @@ typedef struct fc_model {
     uint8_t *recent_level;     /* [n][FC_RECENT] 0 observed, 1 carried forward, 2 profile */
     fc_slot_cal *cal;         /* calendar of the slots one forecast looks at (scratch) */
 } fc_model;
+
+/* Slots whose calendar one forecast needs (m->cal): the recent window and the horizons, each
+ * widened by the profile window; m->cal[k] is slot fc_model_cal_first(m, head) + k. */
+static inline size_t fc_model_cal_span(const fc_train_options *p)
+{
+    return (size_t)FC_RECENT + 2 * p->smooth_slots + p->horizons + 1;
+}
+static inline int64_t fc_model_cal_first(const fc_model *m, int64_t head)
+{
+    return head - FC_RECENT - (int64_t)m->params.smooth_slots + 1;
+}
 
 /* Allocates a model's arrays (weights zero, empty profiles unless with_profiles is 0). Returns
  * NULL when out of memory. */

@@ -317,8 +317,9 @@ fc_status fc_network_parse(const char *json, size_t len, fc_network **out, char 
     size_t bad = fc_utf8_check((const unsigned char *)json, len);
     if (bad != len) return fail(&ld, FC_E_ENCODING, "network: invalid UTF-8 or control byte at offset %zu", bad);
     size_t off;
-    cJSON *root = fc_json_parse(json, len, &off);
-    if (!root) return fail(&ld, FC_E_JSON, "network: malformed JSON near offset %zu", off);
+    char why[160];
+    cJSON *root = fc_json_parse(json, len, &off, why, sizeof why);
+    if (!root) return fail(&ld, FC_E_JSON, "network: malformed JSON near offset %zu%s", off, why);
     ld.net = calloc(1, sizeof *ld.net);
     fc_status st = ld.net ? load_document(&ld, root) : fail(&ld, FC_E_NOMEM, "out of memory");
     cJSON_Delete(root);

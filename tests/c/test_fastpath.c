@@ -105,10 +105,22 @@ void test_fast_numbers(void)
     CHECK(fc_fast_number("1e", 2, &v) == 0);
     CHECK(fc_fast_number("0.1234567890123456789012345", 27, &v) == 0); /* dropped nonzero digits */
     CHECK(fc_fast_number("1.5,", 4, &v) == 3 && v == 1.5);
-    /* what cJSON may hand its strtod: the longest run of [0-9+-eE.], not always a number */
-    static const char *const runs[] = {"1.", "01", "1e", "1e+", "+1", ".5", "-", "", "1e5e3", "1.5.3", "1-2",
-                                       "00", "-0", "1E5", "--1", "e5", "0.5e-3", "123456789012345678901234567890e-5"};
-    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) check_cjson_strtod(runs[i]);
+    /* what cJSON may hand its strtod: the longest run of [0-9+-eE.], not always a number. A run
+     * that is exactly one RFC 8259 number reads as strtod reads it; any other is refused with
+     * nothing consumed, so the document fails to parse (the RFC 8259 number rule) */
+    static const char *const numbers[] = {"0", "-0", "0.5", "1e5", "1E+5", "-1.5e-3", "1E5", "0.5e-3",
+                                          "123456789012345678901234567890e-5", "1e400"};
+    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) check_cjson_strtod(numbers[i]);
+    static const char *const refused[] = {"05", "-05", "00", "5.", "1.e5", "-.5", "-", "1e", "1e+", "+1", ".5", "",
+                                          "1e5e3", "1.5.3", "1-2", "--1", "e5", "1.5e", "0.", "-0.e1"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        char *end = NULL;
+        double r = fc_cjson_strtod(refused[i], &end);
+        if (end != refused[i] || r != 0) {
+            fc_test_failures++;
+            printf("#   cJSON's strtod accepted \"%s\" (%zu bytes)\n", refused[i], (size_t)(end - refused[i]));
+        }
+    }
 
     int claimed = 0, total = 200000;
     char buf[128];
@@ -378,6 +390,7 @@ static fc_engine *engine_with(uint32_t parser)
 
 typedef struct {
     int cases, fast_decided, fast_ok, rejected;
+    fc_status last_ref, last_fast; /* the statuses of the latest case */
 } diff_counts;
 
 /* Ingests one input into the three engines and checks that they agree. */
@@ -390,6 +403,8 @@ static void differential(fc_engine *ref, fc_engine *aut, fc_engine *fast, const 
     fc_status s3 = fc_ingest_json(fast, s, n, &r3);
     c->cases++;
     c->rejected += s1 != FC_OK;
+    c->last_ref = s1;
+    c->last_fast = s3;
     int bad = s1 != s2 || strcmp(fc_engine_message(ref), fc_engine_message(aut)) != 0 ||
               memcmp(&r1, &r2, sizeof r1) != 0 || fc_engine_digest(ref) != fc_engine_digest(aut);
     if (s3 == FC_E_UNSUPPORTED) {
@@ -441,6 +456,40 @@ static const char *const k_edges[] = {
     "{" TOP_("2026-11-25T13:26:30Z") ",\"readings\":[{\"id\":\"\\ud83d\\ude00\",\"note\":\"\\ud83d\\ude00\\/\\b\\f\\n\\r\\t\\\\\\\"\"}]}",
 };
 
+/* The RFC 8259 number rule through the three engines: every non-RFC form is a JSON syntax
+ * error on the cjson and auto paths (E_JSON naming the number and its offset, state unchanged)
+ * and the fast path hands it over; every valid form is read alike by all three. */
+static void number_rule(fc_engine *ref, fc_engine *aut, fc_engine *fast, diff_counts *c)
+{
+    static const char *const bad[] = {"05", "-05", "00", "5.", "1.e5", "-.5", "-", "1e", "1E+", "1.5.3", "1-2", "-0.e1"};
+    static const char *const good[] = {"0", "-0", "0.5", "1e5", "1E+5", "-1.5e-3"};
+    char doc[256], want[96];
+    int sec = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t n = pass ? sizeof good / sizeof good[0] : sizeof bad / sizeof bad[0];
+        for (size_t i = 0; i < n; i++) {
+            const char *num = pass ? good[i] : bad[i];
+            /* the number as a reading's speed, and as a member nobody reads */
+            for (int where = 0; where < 2; where++) {
+                int at = snprintf(doc, sizeof doc, "{" TOP_("2026-11-25T13:33:%02dZ") ",\"readings\":[{\"id\":\"A\",%s",
+                                  sec++, where ? "\"speed_mph\":7,\"x\":" : "\"speed_mph\":");
+                snprintf(doc + at, sizeof doc - (size_t)at, "%s}]}", num);
+                uint64_t before = fc_engine_digest(ref);
+                differential(ref, aut, fast, doc, strlen(doc), c);
+                if (pass) {
+                    CHECK_STATUS(c->last_ref, FC_OK);
+                    continue;
+                }
+                CHECK_STATUS(c->last_ref, FC_E_JSON);
+                CHECK_STATUS(c->last_fast, FC_E_UNSUPPORTED);
+                CHECK(fc_engine_digest(ref) == before);
+                snprintf(want, sizeof want, "snapshot: malformed JSON near offset %d: %s is not an RFC 8259 number", at, num);
+                CHECK_CONTAINS(fc_engine_message(ref), want);
+            }
+        }
+    }
+}
+
 /* Nesting around the fast path's limit (48) and cJSON's (64). */
 static void nested(sbuf *b, int levels, const char *ts)
 {
@@ -458,7 +507,7 @@ void test_fastpath_differential(void)
     fc_engine *ref = engine_with(FC_PARSER_CJSON), *aut = engine_with(FC_PARSER_AUTO), *fast = engine_with(FC_PARSER_FAST);
     CHECK(ref && aut && fast);
     if (!ref || !aut || !fast) goto done;
-    diff_counts c = {0, 0, 0, 0};
+    diff_counts c = {0, 0, 0, 0, FC_OK, FC_OK};
     sbuf b = {NULL, 0, 0};
     for (size_t i = 0; i < sizeof k_edges / sizeof k_edges[0]; i++) differential(ref, aut, fast, k_edges[i], strlen(k_edges[i]), &c);
     static const char *const nest_ts[] = {"2026-11-25T13:30:00Z", "2026-11-25T13:30:30Z", "2026-11-25T13:31:00Z",
@@ -468,6 +517,7 @@ void test_fastpath_differential(void)
         nested(&b, nest_levels[i], nest_ts[i]);
         differential(ref, aut, fast, b.s, b.n, &c);
     }
+    number_rule(ref, aut, fast, &c);
     int64_t t = fc_engine_last_ts_ms(ref) == INT64_MIN ? 1795612500 : fc_engine_last_ts_ms(ref) / 1000;
     printf("# edges: %d cases, %d decided by the fast path\n", c.cases, c.fast_decided);
     const int rounds = 20000;

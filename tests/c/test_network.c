@@ -60,6 +60,11 @@ static const struct {
     {"\"name\":\"Test\"", "\"name\":\"Test\",\"name\":\"Again\"", FC_E_NETWORK, "duplicate key \"name\""},
     {"\"sensors\":[{", "\"sensors\":[7,{", FC_E_NETWORK, "sensors[0]: must be an object"},
     {"{\"schema\"", "[{\"schema\"", FC_E_JSON, "malformed JSON"},
+    /* RFC 8259 numbers, as for snapshots (fc_cjson_strtod): offset 446 is the 03 */
+    {"\"lanes\":3", "\"lanes\":03", FC_E_JSON, "malformed JSON near offset 446: 03 is not an RFC 8259 number"},
+    {"\"length_mi\":0.5", "\"length_mi\":.5", FC_E_JSON, "malformed JSON"},
+    {"\"length_mi\":0.5", "\"length_mi\":5.", FC_E_JSON, "5. is not an RFC 8259 number"},
+    {"\"length_mi\":0.5", "\"length_mi\":-.5", FC_E_JSON, "-.5 is not an RFC 8259 number"},
 };
 
 void test_network_invalid(void)

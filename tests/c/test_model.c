@@ -1,0 +1,49 @@
+/* test_model.c — the model's forecast clamp is the model's max_speed_mph (the engine's
+ * fc_config.max_speed_mph), not a fixed 120 mph: a model trained on ~60 mph traffic forecasts
+ * above 50 mph with the default clamp and never above 50 with a clamp of 50. */
+#include <math.h>
+#include <stdlib.h>
+#include "engine.h"
+#include "test.h"
+
+#define T0 1764000000000LL
+
+void test_model_clamp(void);
+void test_model_clamp(void)
+{
+    fc_engine *e = fc_test_engine();
+    if (!e) return;
+    int64_t ts = T0;
+    for (int k = 0; k < 288; k++) {
+        float speed[4] = {58 + k % 5, 61, 55 + k % 7, 63};
+        CHECK_STATUS(fc_ingest_values(e, ts += 300000, speed, NULL, NULL, 4, NULL), FC_OK);
+    }
+    fc_train_options opt;
+    fc_train_options_default(&opt);
+    opt.horizons = 6;
+    opt.max_samples = 100;
+    CHECK_STATUS(fc_engine_train(e, &opt, NULL, NULL), FC_OK);
+    fc_model *m = e->model;
+    fc_config defaults;
+    fc_config_default(&defaults);
+    CHECK(m && m->max_speed_mph == defaults.max_speed_mph);
+    if (!m) {
+        fc_engine_destroy(e);
+        return;
+    }
+    enum { N = 4 * 6 };
+    float mid[N], lo[N], hi[N];
+    CHECK_EQ_INT(fc_model_forecast(m, e->net, &e->graph, fc_engine_history(e), mid, lo, hi, NULL), 0);
+    float top = 0;
+    for (int i = 0; i < N; i++) top = mid[i] > top ? mid[i] : top;
+    CHECK(top > 50);
+    m->max_speed_mph = 50;
+    CHECK_EQ_INT(fc_model_forecast(m, e->net, &e->graph, fc_engine_history(e), mid, lo, hi, NULL), 0);
+    int at_clamp = 0;
+    for (int i = 0; i < N; i++) {
+        CHECK(mid[i] <= 50 && hi[i] <= 50 && lo[i] <= mid[i] && hi[i] >= mid[i]);
+        at_clamp += mid[i] == 50;
+    }
+    CHECK(at_clamp > 0);
+    fc_engine_destroy(e);
+}
