@@ -69,6 +69,7 @@ fc_status fc_engine_train_step(fc_engine *e, double *progress)
         fc_model *m = fc_trainer_finish(e->trainer);
         e->trainer = NULL;
         if (!m) return fc_engine_fail(e, FC_E_STATE, "training did not complete");
+        m->max_speed_mph = e->cfg.max_speed_mph; /* the plausible maximum the engine was made with */
         fc_model_free(e->model);
         e->model = m;
         e->data_version++;
@@ -163,6 +164,7 @@ fc_status fc_engine_load_model(fc_engine *e, const uint8_t *buf, size_t len)
     fc_model *m = NULL;
     fc_status st = fc_model_read(buf ? buf : (const uint8_t *)"", len, e->net, e->net_hash, &m, e->msg, sizeof e->msg);
     if (st) return st;
+    m->max_speed_mph = e->cfg.max_speed_mph; /* a file carries weights, not this engine's limits */
     /* in tile mode the new model reads the tiles; attaching it changes nothing when it fails,
      * so the old model stays, as it does for a file that does not load */
     if (e->tiles && (st = fc_tiles_attach(e->tiles, m, e->msg, sizeof e->msg))) {

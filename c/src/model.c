@@ -63,14 +63,13 @@ fc_model *fc_model_alloc(uint32_t n, uint32_t horizons, uint32_t q, uint32_t int
     m->lo = calloc((size_t)n * horizons, sizeof(float));
     m->hi = calloc((size_t)n * horizons, sizeof(float));
     m->recent = calloc((size_t)n * FC_RECENT, sizeof(float));
-    m->recent_level = calloc((size_t)n * FC_RECENT, 1);
     m->cal = calloc(fc_model_cal_span(p), sizeof(fc_slot_cal));
-    if (!m->cal || !m->w || !m->lo || !m->hi || !m->recent || !m->recent_level ||
+    if (!m->cal || !m->w || !m->lo || !m->hi || !m->recent ||
         (with_profiles && fc_profile_init(&m->prof, n, q))) {
         fc_model_free(m);
         return NULL;
     }
-    if (!with_profiles) { /* profiles only through tiles (engine_tiles.c): no arrays, no view yet */
+    if (!with_profiles) { /* profiles only through tiles (tile_mode.c): no arrays, no view yet */
         m->prof.n = n;
         m->prof.q = q;
         m->prof.tiled = 1;
@@ -85,7 +84,6 @@ void fc_model_free(fc_model *m)
     free(m->lo);
     free(m->hi);
     free(m->recent);
-    free(m->recent_level);
     free(m->cal);
     fc_profile_free(&m->prof);
     free(m);

@@ -54,7 +54,6 @@ typedef struct fc_model {
     uint64_t train_rows;       /* history slots the model was trained on */
     uint64_t network_hash;     /* ties a model file to its network */
     float *recent;             /* [n][FC_RECENT] forecast scratch, allocated with the model */
-    uint8_t *recent_level;     /* [n][FC_RECENT] 0 observed, 1 carried forward, 2 profile */
     fc_slot_cal *cal;         /* calendar of the slots one forecast looks at (scratch) */
 } fc_model;
 

@@ -38,7 +38,7 @@ fc_status fc_test_ingest(fc_engine *e, const char *json, fc_ingest_result *res);
     X(test_route_engine) X(test_tile_roundtrip_and_values) X(test_graph_dense_two_hops) \
     X(test_matrix_parse) X(test_matrix_invalid) X(test_matrix_limits) X(test_matrix_format) \
     X(test_model_file_profiles) X(test_profile_empty_window) X(test_model_format_version) \
-    X(test_model_load_failure_keeps_model)
+    X(test_model_load_failure_keeps_model) X(test_model_clamp)
 
 #define FC_TEST_DECLARE(name) void name(void);
 FC_TESTS(FC_TEST_DECLARE)
