@@ -1058,6 +1058,95 @@ export class Predictor {
     for (const p of [this.scratch, this.input, this.latestBuf, this.forecastBuf]) if (p) x.free(p);
     this.engine = this.scratch = this.input = this.latestBuf = this.inputCap = this.forecastBuf = this.forecastLen = 0;
   }
+
+  // server rulebook API: what a feed server needs to store and serve exactly what the engine
+  // decided (web/server/rules.js), so the server keeps no data rule of its own.
+
+  /**
+   * `ingest` (JSON text or UTF-8 bytes) or `ingestBinary` (FCSNAP1), deciding and committing
+   * exactly as they do, that also returns the values this snapshot committed for itself: its
+   * readings as the engine staged them (quantised as the history stores them, dropped readings
+   * missing), before any averaging with other snapshots of its slot. Never throws for bad data.
+   * @param {string | Uint8Array} snapshot
+   * @param {{ binary?: boolean }} [opts]
+   * @returns {(IngestOk & { values: { speedMph: Float32Array, volumeVph: Float32Array, occupancy: Float32Array, quality: Uint8Array } }) | IngestError}
+   */
+  ingestEcho(snapshot, { binary = false } = {}) {
+    this.#live();
+    const size = typeof snapshot === 'string' ? encoder.encode(snapshot).length : snapshot.length;
+    // an oversized payload: the plain ingest refuses it before copying, in the engine's words
+    if (size > this.maxPayloadBytes) return binary ? this.ingestBinary(/** @type {Uint8Array} */ (snapshot)) : this.ingest(snapshot);
+    const rt = this.rt;
+    const n = this.sensorIds.length;
+    const len = this.#stage(snapshot);
+    const out = rt.malloc(13 * n + 16);
+    try {
+      const vo = out + 4 * n, oc = vo + 4 * n, q = oc + 4 * n;
+      const res = this.scratch + OFF_RESULT;
+      const fn = binary ? rt.x.fc_ingest_binary_echo : rt.x.fc_ingest_json_echo;
+      const status = fn(this.engine, this.input, len, res, out, vo, oc, q, n);
+      if (status !== 0) return this.#error(status);
+      const buf = rt.memory.buffer;
+      return {
+        ...this.#ingested(res),
+        values: {
+          speedMph: new Float32Array(buf, out, n).slice(), volumeVph: new Float32Array(buf, vo, n).slice(),
+          occupancy: new Float32Array(buf, oc, n).slice(), quality: new Uint8Array(buf, q, n).slice(),
+        },
+      };
+    } finally {
+      rt.x.free(out);
+    }
+  }
+
+  /**
+   * Number of the newest history slot (slot k ends at k * intervalS seconds after the epoch),
+   * or -Infinity before the first snapshot.
+   * @returns {number}
+   */
+  historyHead() {
+    this.#live();
+    return this.rt.x.fcw_history_head(this.engine);
+  }
+
+  /**
+   * The committed rows of slots firstSlot .. firstSlot + rows - 1 for every sensor, row-major
+   * (index row * sensorCount + sensor): each slot's means, as every engine reader sees them;
+   * NaN (quality 0) where the history holds nothing. Written into `into` when given (arrays of
+   * at least rows * sensorCount, e.g. views into a response buffer), else into new arrays.
+   * @param {number} firstSlot
+   * @param {number} rows
+   * @param {{ speedMph: Float32Array, volumeVph: Float32Array, occupancy: Float32Array, quality: Uint8Array }} [into]
+   */
+  historyRows(firstSlot, rows, into) {
+    this.#live();
+    const n = this.sensorIds.length;
+    const cells = rows * n;
+    const out = into ?? {
+      speedMph: new Float32Array(cells), volumeVph: new Float32Array(cells),
+      occupancy: new Float32Array(cells), quality: new Uint8Array(cells),
+    };
+    // copied a block of rows at a time, so a four-week window does not grow the wasm heap
+    const block = Math.max(1, Math.min(rows, Math.floor((1 << 20) / Math.max(1, n))));
+    const rt = this.rt;
+    const p = rt.malloc(13 * block * n + 16);
+    try {
+      const vo = p + 4 * block * n, oc = vo + 4 * block * n, q = oc + 4 * block * n;
+      for (let r = 0; r < rows; r += block) {
+        const k = Math.min(block, rows - r);
+        const status = rt.x.fcw_history_rows(this.engine, firstSlot + r, k, p, vo, oc, q, n);
+        if (status !== 0) throw new FlowcastError(rt.statusName(status), `historyRows(${firstSlot}, ${rows}) failed`);
+        const buf = rt.memory.buffer;
+        out.speedMph.set(new Float32Array(buf, p, k * n), r * n);
+        out.volumeVph.set(new Float32Array(buf, vo, k * n), r * n);
+        out.occupancy.set(new Float32Array(buf, oc, k * n), r * n);
+        out.quality.set(new Uint8Array(buf, q, k * n), r * n);
+      }
+    } finally {
+      rt.x.free(p);
+    }
+    return out;
+  }
 }
 
 /**
@@ -1116,6 +1205,62 @@ export async function parseTimestamp(s, wasmUrl) {
     rt.u8.set(bytes, p + 8);
     const status = rt.x.fcw_parse_timestamp(p + 8, bytes.length, p);
     return status === 0 ? rt.view.getFloat64(p, true) : NaN;
+  } finally {
+    rt.x.free(p);
+  }
+}
+
+// server rulebook API: the engine's parsers for what a feed server reads besides snapshots.
+
+/**
+ * A synchronous ISO 8601 parser that decides exactly as the engine (Unix ms, or NaN), for
+ * hosts that parse timestamps in request handlers.
+ * @param {string | URL} [wasmUrl]
+ * @returns {Promise<(s: unknown) => number>}
+ */
+export async function timestampParser(wasmUrl) {
+  const rt = await runtimeFor(wasmUrl);
+  return (s) => {
+    if (typeof s !== 'string') return NaN;
+    const bytes = encoder.encode(s);
+    const p = rt.malloc(bytes.length + 8);
+    try {
+      rt.u8.set(bytes, p + 8);
+      const status = rt.x.fcw_parse_timestamp(p + 8, bytes.length, p);
+      return status === 0 ? rt.view.getFloat64(p, true) : NaN;
+    } finally {
+      rt.x.free(p);
+    }
+  };
+}
+
+/**
+ * Parses a matrix CSV with a header row of sensor ids (docs/FORMATS.md, "Matrix CSV") with the
+ * engine's parser (c/src/matrix.h). Throws FlowcastError (code, and a message with line and
+ * column) for input the format refuses.
+ * @param {Uint8Array} bytes
+ * @param {string | URL} [wasmUrl]
+ * @returns {Promise<{ rows: number, cols: number, ids: string[], values: Float32Array }>} values row-major, NaN missing
+ */
+export async function parseMatrixCsv(bytes, wasmUrl) {
+  const rt = await runtimeFor(wasmUrl);
+  const MSG = 256;
+  // one block: the matrix pointer (8 bytes), the message buffer, then the text
+  const p = rt.malloc(8 + MSG + bytes.length);
+  const msg = p + 8, text = msg + MSG;
+  try {
+    rt.u8.set(bytes, text);
+    const status = rt.x.fcw_matrix_parse(text, bytes.length, p, msg, MSG);
+    if (status !== 0) throw new FlowcastError(rt.statusName(status), rt.cString(msg));
+    const m = rt.view.getUint32(p, true);
+    try {
+      const rows = rt.x.fcw_matrix_rows(m), cols = rt.x.fcw_matrix_cols(m);
+      const ids = Array.from({ length: cols }, (_, i) => rt.cString(rt.x.fcw_matrix_id(m, i)));
+      const values = new Float32Array(rt.memory.buffer, rt.x.fcw_matrix_values(m), rows * cols).slice();
+      return { rows, cols, ids, values };
+    } finally {
+      rt.x.fcw_matrix_free(m);
+    }
   } finally {
     rt.x.free(p);
   }
