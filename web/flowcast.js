@@ -1213,6 +1213,35 @@ export async function parseTimestamp(s, wasmUrl) {
 // server rulebook API: the engine's parsers for what a feed server reads besides snapshots.
 
 /**
+ * A synchronous createPredictor for hosts that create engines inside synchronous code (the feed
+ * server builds one per network it loads): await this once, then call the function it returns
+ * with createPredictor's options. Same engine, same errors.
+ * @param {string | URL} [wasmUrl]
+ * @returns {Promise<(options: { network: string | Uint8Array | object, config?: PredictorConfig }) => Predictor>}
+ */
+export async function predictorFactory(wasmUrl) {
+  const rt = await runtimeFor(wasmUrl);
+  return ({ network, config = {} }) => {
+    if (network == null) throw new FlowcastError('E_ARG', 'predictorFactory: a network is required');
+    const out = rt.malloc(4);
+    const parser = config.parser === undefined ? 0 : Object.hasOwn(PARSERS, config.parser) ? PARSERS[config.parser] : 255;
+    const status = rt.x.fcw_engine_create(config.historyS ?? 0, config.maxPayloadBytes ?? 0, config.maxAheadS ?? 0,
+      config.maxSpeedMph ?? 0, config.maxVolumeVph ?? 0, parser, out);
+    const engine = rt.view.getUint32(out, true);
+    rt.x.free(out);
+    if (status !== 0) throw new FlowcastError(rt.statusName(status), `predictorFactory: invalid config ${JSON.stringify(config)}`);
+    const p = new Predictor(rt, engine, config.maxPayloadBytes || DEFAULT_MAX_PAYLOAD);
+    try {
+      p.loadNetwork(network);
+    } catch (err) {
+      p.dispose();
+      throw err;
+    }
+    return p;
+  };
+}
+
+/**
  * A synchronous ISO 8601 parser that decides exactly as the engine (Unix ms, or NaN), for
  * hosts that parse timestamps in request handlers.
  * @param {string | URL} [wasmUrl]

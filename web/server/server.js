@@ -400,7 +400,7 @@ export async function buildServer(opts = {}) {
       const key = `${hours}/${binary ? 'bin' : 'json'}`;
       let cached = historyCache.get(key);
       if (!cached) {
-        const h = buildHistory(store(), e, hours);
+        const h = buildHistory(store().network, e, hours);
         const body = binary ? historyBinary(h, store().network) : historyJson(h, store().network);
         cached = { body, etag: strongEtag(body) };
         historyCache.set(key, cached);
