@@ -287,8 +287,10 @@ export class DurableStore extends MemoryStore {
     this.log = new SnapshotLog(opts.dir, { log: this.say });
     this.last_error = '';
     const cutoff = this.log.latestTs - this.retention_ms;
-    // every record in the window goes back through the network's engine (its history serves
-    // /history); the newest `capacity` of them fill the ring
+    // every record in the window goes back through the network's engine, emptied first: the
+    // log is what the engine holds for this network (its history serves /history); the newest
+    // `capacity` records fill the ring
+    network.rules.reset();
     const keep = this.log.records.filter((r) => r.ts_ms >= cutoff);
     const ringFrom = keep.length - this.capacity;
     let skipped = 0;
