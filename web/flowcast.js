@@ -1100,7 +1100,7 @@ export class Predictor {
   }
 
   /**
-   * Number of the newest history slot (slot k ends at k * intervalS seconds after the epoch),
+   * Number of the newest history slot (slot k covers [k, k + 1) * intervalS seconds from the epoch),
    * or -Infinity before the first snapshot.
    * @returns {number}
    */

@@ -389,7 +389,7 @@ fc_status fc_ingest_binary_echo(fc_engine *engine, const uint8_t *buf, size_t le
                                 float *speed_mph, float *volume_vph, float *occupancy, uint8_t *quality,
                                 size_t n);
 
-/* Absolute number of the newest history slot (slot k ends at k x interval, Unix epoch), or
+/* Absolute number of the newest history slot (slot k covers [k, k + 1) x interval from the epoch), or
  * INT64_MIN with no snapshot committed or no network. */
 int64_t fc_engine_history_head(const fc_engine *engine);
 

@@ -137,9 +137,11 @@ export class ReplayStore extends StoreBase {
    */
   feedFrom(first) {
     const rules = this.network.rules;
-    const head = rules.historyHead();
-    if (Number.isFinite(head) && first > head + 1) rules.reset(); // beyond the engine's max_ahead
-    for (let k = Math.max(first, rules.historyHead() + 1); k <= this.latest_slot; k++) {
+    // slot k here ends at k * interval; the engine numbers a slot by its start, so the last
+    // slot it holds is its head + 1 in this numbering
+    const fed = rules.historyHead() + 1;
+    if (Number.isFinite(fed) && first > fed + 1) rules.reset(); // a jump beyond the engine's max_ahead
+    for (let k = Math.max(first, rules.historyHead() + 2); k <= this.latest_slot; k++) {
       const res = rules.ingest(encodeSnapshotBinary(this.entry(k), this.network), { binary: true });
       if (!res.ok) throw new Error(`replay slot ${k}: ${res.message}`);
     }

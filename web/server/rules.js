@@ -129,7 +129,7 @@ export class NetworkRules {
   /** Empties the engine's history (the network stays): a replay whose clock jumped. */
   reset() { this.engine.loadNetwork(this.text); }
 
-  /** Newest history slot (slot k ends at k * interval), -Infinity before the first snapshot. */
+  /** Newest history slot (slot k covers [k, k + 1) * interval), -Infinity before the first snapshot. */
   historyHead() { return this.engine.historyHead(); }
 
   /**
