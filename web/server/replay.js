@@ -142,7 +142,7 @@ export class ReplayStore extends StoreBase {
     const fed = rules.historyHead() + 1;
     if (Number.isFinite(fed) && first > fed + 1) rules.reset(); // a jump beyond the engine's max_ahead
     for (let k = Math.max(first, rules.historyHead() + 2); k <= this.latest_slot; k++) {
-      const res = rules.ingest(encodeSnapshotBinary(this.entry(k), this.network), { binary: true });
+      const res = rules.commitBinary(encodeSnapshotBinary(this.entry(k), this.network));
       if (!res.ok) throw new Error(`replay slot ${k}: ${res.message}`);
     }
   }

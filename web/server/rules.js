@@ -126,6 +126,17 @@ export class NetworkRules {
     };
   }
 
+  /**
+   * Commit a binary snapshot (FCSNAP1) whose values are already the engine's (a normalised
+   * replay row): the same decision as ingest, without reading the values back.
+   * @param {Uint8Array} bytes
+   * @returns {{ ok: true } | { ok: false, code: string, message: string }}
+   */
+  commitBinary(bytes) {
+    const r = this.engine.ingestBinary(bytes);
+    return r.ok ? { ok: true } : { ok: false, code: r.code, message: r.message };
+  }
+
   /** Empties the engine's history (the network stays): a replay whose clock jumped. */
   reset() { this.engine.loadNetwork(this.text); }
 
