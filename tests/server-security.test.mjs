@@ -43,7 +43,8 @@ before(() => {
   mkdirSync(dirFeed);
   writeFileSync(join(dirFeed, 'network.json'), JSON.stringify({
     schema: 'flowcast.network/1', id: 'sec-net', timezone: 'America/New_York', interval_s: 300,
-    sensors: [{ id: 'S0', lat: 33.7, lon: -84.4 }],
+    // a complete sensor: the server validates networks with the engine (docs/FORMATS.md)
+    sensors: [{ id: 'S0', lat: 33.7, lon: -84.4, road: 'I-75', direction: 'NB', milepost: 1, lanes: 4, speed_limit_mph: 65 }],
   }));
   writeFileSync(join(dirFeed, 's.json'), JSON.stringify({ schema: 'flowcast.snapshot/1', network: 'sec-net', ts: '2026-11-24T08:00:00-05:00', readings: [{ id: 'S0', speed_mph: 50 }] }));
 });

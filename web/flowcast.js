@@ -46,7 +46,30 @@ export { FlowcastError, Predictor };
  */
 export async function createPredictor({ network, wasmUrl, config = {} }) {
   if (network == null) throw new FlowcastError('E_ARG', 'createPredictor: a network is required');
+  return newPredictor(await runtimeFor(wasmUrl), network, config);
+}
+
+/**
+ * A synchronous createPredictor for hosts that create engines inside synchronous code (the feed
+ * server builds one per network it loads): await this once, then call the function it returns
+ * with createPredictor's options. Same engine, same errors.
+ * @param {string | URL} [wasmUrl]
+ * @returns {Promise<(options: { network: string | Uint8Array | object, config?: PredictorConfig }) => Predictor>}
+ */
+export async function predictorFactory(wasmUrl) {
   const rt = await runtimeFor(wasmUrl);
+  return ({ network, config = {} }) => {
+    if (network == null) throw new FlowcastError('E_ARG', 'predictorFactory: a network is required');
+    return newPredictor(rt, network, config);
+  };
+}
+
+/**
+ * @param {import('./engine/runtime.js').Runtime} rt
+ * @param {string | Uint8Array | object} network
+ * @param {PredictorConfig} config
+ */
+function newPredictor(rt, network, config) {
   const out = rt.malloc(4);
   const parser = config.parser === undefined ? PARSERS.auto
     : Object.hasOwn(PARSERS, config.parser) ? PARSERS[config.parser] : PARSER_INVALID;
@@ -89,13 +112,58 @@ export async function wasmHeapBytes(wasmUrl) {
  * @param {string | URL} [wasmUrl]
  */
 export async function parseTimestamp(s, wasmUrl) {
+  return (await timestampParser(wasmUrl))(s);
+}
+
+/**
+ * A synchronous ISO 8601 parser that decides exactly as the engine (Unix ms, or NaN), for hosts
+ * that parse timestamps in request handlers.
+ * @param {string | URL} [wasmUrl]
+ * @returns {Promise<(s: unknown) => number>}
+ */
+export async function timestampParser(wasmUrl) {
   const rt = await runtimeFor(wasmUrl);
-  const bytes = encoder.encode(s);
-  const p = rt.malloc(bytes.length + 8);
+  return (s) => {
+    if (typeof s !== 'string') return NaN;
+    const bytes = encoder.encode(s);
+    const p = rt.malloc(bytes.length + 8);
+    try {
+      rt.u8.set(bytes, p + 8);
+      const status = rt.x.fcw_parse_timestamp(p + 8, bytes.length, p);
+      return status === FC_OK ? rt.view.getFloat64(p, true) : NaN;
+    } finally {
+      rt.x.free(p);
+    }
+  };
+}
+
+/**
+ * Parses a matrix CSV with a header row of sensor ids (docs/FORMATS.md, "Matrix CSV") with the
+ * engine's parser (c/src/matrix.h). Throws FlowcastError (code, and a message with line and
+ * column) for input the format refuses.
+ * @param {Uint8Array} bytes
+ * @param {string | URL} [wasmUrl]
+ * @returns {Promise<{ rows: number, cols: number, ids: string[], values: Float32Array }>} values row-major, NaN missing
+ */
+export async function parseMatrixCsv(bytes, wasmUrl) {
+  const rt = await runtimeFor(wasmUrl);
+  const MSG = 256;
+  // one block: the matrix pointer (8 bytes), the message buffer, then the text
+  const p = rt.malloc(8 + MSG + bytes.length);
+  const msg = p + 8, text = msg + MSG;
   try {
-    rt.u8.set(bytes, p + 8);
-    const status = rt.x.fcw_parse_timestamp(p + 8, bytes.length, p);
-    return status === FC_OK ? rt.view.getFloat64(p, true) : NaN;
+    rt.u8.set(bytes, text);
+    const status = rt.x.fcw_matrix_parse(text, bytes.length, p, msg, MSG);
+    if (status !== FC_OK) throw new FlowcastError(rt.statusName(status), rt.cString(msg));
+    const m = rt.view.getUint32(p, true);
+    try {
+      const rows = rt.x.fcw_matrix_rows(m), cols = rt.x.fcw_matrix_cols(m);
+      const ids = Array.from({ length: cols }, (_, i) => rt.cString(rt.x.fcw_matrix_id(m, i)));
+      const values = new Float32Array(rt.memory.buffer, rt.x.fcw_matrix_values(m), rows * cols).slice();
+      return { rows, cols, ids, values };
+    } finally {
+      rt.x.fcw_matrix_free(m);
+    }
   } finally {
     rt.x.free(p);
   }

@@ -377,6 +377,33 @@ fc_status fc_parse_timestamp(const char *s, size_t len, int64_t *out_ms);
 /* Local time of a Unix-ms instant in the loaded network's time zone. */
 fc_status fc_engine_local_time(const fc_engine *engine, int64_t ts_ms, fc_local_time *out);
 
+/* ---- read-back for hosts that serve the engine's decisions (c/src/engine_read.c) --------- */
+
+/* fc_ingest_json / fc_ingest_binary, deciding and committing exactly as they do, that also copy
+ * the values the snapshot committed for itself into caller buffers of n = sensor count each:
+ * its own readings as staged (quantised as the history stores them, dropped readings missing),
+ * before any averaging with other snapshots of its slot. Missing values are NaN (quality 0).
+ * The buffers are written only on FC_OK. For a feed server that stores and serves what the
+ * engine accepted (web/server/rules.js). Costs one more parse than the plain ingest. */
+fc_status fc_ingest_json_echo(fc_engine *engine, const char *json, size_t len, fc_ingest_result *out,
+                              float *speed_mph, float *volume_vph, float *occupancy, uint8_t *quality,
+                              size_t n);
+fc_status fc_ingest_binary_echo(fc_engine *engine, const uint8_t *buf, size_t len, fc_ingest_result *out,
+                                float *speed_mph, float *volume_vph, float *occupancy, uint8_t *quality,
+                                size_t n);
+
+/* Absolute number of the newest history slot (slot k covers [k, k + 1) x interval from the epoch), or
+ * INT64_MIN with no snapshot committed or no network. */
+int64_t fc_engine_history_head(const fc_engine *engine);
+
+/* Copies the committed rows of slots first_slot .. first_slot + rows - 1, every sensor, into
+ * row-major caller buffers of rows x n values (n = sensor count): a slot's values are the
+ * means of its snapshots, as every engine reader sees them. Slots not held (after the head,
+ * or older than the history keeps) are NaN, quality 0. FC_E_STATE without a network. */
+fc_status fc_engine_history_rows(const fc_engine *engine, int64_t first_slot, size_t rows,
+                                 float *speed_mph, float *volume_vph, float *occupancy,
+                                 uint8_t *quality, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -46,6 +46,9 @@ struct fc_engine {
     uint64_t route_fc_version; /* data version route_fc was computed for (0: never) */
     unsigned char *route_buf; /* a cached result: key, fc_travel_time, segments[n] */
     fc_tiles *tiles;        /* profile tiles (tile_mode.h), NULL unless enabled */
+    /* engine_read.c: where the next commit also copies the values the snapshot staged for
+     * itself (dequantised, NaN missing); NULL speed = no copy. Set only for one echo call. */
+    struct { float *speed, *volume, *occ; uint8_t *quality; } echo;
 };
 
 /* Sets the engine's message (printf-style) and returns st. */
@@ -71,5 +74,8 @@ static inline const fc_history *fc_engine_history(const fc_engine *e)
     fc_history_settle(h);
     return h;
 }
+
+/* engine_read.c, for the commit in engine_ingest.c: copies the stage's columns into e->echo. */
+void fc_engine_echo_stage(fc_engine *e);
 
 #endif

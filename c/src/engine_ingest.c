@@ -47,6 +47,7 @@ static fc_ingest_limits limits_of(const fc_engine *e)
 static void commit_staged(fc_engine *e, fc_ingest_result *res)
 {
     double t0 = fc_clock_us();
+    if (e->echo.speed) fc_engine_echo_stage(e);
     commit(e, res);
     fc_stats_record(&e->stats, FC_STAGE_COMMIT, t0, e->stage.n_readings);
     fc_stage_reset(&e->stage);

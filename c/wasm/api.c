@@ -220,3 +220,49 @@ fc_status fcw_save_model_without_profiles(fc_engine *e, uint8_t *buf, size_t cap
 {
     return fc_engine_save_model_without_profiles(e, buf, cap, written);
 }
+
+/* ---- server rulebook: history read-back and matrix CSV (web/server/rules.js, dataset.js) ---- */
+#include "matrix.h"
+
+/* The newest history slot as a double (exact below 2^53), -Infinity when there is none. */
+double fcw_history_head(const fc_engine *e);
+EMSCRIPTEN_KEEPALIVE
+double fcw_history_head(const fc_engine *e)
+{
+    int64_t h = fc_engine_history_head(e);
+    return h == INT64_MIN ? -1.0 / 0.0 : (double)h;
+}
+
+fc_status fcw_history_rows(const fc_engine *e, double first_slot, size_t rows, float *speed, float *volume,
+                           float *occ, uint8_t *quality, size_t n);
+EMSCRIPTEN_KEEPALIVE
+fc_status fcw_history_rows(const fc_engine *e, double first_slot, size_t rows, float *speed, float *volume,
+                           float *occ, uint8_t *quality, size_t n)
+{
+    if (!(first_slot > -9e15 && first_slot < 9e15)) return FC_E_RANGE;
+    return fc_engine_history_rows(e, (int64_t)first_slot, rows, speed, volume, occ, quality, n);
+}
+
+/* Matrix CSV with a header row (fc_matrix_parse, default limits): *out gets a matrix the caller
+ * frees with fcw_matrix_free, or NULL with msg (msg_cap bytes) saying what and where. */
+fc_status fcw_matrix_parse(const char *text, size_t len, fc_matrix **out, char *msg, size_t msg_cap);
+EMSCRIPTEN_KEEPALIVE
+fc_status fcw_matrix_parse(const char *text, size_t len, fc_matrix **out, char *msg, size_t msg_cap)
+{
+    return fc_matrix_parse(text, len, 1, NULL, out, msg, msg_cap);
+}
+size_t fcw_matrix_rows(const fc_matrix *m);
+EMSCRIPTEN_KEEPALIVE
+size_t fcw_matrix_rows(const fc_matrix *m) { return m->rows; }
+size_t fcw_matrix_cols(const fc_matrix *m);
+EMSCRIPTEN_KEEPALIVE
+size_t fcw_matrix_cols(const fc_matrix *m) { return m->cols; }
+const float *fcw_matrix_values(const fc_matrix *m);
+EMSCRIPTEN_KEEPALIVE
+const float *fcw_matrix_values(const fc_matrix *m) { return m->v; }
+const char *fcw_matrix_id(const fc_matrix *m, size_t i);
+EMSCRIPTEN_KEEPALIVE
+const char *fcw_matrix_id(const fc_matrix *m, size_t i) { return m->ids && i < m->cols ? m->ids[i] : NULL; }
+void fcw_matrix_free(fc_matrix *m);
+EMSCRIPTEN_KEEPALIVE
+void fcw_matrix_free(fc_matrix *m) { fc_matrix_free(m); }

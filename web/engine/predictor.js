@@ -9,6 +9,7 @@ import { CACHE_STATS_BYTES, FC_OK, OFF_LOCAL, OFF_OUT, SCRATCH_BYTES, readCacheS
 import { FlowcastError } from './errors.js';
 import { ingest, ingestBinary, ingestValues } from './ingest.js';
 import { forecast, saveModel, setAdjacency, train, trainSync } from './model.js';
+import { historyHead, historyRows, ingestEcho } from './readback.js';
 import { bestDeparture, cacheStats, travelTime } from './routes.js';
 import { encoder } from './runtime.js';
 import { stats, trace } from './stats.js';
@@ -417,6 +418,25 @@ export class Predictor {
    * @param {{ start?: boolean, stop?: boolean }} what
    */
   trace(what) { return trace(this, what); }
+
+  /**
+   * `ingest` or (`{ binary: true }`) `ingestBinary` that also returns the values this snapshot
+   * committed for itself, for a host that serves the engine's decisions (readback.js).
+   * @param {string | Uint8Array} snapshot
+   * @param {{ binary?: boolean }} [opts]
+   */
+  ingestEcho(snapshot, opts) { return ingestEcho(this, snapshot, opts); }
+
+  /** Number of the newest history slot, or -Infinity before the first snapshot (readback.js). */
+  historyHead() { return historyHead(this); }
+
+  /**
+   * Committed history rows (slot means) of every sensor, row-major (readback.js).
+   * @param {number} firstSlot
+   * @param {number} rows
+   * @param {import('./readback.js').Columns} [into]
+   */
+  historyRows(firstSlot, rows, into) { return historyRows(this, firstSlot, rows, into); }
 
   /** Frees the engine and its buffers. Safe to call twice. */
   dispose() {

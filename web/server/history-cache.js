@@ -32,7 +32,7 @@ export class HistoryCache {
     const key = `${hours}/${binary ? 'bin' : 'json'}`;
     let cached = this.#bodies.get(key);
     if (!cached) {
-      const h = buildHistory(store, latest, hours);
+      const h = buildHistory(store.network, latest, hours);
       const body = binary ? historyBinary(h, store.network) : historyJson(h, store.network);
       cached = { body, etag: strongEtag(body) };
       this.#bodies.set(key, cached);

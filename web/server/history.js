@@ -16,29 +16,37 @@ const MAGIC = 'FCH1';
  * @property {number} start_ms start of row 0's period
  * @property {number} interval_s
  * @property {number} rows
- * @property {(Entry|undefined)[]} byRow the entry shown in each row (last one wins), or none
+ * @property {number} first_slot the engine slot of row 0
  */
 
 /**
- * Lay the entries of the last `hours` hours, ending with `latest`, on a grid of epoch-aligned
- * slots: row r covers [start + r*interval, start + (r+1)*interval) and holds the snapshot whose
- * ts ends that period, as in a dataset folder.
- * @param {{ range(from_ms: number, to_ms: number): Entry[] }} store
+ * The window of the last `hours` hours ending with the latest snapshot's slot, on the grid of
+ * epoch-aligned slots: row r covers [start + r*interval, start + (r+1)*interval), as in a
+ * dataset folder. Its values are the engine's committed rows (history rows()).
+ * @param {Network} net
  * @param {Entry} latest
  * @param {number} hours
  * @returns {History}
  */
-export function buildHistory(store, latest, hours) {
-  const interval_s = latest.interval_s;
+export function buildHistory(net, latest, hours) {
+  const interval_s = net.interval_s;
   const interval_ms = interval_s * 1000;
   const rows = Math.ceil((hours * 3600) / interval_s);
-  const end_ms = (Math.floor((latest.ts_ms - 1) / interval_ms) + 1) * interval_ms;
-  const start_ms = end_ms - rows * interval_ms;
-  const byRow = new Array(rows);
-  for (const e of store.range(start_ms, end_ms)) {
-    byRow[Math.floor((e.ts_ms - 1 - start_ms) / interval_ms)] = e;
-  }
-  return { start_ms, interval_s, rows, byRow };
+  // the slot holding ts - 1 ms: a snapshot's ts ends its period (the engine's rule)
+  const end_slot = Math.floor((latest.ts_ms - 1) / interval_ms) + 1;
+  const first_slot = end_slot - rows;
+  return { start_ms: first_slot * interval_ms, interval_s, rows, first_slot };
+}
+
+/**
+ * The window's values, each slot the mean of its snapshots exactly as the engine committed
+ * them live (not the last snapshot of the slot): what a page's engine would hold.
+ * @param {History} h
+ * @param {Network} net
+ * @param {Parameters<Network['rules']['historyRows']>[2]} [into]
+ */
+function rows(h, net, into) {
+  return net.rules.historyRows(h.first_slot, h.rows, into);
 }
 
 /**
@@ -64,30 +72,25 @@ function header(h, net) {
  */
 export function historyJson(h, net) {
   const n = net.sensor_ids.length;
-  const nullRow = `[${new Array(n).fill('null').join(',')}]`;
-  const zeroRow = `[${new Array(n).fill('0').join(',')}]`;
+  const v = rows(h, net);
   /**
-   * @param {(e: Entry) => ArrayLike<number>} pick
+   * @param {ArrayLike<number>} values row-major
    * @param {(v: number) => string} fmt
-   * @param {string} emptyRow
    */
-  const matrix = (pick, fmt, emptyRow) => {
+  const matrix = (values, fmt) => {
     const out = new Array(h.rows);
     const cells = new Array(n);
     for (let r = 0; r < h.rows; r++) {
-      const e = h.byRow[r];
-      if (!e) { out[r] = emptyRow; continue; }
-      const v = pick(e);
-      for (let i = 0; i < n; i++) cells[i] = fmt(v[i]);
+      for (let i = 0; i < n; i++) cells[i] = fmt(values[r * n + i]);
       out[r] = `[${cells.join(',')}]`;
     }
     return `[${out.join(',')}]`;
   };
   const head = JSON.stringify(header(h, net));
-  return `${head.slice(0, -1)},"speed_mph":${matrix((e) => e.speed, fmtSpeed, nullRow)}`
-    + `,"volume_vph":${matrix((e) => e.volume, fmtVolume, nullRow)}`
-    + `,"occupancy":${matrix((e) => e.occupancy, fmtOccupancy, nullRow)}`
-    + `,"quality":${matrix((e) => e.quality, String, zeroRow)}}`;
+  return `${head.slice(0, -1)},"speed_mph":${matrix(v.speedMph, fmtSpeed)}`
+    + `,"volume_vph":${matrix(v.volumeVph, fmtVolume)}`
+    + `,"occupancy":${matrix(v.occupancy, fmtOccupancy)}`
+    + `,"quality":${matrix(v.quality, String)}}`;
 }
 
 /**
@@ -110,15 +113,11 @@ export function historyBinary(h, net) {
   buf.write(MAGIC, 0, 'latin1');
   buf.writeUInt32LE(headLen, 4);
   buf.write(head, 8, 'utf8');
-  const f32 = new Float32Array(buf.buffer, buf.byteOffset + off, cells * 3).fill(NaN);
-  const q = new Uint8Array(buf.buffer, buf.byteOffset + off + cells * 12, cells);
-  for (let r = 0; r < h.rows; r++) {
-    const e = h.byRow[r];
-    if (!e) continue;
-    f32.set(e.speed, r * n);
-    f32.set(e.volume, cells + r * n);
-    f32.set(e.occupancy, 2 * cells + r * n);
-    q.set(e.quality, r * n);
-  }
+  // the engine writes straight into the response's columns
+  const at = buf.byteOffset + off;
+  rows(h, net, {
+    speedMph: new Float32Array(buf.buffer, at, cells), volumeVph: new Float32Array(buf.buffer, at + cells * 4, cells),
+    occupancy: new Float32Array(buf.buffer, at + cells * 8, cells), quality: new Uint8Array(buf.buffer, at + cells * 12, cells),
+  });
   return buf;
 }

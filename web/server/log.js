@@ -287,16 +287,21 @@ export class DurableStore extends MemoryStore {
     this.log = new SnapshotLog(opts.dir, { log: this.say });
     this.last_error = '';
     const cutoff = this.log.latestTs - this.retention_ms;
-    const keep = this.log.records.filter((r) => r.ts_ms >= cutoff).slice(-this.capacity);
+    // every record in the window goes back through the network's engine, emptied first: the
+    // log is what the engine holds for this network (its history serves /history); the newest
+    // `capacity` records fill the ring
+    network.rules.reset();
+    const keep = this.log.records.filter((r) => r.ts_ms >= cutoff);
+    const ringFrom = keep.length - this.capacity;
     let skipped = 0;
-    for (const r of keep) {
+    keep.forEach((r, k) => {
       try {
-        const json = this.log.payload(r);
-        super.append(snapshotToEntry(JSON.parse(json), network).entry);
+        const { entry } = snapshotToEntry(this.log.payload(r), network);
+        if (k >= ringFrom) super.append(entry);
       } catch {
         skipped++; // a snapshot of another network (the upstream changed it): not served
       }
-    }
+    });
     if (skipped) this.say(`log ${this.log.path}: ${skipped} records do not fit network "${network.id}" and are not served`);
     this.maybeCompact();
   }

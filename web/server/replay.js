@@ -6,9 +6,19 @@
 //
 // Slots are aligned to the Unix epoch (FORMATS.md "Slots"): slot k ends at k * interval. Its
 // period starts at (k - 1) * interval; the local time of week of that start picks the row.
+//
+// The engine decides here too: the dataset's rows are normalised by it once at start (the values
+// a snapshot of each row commits), and the network's engine ingests each slot as it becomes due
+// (and, at start, the slots the history endpoint may serve), so /history reads its rows as in
+// every other mode.
 
 import { StoreBase } from './store.js';
 import { WEEK_S } from './clock.js';
+import { encodeSnapshotBinary } from './formats.js';
+
+/** Slots of history the engine is fed at start: the longest window /history serves (672 h of
+ * 5-minute slots), or the whole replay span if shorter. */
+const HISTORY_SLOTS_S = 672 * 3600;
 
 /** @typedef {import('./dataset.js').Dataset} Dataset */
 /** @typedef {import('./clock.js').VirtualClock} VirtualClock */
@@ -34,7 +44,9 @@ export class ReplayStore extends StoreBase {
     this.table = this.buildTable();
     /** Catch-up and history reach back one dataset span: older slots would repeat its data. */
     this.size = this.weeks * this.rows_per_week;
+    this.normalise();
     this.latest_slot = Math.floor(clock.now() / this.interval_ms);
+    this.feedFrom(this.latest_slot - Math.min(this.size, Math.ceil(HISTORY_SLOTS_S / dataset.interval_s)) + 1);
     /** @type {NodeJS.Timeout|null} */
     this.timer = null;
   }
@@ -79,7 +91,15 @@ export class ReplayStore extends StoreBase {
    */
   entry(slot) {
     const ts_ms = slot * this.interval_ms;
-    const row = this.rowFor(ts_ms - this.interval_ms);
+    return this.rowEntry(this.rowFor(ts_ms - this.interval_ms), ts_ms);
+  }
+
+  /**
+   * @param {number} row dataset row
+   * @param {number} ts_ms
+   * @returns {Entry}
+   */
+  rowEntry(row, ts_ms) {
     const a = row * this.n;
     const b = a + this.n;
     return {
@@ -87,6 +107,44 @@ export class ReplayStore extends StoreBase {
       speed: this.ds.speed.subarray(a, b), volume: this.ds.volume.subarray(a, b),
       occupancy: this.ds.occupancy.subarray(a, b), quality: this.ds.quality.subarray(a, b),
     };
+  }
+
+  /**
+   * Replace every dataset row by what the engine commits for a snapshot of it (quantised,
+   * out-of-range readings dropped), so that what is served is what a page's engine holds. Rows
+   * go to the network's normalising engine at made-up, increasing times: values do not depend
+   * on the time.
+   */
+  normalise() {
+    const rules = this.network.rules.normaliser();
+    const { speed, volume, occupancy, quality } = this.ds;
+    for (let r = 0; r < this.ds.rows; r++) {
+      const e = this.rowEntry(r, (r + 1) * this.interval_ms);
+      const res = rules.ingest(encodeSnapshotBinary(e, this.network), { binary: true });
+      if (!res.ok) throw new Error(`dataset row ${r}: ${res.message}`);
+      const a = r * this.n;
+      speed.set(res.entry.speed, a);
+      volume.set(res.entry.volume, a);
+      occupancy.set(res.entry.occupancy, a);
+      quality.set(res.entry.quality, a);
+    }
+  }
+
+  /**
+   * Let the network's engine ingest slots first .. latest_slot (after a jump of the clock
+   * beyond what it may skip, it starts afresh).
+   * @param {number} first
+   */
+  feedFrom(first) {
+    const rules = this.network.rules;
+    // slot k here ends at k * interval; the engine numbers a slot by its start, so the last
+    // slot it holds is its head + 1 in this numbering
+    const fed = rules.historyHead() + 1;
+    if (Number.isFinite(fed) && first > fed + 1) rules.reset(); // a jump beyond the engine's max_ahead
+    for (let k = Math.max(first, rules.historyHead() + 2); k <= this.latest_slot; k++) {
+      const res = rules.commitBinary(encodeSnapshotBinary(this.entry(k), this.network));
+      if (!res.ok) throw new Error(`replay slot ${k}: ${res.message}`);
+    }
   }
 
   oldestSlot() { return this.latest_slot - this.size + 1; }
@@ -123,6 +181,7 @@ export class ReplayStore extends StoreBase {
     if (now_slot - this.latest_slot > this.size) this.latest_slot = now_slot - this.size;
     while (this.latest_slot < now_slot) {
       this.latest_slot++;
+      this.feedFrom(this.latest_slot);
       this.emit('append', this.entry(this.latest_slot));
     }
   }

@@ -14,8 +14,9 @@ import { DurableStore, LOG_NETWORK_FILE } from './log.js';
 import { loadDataset } from './dataset.js';
 import { ReplayStore } from './replay.js';
 import { MemoryStore } from './store.js';
-import { loadNetwork, snapshotToEntry } from './formats.js';
-import { VirtualClock } from './clock.js';
+import { encodeSnapshotBinary, loadNetwork, snapshotToEntry } from './formats.js';
+import { RuleError } from './rules.js';
+import { VirtualClock, parseIso } from './clock.js';
 
 /** Upstream responses larger than this are refused (a catch-up page of Atlanta is ~9 MB). */
 const MAX_UPSTREAM_BYTES = 128 * 1024 * 1024;
@@ -108,12 +109,13 @@ export async function replaySource(opts) {
 async function fetchText(url, init, timeout_ms) {
   const signal = init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeout_ms)]) : AbortSignal.timeout(timeout_ms);
   const res = await fetch(url, { ...init, signal });
-  if (res.status === 304) return { res, text: '' };
+  if (res.status === 304) return { res, text: '', bytes: new Uint8Array(0) };
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   if (Number(res.headers.get('content-length')) > MAX_UPSTREAM_BYTES) throw new Error(`${url}: response too large`);
-  const text = await res.text();
-  if (text.length > MAX_UPSTREAM_BYTES) throw new Error(`${url}: response too large`);
-  return { res, text };
+  // the bytes as received go to the engine, which checks their encoding itself
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  if (bytes.length > MAX_UPSTREAM_BYTES) throw new Error(`${url}: response too large`);
+  return { res, text: new TextDecoder().decode(bytes), bytes };
 }
 
 /** @param {string} text @param {string} what */
@@ -156,7 +158,7 @@ export async function relaySource(opts) {
   const networkFile = opts.log_dir ? join(opts.log_dir, LOG_NETWORK_FILE) : null;
   if (networkFile && existsSync(networkFile)) {
     const text = readFileSync(networkFile, 'utf8');
-    store = makeStore(loadNetwork(parseJson(text, networkFile), text), opts);
+    store = makeStore(loadNetwork(text), opts);
   }
   let etag = '';
   let failures = 0;
@@ -170,22 +172,32 @@ export async function relaySource(opts) {
   let stopped = false;
 
   /**
-   * Validate documents in order and store the valid prefix (one log sync); then throw for the
-   * first invalid one, if any.
-   * @param {unknown[]} docs
+   * Hand snapshots (their bytes, as received) to the network's engine in order and store what
+   * it committed for the accepted prefix (one log sync); then throw the first refusal, if any,
+   * with the engine's code and message.
+   * @param {(string|Uint8Array)[]} texts
    */
-  const accept = (docs) => {
+  const accept = (texts) => {
     const s = /** @type {MemoryStore} */ (store);
     const entries = [];
     let error = null;
-    for (const doc of docs) {
+    for (const text of texts) {
+      // a server policy, not a data rule: the engine knows no wall clock. Checked before the
+      // engine commits, so a refused snapshot leaves it unchanged.
+      const ts_ms = aheadCheck(text);
+      const ahead_ms = ts_ms - Date.now();
+      if (ahead_ms > max_ahead_ms) {
+        error = new Error(`snapshot.ts ${s.network.tz.iso(ts_ms)} is ${(ahead_ms / 3600000).toFixed(1)} h ahead of this server's clock`);
+        break;
+      }
       try {
-        const r = snapshotToEntry(doc, s.network);
-        const ahead_ms = r.entry.ts_ms - Date.now();
-        if (ahead_ms > max_ahead_ms) throw new Error(`snapshot.ts ${r.entry.ts} is ${(ahead_ms / 3600000).toFixed(1)} h ahead of this server's clock`);
+        const r = snapshotToEntry(text, s.network);
         dropped += r.dropped;
         entries.push(r.entry);
       } catch (err) {
+        // polling a static latest.json returns the snapshot we hold until a new one comes: the
+        // engine refuses it as not newer, and that is nothing new rather than a fault
+        if (/** @type {any} */ (err).code === 'E_TS_ORDER' && ts_ms === (entries.at(-1) ?? s.latest())?.ts_ms) continue;
         error = err;
         break;
       }
@@ -198,7 +210,7 @@ export async function relaySource(opts) {
     if (!networkChecked) {
       const { text } = await fetchText(networkUrl, { signal }, timeout_ms);
       if (text !== store?.network.json) {
-        const network = loadNetwork(parseJson(text, networkUrl), text);
+        const network = loadNetwork(text);
         if (store) log(`the upstream's network changed (${store.network.id} -> ${network.id}): reloading`);
         /** @type {any} */ (store)?.close?.();
         if (networkFile) {
@@ -216,18 +228,22 @@ export async function relaySource(opts) {
       let since = store.latest()?.ts ?? new Date(Date.now() - BACKFILL_MS).toISOString();
       for (let page = 0; page < CATCHUP_PAGES; page++) {
         const url = `${catchupUrl}?since=${encodeURIComponent(since)}&limit=${CATCHUP_LIMIT}`;
-        const body = parseJson((await fetchText(url, { signal }, timeout_ms)).text, url);
+        const { text } = await fetchText(url, { signal }, timeout_ms);
+        const body = parseJson(text, url);
         if (!body || !Array.isArray(body.snapshots) || typeof body.more !== 'boolean') throw new Error(`${url}: not a catch-up response`);
-        accept(body.snapshots);
-        if (!body.more || !body.snapshots.length) break;
-        since = body.snapshots.at(-1).ts;
+        // each snapshot's own bytes go to the engine (a re-serialised object would have lost
+        // a duplicated key the engine refuses)
+        const raw = memberArrayTexts(text, 'snapshots');
+        accept(raw);
+        if (!body.more || !raw.length) break;
+        since = /** @type {MemoryStore} */ (store).latest()?.ts ?? body.snapshots.at(-1).ts;
       }
       // An upstream whose clock is older than the backfill window still has a latest snapshot.
       if (store.latest()) return;
     }
-    const { res, text } = await fetchText(latestUrl, { signal, headers: etag ? { 'if-none-match': etag } : {} }, timeout_ms);
+    const { res, bytes } = await fetchText(latestUrl, { signal, headers: etag ? { 'if-none-match': etag } : {} }, timeout_ms);
     if (res.status === 304) return;
-    accept([parseJson(text, latestUrl)]);
+    accept([bytes]);
     etag = res.headers.get('etag') ?? '';
   };
 
@@ -283,6 +299,75 @@ export async function relaySource(opts) {
   };
 }
 
+/**
+ * The timestamp of a snapshot text for the wall-clock check before ingest: the engine's parse
+ * of its `ts` (NaN when it has none; the engine then refuses the snapshot itself).
+ * @param {string|Uint8Array} text
+ */
+function aheadCheck(text) {
+  try {
+    return parseIso(JSON.parse(typeof text === 'string' ? text : new TextDecoder().decode(text))?.ts);
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * The source texts of the elements of the array under top-level member `key` of a JSON object
+ * text already known to be valid JSON (JSON.parse accepted it): framing only, so that each
+ * snapshot of a catch-up page reaches the engine as the bytes the upstream sent. The last such
+ * member wins, as in JSON.parse.
+ * @param {string} text
+ * @param {string} key
+ * @returns {string[]}
+ */
+export function memberArrayTexts(text, key) {
+  /** @type {string[]} */
+  let found = [];
+  /** @type {string[]} */
+  let cur = [];
+  let depth = 0;
+  let expectKey = false;
+  let member = '';
+  let collecting = false;
+  let start = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (collecting && depth === 2 && start < 0 && !' \t\r\n,]'.includes(c)) start = i;
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (depth === 1 && expectKey) {
+        member = JSON.parse(text.slice(i, j + 1));
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === '{' || c === '[') {
+      depth++;
+      if (depth === 1) expectKey = true;
+      if (depth === 2 && c === '[' && member === key) {
+        collecting = true;
+        cur = [];
+      }
+    } else if (c === '}' || c === ']') {
+      if (collecting && depth === 2) {
+        if (start >= 0) cur.push(text.slice(start, i).trimEnd());
+        found = cur;
+        collecting = false;
+        start = -1;
+      }
+      depth--;
+    } else if (c === ',') {
+      if (depth === 1) expectKey = true;
+      if (collecting && depth === 2) {
+        cur.push(text.slice(start, i).trimEnd());
+        start = -1;
+      }
+    }
+  }
+  return found;
+}
+
 /** @param {URL} u */
 function withSlash(u) {
   const c = new URL(u.href);
@@ -307,7 +392,7 @@ export async function directorySource(opts) {
   const networkPath = opts.network ?? join(opts.dir, 'network.json');
   const networkText = await readFile(networkPath, 'utf8');
   const log = opts.log ?? (() => {});
-  const store = makeStore(loadNetwork(parseJson(networkText, networkPath), networkText), opts);
+  const store = makeStore(loadNetwork(networkText), opts);
   const clock = new VirtualClock({ speed: opts.realtime ? opts.speed ?? 1 : 1 });
   /** @type {Map<string, string>} file name -> "size:mtime" already read */
   const seen = new Map();
@@ -332,8 +417,15 @@ export async function directorySource(opts) {
     while (n < pending.length && pending[n].ts_ms <= clock.now()) n++;
     let delay = pending.length > n ? clock.realDelayUntil(pending[n].ts_ms) + 1 : -1;
     try {
-      store.appendMany(pending.slice(0, n));
+      // moved in time, the snapshot goes to the engine now, at its new timestamp
+      const due = [];
+      for (const e of pending.slice(0, n)) {
+        const r = store.network.rules.ingest(encodeSnapshotBinary(e, store.network), { binary: true });
+        if (r.ok) due.push(r.entry);
+        else refuse('(moved)', new RuleError(r.code, r.message));
+      }
       pending.splice(0, n);
+      store.appendMany(due);
     } catch (err) {
       last_error = `log: ${err instanceof Error ? err.message : err}`;
       log(last_error);
@@ -342,10 +434,40 @@ export async function directorySource(opts) {
     if (delay >= 0 && !stopped) releaseTimer = setTimeout(release, delay);
   };
 
-  /** @param {import('./formats.js').Entry[]} fresh sorted by ts */
-  const add = (fresh) => {
+  /** @param {string} name @param {unknown} err */
+  const refuse = (name, err) => {
+    rejected++;
+    last_error = `${name}: ${err instanceof Error ? err.message : err}`;
+    log(`skipped ${last_error}`);
+  };
+
+  /**
+   * New files in timestamp order (the engine refuses one older than what it committed), each
+   * handed to the engine: as-is, the network's engine, which stores them; real time, a second
+   * engine that only normalises them, since the network's engine takes them when they are due.
+   * @param {{ name: string, text: Uint8Array }[]} files
+   */
+  const add = (files) => {
+    const rules = opts.realtime ? store.network.rules.normaliser() : store.network.rules;
+    const fresh = [];
+    const names = [];
+    const keyed = files.map((f) => ({ ...f, ts_ms: aheadCheck(f.text) })); // order only
+    for (const f of keyed.sort((a, b) => a.ts_ms - b.ts_ms)) {
+      const r = rules.ingest(f.text);
+      if (!r.ok) {
+        refuse(f.name, new RuleError(r.code, r.message));
+        continue;
+      }
+      fresh.push(r.entry);
+      names.push(f.name);
+    }
     if (!opts.realtime) {
-      store.appendMany(fresh);
+      try {
+        store.appendMany(fresh);
+      } catch (err) {
+        for (const name of names) seen.delete(name); // not stored: read them again next scan
+        throw err;
+      }
       return;
     }
     if (!fresh.length) return;
@@ -362,31 +484,21 @@ export async function directorySource(opts) {
 
   const scan = async () => {
     const names = (await readdir(opts.dir)).filter((n) => n.endsWith('.json') && n !== 'network.json');
-    const fresh = [];
-    const freshNames = [];
+    const files = [];
     for (const name of names) {
       const path = join(opts.dir, name);
-      let key;
       try {
         const st = await stat(path);
         if (!st.isFile()) continue;
-        key = `${st.size}:${st.mtimeMs}`;
+        const key = `${st.size}:${st.mtimeMs}`;
         if (seen.get(name) === key) continue;
         seen.set(name, key);
-        fresh.push(snapshotToEntry(parseJson(await readFile(path, 'utf8'), name), store.network).entry);
-        freshNames.push(name);
+        files.push({ name, text: await readFile(path) }); // bytes: the engine checks the encoding
       } catch (err) {
-        rejected++;
-        last_error = `${name}: ${err instanceof Error ? err.message : err}`;
-        log(`skipped ${last_error}`);
+        refuse(name, err);
       }
     }
-    try {
-      add(fresh.sort((a, b) => a.ts_ms - b.ts_ms));
-    } catch (err) {
-      for (const name of freshNames) seen.delete(name); // not stored: read them again next scan
-      throw err;
-    }
+    add(files);
   };
 
   const loop = async () => {
