@@ -101,7 +101,7 @@ const STYLE_TEXT = `
 .frame { position: absolute; inset: 0; display: flex; flex-direction: column; }
 svg { flex: 1 1 0; min-height: 0; width: 100%; }
 .notice { position: absolute; inset: 0 0 auto; margin: 0; padding: 24px 12px; text-align: center; font-weight: 600; }
-.notice[hidden] { display: none; }
+.notice[hidden], .bar [hidden] { display: none; }
 line { stroke-width: 4px; vector-effect: non-scaling-stroke; stroke-linecap: butt; }
 line.missing { stroke-dasharray: 3 3; }
 .bar { flex: none; margin: 0 4px 4px; display: flex; flex-wrap: wrap; gap: 2px 8px; align-items: center;
@@ -144,6 +144,7 @@ export class FlowcastMapElement extends HTMLElement {
     this.noticeEl = document.createElement('p');
     this.noticeEl.className = 'notice';
     this.noticeEl.setAttribute('part', 'notice');
+    this.noticeEl.setAttribute('role', 'alert');
     this.noticeEl.hidden = true;
     // the legend below the drawing, not over it: the drawing keeps all of its roads in view
     const frame = document.createElement('div');
@@ -310,9 +311,11 @@ export class FlowcastMapElement extends HTMLElement {
   #showStatus(normal = this.normalStatus) {
     this.normalStatus = normal;
     const p = this.problems.shown();
+    const inNotice = !!p && !this.lines.length; // said once, where it is seen: not twice
     this.statusEl.textContent = p ? p.message : normal;
-    this.noticeEl.textContent = p ? p.message : '';
-    this.noticeEl.hidden = !p || this.lines.length > 0;
+    this.statusEl.hidden = inNotice;
+    this.noticeEl.textContent = inNotice ? p.message : '';
+    this.noticeEl.hidden = !inNotice;
   }
 
   /**
