@@ -4,146 +4,43 @@
 // while flowcast is on http://127.0.0.1:…) under a strict Content Security Policy: the one
 // docs/embedding.md documents. Covers the Leaflet layer (its entry point web/flowcast-leaflet.js,
 // web/embed/leaflet-layer.js) with the host's global Leaflet and with Leaflet as an ES module,
-// two <flowcast-map> elements sized by their containers, and docs/embedding.md's snippets
-// exactly as written. tests/page.test.mjs covers the app and the same-origin element.
-// Screenshots: os.tmpdir()/flowcast-leaflet-layer.png, flowcast-embed-snippets.png.
+// its legend control, two <flowcast-map> elements sized by their containers, and
+// docs/embedding.md's snippets exactly as written (a map with a height, a frame that follows its
+// container's width). tests/embed-errors.test.mjs covers what the embeds report when something
+// is wrong and the element's properties; tests/page.test.mjs the app and the same-origin element.
+// The sites: tests/fixtures/partner.mjs.
+// Screenshots: os.tmpdir()/flowcast-leaflet-layer.png, flowcast-embed-snippets.png,
+// flowcast-embed-iframe-phone.png.
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ROOT, SIM, SPEED, START, browserSkip, launchChromium } from './fixtures/browser.mjs';
-import { buildServer } from '../web/server/server.js';
+import { browserSkip } from './fixtures/browser.mjs';
+import { NONCE, PARTNER_LEAFLET, html, startPartnerSite } from './fixtures/partner.mjs';
 import { horizonStep, pickCorridors, rightOffset, segmentPairs, speedAt } from '../web/shared/segments.js';
 
-const root = ROOT;
 const skip = browserSkip;
-/** Stands for flowcast's host in docs/embedding.md. */
-const DOC_HOST = 'https://flowcast.example';
-const NONCE = 'partner-nonce-1';
 const NO_DATA = '#8c8c8c';
 
-/** @type {import('playwright-core').Browser} */
-let browser;
-/** @type {any} */
-let app;
-let dir = '';
-/** flowcast's origin: the feed server. */
+/** @type {Awaited<ReturnType<typeof startPartnerSite>>} */
+let site;
+/** flowcast's origin (the feed server) and the partner's. */
 let flowcast = '';
-/** The partner's origin, and the pages it serves (path -> HTML). */
 let PARTNER = '';
-/** @type {Record<string, string>} */
-let partnerPages = {};
-/** @type {import('node:http').Server | undefined} */
-let partnerServer;
-/** @type {any} */
-let network;
-let docs = '';
-
-/** @param {(c: any) => boolean} pick @returns {number} segments of the corridors picked */
-const segmentsOf = (pick) => network.corridors.filter(pick)
-  .reduce((/** @type {number} */ n, /** @type {any} */ c) => n + c.sensors.length - 1 + (c.loop ? 1 : 0), 0);
 
 before(async () => {
   if (skip) return;
-  dir = join(mkdtempSync(join(tmpdir(), 'flowcast-embed-')), 'atlanta');
-  const sim = spawnSync(SIM, ['--out', dir, '--days', '8', '--seed', '4', '--quiet'], { encoding: 'utf8' });
-  assert.equal(sim.status, 0, sim.stderr);
-  network = JSON.parse(readFileSync(join(dir, 'network.json'), 'utf8'));
-  app = await buildServer({ dataset: dir, speed: SPEED, start_ms: START, public: join(root, 'public') });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  flowcast = `http://127.0.0.1:${app.server.address().port}`;
-  docs = readFileSync(join(root, 'docs/embedding.md'), 'utf8').replaceAll(DOC_HOST, flowcast);
-  partnerServer = createServer(servePartner);
-  await new Promise((r) => partnerServer?.listen(0, '127.0.0.1', () => r(undefined)));
-  PARTNER = `http://localhost:${/** @type {any} */ (partnerServer.address()).port}`;
-  browser = await launchChromium();
+  site = await startPartnerSite();
+  ({ flowcast, partner: PARTNER } = site);
 });
 
 after(async () => {
-  await browser?.close();
-  await app?.close();
-  partnerServer?.close();
-  if (dir) rmSync(join(dir, '..'), { recursive: true, force: true });
+  await site?.close();
 });
 
-/** @param {string} name @returns {string} the fenced block after `<!-- snippet: name -->` */
-function snippet(name) {
-  const m = new RegExp(`<!-- snippet: ${name} -->\\s*\`\`\`html\\n([\\s\\S]*?)\`\`\``).exec(docs);
-  assert.ok(m, `docs/embedding.md has no "${name}" snippet`);
-  return m[1];
-}
-
-/** @returns {string} the partner CSP documented in docs/embedding.md, with this test's nonce */
-function documentedCsp() {
-  const m = /```\nContent-Security-Policy: ([\s\S]*?)\n```/.exec(docs);
-  assert.ok(m, 'docs/embedding.md has no example Content-Security-Policy');
-  return m[1].replace(/\s*\n\s*/g, ' ').replace("'nonce-…'", `'nonce-${NONCE}'`);
-}
-
-/** The partner's own stylesheet: layout only. */
-const PARTNER_CSS = `body { margin: 8px; font: 14px sans-serif; }
-#map, .partner-map { width: 760px; height: 520px; background: #dde3e8; }
-.traffic-box { width: 480px; height: 320px; }
-.small { width: 300px; height: 200px; } .wide { width: 520px; height: 340px; }`;
-
-/**
- * The partner's site: `partnerPages` with the documented CSP, its own copies of Leaflet
- * (/leaflet.js, /leaflet.css, /leaflet-esm.js) and its stylesheet (/partner.css).
- * @param {import('node:http').IncomingMessage} req
- * @param {import('node:http').ServerResponse} res
- */
-function servePartner(req, res) {
-  const path = new URL(req.url ?? '/', 'http://x').pathname;
-  const leaflet = join(root, 'node_modules/leaflet/dist');
-  const files = /** @type {Record<string, [string, string]>} */ ({
-    '/leaflet.js': [join(leaflet, 'leaflet.js'), 'text/javascript'],
-    '/leaflet-esm.js': [join(leaflet, 'leaflet-src.esm.js'), 'text/javascript'],
-    '/leaflet.css': [join(leaflet, 'leaflet.css'), 'text/css'],
-  });
-  if (files[path]) res.writeHead(200, { 'content-type': files[path][1] }).end(readFileSync(files[path][0]));
-  else if (path === '/favicon.ico') res.writeHead(204).end();
-  else if (path === '/partner.css') res.writeHead(200, { 'content-type': 'text/css' }).end(PARTNER_CSS);
-  else if (partnerPages[path]) res.writeHead(200, { 'content-type': 'text/html', 'content-security-policy': documentedCsp() }).end(partnerPages[path]);
-  else res.writeHead(404).end('not found');
-}
-
-/**
- * A browser page (a new context) for the partner's site serving `pages`.
- * @param {Record<string, string>} pages
- * @param {import('playwright-core').BrowserContextOptions} [context]
- */
-async function partnerPage(pages, context = { viewport: { width: 1000, height: 800 } }) {
-  partnerPages = pages;
-  const ctx = await browser.newContext(context);
-  const page = await ctx.newPage();
-  /** @type {string[]} */
-  const errors = [];
-  /** @type {string[]} */
-  const logs = [];
-  page.on('console', (m) => (m.type() === 'error' ? errors : logs).push(m.text()));
-  page.on('pageerror', (e) => errors.push(e.message));
-  const close = async () => {
-    await page.unrouteAll({ behavior: 'ignoreErrors' });
-    await ctx.close();
-  };
-  return { page, errors, logs, close };
-}
-
-/**
- * @param {string} body
- * @param {string} [head]
- */
-const html = (body, head = '') => `<!doctype html><html lang="en"><head><meta charset="utf-8">
-<link rel="stylesheet" href="/partner.css">${head}</head><body>${body}</body></html>`;
-
-/** The partner's own Leaflet, and its own global for the test's bookkeeping. */
-const PARTNER_LEAFLET = `<link rel="stylesheet" href="/leaflet.css">
-<script nonce="${NONCE}" src="/leaflet.js"></script>
-<script nonce="${NONCE}">window.partner = { updates: [], errors: [] };</script>`;
+const segmentsOf = (/** @type {(c: any) => boolean} */ pick) => site.segmentsOf(pick);
+const snippet = (/** @type {string} */ name) => site.snippet(name);
+const partnerPage = (/** @type {Record<string, string>} */ pages, /** @type {any} */ context) => site.page(pages, context);
 
 /**
  * The window's properties that were not there when the host recorded `partner.before` (after
@@ -177,7 +74,7 @@ test('Leaflet layer on a partner page of another origin: coloured segments, setH
   partner.map = map;
   partner.mapState = () => ({ listeners: listeners(), layers: Object.keys(map._layers).length });
   partner.initial = partner.mapState();
-  partner.layer = L.flowcastLayer({ feed: '${flowcast}/api/v1/', corridor: 'I-285', horizon: 0 })
+  partner.layer = L.flowcastLayer({ feed: '${flowcast}/api/v1/', corridor: 'I-285', horizon: 0, legend: 'topright' })
     .on('flowcast:update', (e) => { partner.updates.push({ horizon: e.horizon, forecast: e.forecast, local: e.local }); })
     .on('flowcast:error', (e) => { partner.errors.push(e.message); })
     .once('flowcast:network', (e) => { partner.network = e.segments; map.fitBounds(e.bounds); })
@@ -212,6 +109,27 @@ test('Leaflet layer on a partner page of another origin: coloured segments, setH
 
   await page.screenshot({ path: join(tmpdir(), 'flowcast-leaflet-layer.png') });
 
+  // the legend: a Leaflet control in the corner asked for, the page's colour key, the data time
+  const legend = await page.evaluate(() => {
+    const el = document.querySelector('.leaflet-top.leaflet-right .leaflet-control.flowcast-legend');
+    const p = /** @type {any} */ (window).partner;
+    return el && {
+      items: [...el.querySelectorAll('li')].map((li) => li.textContent),
+      swatches: [...el.querySelectorAll('.swatch')].map((sw) => getComputedStyle(sw).backgroundColor),
+      status: el.querySelector('[role="status"]')?.textContent,
+      height: el.getBoundingClientRect().height,
+      isControl: p.layer.getLegend() instanceof L.Control,
+    };
+  });
+  assert.ok(legend, 'the legend control is in the top right corner');
+  assert.equal(legend.items.length, 6, `bands and "no data": ${legend.items}`);
+  assert.equal(legend.items.at(-1), 'no data');
+  assert.ok(legend.swatches.slice(0, -1).every((c) => /^rgb\(/.test(c) && c !== 'rgba(0, 0, 0, 0)'), `swatches coloured: ${legend.swatches}`);
+  assert.equal(new Set(legend.swatches).size, 6, 'one colour per band');
+  assert.match(legend.status ?? '', /^Updated \d\d:\d\d · forecast \+60 min$/);
+  assert.ok(legend.height > 80, `legend height ${legend.height}`);
+  assert.ok(legend.isControl);
+
   // a zoom re-places the paths (the gap between directions is in pixels) and keeps them all
   const d0 = await page.getAttribute('path.flowcast-segment', 'd');
   await page.evaluate(() => (/** @type {any} */ (window)).partner.map.zoomIn(1, { animate: false }));
@@ -229,6 +147,7 @@ test('Leaflet layer on a partner page of another origin: coloured segments, setH
   });
   assert.deepEqual(state.now, state.initial);
   assert.equal(state.has, false);
+  assert.equal(await page.locator('.flowcast-legend').count(), 0, 'the legend goes with the layer');
   assert.equal(page.workers().length, 0);
 
   // added again, it starts over; setCorridor redraws
@@ -240,6 +159,7 @@ test('Leaflet layer on a partner page of another origin: coloured segments, setH
   });
   await again;
   await page.waitForFunction(() => (/** @type {any} */ (window)).partner.updates.length > 0, null, { timeout: 20000 });
+  assert.equal(await page.locator('.flowcast-legend').count(), 1, 'the legend comes back with the layer');
   await page.evaluate(() => (/** @type {any} */ (window)).partner.layer.setCorridor('I75-NB'));
   assert.equal(await page.locator('path.flowcast-segment').count(), segmentsOf((c) => c.id === 'I75-NB'));
   await page.evaluate(() => (/** @type {any} */ (window)).partner.layer.remove());
@@ -249,14 +169,15 @@ test('Leaflet layer on a partner page of another origin: coloured segments, setH
   await close();
 });
 
-test('Leaflet as an ES module: flowcastLayer({ L }) from the named export', { skip }, async () => {
+test('Leaflet as an ES module: flowcastLayer({ L }) and flowcastLegend({ L }) from the named exports', { skip }, async () => {
   const { page, errors, close } = await partnerPage({
     '/esm.html': html(`<div id="map"></div>
 <script nonce="${NONCE}" type="module">
   import * as L from '/leaflet-esm.js';
   const map = L.map('map').setView([33.84, -84.42], 10);
   window.partner = { before: [...Object.keys(window), 'partner'] };
-  const { flowcastLayer } = await import('${flowcast}/js/flowcast-leaflet.js');
+  const { flowcastLayer, flowcastLegend } = await import('${flowcast}/js/flowcast-leaflet.js');
+  flowcastLegend({ L, position: 'topleft' }).addTo(map);
   flowcastLayer({ L, feed: '${flowcast}/api/v1/', corridor: 'I75-SB', horizon: 15 })
     .on('flowcast:update', (e) => { document.body.dataset.horizon = e.horizon; })
     .addTo(map);
@@ -265,6 +186,7 @@ test('Leaflet as an ES module: flowcastLayer({ L }) from the named export', { sk
   await page.goto(`${PARTNER}/esm.html`);
   await page.waitForSelector('body[data-horizon="15"]', { timeout: 20000 });
   assert.equal(await page.locator('path.flowcast-segment').count(), segmentsOf((c) => c.id === 'I75-SB'));
+  assert.equal(await page.locator('.leaflet-top.leaflet-left .flowcast-legend li').count(), 6, 'a legend of its own, top left');
   assert.deepEqual(await newGlobals(page), [], 'not even L');
   assert.deepEqual(errors, []);
   await close();
@@ -336,33 +258,72 @@ test('two <flowcast-map> on a partner page of another origin: independent corrid
 });
 
 test('docs/embedding.md: the three snippets work as written, on another origin, under the documented CSP', { skip }, async () => {
-  // the partner adds its nonce to its own <script> tags, as its CSP requires
-  const withNonce = (/** @type {string} */ s) => s.replaceAll('<script', `<script nonce="${NONCE}"`);
+  // the partner adds its nonce to its own <script> and <style> tags, as its CSP requires
+  const withNonce = (/** @type {string} */ s) => s.replaceAll('<script', `<script nonce="${NONCE}"`).replaceAll('<style', `<style nonce="${NONCE}"`);
   const { page, errors, logs, close } = await partnerPage({
-    '/snippets.html': html(`${withNonce(snippet('element'))}\n${snippet('iframe')}\n${withNonce(snippet('leaflet'))}`,
+    '/snippets.html': html(['element', 'iframe', 'leaflet'].map((name) => withNonce(snippet(name))).join('\n'),
       `<link rel="stylesheet" href="/leaflet.css"><script nonce="${NONCE}" src="/leaflet.js"></script>`),
   }, { viewport: { width: 1300, height: 900 } });
   await page.goto(`${PARTNER}/snippets.html`);
-  await page.waitForSelector('flowcast-map[data-ready="forecast"]', { timeout: 20000 });
+  await page.waitForSelector('flowcast-map[data-ready="forecast"]', { timeout: 30000 });
   const frame = page.frames().find((f) => f.url().startsWith(`${flowcast}/embed.html`));
   assert.ok(frame, 'the iframe loads embed.html');
-  await frame.waitForSelector('flowcast-map[data-ready="forecast"]', { timeout: 20000 });
+  await frame.waitForSelector('flowcast-map[data-ready="forecast"]', { timeout: 30000 });
   const inFrame = await frame.evaluate(() => {
     const root = /** @type {ShadowRoot} */ (document.querySelector('flowcast-map')?.shadowRoot);
     return { lines: root.querySelectorAll('line').length, status: root.querySelector('[role="status"]')?.textContent };
   });
   assert.equal(inFrame.lines, segmentsOf((c) => c.road === 'I-75'));
   assert.match(inFrame.status ?? '', /forecast \+15 min$/);
-  const element = await page.evaluate(() => {
+  const sizes = await page.evaluate(() => {
+    const box = (/** @type {string} */ sel) => {
+      const r = /** @type {HTMLElement} */ (document.querySelector(sel)).getBoundingClientRect();
+      return [Math.round(r.width), Math.round(r.height)];
+    };
     const el = /** @type {HTMLElement} */ (document.querySelector('flowcast-map'));
-    return { lines: el.shadowRoot?.querySelectorAll('line').length, width: el.getBoundingClientRect().width };
+    return { lines: el.shadowRoot?.querySelectorAll('line').length, element: box('flowcast-map'), frame: box('iframe'), map: box('#partner-map') };
   });
-  assert.equal(element.lines, segmentsOf((c) => c.road === 'I-285'));
-  assert.equal(element.width, 480);
-  await page.waitForFunction(() => document.querySelectorAll('path.flowcast-segment').length > 0, null, { timeout: 20000 });
+  assert.equal(sizes.lines, segmentsOf((c) => c.road === 'I-285'));
+  assert.deepEqual(sizes.element, [480, 320]);
+  assert.deepEqual(sizes.frame, [720, 480], 'the frame: its container\'s width up to 720 px, 3:2');
+  assert.deepEqual(sizes.map, [1284, 420], 'the Leaflet map has the height its snippet gives it');
+  await page.waitForFunction(() => document.querySelectorAll('path.flowcast-segment').length > 0, null, { timeout: 30000 });
   assert.equal(await page.locator('path.flowcast-segment').count(), segmentsOf((c) => c.road === 'I-285'));
+  assert.equal(await page.locator('#partner-map .leaflet-bottom.leaflet-right .flowcast-legend').count(), 1, 'legend: true adds the legend');
   assert.ok(logs.some((l) => /^data of \d\d:\d\d, \+(0|30) min$/.test(l)), `layer events: ${logs.join(' | ')}`);
+  assert.ok(!logs.some((l) => /flowcast|traffic layer/.test(l) && !/^data of/.test(l)), `no problem reported: ${logs.join(' | ')}`);
   await page.screenshot({ path: join(tmpdir(), 'flowcast-embed-snippets.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('docs/embedding.md: the iframe snippet on a phone takes the column\'s width, and the map fills the frame', { skip }, async () => {
+  const { page, errors, close } = await partnerPage({
+    '/frame.html': html(snippet('iframe').replaceAll('<style', `<style nonce="${NONCE}"`)),
+  }, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  await page.goto(`${PARTNER}/frame.html`);
+  // loading="lazy": the frame navigates once laid out, possibly after the page's load event
+  let frame;
+  for (let i = 0; i < 100 && !frame; i++, await page.waitForTimeout(100)) frame = page.frames().find((f) => f.url().startsWith(`${flowcast}/embed.html`));
+  assert.ok(frame, 'the iframe loads embed.html');
+  await frame.waitForSelector('flowcast-map[data-ready]', { timeout: 30000 });
+  const outer = await page.evaluate(() => {
+    const r = /** @type {HTMLElement} */ (document.querySelector('iframe')).getBoundingClientRect();
+    return [r.width, r.height];
+  });
+  assert.equal(outer[0], 390 - 16, 'the frame takes the column\'s width (body margin 8 px)');
+  assert.ok(Math.abs(outer[1] - outer[0] * 2 / 3) < 1, `3:2: ${outer}`);
+  const inner = await frame.evaluate(() => {
+    const el = /** @type {HTMLElement} */ (document.querySelector('flowcast-map'));
+    const r = el.getBoundingClientRect();
+    const svg = /** @type {SVGSVGElement} */ (el.shadowRoot?.querySelector('svg')).getBoundingClientRect();
+    return { size: [r.width, r.height], svg: [svg.width, svg.height], scroll: document.documentElement.scrollHeight };
+  });
+  // (a frame's viewport is whole CSS pixels)
+  assert.ok(inner.size.every((v, i) => Math.abs(v - outer[i]) < 1), `the map fills the frame: ${inner.size} in ${outer}`);
+  assert.ok(inner.svg[1] > 0.5 * outer[1], `the drawing keeps most of the height: ${inner.svg}`);
+  assert.ok(inner.scroll <= Math.ceil(outer[1]), 'no scrolling inside the frame');
+  await page.screenshot({ path: join(tmpdir(), 'flowcast-embed-iframe-phone.png') });
   assert.deepEqual(errors, []);
   await close();
 });

@@ -11,5 +11,7 @@
 import './shared/colors.js';
 import './shared/segments.js';
 import './shared/telemetry.js';
+import './embed/errors.js';
+import './embed/styles.js';
 import './embed/engine-worker.js';
 export { FlowcastMapElement } from './embed/flowcast-map.js';

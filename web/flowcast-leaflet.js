@@ -1,6 +1,7 @@
 // flowcast-leaflet.js — the entry point partner pages import for the Leaflet layer, at the URL
 // docs/embedding.md gives them (https://HOST/js/flowcast-leaflet.js). The layer itself is
-// embed/leaflet-layer.js (which adds L.FlowcastLayer and L.flowcastLayer to a global Leaflet);
+// embed/leaflet-layer.js (which adds L.FlowcastLayer, L.flowcastLayer and the legend control's
+// L.FlowcastLegend, L.flowcastLegend to a global Leaflet);
 // this file keeps the published URL and its named exports.
 //
 // It imports the layer's whole static module graph, not only the layer, so the browser requests
@@ -9,5 +10,8 @@
 
 import './shared/colors.js';
 import './shared/segments.js';
+import './embed/errors.js';
+import './embed/styles.js';
 import './embed/engine-worker.js';
-export { flowcastLayer, install, layerClass } from './embed/leaflet-layer.js';
+import './embed/leaflet-legend.js';
+export { flowcastLayer, flowcastLegend, install, layerClass } from './embed/leaflet-layer.js';

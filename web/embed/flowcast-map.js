@@ -12,23 +12,33 @@
 // element's registration. The styles are a constructed stylesheet, so a host page's Content
 // Security Policy needs no 'unsafe-inline' for them.
 //
-// Attributes: `feed` — API base URL (default: the api/v1/ beside this script);
+// Attributes, each reflected as a property of the same name (as built-in elements do: setting
+// `el.horizon = 30` sets the attribute, and either updates the view):
+// `feed` — API base URL (default: the api/v1/ beside this script; the property reads resolved);
 // `corridor` — a road ("I-285") or a corridor id ("I285-CW"), default all;
-// `horizon` — minutes ahead, 0 (now) to 60, rounded to the feed's interval;
+// `horizon` — minutes ahead, 0 (now) to 60, rounded to the feed's interval (property: a number);
 // `telemetry` — present: send anonymous performance beacons to the feed (shared/telemetry.js), a
-// value in 0..1 being the sampling rate; absent (the default): send nothing.
+// value in 0..1 being the sampling rate; absent (the default): send nothing (property: boolean).
 // Events (bubbling CustomEvents, the same names and details as the Leaflet layer's):
 // `flowcast:update` { ts, local, horizon, forecast } after every recolour;
-// `flowcast:error` { stage, message } when the feed or the engine fails.
-// Parts for host styling: `map` (the drawing) and `legend` (the bar with title, status, key).
+// `flowcast:error` { code, message, retrying } (embed/errors.js) for a feed that cannot be
+// reached, a bad attribute, an engine that fails; the message also replaces the status shown,
+// and `el.error` holds the problem shown (null when none) for scripts that listen late.
+// Parts for host styling: `map` (the drawing), `legend` (the bar with title, status, key) and
+// `notice` (a problem's message over an empty drawing).
 
 import { SPEED_BINS, binOf, colorOfBin } from '../shared/colors.js';
-import { errorDetail, feedUrl, startEngineWorker, updateDetail } from './engine-worker.js';
+import { feedUrl, startEngineWorker, statusText, updateDetail } from './engine-worker.js';
+import { Problems, corridorError, embedError, parseHorizon } from './errors.js';
+import { adoptStyles } from './styles.js';
 import { TelemetryClient } from '../shared/telemetry.js';
 import { horizonStep, pickCorridors, rightOffset, segmentPairs, speedAt } from '../shared/segments.js';
 
 /** @typedef {import('../shared/types.js').Network} Network */
 /** @typedef {import('../shared/types.js').WorkerMessage} WorkerMessage */
+/** @typedef {import('./errors.js').EmbedError} EmbedError */
+/** What a hub tells its elements: the worker's messages, and the problems it found. */
+/** @typedef {WorkerMessage | { type: 'embed-error', error: EmbedError }} HubMessage */
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** Gap between the two directions, as a fraction of the drawing's width. */
@@ -37,8 +47,8 @@ const OFFSET_FRACTION = 0.004;
 /**
  * One worker per feed URL, shared by every element that shows it; its telemetry is on while any
  * of them has the `telemetry` attribute.
- * @typedef {{ engine: import('./engine-worker.js').EngineWorker, listeners: Set<(m: WorkerMessage) => void>,
- *   last: Map<string, WorkerMessage>, telemetry: TelemetryClient, optedIn: Set<HTMLElement> }} FeedHub
+ * @typedef {{ engine: import('./engine-worker.js').EngineWorker, listeners: Set<(m: HubMessage) => void>,
+ *   last: Map<string, HubMessage>, telemetry: TelemetryClient, optedIn: Set<HTMLElement> }} FeedHub
  */
 /** @type {Map<string, FeedHub>} */
 const hubs = new Map();
@@ -47,15 +57,22 @@ const hubs = new Map();
 function hubFor(feed) {
   let hub = hubs.get(feed);
   if (!hub) {
-    const engine = startEngineWorker(feed);
-    const telemetry = new TelemetryClient({ url: `${feed}telemetry`, embed: true, requestStats: () => engine.worker.postMessage({ type: 'stats' }) });
-    const h = /** @type {FeedHub} */ ({ engine, listeners: new Set(), last: new Map(), telemetry, optedIn: new Set() });
-    h.engine.worker.onmessage = (/** @type {MessageEvent<WorkerMessage>} */ ev) => {
-      h.telemetry.onMessage(ev.data);
-      if (ev.data.type === 'stats') return;
-      h.last.set(ev.data.type, ev.data); // a late subscriber starts from the latest of each kind
-      for (const fn of h.listeners) fn(ev.data);
+    const h = /** @type {FeedHub} */ ({ listeners: new Set(), last: new Map(), optedIn: new Set() });
+    /** @param {HubMessage} m */
+    const send = (m) => {
+      h.last.set(m.type, m); // a late subscriber starts from the latest of each kind
+      for (const fn of h.listeners) fn(m);
     };
+    h.engine = startEngineWorker(feed, {
+      onMessage(m) {
+        h.telemetry.onMessage(m);
+        if (m.type === 'stats') return;
+        if (m.type === 'network' || m.type === 'update') h.last.delete('embed-error'); // data again: the problem is over
+        send(m);
+      },
+      onError: (error) => send({ type: 'embed-error', error }),
+    });
+    h.telemetry = new TelemetryClient({ url: `${feed}telemetry`, embed: true, requestStats: () => h.engine.worker.postMessage({ type: 'stats' }) });
     hubs.set(feed, h);
     hub = h;
   }
@@ -83,6 +100,8 @@ const STYLE_TEXT = `
 :host([hidden]) { display: none; }
 .frame { position: absolute; inset: 0; display: flex; flex-direction: column; }
 svg { flex: 1 1 0; min-height: 0; width: 100%; }
+.notice { position: absolute; inset: 0 0 auto; margin: 0; padding: 24px 12px; text-align: center; font-weight: 600; }
+.notice[hidden], .bar [hidden] { display: none; }
 line { stroke-width: 4px; vector-effect: non-scaling-stroke; stroke-linecap: butt; }
 line.missing { stroke-dasharray: 3 3; }
 .bar { flex: none; margin: 0 4px 4px; display: flex; flex-wrap: wrap; gap: 2px 8px; align-items: center;
@@ -92,31 +111,13 @@ line.missing { stroke-dasharray: 3 3; }
 .sw { width: 12px; height: 6px; outline: 1px solid rgba(0, 0, 0, 0.4); }
 `;
 
-/** @type {CSSStyleSheet | null} shared by every element's shadow root */
-let sheet = null;
-
-/** @param {ShadowRoot} root */
-function adoptStyles(root) {
-  if ('adoptedStyleSheets' in root && typeof CSSStyleSheet.prototype.replaceSync === 'function') {
-    if (!sheet) {
-      sheet = new CSSStyleSheet();
-      sheet.replaceSync(STYLE_TEXT);
-    }
-    root.adoptedStyleSheets = [sheet];
-  } else {
-    const style = document.createElement('style');
-    style.textContent = STYLE_TEXT;
-    root.append(style);
-  }
-}
-
 export class FlowcastMapElement extends HTMLElement {
   static observedAttributes = ['feed', 'corridor', 'horizon', 'telemetry'];
 
   constructor() {
     super();
     const root = this.attachShadow({ mode: 'open' });
-    adoptStyles(root);
+    adoptStyles(root, STYLE_TEXT);
     this.svg = document.createElementNS(SVG_NS, 'svg');
     this.svg.setAttribute('role', 'img');
     this.svg.setAttribute('part', 'map');
@@ -139,10 +140,16 @@ export class FlowcastMapElement extends HTMLElement {
       return k;
     }).reverse();
     bar.append(this.titleEl, this.statusEl, ...keys);
+    // a problem's message where the roads would be, when there are none to show
+    this.noticeEl = document.createElement('p');
+    this.noticeEl.className = 'notice';
+    this.noticeEl.setAttribute('part', 'notice');
+    this.noticeEl.setAttribute('role', 'alert');
+    this.noticeEl.hidden = true;
     // the legend below the drawing, not over it: the drawing keeps all of its roads in view
     const frame = document.createElement('div');
     frame.className = 'frame';
-    frame.append(this.svg, bar);
+    frame.append(this.svg, this.noticeEl, bar);
     root.append(frame);
     /** @type {Network | null} */
     this.network = null;
@@ -153,18 +160,87 @@ export class FlowcastMapElement extends HTMLElement {
     /** @type {FeedHub | null} */
     this.hub = null;
     this.hubFeed = '';
-    this.listener = (/** @type {WorkerMessage} */ m) => this.#onMessage(m);
+    this.listener = (/** @type {HubMessage} */ m) => this.#onMessage(m);
+    this.problems = new Problems();
+    this.connected = false;
+    this.normalStatus = 'Loading…';
+    // A property set before this element was defined (the script loads after the page's own)
+    // is an own property hiding the accessor: pass it through the accessor, to the attribute.
+    for (const name of FlowcastMapElement.observedAttributes) {
+      if (!Object.hasOwn(this, name)) continue;
+      const value = /** @type {any} */ (this)[name];
+      delete (/** @type {any} */ (this))[name];
+      /** @type {any} */ (this)[name] = value;
+    }
   }
 
+  /** The feed's API base URL, resolved (the attribute as written when it is not a URL). */
   get feed() {
-    return feedUrl(this.getAttribute('feed'));
+    try {
+      return feedUrl(this.getAttribute('feed'));
+    } catch {
+      return this.getAttribute('feed') ?? '';
+    }
+  }
+
+  set feed(value) {
+    this.#reflect('feed', value);
+  }
+
+  /** The road or corridor id shown; '' for the whole network. */
+  get corridor() {
+    return this.getAttribute('corridor') ?? '';
+  }
+
+  set corridor(value) {
+    this.#reflect('corridor', value);
+  }
+
+  /** Minutes ahead as written (0 when absent or not a valid horizon). */
+  get horizon() {
+    return parseHorizon(this.getAttribute('horizon')).minutes;
+  }
+
+  set horizon(value) {
+    this.#reflect('horizon', value);
+  }
+
+  /** Whether this element sends telemetry (the attribute's presence). */
+  get telemetry() {
+    return this.hasAttribute('telemetry');
+  }
+
+  set telemetry(on) {
+    if (!on) this.removeAttribute('telemetry');
+    else if (!this.hasAttribute('telemetry')) this.setAttribute('telemetry', '');
+  }
+
+  /** The problem the element shows (the `flowcast:error` detail), or null. */
+  get error() {
+    return this.problems.shown();
+  }
+
+  /**
+   * @param {string} name
+   * @param {unknown} value null or undefined removes the attribute
+   */
+  #reflect(name, value) {
+    if (value === null || value === undefined) this.removeAttribute(name);
+    else this.setAttribute(name, String(value));
   }
 
   connectedCallback() {
+    this.connected = true;
+    this.#checkHorizon();
     this.#subscribe();
   }
 
   disconnectedCallback() {
+    this.connected = false;
+    this.#unsubscribe();
+  }
+
+  #unsubscribe() {
     if (!this.hub) return;
     this.hub.listeners.delete(this.listener);
     this.#optIn(false);
@@ -172,25 +248,74 @@ export class FlowcastMapElement extends HTMLElement {
     this.hub = null;
   }
 
-  /** @param {string} name */
-  attributeChangedCallback(name) {
-    if (!this.isConnected) return;
+  /**
+   * @param {string} name
+   * @param {string | null} old
+   * @param {string | null} value
+   */
+  attributeChangedCallback(name, old, value) {
+    // before connectedCallback (an upgrade reports every attribute) there is nothing to update
+    if (!this.connected || old === value) return;
     if (name === 'feed') {
-      this.disconnectedCallback();
+      this.#unsubscribe();
       this.network = null;
       this.update = null;
+      this.lines = [];
+      this.svg.replaceChildren();
+      this.problems.set('feed', null);
+      this.#showStatus('Loading…');
       this.#subscribe();
     } else if (name === 'corridor') this.#build();
     else if (name === 'telemetry') this.#optIn(this.hasAttribute('telemetry'));
-    else this.#recolor();
+    else {
+      this.#checkHorizon();
+      this.#recolor();
+    }
   }
 
   #subscribe() {
-    this.hubFeed = this.feed;
+    try {
+      this.hubFeed = feedUrl(this.getAttribute('feed'));
+    } catch {
+      this.#problem('feed', embedError('BAD_FEED', `"${this.getAttribute('feed')?.slice(0, 60)}" is not a feed address (a URL like https://host/api/v1/).`));
+      return;
+    }
     this.hub = hubFor(this.hubFeed);
     this.hub.listeners.add(this.listener);
     for (const m of this.hub.last.values()) this.#onMessage(m);
     this.#optIn(this.hasAttribute('telemetry'));
+  }
+
+  #checkHorizon() {
+    this.#problem('horizon', parseHorizon(this.getAttribute('horizon')).error);
+  }
+
+  /**
+   * Records (or, with null, clears) a problem, shows it and tells the page, once per problem.
+   * @param {import('./errors.js').ProblemSource} source
+   * @param {EmbedError | null} error
+   */
+  #problem(source, error) {
+    const news = this.problems.set(source, error);
+    this.#showStatus();
+    if (!error || !news) return;
+    console.warn(`flowcast: ${error.code}: ${error.message}`); // for the partner's developer
+    this.#emit('flowcast:error', error);
+  }
+
+  /**
+   * The status line: the problem if any (also over the drawing when that is empty), else the
+   * data time and horizon.
+   * @param {string} [normal] the status without a problem (default: the one shown)
+   */
+  #showStatus(normal = this.normalStatus) {
+    this.normalStatus = normal;
+    const p = this.problems.shown();
+    const inNotice = !!p && !this.lines.length; // said once, where it is seen: not twice
+    this.statusEl.textContent = p ? p.message : normal;
+    this.statusEl.hidden = inNotice;
+    this.noticeEl.textContent = inNotice ? p.message : '';
+    this.noticeEl.hidden = !inNotice;
   }
 
   /**
@@ -207,26 +332,23 @@ export class FlowcastMapElement extends HTMLElement {
     hub.telemetry.setEnabled(hub.optedIn.size > 0, rate);
   }
 
-  /** @param {WorkerMessage} m */
+  /** @param {HubMessage} m */
   #onMessage(m) {
     if (m.type === 'network') {
       this.network = m.network;
+      this.problems.set('feed', null);
       this.#build();
     } else if (m.type === 'update') {
       this.update = m;
+      this.problems.set('feed', null);
       this.#recolor();
-    } else {
-      const error = errorDetail(m);
-      if (!error) return;
-      this.statusEl.textContent = error.stage === 'feed' ? 'feed unreachable, retrying…' : error.message;
-      this.#emit('flowcast:error', error);
-    }
+    } else if (m.type === 'embed-error') this.#problem('feed', m.error);
   }
 
   #build() {
     const net = this.network;
     if (!net) return;
-    const want = (this.getAttribute('corridor') ?? '').trim();
+    const want = this.corridor.trim();
     const corridors = pickCorridors(net, want);
     const pairs = segmentPairs(net, corridors).map((p) => [p.sensor, p.next]);
     const used = pairs.flat();
@@ -234,10 +356,12 @@ export class FlowcastMapElement extends HTMLElement {
       this.lines = [];
       this.svg.replaceChildren();
       this.svg.removeAttribute('viewBox');
-      this.titleEl.textContent = 'no such corridor';
-      this.svg.setAttribute('aria-label', 'Traffic speeds on no corridor');
+      this.titleEl.textContent = '';
+      this.svg.setAttribute('aria-label', 'Traffic speeds: no corridor to show');
+      this.#problem('corridor', corridorError(net, want, corridors.length) ?? embedError('BAD_CORRIDOR', 'This corridor has no stations to draw.'));
       return;
     }
+    this.#problem('corridor', null);
     const lat0 = used.reduce((a, i) => a + net.sensors[i].lat, 0) / used.length;
     const kx = Math.cos((lat0 * Math.PI) / 180);
     const X = (/** @type {number} */ i) => net.sensors[i].lon * kx, Y = (/** @type {number} */ i) => -net.sensors[i].lat;
@@ -267,7 +391,7 @@ export class FlowcastMapElement extends HTMLElement {
     const u = this.update;
     if (!u || !this.lines.length) return;
     const f = u.forecast;
-    const minutes = Number(this.getAttribute('horizon')) || 0;
+    const minutes = this.horizon;
     const step = horizonStep(f, minutes);
     for (const { el, sensor } of this.lines) {
       const bin = binOf(speedAt(u.speedMph, f, sensor, step));
@@ -275,8 +399,7 @@ export class FlowcastMapElement extends HTMLElement {
       el.classList.toggle('missing', bin < 0);
     }
     const detail = updateDetail(u, step);
-    const ahead = step && f ? ` · forecast +${detail.horizon} min` : minutes && !f ? ' · forecast loading' : '';
-    this.statusEl.textContent = `Updated ${u.local}${ahead}`;
+    this.#showStatus(statusText(detail, minutes));
     this.dataset.ready = f ? 'forecast' : 'speeds';
     this.#emit('flowcast:update', detail);
   }

@@ -22,18 +22,23 @@
 // Options: `feed` (API base URL, default the api/v1/ of the host serving this script),
 // `corridor` (a road "I-285" or a corridor id "I285-CW", default all), `horizon` (minutes
 // ahead, 0…60, rounded to the feed's interval), `weight` and `offset` (path width and the gap
-// between the two directions, in pixels), `pane`, `interactive`.
+// between the two directions, in pixels), `pane`, `interactive`, `legend` (true or a corner:
+// a speed legend control added and removed with the layer, embed/leaflet-legend.js).
 // Events: `flowcast:network` { segments, bounds } once the segments are drawn;
 // `flowcast:update` { ts, local, horizon, forecast } after every recolour (new data or a new
-// horizon); `flowcast:error` { stage, message } when the feed or the engine fails.
+// horizon); `flowcast:error` { code, message, retrying } (embed/errors.js, the element's codes)
+// when the feed or the engine fails, an option is bad, or the map has no size.
 
 import { binOf } from '../shared/colors.js';
-import { errorDetail, feedUrl, startEngineWorker, updateDetail } from './engine-worker.js';
+import { feedUrl, startEngineWorker, statusText, updateDetail } from './engine-worker.js';
+import { Problems, corridorError, embedError, parseHorizon } from './errors.js';
+import { flowcastLegend, legendClass } from './leaflet-legend.js';
 import { horizonStep, offsetLatLngs, pickCorridors, segmentPairs, segmentStyle, speedAt } from '../shared/segments.js';
 
 /** @typedef {import('../shared/types.js').Network} Network */
 /** @typedef {import('../shared/types.js').WorkerMessage} WorkerMessage */
 /** @typedef {Extract<WorkerMessage, { type: 'update' }>} Update */
+/** @typedef {import('./errors.js').EmbedError} EmbedError */
 
 /**
  * @typedef {object} FlowcastLayerOptions
@@ -44,6 +49,8 @@ import { horizonStep, offsetLatLngs, pickCorridors, segmentPairs, segmentStyle, 
  * @property {number} [offset]       gap between the two directions of a road, px
  * @property {string} [pane]         the map pane the paths go in
  * @property {boolean} [interactive] whether the paths take pointer events (Leaflet's own option)
+ * @property {boolean | string} [legend] a speed legend control with the layer: true (bottom
+ *   right) or a Leaflet corner ('topleft', 'topright', 'bottomleft', 'bottomright')
  * @property {any} [L]               Leaflet, when it is not the global `L`
  */
 
@@ -60,7 +67,7 @@ export function layerClass(L) {
   if (cls) return cls;
   cls = L.Layer.extend({
     options: /** @type {FlowcastLayerOptions} */ ({
-      feed: '', corridor: '', horizon: 0, weight: 4, offset: 3, pane: 'overlayPane', interactive: false,
+      feed: '', corridor: '', horizon: 0, weight: 4, offset: 3, pane: 'overlayPane', interactive: false, legend: false,
     }),
 
     /** @param {FlowcastLayerOptions} [options] */
@@ -76,28 +83,50 @@ export function layerClass(L) {
       this._group = L.featureGroup();
       /** @type {import('./engine-worker.js').EngineWorker | null} */
       this._engine = null;
+      /** @type {any} the legend control while on a map, with the `legend` option */
+      this._legend = null;
+      this._problems = new Problems();
+      this._status = 'Loading…';
     },
 
     /** @param {any} map */
     onAdd(map) {
       this._group.addTo(map);
-      this._engine = startEngineWorker(feedUrl(this.options.feed));
-      this._engine.worker.onmessage = (/** @type {MessageEvent<WorkerMessage>} */ ev) => this._onMessage(ev.data);
-      this._engine.worker.onerror = (/** @type {ErrorEvent} */ ev) => {
-        ev.preventDefault();
-        this.fire('flowcast:error', { stage: 'fatal', message: `the engine worker failed: ${ev.message || 'could not load'}` });
-      };
+      const o = this.options;
+      if (o.legend) {
+        this._legend = new (legendClass(L))(typeof o.legend === 'string' ? { position: o.legend } : {}).addTo(map);
+      }
+      this._showStatus('Loading…');
+      // Leaflet draws nothing in a container with no height, and says nothing about it
+      const size = map.getSize();
+      this._problem('map', size.x && size.y ? null : embedError('MAP_HAS_NO_SIZE',
+        `The map is ${size.x} × ${size.y} px: give its container a height in CSS (for example #map { height: 400px; }).`));
+      this._problem('horizon', parseHorizon(o.horizon).error);
+      let feed = '';
+      try {
+        feed = feedUrl(o.feed);
+      } catch {
+        this._problem('feed', embedError('BAD_FEED', `"${String(o.feed).slice(0, 60)}" is not a feed address (a URL like https://host/api/v1/).`));
+        return;
+      }
+      this._engine = startEngineWorker(feed, {
+        onMessage: (m) => this._onMessage(m),
+        onError: (e) => this._problem('feed', e),
+      });
     },
 
     /** @param {any} map */
     onRemove(map) {
       this._engine?.dispose();
       this._engine = null;
+      this._legend?.remove();
+      this._legend = null;
       this._group.clearLayers();
       map.removeLayer(this._group);
       this._segments = [];
       this._network = null;
       this._update = null;
+      this._problems = new Problems();
     },
 
     /** Leaflet adds and removes these map listeners with the layer. */
@@ -110,13 +139,40 @@ export function layerClass(L) {
      * @param {number} minutes
      */
     setHorizon(minutes) {
-      this.options.horizon = Number(minutes) || 0;
+      const h = parseHorizon(minutes);
+      this.options.horizon = h.minutes;
+      this._problem('horizon', h.error);
       this._recolor();
       return this;
     },
 
     getHorizon() {
-      return this.options.horizon;
+      return parseHorizon(this.options.horizon).minutes;
+    },
+
+    /** The legend control added by the `legend` option, while the layer is on a map; else null. */
+    getLegend() {
+      return this._legend;
+    },
+
+    /**
+     * Records (or, with null, clears) a problem; tells the page once per problem.
+     * @param {import('./errors.js').ProblemSource} source
+     * @param {EmbedError | null} error
+     */
+    _problem(source, error) {
+      const news = this._problems.set(source, error);
+      this._showStatus();
+      if (!error || !news) return;
+      console.warn(`flowcast: ${error.code}: ${error.message}`); // for the partner's developer
+      this.fire('flowcast:error', error);
+    },
+
+    /** @param {string} [normal] the status without a problem (default: the one shown) */
+    _showStatus(normal = this._status) {
+      this._status = normal;
+      const p = this._problems.shown();
+      this._legend?.setStatus(p ? p.message : normal, !!p);
     },
 
     /**
@@ -139,13 +195,12 @@ export function layerClass(L) {
       if (!this._map) return;
       if (m.type === 'network') {
         this._network = m.network;
+        this._problems.set('feed', null);
         this._build();
       } else if (m.type === 'update') {
         this._update = m;
+        this._problems.set('feed', null);
         this._recolor();
-      } else {
-        const error = errorDetail(m);
-        if (error) this.fire('flowcast:error', error);
       }
     },
 
@@ -154,7 +209,10 @@ export function layerClass(L) {
       if (!net || !this._map) return;
       this._group.clearLayers();
       const o = this.options;
-      this._segments = segmentPairs(net, pickCorridors(net, o.corridor)).map((p) => ({
+      const want = String(o.corridor ?? '');
+      const corridors = pickCorridors(net, want);
+      this._problem('corridor', corridorError(net, want, corridors.length));
+      this._segments = segmentPairs(net, corridors).map((p) => ({
         sensor: p.sensor, next: p.next, bin: -2, // -2: not styled from data yet
         line: L.polyline([], {
           className: 'flowcast-segment', pane: o.pane, interactive: o.interactive,
@@ -178,14 +236,17 @@ export function layerClass(L) {
       const u = this._update;
       if (!u || !this._segments.length) return;
       const f = u.forecast;
-      const step = horizonStep(f, this.options.horizon);
+      const minutes = this.getHorizon();
+      const step = horizonStep(f, minutes);
       for (const s of this._segments) {
         const bin = binOf(speedAt(u.speedMph, f, s.sensor, step));
         if (bin === s.bin) continue;
         s.bin = bin;
         s.line.setStyle(segmentStyle(bin));
       }
-      this.fire('flowcast:update', updateDetail(u, step));
+      const detail = updateDetail(u, step);
+      this._showStatus(statusText(detail, minutes));
+      this.fire('flowcast:update', detail);
     },
   });
   classes.set(L, cls);
@@ -209,7 +270,11 @@ export function flowcastLayer(options = {}) {
 export function install(L) {
   L.FlowcastLayer = layerClass(L);
   L.flowcastLayer = (/** @type {FlowcastLayerOptions} */ options = {}) => new L.FlowcastLayer(options);
+  L.FlowcastLegend = legendClass(L);
+  L.flowcastLegend = (/** @type {import('./leaflet-legend.js').FlowcastLegendOptions} */ options = {}) => new L.FlowcastLegend(options);
 }
+
+export { flowcastLegend };
 
 const globalL = /** @type {any} */ (globalThis).L;
 if (globalL?.Layer && Object.isExtensible(globalL) && !globalL.flowcastLayer) install(globalL);
