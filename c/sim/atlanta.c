@@ -104,6 +104,64 @@ static const interchange k_i75_ix[] = {
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
+/* ---- place words: exit numbers, areas, named places (docs/SIMULATOR.md) -------------------
+ * Georgia numbers exits by milepost, so an interchange's exit is its whole milepost, except
+ * where k_exit_fixes says otherwise. The simulated layout puts a few interchanges up to a mile
+ * from their real milepost; an exit whose real number would then read out of order along the
+ * road is left without one rather than shown wrong. */
+typedef struct exit_fix { int is_i285; double mp; const char *exit; } exit_fix;
+static const exit_fix k_exit_fixes[] = {
+    {1, 19.0, "20"},    /* I-285 meets I-75 at its exit 20 (the model's crossing is at mile 19) */
+    {1, 20.0, NULL},    /* US-41 Cobb Pkwy is really exit 19, west of I-75: out of order here */
+    {0, 246.0, "247"},  /* I-20 downtown is I-75's exit 247 */
+    {0, 250.0, NULL},   /* the Brookwood split (I-85 north) has no one exit number both ways */
+};
+
+/* The area each stretch runs through, for the network's per-station `place` (up to `to`). */
+typedef struct area { double to; const char *name; } area;
+static const area k_i285_areas[] = {
+    {3.0, "East Point"}, {9.5, "Southwest Atlanta"}, {14.0, "Northwest Atlanta"}, {18.5, "Smyrna"},
+    {20.5, "Cumberland"}, {26.5, "Sandy Springs"}, {30.5, "Perimeter Center"}, {32.5, "Doraville"},
+    {33.7, "Spaghetti Junction"}, {38.5, "Tucker"}, {42.0, "Clarkston"}, {50.0, "South DeKalb"},
+    {56.0, "Conley"}, {59.0, "Hapeville"}, {I285_LENGTH_MI + 1, "College Park"},
+};
+static const area k_i75_areas[] = {
+    {236.5, "Morrow"}, {238.7, "Forest Park"}, {241.5, "Hapeville"}, {245.5, "Summerhill"},
+    {248.7, "Downtown"}, {250.7, "Midtown"}, {253.0, "Westside"}, {257.0, "Buckhead"},
+    {259.7, "Cumberland"}, {I75_MP_NORTH + 1, "Marietta"},
+};
+
+/* Named places a commuter types (network field `places`): where each sits on I-285 and on I-75
+ * (-1: not on that road); the station nearest it on every carriageway is the place's. */
+typedef struct place_def {
+    const char *name;
+    const char *aliases[SIM_PLACE_ALIASES];
+    double mp285, mp75;
+} place_def;
+static const place_def k_places[] = {
+    {"I-75 at I-285 (Cumberland)", {"I-75 at I-285", "I-285 at I-75", "Cumberland", "Cobb Cloverleaf",
+      "Cobb Galleria", "Cumberland Mall", "Truist Park", "The Battery"}, 19.0, 259.0},
+    {"I-75 at I-285 south", {"I-285 at I-75 south", "Forest Park"}, 58.0, 238.0},
+    {"Spaghetti Junction (I-85 at I-285)", {"Spaghetti Junction", "I-85 at I-285", "I-285 at I-85",
+      "Tom Moreland Interchange"}, 33.0, -1},
+    {"Hartsfield-Jackson Airport", {"airport", "ATL", "Hartsfield-Jackson", "Atlanta airport",
+      "College Park"}, 60.0, -1},
+    {"I-85 at I-285 south-west", {"I-285 at I-85 south-west"}, 61.0, -1},
+    {"Perimeter Center (GA-400)", {"GA-400", "GA 400", "I-285 at GA-400", "Perimeter Mall",
+      "Dunwoody", "Perimeter"}, 27.0, -1},
+    {"Sandy Springs (Roswell Rd)", {"Sandy Springs", "Roswell Rd"}, 25.0, -1},
+    {"I-20 at I-285 west", {"I-285 at I-20 west"}, 10.0, -1},
+    {"I-20 at I-285 east", {"I-285 at I-20 east"}, 46.0, -1},
+    {"Stone Mountain Freeway (US-78)", {"US-78", "Stone Mountain Fwy"}, 39.0, -1},
+    {"I-675", {"I-285 at I-675"}, 52.0, -1},
+    {"Downtown (I-20)", {"Downtown", "Downtown Atlanta", "I-75 at I-20", "I-20 downtown",
+      "State Capitol"}, -1, 246.0},
+    {"Midtown (North Ave)", {"Midtown", "North Ave", "Georgia Tech"}, -1, 249.0},
+    {"Brookwood split (I-85 north)", {"Brookwood", "I-75 at I-85", "Downtown Connector north end"}, -1, 250.0},
+    {"Buckhead (West Paces Ferry)", {"Buckhead", "West Paces Ferry", "Mt Paran"}, -1, 255.0},
+    {"Marietta", {"Delk Rd", "Windy Hill Rd"}, -1, 262.0},
+};
+
 /* ---- roads: lanes, speed limits, peak demand ------------------------------------------- */
 
 static void i285_at(double mp, int *lanes, double *limit)
@@ -481,6 +539,66 @@ static int build_corridor(sim_net *net, int c, const road_def *r, int *next_stat
     return 0;
 }
 
+/* ---- place words --------------------------------------------------------------------------- */
+
+/* The station of corridor c nearest milepost mp (loops: either way round), and its distance. */
+static int station_nearest(const sim_net *net, int c, double mp, double *dist)
+{
+    const sim_corridor *cor = &net->corridors[c];
+    int best = -1;
+    double bd = 1e9;
+    for (int i = cor->first_station; i < cor->first_station + cor->n_stations; i++) {
+        double d = fabs(net->stations[i].milepost - mp);
+        if (cor->loop && cor->length_mi - d < d) d = cor->length_mi - d;
+        if (d < bd) { bd = d; best = i; }
+    }
+    *dist = bd;
+    return best;
+}
+
+/* Exit numbers, areas, local corridor names and named places (see the tables at the top). */
+static int add_place_words(sim_net *net)
+{
+    snprintf(net->corridors[R_CW].name, sizeof net->corridors[R_CW].name, "Inner Loop");
+    snprintf(net->corridors[R_CCW].name, sizeof net->corridors[R_CCW].name, "Outer Loop");
+    for (int i = 0; i < net->n_stations; i++) {
+        sim_station *st = &net->stations[i];
+        int is_i285 = k_roads[st->corridor].loop;
+        const area *a = is_i285 ? k_i285_areas : k_i75_areas;
+        while (st->milepost >= a->to) a++;
+        snprintf(st->place, sizeof st->place, "%s", a->name);
+    }
+    for (int c = 0; c < N_ROADS; c++) {
+        const road_def *r = &k_roads[c];
+        for (int k = 0; k < r->nix; k++) {
+            char exit[8];
+            snprintf(exit, sizeof exit, "%d", (int)floor(r->ix[k].mp));
+            const char *e = exit;
+            for (int f = 0; f < COUNT(k_exit_fixes); f++)
+                if (k_exit_fixes[f].is_i285 == r->loop && k_exit_fixes[f].mp == r->ix[k].mp) e = k_exit_fixes[f].exit;
+            double d;
+            int s = station_nearest(net, c, r->ix[k].mp, &d);
+            /* within half a station spacing: the station is at the interchange */
+            if (e && s >= 0 && d < STATION_SPACING_MI && !net->stations[s].exit[0])
+                snprintf(net->stations[s].exit, sizeof net->stations[s].exit, "%s", e);
+        }
+    }
+    net->places = calloc(COUNT(k_places), sizeof *net->places);
+    if (!net->places) return -1;
+    for (int p = 0; p < COUNT(k_places); p++) {
+        const place_def *pd = &k_places[p];
+        sim_place *pl = &net->places[net->n_places++];
+        pl->name = pd->name;
+        memcpy(pl->aliases, pd->aliases, sizeof pl->aliases);
+        for (int c = 0; c < N_ROADS; c++) {
+            double mp = k_roads[c].loop ? pd->mp285 : pd->mp75, d;
+            if (mp < 0) continue;
+            pl->stations[pl->n_stations++] = station_nearest(net, c, mp, &d);
+        }
+    }
+    return 0;
+}
+
 int sim_atlanta_build(sim_net *net)
 {
     memset(net, 0, sizeof *net);
@@ -513,7 +631,7 @@ int sim_atlanta_build(sim_net *net)
         if (build_ramps(net, &ramp_cap, r, &k_roads[r])) goto fail;
     build_interchange(net, 19.0, 259.0, "Cumberland");
     build_interchange(net, 58.0, 238.0, "south");
-    if (balance_demand(net)) goto fail;
+    if (balance_demand(net) || add_place_words(net)) goto fail;
     return 0;
 fail:
     sim_net_free(net);

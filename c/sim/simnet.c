@@ -46,6 +46,14 @@ int sim_net_write_json(const sim_net *net, FILE *f)
             fprintf(f, ", \"label\": ");
             put_string(f, s->label);
         }
+        if (s->exit[0]) {
+            fprintf(f, ", \"exit\": ");
+            put_string(f, s->exit);
+        }
+        if (s->place[0]) {
+            fprintf(f, ", \"place\": ");
+            put_string(f, s->place);
+        }
         fprintf(f, "}%s\n", i + 1 < net->n_stations ? "," : "");
     }
     fprintf(f, "  ],\n  \"corridors\": [\n");
@@ -57,6 +65,10 @@ int sim_net_write_json(const sim_net *net, FILE *f)
         put_string(f, c->road);
         fprintf(f, ", \"direction\": ");
         put_string(f, c->direction);
+        if (c->name[0]) {
+            fprintf(f, ", \"name\": ");
+            put_string(f, c->name);
+        }
         fprintf(f, ", \"loop\": %s,\n     \"sensors\": [", c->loop ? "true" : "false");
         for (int i = 0; i < c->n_stations; i++) {
             if (i) fputc(',', f);
@@ -81,7 +93,28 @@ int sim_net_write_json(const sim_net *net, FILE *f)
         }
         fprintf(f, "}%s\n", k + 1 < net->n_links ? "," : "");
     }
-    fprintf(f, "  ]\n}\n");
+    fprintf(f, "  ]");
+    if (net->n_places) {
+        fprintf(f, ",\n  \"places\": [\n");
+        for (int p = 0; p < net->n_places; p++) {
+            const sim_place *pl = &net->places[p];
+            fprintf(f, "    {\"name\": ");
+            put_string(f, pl->name);
+            fprintf(f, ", \"aliases\": [");
+            for (int a = 0; a < SIM_PLACE_ALIASES && pl->aliases[a]; a++) {
+                if (a) fputs(", ", f);
+                put_string(f, pl->aliases[a]);
+            }
+            fprintf(f, "], \"sensors\": [");
+            for (int i = 0; i < pl->n_stations; i++) {
+                if (i) fputs(", ", f);
+                put_string(f, net->stations[pl->stations[i]].id);
+            }
+            fprintf(f, "]}%s\n", p + 1 < net->n_places ? "," : "");
+        }
+        fprintf(f, "  ]");
+    }
+    fprintf(f, "\n}\n");
     return ferror(f) ? -1 : 0;
 }
 
@@ -114,5 +147,6 @@ void sim_net_free(sim_net *net)
     free(net->corridors);
     free(net->ramps);
     free(net->links);
+    free(net->places);
     memset(net, 0, sizeof *net);
 }

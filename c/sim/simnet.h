@@ -12,6 +12,8 @@
 typedef struct sim_station {
     char id[SIM_ID_MAX];
     char label[80];
+    char exit[8];         /* exit number at this station, or "" (network field `exit`) */
+    char place[64];       /* the area it is in, or "" (network field `place`) */
     double lat, lon;
     double milepost;
     double x_mi;          /* distance from the corridor's start, downstream */
@@ -25,6 +27,7 @@ typedef struct sim_station {
 typedef struct sim_corridor {
     char id[SIM_ID_MAX];
     char road[16], direction[16];
+    char name[32];                   /* local name ("Inner Loop"), or "" */
     int loop;
     double length_mi;
     int first_station, n_stations;   /* stations are contiguous, in downstream order */
@@ -54,6 +57,17 @@ typedef struct sim_link {
     char name[80];
 } sim_link;
 
+/* A named place for search (network field `places`): an interchange or landmark and the
+ * station nearest it on each carriageway that passes it. */
+#define SIM_PLACE_ALIASES 10
+#define SIM_PLACE_STATIONS 4
+typedef struct sim_place {
+    const char *name;
+    const char *aliases[SIM_PLACE_ALIASES];   /* NULL-terminated when shorter */
+    int stations[SIM_PLACE_STATIONS];
+    int n_stations;
+} sim_place;
+
 typedef struct sim_net {
     char id[SIM_ID_MAX];
     char name[80];
@@ -67,6 +81,8 @@ typedef struct sim_net {
     int n_ramps;
     sim_link *links;
     int n_links;
+    sim_place *places;
+    int n_places;
 } sim_net;
 
 /* Builds the Atlanta I-75/I-285 network. Returns 0, or -1 when out of memory. */

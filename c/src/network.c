@@ -62,10 +62,53 @@ static long find_sensor(const fc_network *net, const cJSON *v)
     return fc_idmap_find(&net->ids, v->valuestring, strlen(v->valuestring));
 }
 
-enum { S_ID, S_LAT, S_LON, S_ROAD, S_DIR, S_MP, S_LANES, S_LIMIT, S_TWIN, S_LABEL, S_N };
+/* ---- optional place words (exit numbers, place names, local corridor names, named places) ----
+ * Checked here and not kept: nothing in the engine reads them, and the page takes them from the
+ * same document, so a file the engine loaded never shows the page a name it would refuse. */
+
+#define FC_NAME_MAX 63      /* longest place, alias or corridor name, bytes */
+#define FC_EXIT_MAX 7       /* longest exit number ("19B", "246A") */
+#define FC_MAX_PLACES 4096u
+#define FC_MAX_ALIASES 16
+#define FC_MAX_PLACE_SENSORS 64 /* every carriageway at an interchange, with room to spare */
+
+/* Display text: 1..max_len bytes without control characters once JSON escapes are decoded.
+ * The document-level UTF-8 check sees only the escaped form ("\u0001"); cJSON itself refuses
+ * lone surrogates, so decoded text is valid UTF-8 already. */
+static int is_display_text(const cJSON *v, size_t max_len)
+{
+    if (!fc_json_is_text(v, max_len)) return 0;
+    for (const unsigned char *s = (const unsigned char *)v->valuestring; *s; s++)
+        if (*s < 0x20 || *s == 0x7f) return 0;
+    return 1;
+}
+
+/* An exit number as signs show it: a digit, then digits, letters or '-' ("255", "19B", "1-A"). */
+static int is_exit_number(const cJSON *v)
+{
+    if (!fc_json_is_text(v, FC_EXIT_MAX) || v->valuestring[0] < '0' || v->valuestring[0] > '9') return 0;
+    for (const char *p = v->valuestring; *p; p++) {
+        char c = *p;
+        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-')) return 0;
+    }
+    return 1;
+}
+
+/* ASCII case-insensitive equality: place names are searched without regard to case, so two
+ * places that differ only in case could never be told apart. */
+static int same_name(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a, y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
+        if (x != y) return 0;
+    }
+    return *a == *b;
+}
+
+enum { S_ID, S_LAT, S_LON, S_ROAD, S_DIR, S_MP, S_LANES, S_LIMIT, S_TWIN, S_LABEL, S_EXIT, S_PLACE, S_N };
 static const char *const k_sensor_keys[S_N] = {
     "id", "lat", "lon", "road", "direction", "milepost", "lanes", "speed_limit_mph", "twin",
-    "label"};
+    "label", "exit", "place"};
 
 static fc_status load_sensor(loader *ld, const cJSON *s, uint32_t i)
 {
@@ -94,6 +137,10 @@ static fc_status load_sensor(loader *ld, const cJSON *s, uint32_t i)
         return fail(ld, FC_E_NETWORK, "sensors[%u].twin: must be a sensor id", i);
     if (f[S_LABEL] && !cJSON_IsNull(f[S_LABEL]) && !fc_json_is_text(f[S_LABEL], 255))
         return fail(ld, FC_E_NETWORK, "sensors[%u].label: must be a string of 1..255 bytes", i);
+    if (f[S_EXIT] && !is_exit_number(f[S_EXIT]))
+        return fail(ld, FC_E_NETWORK, "sensors[%u].exit: must be an exit number of 1..%d characters (a digit, then digits, letters or '-')", i, FC_EXIT_MAX);
+    if (f[S_PLACE] && !is_display_text(f[S_PLACE], FC_NAME_MAX))
+        return fail(ld, FC_E_NETWORK, "sensors[%u].place: must be text of 1..%d bytes without control characters", i, FC_NAME_MAX);
 
     net->sensor_id[i] = dup_str(f[S_ID]->valuestring);
     net->road[i] = dup_str(f[S_ROAD]->valuestring);
@@ -156,8 +203,8 @@ static fc_status load_sensors(loader *ld, const cJSON *arr)
     return FC_OK;
 }
 
-enum { C_ID, C_ROAD, C_DIR, C_LOOP, C_SENSORS, C_GEOM, C_N };
-static const char *const k_corridor_keys[C_N] = {"id", "road", "direction", "loop", "sensors", "geometry"};
+enum { C_ID, C_ROAD, C_DIR, C_LOOP, C_SENSORS, C_GEOM, C_NAME, C_N };
+static const char *const k_corridor_keys[C_N] = {"id", "road", "direction", "loop", "sensors", "geometry", "name"};
 
 static fc_status load_geometry(loader *ld, const cJSON *g, uint32_t j, fc_corridor *c)
 {
@@ -195,6 +242,8 @@ static fc_status load_corridor(loader *ld, const cJSON *o, uint32_t j)
     if (!fc_json_is_text(f[C_ROAD], 31)) return fail(ld, FC_E_NETWORK, "corridors[%u].road: must be a string of 1..31 bytes", j);
     if (!fc_json_is_text(f[C_DIR], 15)) return fail(ld, FC_E_NETWORK, "corridors[%u].direction: must be a string of 1..15 bytes", j);
     if (f[C_LOOP] && !cJSON_IsBool(f[C_LOOP])) return fail(ld, FC_E_NETWORK, "corridors[%u].loop: must be true or false", j);
+    if (f[C_NAME] && !is_display_text(f[C_NAME], FC_NAME_MAX))
+        return fail(ld, FC_E_NETWORK, "corridors[%u].name: must be text of 1..%d bytes without control characters", j, FC_NAME_MAX);
     if (!cJSON_IsArray(f[C_SENSORS]) || cJSON_GetArraySize(f[C_SENSORS]) < 1)
         return fail(ld, FC_E_NETWORK, "corridors[%u].sensors: must be a non-empty array of sensor ids", j);
     c->id = dup_str(f[C_ID]->valuestring);
@@ -275,9 +324,62 @@ static fc_status load_connections(loader *ld, const cJSON *arr)
     return FC_OK;
 }
 
-enum { N_SCHEMA, N_ID, N_NAME, N_TZ, N_INTERVAL, N_SENSORS, N_CORRIDORS, N_CONNECTIONS, N_N };
+enum { P_NAME, P_ALIASES, P_SENSORS, P_N };
+static const char *const k_place_keys[P_N] = {"name", "aliases", "sensors"};
+
+static fc_status check_place(loader *ld, const cJSON *o, uint32_t p)
+{
+    const cJSON *f[P_N];
+    if (!cJSON_IsObject(o)) return fail(ld, FC_E_NETWORK, "places[%u]: must be an object", p);
+    int dup = fc_json_members(o, k_place_keys, P_N, f);
+    if (dup >= 0) return fail(ld, FC_E_NETWORK, "places[%u]: duplicate key \"%s\"", p, k_place_keys[dup]);
+    if (!is_display_text(f[P_NAME], FC_NAME_MAX))
+        return fail(ld, FC_E_NETWORK, "places[%u].name: must be text of 1..%d bytes without control characters", p, FC_NAME_MAX);
+    if (f[P_ALIASES]) {
+        if (!cJSON_IsArray(f[P_ALIASES]) || cJSON_GetArraySize(f[P_ALIASES]) > FC_MAX_ALIASES)
+            return fail(ld, FC_E_NETWORK, "places[%u].aliases: must be an array of at most %d names", p, FC_MAX_ALIASES);
+        uint32_t a = 0;
+        for (const cJSON *v = f[P_ALIASES]->child; v; v = v->next, a++)
+            if (!is_display_text(v, FC_NAME_MAX))
+                return fail(ld, FC_E_NETWORK, "places[%u].aliases[%u]: must be text of 1..%d bytes without control characters", p, a, FC_NAME_MAX);
+    }
+    const cJSON *ss = f[P_SENSORS];
+    if (!cJSON_IsArray(ss) || cJSON_GetArraySize(ss) < 1 || cJSON_GetArraySize(ss) > FC_MAX_PLACE_SENSORS)
+        return fail(ld, FC_E_NETWORK, "places[%u].sensors: must be an array of 1..%d sensor ids", p, FC_MAX_PLACE_SENSORS);
+    uint32_t k = 0;
+    for (const cJSON *s = ss->child; s; s = s->next, k++) {
+        if (find_sensor(ld->net, s) < 0)
+            return fail(ld, FC_E_NETWORK, "places[%u].sensors[%u]: unknown sensor \"%s\"", p, k,
+                        cJSON_IsString(s) ? s->valuestring : "(not a string)");
+        for (const cJSON *t = ss->child; t != s; t = t->next)
+            if (strcmp(t->valuestring, s->valuestring) == 0)
+                return fail(ld, FC_E_NETWORK, "places[%u].sensors[%u]: sensor \"%s\" is listed twice", p, k, s->valuestring);
+    }
+    return FC_OK;
+}
+
+/* Named places (interchanges, landmarks) for search: validated, not kept (see above). */
+static fc_status check_places(loader *ld, const cJSON *arr)
+{
+    if (!arr || cJSON_IsNull(arr)) return FC_OK;
+    if (!cJSON_IsArray(arr) || (uint32_t)cJSON_GetArraySize(arr) > FC_MAX_PLACES)
+        return fail(ld, FC_E_NETWORK, "places: must be an array of at most %u places", FC_MAX_PLACES);
+    uint32_t p = 0;
+    for (const cJSON *o = arr->child; o; o = o->next, p++) {
+        fc_status st = check_place(ld, o, p);
+        if (st) return st;
+        const char *name = cJSON_GetObjectItemCaseSensitive(o, "name")->valuestring;
+        uint32_t q = 0;
+        for (const cJSON *e = arr->child; e != o; e = e->next, q++)
+            if (same_name(cJSON_GetObjectItemCaseSensitive(e, "name")->valuestring, name))
+                return fail(ld, FC_E_NETWORK, "places[%u].name: \"%s\" is already places[%u] (names differ by more than case)", p, name, q);
+    }
+    return FC_OK;
+}
+
+enum { N_SCHEMA, N_ID, N_NAME, N_TZ, N_INTERVAL, N_SENSORS, N_CORRIDORS, N_CONNECTIONS, N_PLACES, N_N };
 static const char *const k_net_keys[N_N] = {"schema", "id", "name", "timezone", "interval_s",
-                                            "sensors", "corridors", "connections"};
+                                            "sensors", "corridors", "connections", "places"};
 
 static fc_status load_document(loader *ld, const cJSON *root)
 {
@@ -308,6 +410,7 @@ static fc_status load_document(loader *ld, const cJSON *root)
     fc_status st = load_sensors(ld, f[N_SENSORS]);
     if (!st) st = load_corridors(ld, f[N_CORRIDORS]);
     if (!st) st = load_connections(ld, f[N_CONNECTIONS]);
+    if (!st) st = check_places(ld, f[N_PLACES]);
     return st;
 }
 

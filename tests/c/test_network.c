@@ -2,10 +2,10 @@
 #include "test.h"
 #include <stdlib.h>
 
-/* The fixture with the first occurrence of `from` replaced by `to` (caller frees). */
-static char *mutate(const char *from, const char *to)
+/* src with the first occurrence of `from` replaced by `to` (caller frees). */
+static char *mutate_in(const char *src, const char *from, const char *to)
 {
-    const char *src = fc_test_network_json, *at = strstr(src, from);
+    const char *at = src ? strstr(src, from) : NULL;
     if (!at) {
         printf("#   mutate: \"%s\" not in fixture\n", from);
         return NULL;
@@ -17,6 +17,12 @@ static char *mutate(const char *from, const char *to)
     strcpy(out + pre, to);
     strcat(out, at + strlen(from));
     return out;
+}
+
+/* The fixture with the first occurrence of `from` replaced by `to` (caller frees). */
+static char *mutate(const char *from, const char *to)
+{
+    return mutate_in(fc_test_network_json, from, to);
 }
 
 void test_network_load(void)
@@ -124,4 +130,85 @@ void test_engine_config(void)
     CHECK(strcmp(fc_status_name(FC_E_JSON), "E_JSON") == 0);
     CHECK(strcmp(fc_status_name((fc_status)999), "E_UNKNOWN") == 0);
     CHECK(strcmp(fc_version(), FC_VERSION) == 0);
+}
+
+/* The fixture with the optional place words (docs/FORMATS.md): an exit number and a place on a
+ * sensor, a corridor's local name, and named places (caller frees). */
+static char *with_places(void)
+{
+    char *a = mutate("\"twin\":\"D\"}", "\"twin\":\"D\",\"exit\":\"19B\",\"place\":\"Cumberland\"}");
+    char *b = mutate_in(a, "\"direction\":\"CW\",\"sensors\"", "\"direction\":\"CW\",\"name\":\"Inner Loop\",\"sensors\"");
+    char *c = mutate_in(b, "\"connections\":[",
+                        "\"places\":[{\"name\":\"Spaghetti Junction\",\"aliases\":[\"I-85 at I-285\",\"Tom Moreland Interchange\"],"
+                        "\"sensors\":[\"C\",\"D\"]},{\"name\":\"Caf\\u00e9 \xc3\xa9\",\"sensors\":[\"A\"]}],\"connections\":[");
+    free(a);
+    free(b);
+    return c;
+}
+
+static const struct {
+    const char *from, *to;
+    const char *msg;
+} k_bad_places[] = {
+    {"\"exit\":\"19B\"", "\"exit\":19", "sensors[0].exit: must be an exit number"},
+    {"\"exit\":\"19B\"", "\"exit\":\"\"", "sensors[0].exit"},
+    {"\"exit\":\"19B\"", "\"exit\":\"B19\"", "sensors[0].exit"},
+    {"\"exit\":\"19B\"", "\"exit\":\"12345678\"", "sensors[0].exit"},
+    {"\"exit\":\"19B\"", "\"exit\":\"19 B\"", "sensors[0].exit"},
+    {"\"place\":\"Cumberland\"", "\"place\":\"\"", "sensors[0].place"},
+    {"\"place\":\"Cumberland\"", "\"place\":[\"Cumberland\"]", "sensors[0].place"},
+    {"\"place\":\"Cumberland\"", "\"place\":\"Cumber\\u0001land\"", "sensors[0].place: must be text"},
+    {"\"place\":\"Cumberland\"", "\"place\":\"0123456789012345678901234567890123456789012345678901234567890123\"", "sensors[0].place"},
+    {"\"place\":\"Cumberland\"", "\"place\":\"Cumberland\",\"exit\":\"20\"", "sensors[0]: duplicate key \"exit\""},
+    {"\"name\":\"Inner Loop\"", "\"name\":true", "corridors[0].name"},
+    {"\"name\":\"Inner Loop\"", "\"name\":\"Inner\\nLoop\"", "corridors[0].name"},
+    {"\"places\":[", "\"places\":{},\"x\":[", "places: must be an array"},
+    {"{\"name\":\"Spaghetti Junction\"", "7,{\"name\":\"Spaghetti Junction\"", "places[0]: must be an object"},
+    {"\"name\":\"Spaghetti Junction\"", "\"name\":\"\"", "places[0].name"},
+    {"\"name\":\"Spaghetti Junction\"", "\"nom\":\"Spaghetti Junction\"", "places[0].name"},
+    {"\"aliases\":[", "\"aliases\":\"I-85\",\"x\":[", "places[0].aliases: must be an array"},
+    {"\"I-85 at I-285\"", "\"I-85 at I-285\",\"\"", "places[0].aliases[1]"},
+    {"\"I-85 at I-285\"", "\"I-85 at I-285\",3", "places[0].aliases[1]"},
+    {"\"sensors\":[\"C\",\"D\"]", "\"sensors\":[]", "places[0].sensors: must be an array of 1..64"},
+    {"\"sensors\":[\"C\",\"D\"]", "\"sensors\":[\"C\",\"Q\"]", "places[0].sensors[1]: unknown sensor \"Q\""},
+    {"\"sensors\":[\"C\",\"D\"]", "\"sensors\":[\"C\",\"C\"]", "places[0].sensors[1]: sensor \"C\" is listed twice"},
+    {"\"sensors\":[\"C\",\"D\"]", "\"sensors\":[\"C\",1]", "places[0].sensors[1]: unknown sensor \"(not a string)\""},
+    {"\"Caf\\u00e9 \xc3\xa9\"", "\"spaghetti JUNCTION\"", "places[1].name: \"spaghetti JUNCTION\" is already places[0]"},
+};
+
+void test_network_places(void)
+{
+    fc_engine *e = fc_test_engine();
+    char *doc = with_places();
+    CHECK(e != NULL && doc != NULL);
+    if (!e || !doc) {
+        fc_engine_destroy(e);
+        free(doc);
+        return;
+    }
+    /* the place words are optional (the plain fixture loads) and, when present, accepted */
+    fc_status st = fc_engine_load_network(e, doc, strlen(doc));
+    if (st != FC_OK) printf("#   with places: %s\n", fc_engine_message(e));
+    CHECK_STATUS(st, FC_OK);
+    CHECK_EQ_INT(fc_engine_sensor_count(e), 4);
+    uint64_t before = fc_engine_digest(e);
+    for (size_t i = 0; i < sizeof k_bad_places / sizeof k_bad_places[0]; i++) {
+        char *bad = mutate_in(doc, k_bad_places[i].from, k_bad_places[i].to);
+        CHECK(bad != NULL);
+        if (!bad) continue;
+        st = fc_engine_load_network(e, bad, strlen(bad));
+        if (st != FC_E_NETWORK || !strstr(fc_engine_message(e), k_bad_places[i].msg)) {
+            fc_test_failures++;
+            printf("#   place case %zu: got %s \"%s\", expected E_NETWORK containing \"%s\"\n", i,
+                   fc_status_name(st), fc_engine_message(e), k_bad_places[i].msg);
+        }
+        free(bad);
+    }
+    /* a lone surrogate escape is cJSON's to refuse: never valid text */
+    char *bad = mutate_in(doc, "Spaghetti Junction", "Spaghetti \\ud800Junction");
+    CHECK_STATUS(fc_engine_load_network(e, bad, strlen(bad)), FC_E_JSON);
+    free(bad);
+    CHECK(fc_engine_digest(e) == before);
+    free(doc);
+    fc_engine_destroy(e);
 }

@@ -182,6 +182,7 @@ function updateDetailsNumbers() {
 
 const trip = new TripPlanner(/** @type {HTMLFormElement} */ ($('trip')), {
   onQuery: (q) => worker.postMessage({ type: 'trip', ...q }),
+  onClear: () => map?.highlightRoute([]),
 });
 
 /** @param {import('./map.js').Segment} seg */
@@ -272,8 +273,7 @@ function onWorker(m) {
       perf.setWorker(m.perf);
       break;
     case 'trip':
-      trip.show(m);
-      map?.highlightRoute(m.error ? [] : m.path);
+      if (trip.show(m)) map?.highlightRoute(m.error || m.code ? [] : m.path);
       break;
     case 'rejected':
       console.warn(`snapshot rejected: ${m.code}: ${m.message}`);

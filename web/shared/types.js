@@ -16,6 +16,8 @@
  * @property {number} speed_limit_mph
  * @property {string} [twin]
  * @property {string} [label]
+ * @property {string} [exit]   exit number at this station ("255", "19B")
+ * @property {string} [place]  the area it is in ("Cumberland")
  */
 
 /**
@@ -24,6 +26,15 @@
  * @property {string} road
  * @property {string} direction
  * @property {boolean} [loop]
+ * @property {string} [name]   local name ("Inner Loop")
+ * @property {string[]} sensors
+ */
+
+/**
+ * A named place for search: an interchange or landmark and its station on each carriageway.
+ * @typedef {object} Place
+ * @property {string} name
+ * @property {string[]} [aliases]
  * @property {string[]} sensors
  */
 
@@ -35,6 +46,7 @@
  * @property {number} interval_s
  * @property {Sensor[]} sensors
  * @property {Corridor[]} corridors
+ * @property {Place[]} [places]
  */
 
 /**
@@ -53,8 +65,11 @@
  */
 
 /**
- * A trip planner answer from the worker: either `error`, or the rest.
+ * A trip planner answer from the worker: either `code` and `error` (the engine's code and
+ * message, for the console: the page words the code for people), or the rest.
  * @typedef {object} TripResult
+ * @property {number} [id]     the query's id, echoed
+ * @property {string} [code]
  * @property {string} [error]
  * @property {string} from
  * @property {string} to
@@ -67,6 +82,9 @@
  * @property {number} delayMinutes
  * @property {{ at: string, inMin: number, minutes: number, savesMinutes: number }} best
  * @property {[string, string][]} path  station pairs along the route
+ * @property {{ at: string, inMin: number, arriveAt: string, lateMin: number }} [arrive]
+ *   an "arrive by" query: the time asked, when to leave (minutes from now), when it arrives,
+ *   and minutes late when even leaving now is too late
  */
 
 /**

@@ -5,7 +5,7 @@
 //
 // Messages in:  { type: 'start', base, recentHours?, trainHours?, pollMs?, retryBaseMs?, retryMaxMs?, timeoutMs? }
 //               { type: 'history', sensor, slots }
-//               { type: 'trip', from, to, leaveMin }
+//               { type: 'trip', pairs: [[from, to], …], leaveMin? | arriveMin? }
 //               { type: 'ping' } (the page's watchdog; answered with { type: 'pong' })
 //               { type: 'stats' } (telemetry; answered with { type: 'stats', stats }: engine.stats())
 // Messages out: see the WorkerMessage typedef in shared/types.js.
@@ -353,33 +353,62 @@ function postHistory(sensor, slots) {
 }
 
 /**
- * A trip query: the travel time leaving `leaveMin` minutes after the newest data, and the best
- * departure within the forecast. Bad queries (same station, no path) answer with the engine's
- * message.
- * @param {{ from: string, to: string, leaveMin: number }} q
+ * A trip query between two places: each place is every carriageway's station there, and the
+ * engine answers each (from, to) pair; the shortest real trip is the one meant (the right
+ * carriageway, not a loop the wrong way round). `leaveMin`: leave that many minutes after the
+ * newest data; or `arriveMin`: arrive by then, leaving as late as the forecast allows. Errors
+ * carry the engine's code; the page words them for people.
+ * @param {{ id?: number, pairs: [string, string][], leaveMin?: number, arriveMin?: number }} q
+ *   id: echoed, so the page can drop an answer to an older question
  */
 function postTrip(q) {
   const e = engine;
   if (!e) return;
   if (!hasModel) {
-    postMessage({ type: 'trip', error: 'Travel times need the forecast model: it is still loading.' });
+    postMessage({ type: 'trip', id: q.id, code: 'E_STATE', error: 'no model yet' });
     return;
   }
+  const t0 = performance.now();
   try {
-    const departAt = latestTs + q.leaveMin * 60000;
-    const t0 = performance.now();
-    const trip = e.travelTime({ from: q.from, to: q.to, departAt });
-    const best = e.bestDeparture({ from: q.from, to: q.to });
+    const arriving = typeof q.arriveMin === 'number';
+    const departAt = latestTs + (arriving ? 0 : q.leaveMin ?? 0) * 60000;
+    /** @type {{ from: string, to: string, trip: import('../flowcast.js').TravelTime } | null} */
+    let chosen = null;
+    /** @type {unknown} */
+    let firstError = null;
+    for (const [from, to] of q.pairs) {
+      try {
+        const trip = e.travelTime({ from, to, departAt });
+        if (!chosen || trip.distanceMi < chosen.trip.distanceMi - 1e-6) chosen = { from, to, trip };
+      } catch (err) {
+        firstError ??= err;
+      }
+    }
+    if (!chosen) throw firstError ?? new Error('no pairs');
+    const { from, to } = chosen;
+    let trip = chosen.trip;
+    const best = e.bestDeparture({ from, to });
+    /** @type {{ at: string, inMin: number, arriveAt: string, lateMin: number } | undefined} */
+    let arrive;
+    if (arriving) {
+      // the latest departure that still arrives in time, else the one that arrives first
+      const by = latestTs + /** @type {number} */ (q.arriveMin) * 60000;
+      const end = (/** @type {{ departAt: number, minutes: number }} */ d) => d.departAt + d.minutes * 60000;
+      const ok = best.departures.filter((d) => end(d) <= by);
+      const pick = ok.length ? ok[ok.length - 1] : best.departures.reduce((a, b) => (end(b) < end(a) ? b : a));
+      trip = e.travelTime({ from, to, departAt: pick.departAt });
+      arrive = { at: localClock(by), inMin: Math.round((pick.departAt - latestTs) / 60000), arriveAt: localClock(end(pick)), lateMin: Math.max(0, (end(pick) - by) / 60000) };
+    }
     record('route query', performance.now() - t0);
     postMessage({
-      type: 'trip', from: q.from, to: q.to,
-      leave: localClock(departAt), minutes: trip.minutes, low: trip.low, high: trip.high,
+      type: 'trip', id: q.id, from, to, arrive,
+      leave: localClock(trip.departAt), minutes: trip.minutes, low: trip.low, high: trip.high,
       distanceMi: trip.distanceMi, freeFlowMinutes: trip.freeFlowMinutes, delayMinutes: trip.delayMinutes,
       best: { at: localClock(best.best.departAt), inMin: Math.round((best.best.departAt - latestTs) / 60000), minutes: best.best.minutes, savesMinutes: best.savesMinutes },
       path: trip.segments.map((/** @type {{ from: string, to: string }} */ s) => [s.from, s.to]),
     });
   } catch (err) {
-    postMessage({ type: 'trip', error: err instanceof Error ? err.message : String(err) });
+    postMessage({ type: 'trip', id: q.id, code: /** @type {{ code?: string }} */ (err)?.code ?? 'E_INTERNAL', error: err instanceof Error ? err.message : String(err) });
   }
   postPerf(e);
 }
