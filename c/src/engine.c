@@ -2,6 +2,7 @@
  * and release, and read access to the committed state (sensors, latest values, speed history,
  * local time, the state digest). The other jobs live in engine_*.c (engine.h lists them). */
 #include "engine.h"
+#include "status.h"
 #include "hash.h"
 #include "timeutil.h"
 #include <math.h>
@@ -27,7 +28,7 @@ fc_status fc_engine_fail(fc_engine *e, fc_status st, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    fc_vfail(e->msg, sizeof e->msg, st, fmt, ap);
     va_end(ap);
     return st;
 }

@@ -52,9 +52,7 @@ fc_status fc_engine_train_begin(fc_engine *e, const fc_train_options *opt)
         return fc_engine_fail(e, FC_E_RANGE, "train options out of range (horizons 1..%d, irls_iters 1..20, max_samples >= 50, ...)", FC_MAX_H);
     fc_trainer_free(e->trainer);
     e->trainer = NULL;
-    if (fc_trainer_create(e->net, &e->graph, fc_engine_history(e), &o, e->net_hash, &e->trainer, e->msg, sizeof e->msg))
-        return e->hist.head == INT64_MIN ? FC_E_STATE : FC_E_RANGE;
-    return FC_OK;
+    return fc_trainer_create(e->net, &e->graph, fc_engine_history(e), &o, e->net_hash, &e->trainer, e->msg, sizeof e->msg);
 }
 
 fc_status fc_engine_train_step(fc_engine *e, double *progress)

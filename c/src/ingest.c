@@ -1,6 +1,7 @@
 /* ingest.c — the cJSON reference path for snapshots, and the staging rules every parser shares
  * (docs/FORMATS.md, "Ingest rules"). */
 #include "ingest.h"
+#include "status.h"
 #include "history.h"
 #include "jsonutil.h"
 #include "timeutil.h"
@@ -80,23 +81,14 @@ void fc_stage_reset(fc_stage *st)
     st->next_hint = 0;
 }
 
-static fc_status fail(char *msg, size_t cap, fc_status st, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, cap, fmt, ap);
-    va_end(ap);
-    return st;
-}
-
 fc_status fc_ingest_check_ts(const fc_ingest_limits *lim, int64_t ts_ms, char *msg, size_t cap)
 {
     if (lim->last_ts_ms == INT64_MIN) return FC_OK;
     if (ts_ms <= lim->last_ts_ms)
-        return fail(msg, cap, FC_E_TS_ORDER, "ts: %lld ms is not after the last committed snapshot (%lld ms)",
+        return fc_fail(msg, cap, FC_E_TS_ORDER, "ts: %lld ms is not after the last committed snapshot (%lld ms)",
                     (long long)ts_ms, (long long)lim->last_ts_ms);
     if (ts_ms - lim->last_ts_ms > lim->max_ahead_ms)
-        return fail(msg, cap, FC_E_TS_AHEAD, "ts: %lld s after the last committed snapshot (limit %lld s)",
+        return fc_fail(msg, cap, FC_E_TS_AHEAD, "ts: %lld s after the last committed snapshot (limit %lld s)",
                     (long long)((ts_ms - lim->last_ts_ms) / 1000), (long long)(lim->max_ahead_ms / 1000));
     return FC_OK;
 }
@@ -191,27 +183,27 @@ void fc_stage_reading_fields(fc_stage *st, const fc_ingest_limits *lim, const fc
 fc_status fc_ingest_check_size(const fc_ingest_limits *lim, size_t len, char *msg, size_t cap)
 {
     if (len <= lim->max_payload_bytes) return FC_OK;
-    return fail(msg, cap, FC_E_TOO_LARGE, "snapshot: %zu bytes exceeds the limit of %u bytes", len,
+    return fc_fail(msg, cap, FC_E_TOO_LARGE, "snapshot: %zu bytes exceeds the limit of %u bytes", len,
                 lim->max_payload_bytes);
 }
 
 fc_status fc_ingest_check_top(const fc_ingest_limits *lim, const fc_jv *f, int dup, int64_t *ts_ms,
                               char *msg, size_t cap)
 {
-    if (dup >= 0) return fail(msg, cap, FC_E_FIELD, "snapshot: duplicate key \"%s\"", fc_top_keys[dup]);
+    if (dup >= 0) return fc_fail(msg, cap, FC_E_FIELD, "snapshot: duplicate key \"%s\"", fc_top_keys[dup]);
     if (!jv_equals(&f[FC_TOP_SCHEMA], "flowcast.snapshot/1"))
-        return fail(msg, cap, FC_E_SCHEMA, "schema: must be \"flowcast.snapshot/1\"");
+        return fc_fail(msg, cap, FC_E_SCHEMA, "schema: must be \"flowcast.snapshot/1\"");
     const fc_jv *net = &f[FC_TOP_NETWORK];
-    if (net->kind != FC_JV_STRING) return fail(msg, cap, FC_E_FIELD, "network: must be a string");
+    if (net->kind != FC_JV_STRING) return fc_fail(msg, cap, FC_E_FIELD, "network: must be a string");
     if (!jv_equals(net, lim->net->id))
-        return fail(msg, cap, FC_E_NETWORK_ID, "network: \"%.*s\" is not the loaded network \"%s\"",
+        return fc_fail(msg, cap, FC_E_NETWORK_ID, "network: \"%.*s\" is not the loaded network \"%s\"",
                     (int)(net->len < 63 ? net->len : 63), net->str, lim->net->id);
     const fc_jv *ts = &f[FC_TOP_TS];
     if (ts->kind != FC_JV_STRING || fc_iso8601_parse(ts->str, ts->len, ts_ms))
-        return fail(msg, cap, FC_E_TIMESTAMP, "ts: must be an ISO 8601 time with seconds and an offset, e.g. 2026-11-25T08:15:00-05:00");
+        return fc_fail(msg, cap, FC_E_TIMESTAMP, "ts: must be an ISO 8601 time with seconds and an offset, e.g. 2026-11-25T08:15:00-05:00");
     if (f[FC_TOP_INTERVAL].kind != FC_JV_ABSENT && !jv_int_in(&f[FC_TOP_INTERVAL], 1, 86400))
-        return fail(msg, cap, FC_E_FIELD, "interval_s: must be an integer in [1, 86400]");
-    if (f[FC_TOP_READINGS].kind != FC_JV_ARRAY) return fail(msg, cap, FC_E_FIELD, "readings: must be an array");
+        return fc_fail(msg, cap, FC_E_FIELD, "interval_s: must be an integer in [1, 86400]");
+    if (f[FC_TOP_READINGS].kind != FC_JV_ARRAY) return fc_fail(msg, cap, FC_E_FIELD, "readings: must be an array");
     return fc_ingest_check_ts(lim, *ts_ms, msg, cap);
 }
 
@@ -250,14 +242,14 @@ fc_status fc_ingest_parse_cjson(const fc_ingest_limits *lim, const char *json, s
     if (status) return status;
     size_t bad = fc_utf8_check((const unsigned char *)json, len);
     if (bad != len)
-        return fail(msg, cap, FC_E_ENCODING, "snapshot: invalid UTF-8 or control byte at offset %zu", bad);
+        return fc_fail(msg, cap, FC_E_ENCODING, "snapshot: invalid UTF-8 or control byte at offset %zu", bad);
     size_t off;
     char why[160];
     cJSON *root = fc_json_parse(json, len, &off, why, sizeof why);
-    if (!root) return fail(msg, cap, FC_E_JSON, "snapshot: malformed JSON near offset %zu%s", off, why);
+    if (!root) return fc_fail(msg, cap, FC_E_JSON, "snapshot: malformed JSON near offset %zu%s", off, why);
     if (!cJSON_IsObject(root)) {
         cJSON_Delete(root);
-        return fail(msg, cap, FC_E_FIELD, "snapshot: must be a JSON object");
+        return fc_fail(msg, cap, FC_E_FIELD, "snapshot: must be a JSON object");
     }
     fc_jv top[FC_TOP_N];
     int dup = members_of(root, fc_top_keys, FC_TOP_N, top);

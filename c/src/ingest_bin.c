@@ -1,5 +1,6 @@
 /* ingest_bin.c — see ingest_bin.h. */
 #include "ingest_bin.h"
+#include "status.h"
 #include "history.h"
 #include <math.h>
 #include <stdint.h>
@@ -13,12 +14,6 @@
 static const char k_magic[8] = {'F', 'C', 'S', 'N', 'A', 'P', '1', '\0'};
 
 size_t fc_bin_snapshot_bytes(uint32_t n) { return FC_BIN_HEADER + (size_t)n * 7; }
-
-static fc_status fail(char *msg, size_t cap, fc_status st, const char *text)
-{
-    snprintf(msg, cap, "binary snapshot: %s", text);
-    return st;
-}
 
 /* Largest stored value that is still within a limit: q / scale <= max. */
 static uint32_t max_q(double max, double scale)
@@ -55,8 +50,8 @@ fc_status fc_ingest_parse_binary(const fc_ingest_limits *lim, const uint8_t *buf
         snprintf(msg, cap, "binary snapshot: %zu bytes, limit %u", len, lim->max_payload_bytes);
         return FC_E_TOO_LARGE;
     }
-    if (!buf || len < FC_BIN_HEADER) return fail(msg, cap, FC_E_FIELD, "too short for the 96-byte header");
-    if (memcmp(buf, k_magic, 8) != 0) return fail(msg, cap, FC_E_SCHEMA, "not a flowcast binary snapshot (bad magic)");
+    if (!buf || len < FC_BIN_HEADER) return fc_fail(msg, cap, FC_E_FIELD, "binary snapshot: too short for the 96-byte header");
+    if (memcmp(buf, k_magic, 8) != 0) return fc_fail(msg, cap, FC_E_SCHEMA, "binary snapshot: not a flowcast binary snapshot (bad magic)");
     uint32_t version, header, n, interval;
     int64_t ts;
     memcpy(&version, buf + 8, 4);
@@ -68,13 +63,13 @@ fc_status fc_ingest_parse_binary(const fc_ingest_limits *lim, const uint8_t *buf
         snprintf(msg, cap, "binary snapshot: format version %u, this engine reads version 1", version);
         return FC_E_SCHEMA;
     }
-    if (header != FC_BIN_HEADER) return fail(msg, cap, FC_E_FIELD, "unexpected header size");
+    if (header != FC_BIN_HEADER) return fc_fail(msg, cap, FC_E_FIELD, "binary snapshot: unexpected header size");
     const char *id = (const char *)buf + 32;
     size_t id_len = 0;
     while (id_len < 64 && id[id_len]) id_len++;
     int pad_ok = id_len < 64;
     for (size_t k = id_len; k < 64 && pad_ok; k++) pad_ok = id[k] == '\0';
-    if (!pad_ok) return fail(msg, cap, FC_E_FIELD, "network id is not NUL-terminated and NUL-padded");
+    if (!pad_ok) return fc_fail(msg, cap, FC_E_FIELD, "binary snapshot: network id is not NUL-terminated and NUL-padded");
     if (id_len != strlen(net->id) || memcmp(id, net->id, id_len) != 0) {
         snprintf(msg, cap, "binary snapshot: network \"%.*s\", the engine has \"%s\"", (int)id_len, id, net->id);
         return FC_E_NETWORK_ID;
@@ -83,14 +78,14 @@ fc_status fc_ingest_parse_binary(const fc_ingest_limits *lim, const uint8_t *buf
         snprintf(msg, cap, "binary snapshot: %u sensors, the network has %u", n, net->n_sensors);
         return FC_E_FIELD;
     }
-    if (interval > 86400) return fail(msg, cap, FC_E_FIELD, "interval_s out of range (0 or 1..86400)");
+    if (interval > 86400) return fc_fail(msg, cap, FC_E_FIELD, "binary snapshot: interval_s out of range (0 or 1..86400)");
     if (len != fc_bin_snapshot_bytes(n)) {
         snprintf(msg, cap, "binary snapshot: %zu bytes, %u sensors need %zu", len, n, fc_bin_snapshot_bytes(n));
         return FC_E_FIELD;
     }
     /* the instants a JSON timestamp can name in UTC: 1970-01-01T00:00:00Z .. 9999-12-31T23:59:59.999Z */
     if (ts < 0 || ts > 253402300799999LL)
-        return fail(msg, cap, FC_E_TIMESTAMP, "ts out of range (1970-01-01T00:00:00Z .. 9999-12-31T23:59:59.999Z)");
+        return fc_fail(msg, cap, FC_E_TIMESTAMP, "binary snapshot: ts out of range (1970-01-01T00:00:00Z .. 9999-12-31T23:59:59.999Z)");
     fc_status s = fc_ingest_check_ts(lim, ts, msg, cap);
     if (s) return s;
     st->ts_ms = ts;

@@ -6,6 +6,7 @@
  * not be NUL-terminated: a number is copied into a small buffer before strtof sees it), and every
  * cell it stores is finite or NaN. */
 #include "matrix.h"
+#include "status.h"
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -26,17 +27,6 @@ void fc_matrix_limits_default(fc_matrix_limits *lim)
     lim->max_cols = (size_t)1 << 16;  /* 65,536 sensors */
     lim->max_cells = (size_t)1 << 27; /* 512 MB of floats; also fits a 32-bit (wasm) size_t */
     lim->max_id_len = 256;
-}
-
-static fc_status fail(char *msg, size_t cap, fc_status st, const char *fmt, ...)
-{
-    if (cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, cap, fmt, ap);
-        va_end(ap);
-    }
-    return st;
 }
 
 /* One physical line: [start, start + len) without its terminator (LF, CRLF or a lone CR). */
@@ -68,7 +58,7 @@ static fc_status header_field(const char *line, size_t n, size_t *pos, char *out
     size_t p = *pos, k = 0;
     if (p < n && line[p] == '"') {
         for (p++;; p++) {
-            if (p >= n) return fail(msg, cap, FC_E_FIELD, "line %zu, column %zu: unterminated quoted id", lineno, col);
+            if (p >= n) return fc_fail(msg, cap, FC_E_FIELD, "line %zu, column %zu: unterminated quoted id", lineno, col);
             if (line[p] == '"') {
                 if (p + 1 < n && line[p + 1] == '"') p++;
                 else break;
@@ -78,11 +68,11 @@ static fc_status header_field(const char *line, size_t n, size_t *pos, char *out
         }
         p++;
         if (p < n && line[p] != ',')
-            return fail(msg, cap, FC_E_FIELD, "line %zu, column %zu: text after a quoted id", lineno, col);
+            return fc_fail(msg, cap, FC_E_FIELD, "line %zu, column %zu: text after a quoted id", lineno, col);
     } else {
         for (; p < n && line[p] != ','; p++, k++) {
             if (line[p] == '"')
-                return fail(msg, cap, FC_E_FIELD, "line %zu, column %zu: a quote inside an unquoted id", lineno, col);
+                return fc_fail(msg, cap, FC_E_FIELD, "line %zu, column %zu: a quote inside an unquoted id", lineno, col);
             if (out) out[k] = line[p];
         }
     }
@@ -102,16 +92,16 @@ static fc_status header_scan(const char *line, size_t n, size_t lineno, const fc
         size_t start = pos, k;
         fc_status st = header_field(line, n, &pos, NULL, &k, &more, lineno, c + 1, msg, cap);
         if (st) return st;
-        if (k == 0) return fail(msg, cap, FC_E_FIELD, "line %zu, column %zu: empty id", lineno, c + 1);
+        if (k == 0) return fc_fail(msg, cap, FC_E_FIELD, "line %zu, column %zu: empty id", lineno, c + 1);
         if (k > lim->max_id_len)
-            return fail(msg, cap, FC_E_TOO_LARGE, "line %zu, column %zu: id longer than %zu bytes", lineno, c + 1,
+            return fc_fail(msg, cap, FC_E_TOO_LARGE, "line %zu, column %zu: id longer than %zu bytes", lineno, c + 1,
                         lim->max_id_len);
         /* "" inside quotes is ASCII, so checking the raw field checks the id */
         size_t span = pos - (size_t)more - start;
         if (fc_utf8_check((const unsigned char *)line + start, span) != span)
-            return fail(msg, cap, FC_E_ENCODING, "line %zu, column %zu: id is not valid UTF-8 text", lineno, c + 1);
+            return fc_fail(msg, cap, FC_E_ENCODING, "line %zu, column %zu: id is not valid UTF-8 text", lineno, c + 1);
         if (++c > lim->max_cols)
-            return fail(msg, cap, FC_E_TOO_LARGE, "line %zu: more than %zu columns", lineno, lim->max_cols);
+            return fc_fail(msg, cap, FC_E_TOO_LARGE, "line %zu: more than %zu columns", lineno, lim->max_cols);
         total += k + 1;
     } while (more);
     *cols = c;
@@ -129,7 +119,7 @@ static fc_status header_store(fc_matrix *m, const char *line, size_t n, size_t l
     char ***order = malloc(m->cols * sizeof(char **));
     if (!m->ids || !order) {
         free(order);
-        return fail(msg, cap, FC_E_NOMEM, "out of memory for %zu header ids", m->cols);
+        return fc_fail(msg, cap, FC_E_NOMEM, "out of memory for %zu header ids", m->cols);
     }
     char *dst = (char *)(m->ids + m->cols);
     size_t pos = 0;
@@ -147,7 +137,7 @@ static fc_status header_store(fc_matrix *m, const char *line, size_t n, size_t l
     for (size_t i = 1; i < m->cols && !st; i++) {
         if (strcmp(*order[i - 1], *order[i]) == 0) {
             size_t a = (size_t)(order[i - 1] - m->ids) + 1, b = (size_t)(order[i] - m->ids) + 1;
-            st = fail(msg, cap, FC_E_FIELD, "line %zu: columns %zu and %zu have the same id", lineno, a < b ? a : b,
+            st = fc_fail(msg, cap, FC_E_FIELD, "line %zu: columns %zu and %zu have the same id", lineno, a < b ? a : b,
                       a < b ? b : a);
         }
     }
@@ -194,16 +184,16 @@ static fc_status parse_cell(const char *p, size_t n, float *out, size_t lineno, 
         while (i < n && is_digit(p[i])) i++;
         if (i == e) digits = 0;
     }
-    if (!digits || i != n) return fail(msg, cap, FC_E_FIELD, "line %zu, column %zu: not a number", lineno, col);
+    if (!digits || i != n) return fc_fail(msg, cap, FC_E_FIELD, "line %zu, column %zu: not a number", lineno, col);
     if (n > MAX_NUMBER_LEN)
-        return fail(msg, cap, FC_E_RANGE, "line %zu, column %zu: number longer than %d characters", lineno, col,
+        return fc_fail(msg, cap, FC_E_RANGE, "line %zu, column %zu: number longer than %d characters", lineno, col,
                     MAX_NUMBER_LEN);
     char buf[MAX_NUMBER_LEN + 1];
     memcpy(buf, p, n);
     buf[n] = '\0';
     float x;
     if (!to_float_fast(p, n, &x)) x = strtof(buf, NULL);
-    if (isinf(x)) return fail(msg, cap, FC_E_RANGE, "line %zu, column %zu: %s is beyond the float range", lineno, col, buf);
+    if (isinf(x)) return fc_fail(msg, cap, FC_E_RANGE, "line %zu, column %zu: %s is beyond the float range", lineno, col, buf);
     *out = x;
     return FC_OK;
 }
@@ -223,7 +213,7 @@ static fc_status parse_row(const char *line, size_t n, float *row, size_t cols, 
         size_t a = pos, b;
         while (pos < n && line[pos] != ',') pos++;
         b = pos;
-        if (col == cols) return fail(msg, cap, FC_E_FIELD, "line %zu: more than %zu cells", lineno, cols);
+        if (col == cols) return fc_fail(msg, cap, FC_E_FIELD, "line %zu: more than %zu cells", lineno, cols);
         while (a < b && (line[a] == ' ' || line[a] == '\t')) a++;
         while (b > a && (line[b - 1] == ' ' || line[b - 1] == '\t')) b--;
         fc_status st = parse_cell(line + a, b - a, &row[col], lineno, col + 1, msg, cap);
@@ -232,7 +222,7 @@ static fc_status parse_row(const char *line, size_t n, float *row, size_t cols, 
         if (pos == n) break;
         pos++; /* the comma: a cell follows, possibly empty */
     }
-    if (col != cols) return fail(msg, cap, FC_E_FIELD, "line %zu: %zu cells, expected %zu", lineno, col, cols);
+    if (col != cols) return fc_fail(msg, cap, FC_E_FIELD, "line %zu: %zu cells, expected %zu", lineno, col, cols);
     return FC_OK;
 }
 
@@ -240,19 +230,19 @@ fc_status fc_matrix_parse(const char *text, size_t len, int header, const fc_mat
                           char *msg, size_t msg_cap)
 {
     if (msg_cap) msg[0] = '\0';
-    if (!out || (!text && len)) return fail(msg, msg_cap, FC_E_ARG, "no output pointer or no text");
+    if (!out || (!text && len)) return fc_fail(msg, msg_cap, FC_E_ARG, "no output pointer or no text");
     *out = NULL;
     fc_matrix_limits dflt;
     if (!lim) fc_matrix_limits_default(&dflt), lim = &dflt;
     const char *nul = len ? memchr(text, '\0', len) : NULL;
-    if (nul) return fail(msg, msg_cap, FC_E_ENCODING, "byte %zu: a NUL byte", (size_t)(nul - text) + 1);
+    if (nul) return fc_fail(msg, msg_cap, FC_E_ENCODING, "byte %zu: a NUL byte", (size_t)(nul - text) + 1);
     size_t skip = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
     line_iter it = {text + skip, len - skip, 0, 0};
     const char *line, *head = NULL;
     size_t n, head_n = 0, head_no = 0, cols = 0, id_bytes = 0, rows = 0;
     fc_status st;
     if (header) {
-        if (!next_line(&it, &head, &head_n)) return fail(msg, msg_cap, FC_E_FIELD, "no header line");
+        if (!next_line(&it, &head, &head_n)) return fc_fail(msg, msg_cap, FC_E_FIELD, "no header line");
         head_no = it.number;
         if ((st = header_scan(head, head_n, head_no, lim, &cols, &id_bytes, msg, msg_cap))) return st;
     }
@@ -262,22 +252,22 @@ fc_status fc_matrix_parse(const char *text, size_t len, int header, const fc_mat
         if (!cols) {
             cols = count_cells(line, n);
             if (cols > lim->max_cols)
-                return fail(msg, msg_cap, FC_E_TOO_LARGE, "line %zu: more than %zu columns", it.number, lim->max_cols);
+                return fc_fail(msg, msg_cap, FC_E_TOO_LARGE, "line %zu: more than %zu columns", it.number, lim->max_cols);
         }
         if (++rows > lim->max_rows)
-            return fail(msg, msg_cap, FC_E_TOO_LARGE, "more than %zu rows", lim->max_rows);
+            return fc_fail(msg, msg_cap, FC_E_TOO_LARGE, "more than %zu rows", lim->max_rows);
     }
-    if (!header && !rows) return fail(msg, msg_cap, FC_E_FIELD, "no rows");
+    if (!header && !rows) return fc_fail(msg, msg_cap, FC_E_FIELD, "no rows");
     size_t max_cells = lim->max_cells < SIZE_MAX / sizeof(float) ? lim->max_cells : SIZE_MAX / sizeof(float);
     if (rows > max_cells / cols)
-        return fail(msg, msg_cap, FC_E_TOO_LARGE, "%zu rows x %zu columns: more than %zu cells", rows, cols, max_cells);
+        return fc_fail(msg, msg_cap, FC_E_TOO_LARGE, "%zu rows x %zu columns: more than %zu cells", rows, cols, max_cells);
 
     fc_matrix *m = calloc(1, sizeof *m);
-    if (!m) return fail(msg, msg_cap, FC_E_NOMEM, "out of memory");
+    if (!m) return fc_fail(msg, msg_cap, FC_E_NOMEM, "out of memory");
     m->rows = rows;
     m->cols = cols;
     m->v = malloc(rows ? rows * cols * sizeof(float) : 1);
-    if (!m->v) st = fail(msg, msg_cap, FC_E_NOMEM, "out of memory for %zu x %zu values", rows, cols);
+    if (!m->v) st = fc_fail(msg, msg_cap, FC_E_NOMEM, "out of memory for %zu x %zu values", rows, cols);
     else if (header) st = header_store(m, head, head_n, head_no, id_bytes, msg, msg_cap);
     for (size_t r = 0; !st && next_line(&body, &line, &n);)
         if (n) st = parse_row(line, n, m->v + r++ * cols, cols, body.number, msg, msg_cap);

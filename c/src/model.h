@@ -88,8 +88,9 @@ float fc_clean_value(uint16_t q, const uint16_t *prev, int n_prev);
 /* ---- training ---- */
 typedef struct fc_trainer fc_trainer;
 
-/* Prepares training on the whole history (cleaning, calendar, profiles). */
-int fc_trainer_create(const fc_network *net, const fc_graph *g, const fc_history *h,
+/* Prepares training on the whole history (cleaning, calendar, profiles); FC_E_STATE without
+ * history, FC_E_RANGE for options or data that cannot train, FC_E_NOMEM; message in msg. */
+fc_status fc_trainer_create(const fc_network *net, const fc_graph *g, const fc_history *h,
                       const fc_train_options *p, uint64_t network_hash, fc_trainer **out,
                       char *msg, size_t msg_cap);
 /* Does a bounded amount of work; returns progress in [0, 1] (1 = done), or < 0 on failure. */

@@ -4,6 +4,7 @@
  * (the "global" weights), then every sensor's own fit pulled toward the pooled weights, and
  * its residual quantiles for the prediction intervals. Deterministic for the same data. */
 #include "model.h"
+#include "status.h"
 #include "model_solve.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -223,29 +224,20 @@ static void fill_missing_intervals(fc_trainer *t)
     }
 }
 
-static int fail(char *msg, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, cap, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-int fc_trainer_create(const fc_network *net, const fc_graph *g, const fc_history *h,
+fc_status fc_trainer_create(const fc_network *net, const fc_graph *g, const fc_history *h,
                       const fc_train_options *p, uint64_t network_hash, fc_trainer **out,
                       char *msg, size_t cap)
 {
-    if (p->horizons < 1 || p->horizons > FC_MAX_H) return fail(msg, cap, "horizons must be in [1, %d]", FC_MAX_H);
-    if (h->head == INT64_MIN) return fail(msg, cap, "no history to train on: ingest data first");
+    if (p->horizons < 1 || p->horizons > FC_MAX_H) return fc_fail(msg, cap, FC_E_RANGE, "horizons must be in [1, %d]", FC_MAX_H);
+    if (h->head == INT64_MIN) return fc_fail(msg, cap, FC_E_STATE, "no history to train on: ingest data first");
     /* the history actually recorded: from the oldest slot still kept to the newest */
     int64_t first = h->head - (int64_t)h->cap + 1;
     if (h->first > first) first = h->first;
     uint32_t T = (uint32_t)(h->head - first + 1);
     if (T < FC_LAG_MAX + p->horizons + 2)
-        return fail(msg, cap, "history of %u slots is too short for %u horizons", T, p->horizons);
+        return fc_fail(msg, cap, FC_E_RANGE, "history of %u slots is too short for %u horizons", T, p->horizons);
     fc_trainer *t = calloc(1, sizeof *t);
-    if (!t) return fail(msg, cap, "out of memory");
+    if (!t) return fc_fail(msg, cap, FC_E_NOMEM, "out of memory");
     t->net = net;
     t->g = g;
     t->p = *p;
@@ -269,7 +261,7 @@ int fc_trainer_create(const fc_network *net, const fc_graph *g, const fc_history
     if (!t->clean || !t->cal || !t->imp || !t->nd || !t->nu || !t->pl || !t->feat || !t->y ||
         !t->wt || !t->res || !t->lo_ok || !t->m) {
         fc_trainer_free(t);
-        return fail(msg, cap, "out of memory for training (%u sensors x %u slots)", net->n_sensors, T);
+        return fc_fail(msg, cap, FC_E_NOMEM, "out of memory for training (%u sensors x %u slots)", net->n_sensors, T);
     }
     t->m->network_hash = network_hash;
     for (uint32_t i = 0; i < T; i++) fc_slot_calendar(net, first + i, &t->cal[i]);
@@ -291,7 +283,7 @@ int fc_trainer_create(const fc_network *net, const fc_graph *g, const fc_history
     }
     if (observed < (uint64_t)t->n) {
         fc_trainer_free(t);
-        return fail(msg, cap, "too little data to train: %llu readings for %u sensors",
+        return fc_fail(msg, cap, FC_E_RANGE, "too little data to train: %llu readings for %u sensors",
                     (unsigned long long)observed, net->n_sensors);
     }
     t->m->train_rows = T;
@@ -303,7 +295,7 @@ int fc_trainer_create(const fc_network *net, const fc_graph *g, const fc_history
     t->gsens = malloc((ng ? ng : 1) * sizeof(uint32_t));
     if (!t->gsens) {
         fc_trainer_free(t);
-        return fail(msg, cap, "out of memory");
+        return fc_fail(msg, cap, FC_E_NOMEM, "out of memory");
     }
     for (uint32_t k = 0; k < ng; k++) t->gsens[k] = (uint32_t)((uint64_t)k * t->n / ng);
     t->n_gsens = ng;

@@ -1,6 +1,7 @@
 /* status.c — texts for fc_status codes. Kept in one table so that the C API, the wasm exports
  * and the JavaScript wrapper all report the same words for the same failure. */
-#include "flowcast.h"
+#include "status.h"
+#include <stdio.h>
 
 static const char *const k_names[FC_STATUS_COUNT] = {
     "OK", "E_NOMEM", "E_ARG", "E_STATE", "E_TOO_LARGE", "E_ENCODING", "E_JSON", "E_SCHEMA",
@@ -42,3 +43,18 @@ const char *fc_status_name(fc_status status)
 }
 
 const char *fc_version(void) { return FC_VERSION; }
+
+fc_status fc_vfail(char *msg, size_t cap, fc_status st, const char *fmt, va_list ap)
+{
+    if (cap) vsnprintf(msg, cap, fmt, ap);
+    return st;
+}
+
+fc_status fc_fail(char *msg, size_t cap, fc_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fc_vfail(msg, cap, st, fmt, ap);
+    va_end(ap);
+    return st;
+}
