@@ -34,3 +34,20 @@ fc_status fc_test_ingest(fc_engine *e, const char *json, fc_ingest_result *res)
 {
     return fc_ingest_json(e, json, strlen(json), res);
 }
+
+fc_engine *fc_test_trained_engine(float offset_mph)
+{
+    fc_engine *e = fc_test_engine();
+    if (!e) return NULL;
+    int64_t ts = FC_TEST_T0;
+    for (int k = 0; k < 288; k++) {
+        float speed[4] = {50 + k % 7 + offset_mph, 55 + offset_mph, 40 + k % 11 + offset_mph, 60 + offset_mph};
+        CHECK_STATUS(fc_ingest_values(e, ts += 300000, speed, NULL, NULL, 4, NULL), FC_OK);
+    }
+    fc_train_options opt;
+    fc_train_options_default(&opt);
+    opt.horizons = 6;
+    opt.max_samples = 100;
+    CHECK_STATUS(fc_engine_train(e, &opt, NULL, NULL), FC_OK);
+    return e;
+}

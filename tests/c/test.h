@@ -25,6 +25,10 @@ extern int fc_test_failures;
 extern const char *const fc_test_network_json;      /* 4 sensors, 1 corridor, America/New_York */
 fc_engine *fc_test_engine(void);                    /* engine with that network, small history */
 fc_status fc_test_ingest(fc_engine *e, const char *json, fc_ingest_result *res);
+/* That engine with a day of 5-minute data from FC_TEST_T0 (speeds around 40-60 mph plus
+ * offset_mph) and a small trained model (6 horizons); NULL when the fixture fails. */
+#define FC_TEST_T0 1764000000000LL
+fc_engine *fc_test_trained_engine(float offset_mph);
 
 /* Every test, in run order; main.c builds its table from this list. */
 #define FC_TESTS(X) \

@@ -5,29 +5,11 @@
 #include <stdlib.h>
 #include "test.h"
 
-#define T0 1764000000000LL
 
-/* The fixture engine with a day of 5-minute data and a small trained model. */
-static fc_engine *trained_engine(void)
-{
-    fc_engine *e = fc_test_engine();
-    if (!e) return NULL;
-    int64_t ts = T0;
-    for (int k = 0; k < 288; k++) {
-        float speed[4] = {50 + k % 7, 55, 40 + k % 11, 60};
-        CHECK_STATUS(fc_ingest_values(e, ts += 300000, speed, NULL, NULL, 4, NULL), FC_OK);
-    }
-    fc_train_options opt;
-    fc_train_options_default(&opt);
-    opt.horizons = 6;
-    opt.max_samples = 100;
-    CHECK_STATUS(fc_engine_train(e, &opt, NULL, NULL), FC_OK);
-    return e;
-}
 
 void test_model_format_version(void)
 {
-    fc_engine *e = trained_engine();
+    fc_engine *e = fc_test_trained_engine(0);
     if (!e) return;
     size_t len = fc_engine_model_size(e), len_np = fc_engine_model_size_without_profiles(e);
     uint8_t *file = malloc(len), *file_np = malloc(len_np);
@@ -67,7 +49,7 @@ static fc_status tile_forecast(fc_engine *e, uint8_t *const tiles[][2], const si
 
 void test_model_load_failure_keeps_model(void)
 {
-    fc_engine *e = trained_engine();
+    fc_engine *e = fc_test_trained_engine(0);
     if (!e) return;
     enum { G = 2, H = 6, N = 4 };
     CHECK_EQ_INT(fc_engine_tile_groups(e), G);

@@ -9,7 +9,6 @@
 #include "profile.h"
 #include "test.h"
 
-#define T0 1764000000000LL
 #define HEADER 96
 #define NF 16     /* features per weight set in the file */
 #define REGIMES 2 /* weight sets per (sensor, horizon): model file version 2 */
@@ -41,18 +40,8 @@ static void reseal(uint8_t *file, const layout *l)
 
 void test_model_file_profiles(void)
 {
-    fc_engine *e = fc_test_engine();
+    fc_engine *e = fc_test_trained_engine(0);
     if (!e) return;
-    int64_t ts = T0;
-    for (int k = 0; k < 288; k++) {
-        float speed[4] = {50 + k % 7, 55, 40 + k % 11, 60};
-        CHECK_STATUS(fc_ingest_values(e, ts += 300000, speed, NULL, NULL, 4, NULL), FC_OK);
-    }
-    fc_train_options opt;
-    fc_train_options_default(&opt);
-    opt.horizons = 6;
-    opt.max_samples = 100;
-    CHECK_STATUS(fc_engine_train(e, &opt, NULL, NULL), FC_OK);
     size_t len = fc_engine_model_size(e);
     uint8_t *good = malloc(len), *bad = malloc(len);
     CHECK_STATUS(fc_engine_save_model(e, good, len, &len), FC_OK);
