@@ -32,8 +32,8 @@ export function buildHistory(net, latest, hours) {
   const interval_s = net.interval_s;
   const interval_ms = interval_s * 1000;
   const rows = Math.ceil((hours * 3600) / interval_s);
-  // the slot holding ts - 1 ms: a snapshot's ts ends its period (the engine's rule)
-  const end_slot = Math.floor((latest.ts_ms - 1) / interval_ms) + 1;
+  // the engine's newest slot, which holds the latest snapshot (the slot rule is the engine's)
+  const end_slot = net.rules.historyHead() + 1;
   const first_slot = end_slot - rows;
   return { start_ms: first_slot * interval_ms, interval_s, rows, first_slot };
 }
