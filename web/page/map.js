@@ -33,8 +33,8 @@ import { mph } from './details.js';
 /** Pixels between the two directions' lines: half of it to each side of the centre line. */
 const OFFSET_PX = 3;
 const WEIGHT_PX = 4;
-/** The focus ring's two lines (px), around a focused segment drawn 8 px wide (style.css): 2 px of white, then 2 px of black. */
-const RING_PX = [16, 12];
+/** The focus ring's two lines (px) around a focused segment drawn 8 px wide (style.css): 2.5 px of white, then 2.5 px of black; round ends, so that even a segment a few pixels long gets a ring that is seen. */
+const RING_PX = [18, 13];
 
 export const OSM_TILES = 'https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png';
 export const OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
@@ -60,6 +60,8 @@ export class SegmentMap {
     this.options = options;
     this.network = network;
     this.map = L.map(container, { renderer: L.svg({ padding: 0.5 }), zoomSnap: 0.25, keyboard: true });
+    // a landmark, so its label is allowed (a bare div may not carry aria-label) and the map can be jumped to
+    container.setAttribute('role', 'region');
     // the view first: Leaflet adds layers (and creates their SVG paths) once the map has one
     const lats = network.sensors.map((s) => s.lat), lons = network.sensors.map((s) => s.lon);
     this.map.fitBounds([[Math.min(...lats), Math.min(...lons)], [Math.max(...lats), Math.max(...lons)]], { padding: [12, 12] });
@@ -146,7 +148,7 @@ export class SegmentMap {
   #showRing(seg) {
     if (!this.ring.length) {
       this.ring = RING_PX.map((weight, i) => this.L.polyline(seg.line.getLatLngs(), {
-        className: i ? 'fc-ring fc-ring-inner' : 'fc-ring fc-ring-outer', weight, opacity: 1, interactive: false, lineCap: 'butt',
+        className: i ? 'fc-ring fc-ring-inner' : 'fc-ring fc-ring-outer', weight, opacity: 1, interactive: false, lineCap: 'round',
       }).addTo(this.map));
     }
     const el = seg.line.getElement();

@@ -9,7 +9,7 @@
 // Thresholds are absolute mph, not a share of each road's free-flow speed: the legend can then say
 // "30–40 mph" and mean it on every road, and the numbers match the mph in the details panel and
 // the trip planner. On the Atlanta network every limit is 50–65 mph, so 50 mph and over is free
-// flow everywhere (docs/FORMATS.md, "Speed colours").
+// flow everywhere (ARCHITECTURE.md, "Speed colours").
 //
 // Each class has one colour per theme, because no single colour can reach 3:1 contrast (WCAG
 // 1.4.11) against both a light and a dark map and keep the dark red dark: `color` is for light
@@ -28,7 +28,7 @@ export const SPEED_BINS = /** @type {SpeedBin[]} */ ([
   { min: 15, color: '#c41f1f', dark: '#ef5a4a', label: '15–30 mph', name: 'heavy' },
   { min: 30, color: '#b45200', dark: '#ee8a3c', label: '30–40 mph', name: 'slow' },
   { min: 40, color: '#927400', dark: '#d6b22a', label: '40–50 mph', name: 'slowing' },
-  { min: 50, color: '#37934a', dark: '#86e39c', label: '50 mph and over', name: 'free flow' },
+  { min: 50, color: '#37934a', dark: '#86e39c', label: '50+ mph', name: 'free flow' },
 ]);
 
 /** Missing data: a mid grey that keeps 3:1 on both themes' map backgrounds, drawn dotted. */
@@ -93,6 +93,9 @@ export function renderLegend(list) {
     li.append(swatch, label);
     list.append(li);
   };
-  for (let i = SPEED_BINS.length - 1; i >= 0; i--) item(i, `${SPEED_BINS[i].label} (${SPEED_BINS[i].name})`);
+  // the two ends named, which says how to read the scale; the middle classes are plain mph, so
+  // the legend stays short enough for a phone
+  const last = SPEED_BINS.length - 1;
+  for (let i = last; i >= 0; i--) item(i, i === 0 || i === last ? `${SPEED_BINS[i].label} (${SPEED_BINS[i].name})` : SPEED_BINS[i].label);
   item(-1, 'no data');
 }
