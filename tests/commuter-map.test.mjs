@@ -132,8 +132,10 @@ test('stale data: after two missed intervals the map fades, the header says how 
   try {
     await page.waitForSelector('html[data-ready="forecast"]', { timeout: 30000 });
     await page.waitForFunction(() => document.documentElement.dataset.feed === 'live', null, { timeout: 15000 });
-    const isStale = () => page.evaluate(() => document.getElementById('map')?.classList.contains('stale'));
+    const isStale = () => page.evaluate(() => document.getElementById('map')?.classList.contains('old-data'));
     assert.equal(await isStale(), false);
+    const mapBox = () => page.$eval('#map', (e) => JSON.stringify(e.getBoundingClientRect()));
+    const freshBox = await mapBox();
     assert.match(await page.textContent('#updated') ?? '', /^Updated \d\d:\d\d$/);
     assert.match(await page.textContent('#horizon-out') ?? '', /^\d\d:\d\d \(latest data\)$/);
 
@@ -151,10 +153,11 @@ test('stale data: after two missed intervals the map fades, the header says how 
 
     // 25 min: faded, dated, and the horizon counts from the data's time
     await page.clock.fastForward('17:00');
-    await page.waitForFunction(() => document.getElementById('map')?.classList.contains('stale'), null, { timeout: 5000 });
+    await page.waitForFunction(() => document.getElementById('map')?.classList.contains('old-data'), null, { timeout: 5000 });
     assert.equal(await page.textContent('#updated'), `Data from ${dataTime} (25 min old)`);
     const filter = await page.$eval('#map .leaflet-overlay-pane', (e) => getComputedStyle(e).filter);
     assert.match(filter, /saturate\(0\.\d+\)/, 'the roads lose their colour');
+    assert.equal(await mapBox(), freshBox, 'the map fades in place');
     assert.match(await page.innerText('#stale'), /^Feed unreachable\. Retrying automatically…$/);
     const slider = page.getByRole('slider', { name: 'Forecast horizon' });
     await slider.focus();
@@ -165,7 +168,7 @@ test('stale data: after two missed intervals the map fades, the header says how 
 
     // the feed returns: fresh data, full colour, "Updated" again
     await page.unroute(LIVE);
-    await page.waitForFunction(() => !document.getElementById('map')?.classList.contains('stale'), null, { timeout: 30000 });
+    await page.waitForFunction(() => !document.getElementById('map')?.classList.contains('old-data'), null, { timeout: 30000 });
     assert.match(await page.textContent('#updated') ?? '', /^Updated \d\d:\d\d$/);
     assert.notEqual(/Updated (\d\d:\d\d)/.exec(await page.textContent('#updated') ?? '')?.[1], dataTime, 'newer data shown');
     assert.match(await page.textContent('#horizon-out') ?? '', /^\+30 min from \d\d:\d\d$/);

@@ -241,7 +241,7 @@ export class SegmentMap {
 
   /** Moves keyboard focus to the current tab stop. */
   focusSegment() {
-    /** @type {SVGPathElement | null} */ (this.segments[this.focusable]?.line.getElement())?.focus();
+    /** @type {SVGPathElement | null} */ (this.segments[this.focusable]?.line.getElement())?.focus({ preventScroll: true });
   }
 
   /** @param {number} index */
@@ -278,6 +278,8 @@ export class SegmentMap {
     const el = /** @type {SVGPathElement | null} */ (target.line.getElement());
     const st = this.network.sensors[target.sensor];
     this.map.panInside([st.lat, st.lon], { padding: [40, 40], animate: false });
-    el?.focus();
+    // panInside has brought it into view; the browser's own scroll-into-view would shift the
+    // map's overflow-hidden container under Leaflet's feet
+    el?.focus({ preventScroll: true });
   }
 }

@@ -23,7 +23,7 @@ export class StatusLine {
   /**
    * @param {HTMLElement} updated "Updated 08:15", or "Data from 08:15 (25 min old)" once stale
    * @param {HTMLElement} stale the warning, hidden while the feed is live
-   * @param {HTMLElement} [faded] gets the class "stale" while the data is stale (the map: style.css fades it)
+   * @param {HTMLElement} [faded] gets the class "old-data" while the data is stale (the map: style.css fades it)
    */
   constructor(updated, stale, faded) {
     this.updated = updated;
@@ -64,7 +64,7 @@ export class StatusLine {
       if (this.updated.textContent !== text) this.updated.textContent = text;
     }
     this.updated.classList.toggle('old', old);
-    this.faded?.classList.toggle('stale', old);
+    this.faded?.classList.toggle('old-data', old);
     let text = '';
     if (down) {
       // once stale, the age is already in the header
