@@ -14,7 +14,7 @@
 // Each class has one colour per theme, because no single colour can reach 3:1 contrast (WCAG
 // 1.4.11) against both a light and a dark map and keep the dark red dark: `color` is for light
 // backgrounds (the default, and what partner sites on light tiles get), `dark` for dark ones.
-// The page turns both into CSS custom properties (applySpeedColors) that follow the user's
+// The page turns them into CSS custom properties (applySpeedColors) that follow the user's
 // colour scheme; tests/commuter-map.test.mjs measures the contrast in Chromium in both themes.
 
 /** @typedef {{ min: number, color: string, dark: string, label: string, name: string }} SpeedBin */
@@ -64,14 +64,20 @@ export function colorOfBin(bin, scheme = 'light') {
 export const speedVar = (bin) => (bin < 0 ? '--speed-none' : `--speed-${bin}`);
 
 /**
- * Defines --speed-0 … --speed-4 and --speed-none on an element (the page's root), each following
- * the colour scheme in force there (CSS light-dark()). Set through the CSSOM, which a
- * Content-Security-Policy without 'unsafe-inline' allows.
+ * Defines --speed-0 … --speed-4 and --speed-none on an element (the page's root) in the palette
+ * of the user's colour scheme, and follows it when it changes. Set through the CSSOM, which a
+ * Content-Security-Policy without 'unsafe-inline' allows. (Not CSS light-dark(): browsers without
+ * it would drop the stroke altogether and the roads would vanish.)
  * @param {HTMLElement} el
  */
 export function applySpeedColors(el) {
-  SPEED_BINS.forEach((b, i) => el.style.setProperty(speedVar(i), `light-dark(${b.color}, ${b.dark})`));
-  el.style.setProperty(speedVar(-1), NO_DATA_COLOR);
+  const dark = globalThis.matchMedia?.('(prefers-color-scheme: dark)');
+  const set = () => {
+    SPEED_BINS.forEach((_, i) => el.style.setProperty(speedVar(i), colorOfBin(i, dark?.matches ? 'dark' : 'light')));
+    el.style.setProperty(speedVar(-1), NO_DATA_COLOR);
+  };
+  set();
+  dark?.addEventListener('change', set);
 }
 
 /**
