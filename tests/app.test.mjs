@@ -136,8 +136,10 @@ test('chart series: observed history, then the forecast joined at the newest obs
 test('colour bins and ages', () => {
   assert.equal(binOf(NaN), -1);
   assert.equal(binOf(0), 0);
-  assert.equal(binOf(24.9), 0);
-  assert.equal(binOf(25), 1);
+  assert.equal(binOf(14.9), 0);
+  assert.equal(binOf(15), 1);
+  assert.equal(binOf(49.9), SPEED_BINS.length - 2);
+  assert.equal(binOf(50), SPEED_BINS.length - 1, '50 mph is free flow on every road of the network (limits 50–65)');
   assert.equal(binOf(80), SPEED_BINS.length - 1);
   assert.equal(formatAge(1000), '5 s');
   assert.equal(formatAge(43_000), '45 s');

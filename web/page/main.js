@@ -12,7 +12,7 @@
 // after a backoff; it rebuilds its state from the server as on first load while the last good
 // forecasts stay drawn and the status line says "Restarting the engine…".
 
-import { renderLegend } from '../shared/colors.js';
+import { applySpeedColors, renderLegend } from '../shared/colors.js';
 import { DetailsPanel, HISTORY_SLOTS } from './details.js';
 import { OSM_ATTRIBUTION, OSM_TILES, SegmentMap } from './map.js';
 import { PerfPanel, ProgressView, StatusLine } from './panels.js';
@@ -36,11 +36,12 @@ const watchdogMs = Number(params.get('watchdog')) || 60000;
 // kept under that cap (README, "History profile tiles"); off by default
 const profileCacheBytes = Math.round((Number(params.get('profiles')) || 0) * 1024 * 1024) || undefined;
 
-const status = new StatusLine($('updated'), $('stale'));
+const status = new StatusLine($('updated'), $('stale'), $('map'));
 const progress = new ProgressView($('progress'), /** @type {HTMLProgressElement} */ ($('progress-bar')), $('progress-text'));
 const perf = new PerfPanel(/** @type {HTMLButtonElement} */ ($('perf-toggle')), $('perf'));
 const slider = /** @type {HTMLInputElement} */ ($('horizon'));
 const sliderOut = /** @type {HTMLOutputElement} */ ($('horizon-out'));
+applySpeedColors(document.documentElement);
 renderLegend($('legend'));
 // Opt-in performance beacons (telemetry.js): off until the box in the performance panel is ticked.
 const telemetry = new TelemetryClient({ url: `${base}telemetry`, embed: false, requestStats: () => worker.postMessage({ type: 'stats' }) });
@@ -71,6 +72,10 @@ let speeds = null;
 /** @type {Forecast | null} */
 let forecast = null;
 let utcOffsetMin = 0;
+/** The newest data: its time (Unix ms), network-local clock ("17:05") and when this page first saw it (this page's clock). */
+let dataTs = NaN;
+let dataLocal = '';
+let dataSeenAt = NaN;
 
 /** @type {Worker} */
 let worker;
@@ -126,10 +131,17 @@ setInterval(() => {
 /** @returns {number} the horizon step chosen (0 = now) */
 const horizon = () => Number(slider.value);
 
-/** @param {number} step */
+/** @param {number} step a forecast step (> 0) */
+const minutesAhead = (step) => Math.round((step * (forecast?.intervalS ?? 300)) / 60);
+
+/**
+ * The horizon's label, relative to the data's time rather than "now", which old data is not.
+ * @param {number} step
+ */
 function horizonText(step) {
-  if (step === 0 || !forecast) return 'now';
-  return `+${Math.round((step * forecast.intervalS) / 60)} min`;
+  if (!dataLocal) return 'now';
+  if (step === 0 || !forecast) return `${dataLocal} (latest data)`;
+  return `+${minutesAhead(step)} min from ${dataLocal}`;
 }
 
 /**
@@ -145,7 +157,8 @@ function valueAt(sensor) {
 function draw() {
   if (!map || !speeds) return;
   const t0 = performance.now();
-  map.recolor(speeds, valueAt);
+  const h = horizon();
+  map.recolor(speeds, valueAt, h > 0 && forecast ? `in ${minutesAhead(h)} min` : '');
   perf.record('draw', performance.now() - t0);
   updateDetailsNumbers();
 }
@@ -177,7 +190,7 @@ function updateDetailsNumbers() {
     return;
   }
   const i = seg.sensor * forecast.horizons + h - 1;
-  details.setNumbers(speeds[seg.sensor], `In ${horizonText(h).slice(1)}`, forecast.mid[i], forecast.lo[i], forecast.hi[i]);
+  details.setNumbers(speeds[seg.sensor], `In ${minutesAhead(h)} min`, forecast.mid[i], forecast.lo[i], forecast.hi[i]);
 }
 
 const trip = new TripPlanner(/** @type {HTMLFormElement} */ ($('trip')), {
@@ -235,7 +248,14 @@ function onWorker(m) {
         }
       }
       utcOffsetMin = m.utcOffsetMin;
-      status.setData(m.local, m.receivedAt, m.intervalS);
+      // the age is measured on this page's clock from when newer data first reached it (a
+      // restarted worker's or a new model's update of the same data is not news)
+      if (m.ts !== dataTs) {
+        dataTs = m.ts;
+        dataSeenAt = Date.now();
+      }
+      dataLocal = m.local;
+      status.setData(m.local, dataSeenAt, m.intervalS);
       if (engineText && m.forecast) {
         engineText = '';
         delete document.documentElement.dataset.engine;

@@ -6,13 +6,20 @@
 // of a road share the same stations' positions, so each segment is shifted a few pixels to the
 // right of its direction of travel, recomputed per zoom level so the gap stays constant on screen.
 //
+// Colours: each segment carries its class as a CSS class (speed-0 … speed-4, speed-none) whose
+// stroke comes from the theme's custom properties (shared/colors.js applySpeedColors); the
+// stroke attribute Leaflet writes is the light-theme fallback.
+//
 // Keyboard: the segments form one tab stop (roving tabindex); arrow keys move along the
 // corridor, PageUp/PageDown to the previous/next corridor, Home/End to its ends, Enter or Space
-// opens the details. Every text set here (labels from the feed included) goes through
-// attributes or textContent, never HTML.
+// opens the details and leaves focus on the segment. Each segment's accessible name says where
+// it is and its speed. The focused segment gets a ring of two lines under it, black and white,
+// colours no speed class uses, so it shows on any background. Every text set here (labels from
+// the feed included) goes through attributes or textContent, never HTML.
 
-import { binOf } from '../shared/colors.js';
+import { binOf, speedVar } from '../shared/colors.js';
 import { offsetLatLngs, segmentPairs, segmentStyle } from '../shared/segments.js';
+import { mph } from './details.js';
 
 /** @typedef {import('../shared/types.js').Network} Network */
 
@@ -26,6 +33,8 @@ import { offsetLatLngs, segmentPairs, segmentStyle } from '../shared/segments.js
 /** Pixels between the two directions' lines: half of it to each side of the centre line. */
 const OFFSET_PX = 3;
 const WEIGHT_PX = 4;
+/** The focus ring's two lines (px) around a focused segment drawn 8 px wide (style.css): 2.5 px of white, then 2.5 px of black; round ends, so that even a segment a few pixels long gets a ring that is seen. */
+const RING_PX = [18, 13];
 
 export const OSM_TILES = 'https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png';
 export const OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
@@ -51,6 +60,8 @@ export class SegmentMap {
     this.options = options;
     this.network = network;
     this.map = L.map(container, { renderer: L.svg({ padding: 0.5 }), zoomSnap: 0.25, keyboard: true });
+    // a landmark, so its label is allowed (a bare div may not carry aria-label) and the map can be jumped to
+    container.setAttribute('role', 'region');
     // the view first: Leaflet adds layers (and creates their SVG paths) once the map has one
     const lats = network.sensors.map((s) => s.lat), lons = network.sensors.map((s) => s.lon);
     this.map.fitBounds([[Math.min(...lats), Math.min(...lons)], [Math.max(...lats), Math.max(...lons)]], { padding: [12, 12] });
@@ -62,6 +73,10 @@ export class SegmentMap {
     /** @type {Int8Array} current bin per segment, so a recolour touches only what changed */
     this.bins = new Int8Array(this.segments.length).fill(-2);
     this.focusable = 0;
+    /** @type {any[]} the focus ring's lines (outer, inner), created on first focus */
+    this.ring = [];
+    /** @type {Segment | null} the segment the ring is drawn around */
+    this.ringOn = null;
     /** @type {any} the highlighted route's halo */
     this.routeHalo = null;
     this.#placeSegments();
@@ -112,6 +127,8 @@ export class SegmentMap {
       el.setAttribute('aria-label', seg.name);
       el.dataset.segment = String(seg.index);
       el.addEventListener('keydown', (ev) => this.#onKey(seg, ev));
+      el.addEventListener('focus', () => { if (el.matches(':focus-visible')) this.#showRing(seg); });
+      el.addEventListener('blur', () => this.#hideRing());
       return seg;
     });
   }
@@ -120,18 +137,53 @@ export class SegmentMap {
   #placeSegments() {
     const sensors = this.network.sensors;
     for (const seg of this.segments) seg.line.setLatLngs(offsetLatLngs(this.map, sensors[seg.sensor], sensors[seg.next], OFFSET_PX));
+    if (this.ringOn) for (const r of this.ring) r.setLatLngs(this.ringOn.line.getLatLngs());
   }
 
   /**
-   * Recolours every segment from per-sensor speeds (mph, NaN = missing).
-   * @param {ArrayLike<number>} speedMph indexed by network sensor
-   * @param {(sensor: number) => number} [valueOf] overrides the lookup (forecast arrays)
+   * Draws the focus ring under a segment: directly below its own path, so that the segment keeps
+   * its colour on top and the focused element is never moved (moving it would drop focus).
+   * @param {Segment} seg
    */
-  recolor(speedMph, valueOf) {
+  #showRing(seg) {
+    if (!this.ring.length) {
+      this.ring = RING_PX.map((weight, i) => this.L.polyline(seg.line.getLatLngs(), {
+        className: i ? 'fc-ring fc-ring-inner' : 'fc-ring fc-ring-outer', weight, opacity: 1, interactive: false, lineCap: 'round',
+      }).addTo(this.map));
+    }
+    const el = seg.line.getElement();
+    for (const r of this.ring) {
+      r.setLatLngs(seg.line.getLatLngs());
+      const ringEl = r.getElement();
+      ringEl.classList.remove('off');
+      el.parentNode.insertBefore(ringEl, el);
+    }
+    this.ringOn = seg;
+  }
+
+  #hideRing() {
+    for (const r of this.ring) r.getElement()?.classList.add('off');
+    this.ringOn = null;
+  }
+
+  /**
+   * Recolours every segment from per-sensor speeds (mph, NaN = missing) and renames it with its
+   * speed, so a screen reader hears what the colour shows.
+   * @param {ArrayLike<number>} speedMph current speeds, indexed by network sensor
+   * @param {(sensor: number) => number} [valueOf] what is drawn, when not the current speed (a forecast)
+   * @param {string} [aheadText] when drawing a forecast, when it is for: "in 30 min"
+   */
+  recolor(speedMph, valueOf, aheadText = '') {
     for (const seg of this.segments) {
-      const v = valueOf ? valueOf(seg.sensor) : speedMph[seg.sensor];
+      const now = speedMph[seg.sensor];
+      const v = valueOf ? valueOf(seg.sensor) : now;
+      const el = seg.line.getElement();
+      const label = `${seg.name}: ${mph(now)} now${aheadText ? `, ${Number.isFinite(v) ? mph(v) : 'no forecast'} ${aheadText}` : ''}`;
+      if (el && el.getAttribute('aria-label') !== label) el.setAttribute('aria-label', label);
       const bin = binOf(v);
       if (bin === this.bins[seg.index]) continue;
+      el?.classList.remove(speedVar(this.bins[seg.index]).slice(2));
+      el?.classList.add(speedVar(bin).slice(2));
       this.bins[seg.index] = bin;
       seg.line.setStyle(segmentStyle(bin));
     }
@@ -147,8 +199,12 @@ export class SegmentMap {
     if (!seg) return;
     if (this.selected >= 0) this.segments[this.selected].line.getElement()?.classList.remove('selected');
     this.selected = index;
-    seg.line.getElement()?.classList.add('selected');
+    const el = seg.line.getElement();
+    el?.classList.add('selected');
+    // on top of its neighbours; bringing it to front re-inserts its element, which drops focus
+    const focused = el && el === document.activeElement;
     seg.line.bringToFront();
+    if (focused) el.focus({ preventScroll: true });
     this.#setTabStop(index);
     this.options.onSelect?.(seg, how);
   }
@@ -185,7 +241,7 @@ export class SegmentMap {
 
   /** Moves keyboard focus to the current tab stop. */
   focusSegment() {
-    /** @type {SVGPathElement | null} */ (this.segments[this.focusable]?.line.getElement())?.focus();
+    /** @type {SVGPathElement | null} */ (this.segments[this.focusable]?.line.getElement())?.focus({ preventScroll: true });
   }
 
   /** @param {number} index */
@@ -222,6 +278,8 @@ export class SegmentMap {
     const el = /** @type {SVGPathElement | null} */ (target.line.getElement());
     const st = this.network.sensors[target.sensor];
     this.map.panInside([st.lat, st.lon], { padding: [40, 40], animate: false });
-    el?.focus();
+    // panInside has brought it into view; the browser's own scroll-into-view would shift the
+    // map's overflow-hidden container under Leaflet's feet
+    el?.focus({ preventScroll: true });
   }
 }

@@ -1,8 +1,11 @@
 // panels.js — the page's small text panels: the status line (feed time, stale-data warning),
 // the start-up progress indicator and the performance panel. Text only (textContent).
 
-/** A feed is stale when no snapshot arrived for this many of its intervals. */
-const STALE_INTERVALS = 3;
+/**
+ * Data is stale once two of the feed's snapshots are overdue: the next one is due an interval
+ * after the last, and each gets half an interval's grace, since feeds are rarely punctual.
+ */
+export const STALE_AFTER_INTERVALS = 2.5;
 
 /**
  * "45 s", "3 min", "2 h 5 min": an age for people, rounded so a live region does not chatter.
@@ -18,12 +21,14 @@ export function formatAge(ms) {
 
 export class StatusLine {
   /**
-   * @param {HTMLElement} updated "Updated 08:15"
+   * @param {HTMLElement} updated "Updated 08:15", or "Data from 08:15 (25 min old)" once stale
    * @param {HTMLElement} stale the warning, hidden while the feed is live
+   * @param {HTMLElement} [faded] gets the class "old-data" while the data is stale (the map: style.css fades it)
    */
-  constructor(updated, stale) {
+  constructor(updated, stale, faded) {
     this.updated = updated;
     this.stale = stale;
+    this.faded = faded;
     this.local = '';
     this.receivedAt = NaN;
     this.intervalS = 300;
@@ -34,7 +39,7 @@ export class StatusLine {
 
   /**
    * @param {string} local feed time in the network's time zone, "08:15"
-   * @param {number} receivedAt when it arrived (this machine's clock, Unix ms)
+   * @param {number} receivedAt when it arrived (this page's clock, Unix ms)
    * @param {number} intervalS
    */
   setData(local, receivedAt, intervalS) {
@@ -51,20 +56,26 @@ export class StatusLine {
   }
 
   #render() {
-    if (this.local) this.updated.textContent = `Updated ${this.local}`;
     const age = Date.now() - this.receivedAt;
     const down = this.feed?.state === 'down';
-    const quiet = Number.isFinite(age) && age > STALE_INTERVALS * this.intervalS * 1000;
+    const old = Number.isFinite(age) && age > STALE_AFTER_INTERVALS * this.intervalS * 1000;
+    if (this.local) {
+      const text = old ? `Data from ${this.local} (${formatAge(age)} old)` : `Updated ${this.local}`;
+      if (this.updated.textContent !== text) this.updated.textContent = text;
+    }
+    this.updated.classList.toggle('old', old);
+    this.faded?.classList.toggle('old-data', old);
     let text = '';
     if (down) {
-      const since = Number.isFinite(age) ? `: the data is ${formatAge(age)} old` : '';
+      // once stale, the age is already in the header
+      const since = Number.isFinite(age) && !old ? `: the data is ${formatAge(age)} old` : '';
       text = `Feed unreachable${since}. Retrying automatically…`;
-    } else if (quiet) {
-      text = `No new data for ${formatAge(age)}.`;
+    } else if (old) {
+      text = 'No new data from the feed: the map is faded until it comes.';
     }
     if (this.stale.textContent !== text) this.stale.textContent = text;
     this.stale.hidden = !text;
-    document.documentElement.dataset.feed = down ? 'down' : quiet ? 'stale' : (this.feed?.state ?? 'connecting');
+    document.documentElement.dataset.feed = down ? 'down' : old ? 'stale' : (this.feed?.state ?? 'connecting');
   }
 }
 

@@ -9,7 +9,7 @@
 // a loop, from the last back to the first); it is represented by the detector at its start,
 // whose speed colours it.
 
-import { colorOfBin } from './colors.js';
+import { DASHED_BIN, colorOfBin } from './colors.js';
 
 /** @typedef {import('./types.js').Network} Network */
 /** @typedef {import('./types.js').Corridor} Corridor */
@@ -26,6 +26,11 @@ import { colorOfBin } from './colors.js';
 
 /** Dash pattern of a segment with no data, so that grey never reads as a speed. */
 export const NO_DATA_DASH = '4 4';
+/**
+ * Dash pattern of the slowest class (colors.js DASHED_BIN): long dashes, unlike no data's even
+ * ones, so that a reader who cannot tell dark red from the other colours still sees the jam.
+ */
+export const JAM_DASH = '12 4';
 
 /**
  * The corridors a drawing shows: `want` names a road ("I-285": both directions) or a corridor
@@ -115,10 +120,11 @@ export function speedAt(speedMph, forecast, sensor, step) {
 }
 
 /**
- * Leaflet path style for a speed bin (see colors.js; -1 = no data).
+ * Leaflet path style for a speed bin (see colors.js; -1 = no data): the light-background colour,
+ * which a page with themes overrides in CSS (colors.js applySpeedColors), and the line pattern.
  * @param {number} bin
  * @returns {{ color: string, dashArray: string | null }}
  */
 export function segmentStyle(bin) {
-  return { color: colorOfBin(bin), dashArray: bin < 0 ? NO_DATA_DASH : null };
+  return { color: colorOfBin(bin), dashArray: bin < 0 ? NO_DATA_DASH : bin === DASHED_BIN ? JAM_DASH : null };
 }
