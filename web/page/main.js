@@ -14,6 +14,7 @@
 // forecasts stay drawn and the status line says "Restarting the engine…".
 
 import { renderLegend } from '../shared/colors.js';
+import { horizonStep } from '../shared/segments.js';
 import { DetailsPanel, HISTORY_SLOTS } from './details.js';
 import { OSM_ATTRIBUTION, OSM_TILES, SegmentMap } from './map.js';
 import { PerfPanel, ProgressView, StatusLine } from './panels.js';
@@ -134,8 +135,11 @@ const horizon = () => Number(slider.value);
 /** @param {number} step */
 function horizonText(step) {
   if (step === 0 || !forecast) return 'now';
-  return `+${Math.round((step * forecast.intervalS) / 60)} min`;
+  return `+${horizonMin(step)} min`;
 }
+
+/** @param {number} step @returns {number} minutes ahead */
+const horizonMin = (step) => (forecast ? Math.round((step * forecast.intervalS) / 60) : 0);
 
 /**
  * The value a sensor shows at the chosen horizon.
@@ -167,11 +171,6 @@ slider.addEventListener('input', () => {
   views.replace({ horizonMin: horizonMin(horizon()) });
 });
 
-/** @param {number} step @returns {number} minutes ahead */
-const horizonMin = (step) => (forecast ? Math.round((step * forecast.intervalS) / 60) : 0);
-
-/** @param {number} min @returns {number} the slider's step nearest `min` minutes ahead */
-const horizonStep = (min) => (forecast ? Math.min(forecast.horizons, Math.max(0, Math.round((min * 60) / forecast.intervalS))) : 0);
 
 /** The back and forward buttons land on a view: show it. */
 const views = new ViewHistory((view) => showView(view));
@@ -185,8 +184,9 @@ let commute = null;
  * @param {import('./url-state.js').ViewState} view
  */
 function showView(view) {
-  if (forecast && horizon() !== horizonStep(view.horizonMin)) {
-    slider.value = String(horizonStep(view.horizonMin));
+  const step = horizonStep(forecast, view.horizonMin);
+  if (forecast && horizon() !== step) {
+    slider.value = String(step);
     updateSlider();
     draw();
   }
