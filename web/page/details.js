@@ -164,7 +164,8 @@ export class DetailsPanel {
       // the key is the page's own line under the chart (plain words, no "10%/90%" series names)
       legend: { show: false },
       scales: { y: { range: (/** @type {any} */ _u, /** @type {number} */ min, /** @type {number} */ max) => [Math.min(0, min), Math.max(80, max)] } },
-      axes: [{ stroke: 'currentColor' }, { stroke: 'currentColor', label: 'mph', size: 50 }],
+      // a canvas knows no currentColor: the axes take the panel's text and line colours
+      axes: [{ stroke: css.color, grid: { stroke: color('grid') } }, { stroke: css.color, grid: { stroke: color('grid') }, label: 'mph', size: 50 }],
       series: [
         {},
         { label: 'Observed', stroke: color('observed'), width: 2, spanGaps: false },
