@@ -1,6 +1,9 @@
 // details.js — the "Segment details" panel: where the segment is, its current speed and the
 // forecast at the chosen horizon, and a uPlot chart of the last hours and the next hour's forecast
-// with its 10–90 % band. uPlot is loaded on first use, so it costs nothing at start-up.
+// with its likely range (the 10–90 % band). uPlot is loaded on first use, so it costs nothing at
+// start-up. Words a commuter reads: the road, direction and place as the headline, "likely
+// between 55 and 62 mph"; the detector's id only as a footnote (for reporting a fault). On a
+// phone the panel is a bottom sheet (style.css); this module does not know which.
 // Feed-provided text (road, label, ids) is written with textContent only.
 
 /** @typedef {import('./map.js').Segment} Segment */
@@ -8,6 +11,8 @@
 
 /** Observed history shown: three hours of 5-minute slots. */
 export const HISTORY_SLOTS = 36;
+/** Tall enough to read a 0–80 mph axis; short enough for the phone's sheet to show it whole. */
+const CHART_HEIGHT_PX = 160;
 
 /** @type {Promise<any> | null} */
 let uPlotModule = null;
@@ -18,6 +23,26 @@ const loadUPlot = () => (uPlotModule ??= import('../../vendor/uplot/uPlot.esm.js
  * @returns {string}
  */
 export const mph = (v) => (Number.isFinite(v) ? `${Math.round(v)} mph` : 'no data');
+
+/**
+ * "58 mph, likely between 55 and 62 mph": a forecast and its 10–90 % range in plain words.
+ * @param {number} mid
+ * @param {number} lo
+ * @param {number} hi
+ */
+export function forecastText(mid, lo, hi) {
+  if (!Number.isFinite(mid)) return 'no forecast';
+  const low = Math.round(lo), high = Math.round(hi);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || low === high) return mph(mid);
+  return `${mph(mid)}, likely between ${low} and ${high} mph`;
+}
+
+/**
+ * The headline of a place on the network: "I-285 CW near Washington Rd", or the milepost when
+ * the network names no place there.
+ * @param {Sensor} st
+ */
+export const placeTitle = (st) => `${st.road} ${st.direction} ${st.label ?? `at milepost ${st.milepost.toFixed(1)}`}`;
 
 /**
  * @typedef {object} ChartData
@@ -71,9 +96,8 @@ export class DetailsPanel {
     const q = (sel) => /** @type {HTMLElement} */ (section.querySelector(sel));
     this.title = q('[data-field="title"]');
     this.fields = {
-      road: q('[data-field="road"]'), direction: q('[data-field="direction"]'), milepost: q('[data-field="milepost"]'),
-      station: q('[data-field="station"]'), current: q('[data-field="current"]'), ahead: q('[data-field="ahead"]'),
-      aheadLabel: q('[data-field="ahead-label"]'),
+      where: q('[data-field="where"]'), station: q('[data-field="station"]'), current: q('[data-field="current"]'),
+      ahead: q('[data-field="ahead"]'), aheadLabel: q('[data-field="ahead-label"]'),
     };
     this.chartBox = q('[data-field="chart"]');
     /** @type {any} */
@@ -96,10 +120,8 @@ export class DetailsPanel {
    */
   show(seg, st) {
     this.segment = seg;
-    this.title.textContent = `${st.road} ${st.direction}${st.label ? ` — ${st.label}` : ''}`;
-    this.fields.road.textContent = st.road;
-    this.fields.direction.textContent = st.direction;
-    this.fields.milepost.textContent = st.milepost.toFixed(1);
+    this.title.textContent = placeTitle(st);
+    this.fields.where.textContent = `Milepost ${st.milepost.toFixed(1)} · ${st.lanes} lanes · limit ${Math.round(st.speed_limit_mph)} mph`;
     this.fields.station.textContent = st.id;
     this.section.hidden = false;
   }
@@ -116,7 +138,7 @@ export class DetailsPanel {
     const row = /** @type {HTMLElement} */ (this.fields.ahead.parentElement);
     row.hidden = !aheadLabel;
     this.fields.aheadLabel.textContent = aheadLabel;
-    this.fields.ahead.textContent = Number.isFinite(mid) ? `${mph(mid)} (likely ${Math.round(lo)}–${Math.round(hi)})` : 'no forecast';
+    this.fields.ahead.textContent = forecastText(mid, lo, hi);
   }
 
   /** @param {ChartData} d */
@@ -128,32 +150,37 @@ export class DetailsPanel {
       return;
     }
     const offS = d.utcOffsetMin * 60;
+    // the colours are style.css's (--chart-*), shared with the key under the chart
+    const css = getComputedStyle(this.chartBox);
+    const color = (/** @type {string} */ name) => css.getPropertyValue(`--chart-${name}`).trim();
     const opts = {
       width: Math.max(200, this.chartBox.clientWidth),
-      height: 180,
+      height: CHART_HEIGHT_PX,
       // the axis shows the network's local time, whichever time zone the browser is in
       tzDate: (/** @type {number} */ ts) => {
         const u = new Date((ts + offS) * 1000);
         return new Date(u.getUTCFullYear(), u.getUTCMonth(), u.getUTCDate(), u.getUTCHours(), u.getUTCMinutes());
       },
-      legend: { show: true, live: false },
+      // the key is the page's own line under the chart (plain words, no "10%/90%" series names)
+      legend: { show: false },
       scales: { y: { range: (/** @type {any} */ _u, /** @type {number} */ min, /** @type {number} */ max) => [Math.min(0, min), Math.max(80, max)] } },
-      axes: [{ stroke: 'currentColor' }, { stroke: 'currentColor', label: 'mph', size: 50 }],
+      // a canvas knows no currentColor: the axes take the panel's text and line colours
+      axes: [{ stroke: css.color, grid: { stroke: color('grid') } }, { stroke: css.color, grid: { stroke: color('grid') }, label: 'mph', size: 50 }],
       series: [
         {},
-        { label: 'Observed', stroke: '#3b528b', width: 2, spanGaps: false },
-        { label: 'Forecast', stroke: '#d95f02', width: 2, dash: [6, 4] },
-        { label: '10%', stroke: 'rgba(217,95,2,0.4)', width: 1 },
-        { label: '90%', stroke: 'rgba(217,95,2,0.4)', width: 1 },
+        { label: 'Observed', stroke: color('observed'), width: 2, spanGaps: false },
+        { label: 'Forecast', stroke: color('forecast'), width: 2, dash: [6, 4] },
+        { label: 'Likely low', stroke: color('range-edge'), width: 1 },
+        { label: 'Likely high', stroke: color('range-edge'), width: 1 },
       ],
-      bands: [{ series: [4, 3], fill: 'rgba(217,95,2,0.18)' }],
+      bands: [{ series: [4, 3], fill: color('range') }],
     };
     this.chartBox.replaceChildren();
     this.chart = new uPlot(opts, data, this.chartBox);
   }
 
   #resize() {
-    if (this.chart && this.chartBox.clientWidth > 0) this.chart.setSize({ width: Math.max(200, this.chartBox.clientWidth), height: 180 });
+    if (this.chart && this.chartBox.clientWidth > 0) this.chart.setSize({ width: Math.max(200, this.chartBox.clientWidth), height: CHART_HEIGHT_PX });
   }
 
   close() {

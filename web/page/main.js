@@ -6,18 +6,24 @@
 // template, or "none"; default OpenStreetMap), `retry` (first retry delay in ms after a feed
 // failure, default 1000), `timeout` (ms before a feed request with no answer counts as failed,
 // default 20000), `watchdog` (ms without any message from the engine worker, while the page is
-// visible, before it is taken for hung and restarted; default 60000).
+// visible, before it is taken for hung and restarted; default 60000). The view itself lives in
+// the URL too (url-state.js: `h`, `seg`, `from`, `to`), so a link restores what it showed.
 //
 // A worker that fails (its `error` event) or stops answering is terminated and a new one started
 // after a backoff; it rebuilds its state from the server as on first load while the last good
 // forecasts stay drawn and the status line says "Restarting the engine…".
 
 import { applySpeedColors, renderLegend } from '../shared/colors.js';
+import { horizonStep } from '../shared/segments.js';
 import { DetailsPanel, HISTORY_SLOTS } from './details.js';
 import { OSM_ATTRIBUTION, OSM_TILES, SegmentMap } from './map.js';
 import { PerfPanel, ProgressView, StatusLine } from './panels.js';
 import { TelemetryClient, bindTelemetrySetting } from '../shared/telemetry.js';
 import { TripPlanner } from './trip.js';
+import { ViewHistory } from './url-state.js';
+import { SavedCommute, askTrip, tripEnds } from './commute.js';
+import { addHitAreas } from './hit-areas.js';
+import { keepNetworkInView, revealAboveSheet } from './network-view.js';
 
 /** @typedef {import('../shared/types.js').WorkerMessage} WorkerMessage */
 /** @typedef {import('../flowcast.js').Forecast} Forecast */
@@ -144,6 +150,8 @@ function horizonText(step) {
   return `+${minutesAhead(step)} min from ${dataLocal}`;
 }
 
+/** @param {number} step @returns {number} minutes ahead */
+
 /**
  * The value a sensor shows at the chosen horizon.
  * @param {number} sensor
@@ -172,12 +180,56 @@ function updateSlider() {
 slider.addEventListener('input', () => {
   updateSlider();
   draw();
+  views.replace({ horizonMin: minutesAhead(horizon()) });
 });
+
+
+/** The back and forward buttons land on a view: show it. */
+const views = new ViewHistory((view) => showView(view));
+/** @type {SavedCommute | null} */
+let commute = null;
+
+/**
+ * Shows a view read from the address bar: what a shared link, or the back button, asks for.
+ * Parts the page is not ready for yet (no forecast for the horizon, no map for the segment)
+ * are shown when it is (the `network` and first `update` messages call this again).
+ * @param {import('./url-state.js').ViewState} view
+ */
+function showView(view) {
+  const step = horizonStep(forecast, view.horizonMin);
+  if (forecast && horizon() !== step) {
+    slider.value = String(step);
+    updateSlider();
+    draw();
+  }
+  if (map && network) {
+    const sensors = network.sensors;
+    const index = view.segment ? map.segments.findIndex((seg) => sensors[seg.sensor].id === view.segment) : -1;
+    if (index < 0) details.close();
+    else if (index !== map.selected) map.select(index, 'pointer');
+  }
+  const ends = tripEnds(tripForm);
+  if (forecast && view.from && view.to && (view.from !== ends.from || view.to !== ends.to)) askForCommuter(view);
+}
+
+/** True while the page itself fills in the trip form (a link, the saved commute): no history step. */
+let pageAsks = false;
+
+/** @param {import('./commute.js').TripEnds} ends */
+function askForCommuter(ends) {
+  pageAsks = true;
+  try {
+    askTrip(tripForm, ends);
+  } finally {
+    pageAsks = false;
+  }
+}
 
 const details = new DetailsPanel($('details'), {
   onClose: () => {
     map?.clearSelection();
     map?.focusSegment();
+    views.push({ segment: '' });
   },
 });
 
@@ -193,8 +245,14 @@ function updateDetailsNumbers() {
   details.setNumbers(speeds[seg.sensor], `In ${minutesAhead(h)} min`, forecast.mid[i], forecast.lo[i], forecast.hi[i]);
 }
 
-const trip = new TripPlanner(/** @type {HTMLFormElement} */ ($('trip')), {
-  onQuery: (q) => worker.postMessage({ type: 'trip', ...q }),
+const tripForm = /** @type {HTMLFormElement} */ ($('trip'));
+const trip = new TripPlanner(tripForm, {
+  onQuery: (q) => {
+    worker.postMessage({ type: 'trip', ...q });
+    commute?.setAnswered(false);
+    if (pageAsks) views.replace(tripEnds(tripForm));
+    else views.push(tripEnds(tripForm));
+  },
   onClear: () => map?.highlightRoute([]),
 });
 
@@ -221,10 +279,17 @@ function onWorker(m) {
           details.show(seg, net.sensors[seg.sensor]);
           updateDetailsNumbers();
           requestHistory(seg);
+          if (map) revealAboveSheet(map, seg, $('details'));
+          views.push({ segment: net.sensors[seg.sensor].id });
         },
       });
+      addHitAreas(map);
+      keepNetworkInView(map, $('map'));
       document.documentElement.dataset.segments = String(map.segments.length);
       trip.setNetwork(net, net.interval_s / 60);
+      showPlace(net);
+      commute = new SavedCommute($('commute'), net.id, () => (tripForm.dataset.result === 'ok' ? tripEnds(tripForm) : null));
+      showView(views.current);
       break;
     }
     case 'progress':
@@ -238,8 +303,9 @@ function onWorker(m) {
       break;
     case 'update': {
       speeds = m.speedMph;
+      let first = false;
       if (m.forecast) {
-        const first = !forecast;
+        first = !forecast;
         forecast = m.forecast;
         slider.max = String(forecast.horizons);
         if (first) {
@@ -271,6 +337,13 @@ function onWorker(m) {
       draw();
       if (details.segment) requestHistory(details.segment);
       document.documentElement.dataset.ready = forecast ? 'forecast' : 'speeds';
+      if (first) {
+        // the horizon and trip a link asks for need the forecast; else the saved commute's trip
+        const view = views.current;
+        const saved = commute?.ends;
+        if (!(view.from && view.to) && saved) askForCommuter(saved);
+        showView(view);
+      }
       break;
     }
     case 'history': {
@@ -293,7 +366,11 @@ function onWorker(m) {
       perf.setWorker(m.perf);
       break;
     case 'trip':
-      if (trip.show(m)) map?.highlightRoute(m.error || m.code ? [] : m.path);
+      if (trip.show(m)) {
+        const failed = Boolean(m.error || m.code);
+        commute?.setAnswered(!failed);
+        map?.highlightRoute(failed ? [] : m.path);
+      }
       break;
     case 'rejected':
       console.warn(`snapshot rejected: ${m.code}: ${m.message}`);
@@ -302,4 +379,16 @@ function onWorker(m) {
       renderFeedDetail();
       break;
   }
+}
+
+/**
+ * Says which network this is (its name, e.g. "Atlanta I-75 and I-285") and whether its feed is
+ * simulated, as the network document declares (docs/FORMATS.md).
+ * @param {import('../shared/types.js').Network} net
+ */
+function showPlace(net) {
+  const name = net.name ?? net.id;
+  $('place').textContent = name;
+  $('simulated').hidden = net.simulated !== true;
+  document.title = `flowcast — ${name}${net.simulated ? ' (simulated data)' : ''}`;
 }

@@ -63,8 +63,7 @@ export class SegmentMap {
     // a landmark, so its label is allowed (a bare div may not carry aria-label) and the map can be jumped to
     container.setAttribute('role', 'region');
     // the view first: Leaflet adds layers (and creates their SVG paths) once the map has one
-    const lats = network.sensors.map((s) => s.lat), lons = network.sensors.map((s) => s.lon);
-    this.map.fitBounds([[Math.min(...lats), Math.min(...lons)], [Math.max(...lats), Math.max(...lons)]], { padding: [12, 12] });
+    this.fitNetwork();
     this.#addTiles(options.tileUrl, options.attribution ?? OSM_ATTRIBUTION);
     /** @type {Segment[]} */
     this.segments = this.#buildSegments();
@@ -82,6 +81,12 @@ export class SegmentMap {
     this.#placeSegments();
     this.map.on('zoomend', () => this.#placeSegments());
     this.#setTabStop(0);
+  }
+
+  /** Shows the whole network. */
+  fitNetwork() {
+    const lats = this.network.sensors.map((s) => s.lat), lons = this.network.sensors.map((s) => s.lon);
+    this.map.fitBounds([[Math.min(...lats), Math.min(...lons)], [Math.max(...lats), Math.max(...lons)]], { padding: [12, 12], animate: false });
   }
 
   /**

@@ -43,6 +43,7 @@
  * @property {string} id
  * @property {string} [name]
  * @property {string} timezone
+ * @property {boolean} [simulated] true when the feed for this network is simulated (the page says so)
  * @property {number} interval_s
  * @property {Sensor[]} sensors
  * @property {Corridor[]} corridors
