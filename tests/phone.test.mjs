@@ -25,7 +25,7 @@ let server;
 
 before(async () => {
   mkdirSync(join(ROOT, 'test-output'), { recursive: true });
-  if (!skip) server = await startPageServer({ seed: 6, simulated: true });
+  if (!skip) server = await startPageServer({ seed: 6 });
 });
 after(() => server?.close());
 

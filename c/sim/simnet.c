@@ -24,7 +24,8 @@ int sim_net_write_json(const sim_net *net, FILE *f)
     put_string(f, net->id);
     fprintf(f, ",\n  \"name\": ");
     put_string(f, net->name);
-    fprintf(f, ",\n  \"timezone\": ");
+    /* every network the simulator writes is simulated: pages say so to commuters */
+    fprintf(f, ",\n  \"simulated\": true,\n  \"timezone\": ");
     put_string(f, net->timezone);
     fprintf(f, ",\n  \"interval_s\": %d,\n  \"sensors\": [\n", net->interval_s);
     for (int i = 0; i < net->n_stations; i++) {

@@ -369,9 +369,9 @@ static fc_status check_places(loader *ld, const cJSON *arr)
     return FC_OK;
 }
 
-enum { N_SCHEMA, N_ID, N_NAME, N_TZ, N_INTERVAL, N_SENSORS, N_CORRIDORS, N_CONNECTIONS, N_PLACES, N_N };
+enum { N_SCHEMA, N_ID, N_NAME, N_TZ, N_INTERVAL, N_SENSORS, N_CORRIDORS, N_CONNECTIONS, N_PLACES, N_SIMULATED, N_N };
 static const char *const k_net_keys[N_N] = {"schema", "id", "name", "timezone", "interval_s",
-                                            "sensors", "corridors", "connections", "places"};
+                                            "sensors", "corridors", "connections", "places", "simulated"};
 
 static fc_status load_document(loader *ld, const cJSON *root)
 {
@@ -389,6 +389,9 @@ static fc_status load_document(loader *ld, const cJSON *root)
         if (!fc_json_is_text(f[N_NAME], 255)) return fc_fail(ld->msg, ld->msg_cap, FC_E_NETWORK, "name: must be a string of 1..255 bytes");
         if (!(net->name = dup_str(f[N_NAME]->valuestring))) return fc_fail(ld->msg, ld->msg_cap, FC_E_NOMEM, "out of memory");
     }
+    /* pages tell commuters the data is not live traffic: only a real boolean may say so */
+    if (f[N_SIMULATED] && !cJSON_IsBool(f[N_SIMULATED]))
+        return fc_fail(ld->msg, ld->msg_cap, FC_E_NETWORK, "simulated: must be true or false");
     if (!fc_json_is_text(f[N_TZ], sizeof net->tz_name - 1))
         return fc_fail(ld->msg, ld->msg_cap, FC_E_NETWORK, "timezone: must be an IANA name or POSIX TZ rule");
     const char *tzs = f[N_TZ]->valuestring;

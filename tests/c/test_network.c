@@ -64,6 +64,8 @@ static const struct {
     {"\"to\":\"D\"", "\"to\":\"nope\"", FC_E_NETWORK, "connections[0].to"},
     {"\"length_mi\":0.5", "\"length_mi\":-1", FC_E_NETWORK, "connections[0].length_mi"},
     {"\"name\":\"Test\"", "\"name\":\"Test\",\"name\":\"Again\"", FC_E_NETWORK, "duplicate key \"name\""},
+    {"\"name\":\"Test\"", "\"name\":\"Test\",\"simulated\":\"yes\"", FC_E_NETWORK, "simulated: must be true or false"},
+    {"\"name\":\"Test\"", "\"name\":\"Test\",\"simulated\":1", FC_E_NETWORK, "simulated: must be true or false"},
     {"\"sensors\":[{", "\"sensors\":[7,{", FC_E_NETWORK, "sensors[0]: must be an object"},
     {"{\"schema\"", "[{\"schema\"", FC_E_JSON, "malformed JSON"},
     /* RFC 8259 numbers, as for snapshots (fc_cjson_strtod): offset 446 is the 03 */
