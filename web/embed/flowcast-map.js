@@ -27,7 +27,7 @@
 // Parts for host styling: `map` (the drawing), `legend` (the bar with title, status, key) and
 // `notice` (a problem's message over an empty drawing).
 
-import { SPEED_BINS, binOf, colorOfBin } from '../shared/colors.js';
+import { DASHED_BIN, SPEED_BINS, binOf, colorOfBin } from '../shared/colors.js';
 import { feedUrl, startEngineWorker, statusText, updateDetail } from './engine-worker.js';
 import { Problems, corridorError, embedError, parseHorizon } from './errors.js';
 import { adoptStyles } from './styles.js';
@@ -104,6 +104,9 @@ svg { flex: 1 1 0; min-height: 0; width: 100%; }
 .notice[hidden], .bar [hidden] { display: none; }
 line { stroke-width: 4px; vector-effect: non-scaling-stroke; stroke-linecap: butt; }
 line.missing { stroke-dasharray: 3 3; }
+/* the slowest class is dashed as well as dark red: a jam reads without colour vision */
+line.jam { stroke-dasharray: 12 4; }
+.sw.jam { background-image: linear-gradient(90deg, transparent 60%, #fff 60%); background-size: 5px 100%; }
 .bar { flex: none; margin: 0 4px 4px; display: flex; flex-wrap: wrap; gap: 2px 8px; align-items: center;
   padding: 2px 6px; background: rgba(255, 255, 255, 0.88); border-radius: 3px; }
 .title { font-weight: 600; }
@@ -134,8 +137,8 @@ export class FlowcastMapElement extends HTMLElement {
       const k = document.createElement('span');
       k.className = 'key';
       const sw = document.createElement('span');
-      sw.className = 'sw';
-      sw.style.background = b.color;
+      sw.className = b === SPEED_BINS[DASHED_BIN] ? 'sw jam' : 'sw';
+      sw.style.backgroundColor = b.color;
       k.append(sw, b.label.replace(' mph', '').replace(' and over', '+'));
       return k;
     }).reverse();
@@ -397,6 +400,7 @@ export class FlowcastMapElement extends HTMLElement {
       const bin = binOf(speedAt(u.speedMph, f, sensor, step));
       el.setAttribute('stroke', colorOfBin(bin));
       el.classList.toggle('missing', bin < 0);
+      el.classList.toggle('jam', bin === DASHED_BIN);
     }
     const detail = updateDetail(u, step);
     this.#showStatus(statusText(detail, minutes));
