@@ -20,7 +20,8 @@ const LEGEND_CSS = `
 .flowcast-legend li { display: flex; align-items: center; gap: 6px; }
 .flowcast-legend .swatch { display: inline-block; flex: none; width: 1.5em; height: 0.5em; background: var(--swatch);
   outline: 1px solid rgba(0, 0, 0, 0.5); }
-.flowcast-legend .swatch.dashed { background: repeating-linear-gradient(90deg, var(--swatch) 0 4px, transparent 4px 8px); }
+.flowcast-legend .swatch.dashed { background-image: repeating-linear-gradient(90deg, transparent 0 9px, #fff 9px 12px); }
+.flowcast-legend .swatch.dotted { background-image: repeating-linear-gradient(90deg, transparent 0 3px, #fff 3px 6px); }
 .flowcast-legend .flowcast-legend-status { margin: 2px 0 0; }
 .flowcast-legend .flowcast-legend-status:empty { display: none; }
 .flowcast-legend .flowcast-legend-status.problem { font-weight: 600; color: #8a1c00; }
