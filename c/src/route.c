@@ -96,7 +96,9 @@ fail:
 
 static float clean_speed(float v, float fallback)
 {
-    if (!(v == v)) v = fallback; /* NaN: the model gives finite values, but never divide by NaN */
+    /* NaN: a station without evidence; path finding takes it at its limit, fc_route_travel then
+     * refuses to cost a path across it */
+    if (!(v == v)) v = fallback;
     return v < FC_ROUTE_MIN_SPEED_MPH ? FC_ROUTE_MIN_SPEED_MPH : v;
 }
 
@@ -251,6 +253,16 @@ fc_status fc_route_travel(fc_route *r, const fc_network *net, const fc_route_spe
         snprintf(msg, msg_cap, "travel time: no path from \"%s\" to \"%s\"", net->sensor_id[from], net->sensor_id[to]);
         return FC_E_NOT_FOUND;
     }
+    const uint8_t *ev = sp->evidence;
+    for (uint32_t i = 0; ev && i < n_path; i++) {
+        uint32_t k = r->path[i], a = r->edge_from[k], b = r->to[k];
+        if (ev[a] == FC_EVIDENCE_NONE || ev[b] == FC_EVIDENCE_NONE) {
+            uint32_t gap = ev[a] == FC_EVIDENCE_NONE ? a : b;
+            snprintf(msg, msg_cap, "travel time: no data at station \"%s\" (no reading, no learned profile, no "
+                     "reporting neighbour): the trip crosses a gap", net->sensor_id[gap]);
+            return FC_E_GAP;
+        }
+    }
     out->depart_ms = depart_ms;
     out->n_segments = n_path;
     double t = 0, free_flow = 0, dist = 0;
@@ -261,8 +273,12 @@ fc_status fc_route_travel(fc_route *r, const fc_network *net, const fc_route_spe
         float la = net->speed_limit_mph[r->edge_from[k]], lb = net->speed_limit_mph[r->to[k]];
         free_flow += r->length_mi[k] * (1.0 / la + 1.0 / lb) * 30.0; /* half at each end's limit */
         dist += r->length_mi[k];
+        uint32_t estimated = ev && (ev[r->edge_from[k]] == FC_EVIDENCE_NEIGHBOURS || ev[r->to[k]] == FC_EVIDENCE_NEIGHBOURS);
+        out->n_estimated += estimated;
         if (i < seg_cap) {
             fc_travel_segment *s = &seg[i];
+            s->estimated = estimated;
+            s->reserved = 0;
             s->from = r->edge_from[k];
             s->to = r->to[k];
             s->length_mi = r->length_mi[k];
