@@ -45,6 +45,7 @@ struct fc_engine {
     size_t route_fc_len;    /* floats in route_fc */
     uint64_t route_fc_version; /* data version route_fc was computed for (0: never) */
     uint8_t *route_ev;      /* [n] the fc_evidence of route_fc's forecast (allocated with it) */
+    int route_ev_gaps;      /* some station of route_ev has no evidence of its own (estimated or none) */
     unsigned char *route_buf; /* a cached result: key, fc_travel_time, segments[n] */
     fc_tiles *tiles;        /* profile tiles (tile_mode.h), NULL unless enabled */
     /* engine_read.c: where the next commit also copies the values the snapshot staged for

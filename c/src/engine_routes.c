@@ -82,10 +82,12 @@ static fc_status routes_prepare(fc_engine *e, fc_route_speeds *sp)
          * without evidence: route.c refuses to cost it) */
         for (uint32_t s = 0; s < n; s++)
             if (!(now[s] > 0)) now[s] = mid[(size_t)s * H];
+        e->route_ev_gaps = 0;
+        for (uint32_t s = 0; s < n; s++) e->route_ev_gaps |= e->route_ev[s] >= FC_EVIDENCE_NEIGHBOURS;
         e->route_fc_version = e->data_version;
     }
     sp->now = now;
-    sp->evidence = e->route_ev;
+    sp->evidence = e->route_ev_gaps ? e->route_ev : NULL; /* route.h: NULL when there is nothing to check */
     sp->mid = mid;
     sp->lo = lo;
     sp->hi = hi;

@@ -253,16 +253,6 @@ fc_status fc_route_travel(fc_route *r, const fc_network *net, const fc_route_spe
         snprintf(msg, msg_cap, "travel time: no path from \"%s\" to \"%s\"", net->sensor_id[from], net->sensor_id[to]);
         return FC_E_NOT_FOUND;
     }
-    const uint8_t *ev = sp->evidence;
-    for (uint32_t i = 0; ev && i < n_path; i++) {
-        uint32_t k = r->path[i], a = r->edge_from[k], b = r->to[k];
-        if (ev[a] == FC_EVIDENCE_NONE || ev[b] == FC_EVIDENCE_NONE) {
-            uint32_t gap = ev[a] == FC_EVIDENCE_NONE ? a : b;
-            snprintf(msg, msg_cap, "travel time: no data at station \"%s\" (no reading, no learned profile, no "
-                     "reporting neighbour): the trip crosses a gap", net->sensor_id[gap]);
-            return FC_E_GAP;
-        }
-    }
     out->depart_ms = depart_ms;
     out->n_segments = n_path;
     double t = 0, free_flow = 0, dist = 0;
@@ -273,19 +263,34 @@ fc_status fc_route_travel(fc_route *r, const fc_network *net, const fc_route_spe
         float la = net->speed_limit_mph[r->edge_from[k]], lb = net->speed_limit_mph[r->to[k]];
         free_flow += r->length_mi[k] * (1.0 / la + 1.0 / lb) * 30.0; /* half at each end's limit */
         dist += r->length_mi[k];
-        uint32_t estimated = ev && (ev[r->edge_from[k]] == FC_EVIDENCE_NEIGHBOURS || ev[r->to[k]] == FC_EVIDENCE_NEIGHBOURS);
-        out->n_estimated += estimated;
         if (i < seg_cap) {
             fc_travel_segment *s = &seg[i];
-            s->estimated = estimated;
-            s->reserved = 0;
             s->from = r->edge_from[k];
             s->to = r->to[k];
             s->length_mi = r->length_mi[k];
             s->speed_mph = v;
             s->entry_min = t;
+            s->estimated = 0;
+            s->reserved = 0;
         }
         t += dt;
+    }
+    /* never cost a segment from an invented speed: a station without evidence is a gap; one
+     * estimated from its neighbours marks its segments (a pass of its own: without such
+     * stations the caller passes no evidence and the walk above is all there is) */
+    const uint8_t *ev = sp->evidence;
+    for (uint32_t i = 0; ev && i < n_path; i++) {
+        uint32_t k = r->path[i], a = r->edge_from[k], b = r->to[k];
+        if (ev[a] == FC_EVIDENCE_NONE || ev[b] == FC_EVIDENCE_NONE) {
+            snprintf(msg, msg_cap, "travel time: no data at station \"%s\" (no reading, no learned profile, no "
+                     "reporting neighbour): the trip crosses a gap", net->sensor_id[ev[a] == FC_EVIDENCE_NONE ? a : b]);
+            memset(out, 0, sizeof *out);
+            return FC_E_GAP;
+        }
+        if (ev[a] == FC_EVIDENCE_NEIGHBOURS || ev[b] == FC_EVIDENCE_NEIGHBOURS) {
+            out->n_estimated++;
+            if (i < seg_cap) seg[i].estimated = 1;
+        }
     }
     out->minutes = t;
     out->distance_mi = dist;

@@ -33,7 +33,8 @@
 
 typedef struct fc_route_speeds {
     const float *now;          /* [n] mph at t0 */
-    const uint8_t *evidence;   /* [n] fc_evidence of each station's speeds, or NULL (all observed):
+    const uint8_t *evidence;   /* [n] fc_evidence of each station's speeds, or NULL (every station
+                                * has evidence of its own, so nothing to check or mark):
                                 * FC_EVIDENCE_NONE stations have NaN speeds and no path may be
                                 * costed across them, FC_EVIDENCE_NEIGHBOURS ones are estimates */
     const float *mid, *lo, *hi;/* [n][horizons] mph at t0 + k * step_ms, index s * horizons + k - 1 */
