@@ -86,6 +86,17 @@ test('parser ids, stage names and the route flag match flowcast.h and the wasm',
   assert.equal(Number(/#define FC_ROUTE_NO_CACHE (\d+)u?/.exec(header)?.[1]), abi.FC_ROUTE_NO_CACHE);
 });
 
+test('EVIDENCE names every fc_evidence level with its C value, and only those', () => {
+  const c = cEnum(header, 'fc_evidence');
+  assert.equal(c.get('FC_EVIDENCE_COUNT'), abi.EVIDENCE_NAMES.length);
+  c.delete('FC_EVIDENCE_COUNT');
+  assert.deepEqual(Object.fromEntries([...c].map(([k, v]) => [k.replace('FC_EVIDENCE_', '').toLowerCase(), v])), { ...abi.EVIDENCE });
+  assert.deepEqual(abi.EVIDENCE_NAMES.map((name, v) => abi.EVIDENCE[/** @type {keyof typeof abi.EVIDENCE} */ (name)] === v), abi.EVIDENCE_NAMES.map(() => true));
+  // the comparison itself fails on a renumbered level
+  const renumbered = cEnum(header.replace('FC_EVIDENCE_NONE = 4', 'FC_EVIDENCE_NONE = 5'), 'fc_evidence');
+  assert.notEqual(renumbered.get('FC_EVIDENCE_NONE'), abi.EVIDENCE.none);
+});
+
 test('constants JavaScript relies on match their C definitions', () => {
   assert.equal(Number(/#define FC_TRACE_CAP (\d+)/.exec(read('c/src/stats.h'))?.[1]), abi.TRACE_CAP);
   const payload = /max_payload_bytes = (\d+)u? << (\d+);/.exec(cSources);

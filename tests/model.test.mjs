@@ -7,6 +7,7 @@ import { createPredictor, wasmHeapBytes } from 'flowcast';
 import { gridNetwork } from './fixtures/networks.mjs';
 import { rng } from './fixtures/rng.mjs';
 import { modelFormatVersion } from 'flowcast';
+import { EVIDENCE } from '../web/engine/abi.js';
 
 const INTERVAL_MS = 300_000;
 const T0 = Date.parse('2026-09-07T04:00:00Z'); // Monday 00:00 in New York
@@ -151,27 +152,103 @@ test('bad model files are refused and leave the current model in place', async (
   p.dispose();
 });
 
-test('missing, stuck and dead sensors: every sensor still gets a finite forecast, wider when imputed', async () => {
+/**
+ * The range (min, max over the last `slots` rows) of the given sensors' readings, ignoring NaN.
+ * @param {{ speed: Float32Array[] }} data
+ */
+function readRange(data, sensors, from, to) {
+  let lo = Infinity, hi = -Infinity;
+  for (let t = from; t < to; t++) {
+    for (const s of sensors) {
+      const v = data.speed[t][s];
+      if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    }
+  }
+  return [lo, hi];
+}
+
+test('a detector that never reported, amid free-flowing neighbours: no jam at any horizon, an estimate from the neighbours', async () => {
+  const n = 10, rows = 288 * 10;
+  const data = synthetic(n, rows, { seed: 5 });
+  for (let t = 0; t < rows; t++) data.speed[t][4] = NaN; // dead from the start: no reading, no profile
+  const p = await engineWith(data, n, rows - 20);
+  p.trainSync();
+  for (let t = rows - 20; t < rows; t++) p.ingestValues(T0 + (t + 1) * INTERVAL_MS, data.speed[t]);
+  const f = p.forecast();
+  assert.equal(f.evidence.length, n);
+  assert.equal(f.evidence[4], EVIDENCE.neighbours);
+  for (const s of [0, 1, 2, 3, 5, 6, 7, 8, 9]) assert.equal(f.evidence[s], EVIDENCE.observed, `sensor ${s}`);
+  for (let h = 0; h < 12; h++) {
+    // its neighbours on the corridor (two stations each way) frame what it may be
+    const nb = [2, 3, 5, 6].map((s) => f.mid[s * 12 + h]);
+    const at = 4 * 12 + h;
+    assert.ok(f.mid[at] >= Math.min(...nb) && f.mid[at] <= Math.max(...nb),
+      `+${5 * (h + 1)} min: ${f.mid[at]} mph outside the neighbours' ${Math.min(...nb)}..${Math.max(...nb)}`);
+    assert.ok(f.mid[at] > 40, `+${5 * (h + 1)} min: ${f.mid[at]} mph is a jam nobody saw`);
+    // wider than any one neighbour's interval: its own deviation from them is unknown
+    const width = f.hi[at] - f.lo[at];
+    for (const s of [3, 5]) assert.ok(width >= f.hi[s * 12 + h] - f.lo[s * 12 + h] - 1e-4);
+  }
+  p.dispose();
+});
+
+test('a detector that died an hour ago: every horizon within what its own readings and its neighbours support', async () => {
   const n = 10, rows = 288 * 10;
   const data = synthetic(n, rows, { seed: 5 });
   const rand = rng(99);
   for (let t = 0; t < rows; t++) {
-    data.speed[t][0] = NaN;                                   // dead sensor
-    if (t > rows - 40) data.speed[t][1] = 55.55;              // stuck for the last 40 slots
-    if (rand() < 0.1) data.speed[t][2] = NaN;                 // 10% dropouts
+    if (t >= rows - 12) data.speed[t][4] = NaN;              // died an hour ago
+    if (t > rows - 40) data.speed[t][1] = 55.55;             // stuck for the last 40 slots
+    if (rand() < 0.1) data.speed[t][2] = NaN;                // 10% dropouts
   }
   const p = await engineWith(data, n, rows - 20);
   p.trainSync();
   for (let t = rows - 20; t < rows; t++) p.ingestValues(T0 + (t + 1) * INTERVAL_MS, data.speed[t]);
   const f = p.forecast();
-  for (const v of [...f.mid, ...f.lo, ...f.hi]) assert.ok(Number.isFinite(v));
-  for (let i = 0; i < f.mid.length; i++) assert.ok(f.lo[i] <= f.mid[i] && f.mid[i] <= f.hi[i]);
+  assert.equal(f.evidence[4], EVIDENCE.profile); // its own profile: nine days of readings
+  // its own readings over the last two hours and its neighbours' now, with 10 mph of slack
+  const [ownLo, ownHi] = readRange(data, [4], rows - 36, rows);
+  const [nbLo, nbHi] = readRange(data, [3, 5], rows - 1, rows);
+  for (let h = 0; h < 12; h++) {
+    const v = f.mid[4 * 12 + h];
+    assert.ok(v >= Math.min(ownLo, nbLo) - 10 && v <= Math.max(ownHi, nbHi) + 10,
+      `+${5 * (h + 1)} min: ${v} mph, own readings ${ownLo}..${ownHi}, neighbours ${nbLo}..${nbHi}`);
+  }
+  // every sensor with evidence gets finite, ordered values; the imputed ones wider intervals
+  for (let i = 0; i < f.mid.length; i++) {
+    assert.ok(Number.isFinite(f.mid[i]) && f.lo[i] <= f.mid[i] && f.mid[i] <= f.hi[i]);
+  }
   const width = (s, h) => f.hi[s * 12 + h] - f.lo[s * 12 + h];
-  // the dead and the stuck sensor forecast from imputed inputs: wider intervals than a healthy twin
-  assert.ok(width(0, 5) > width(5, 5), `dead sensor width ${width(0, 5)} vs ${width(5, 5)}`);
+  assert.ok(width(4, 5) > width(5, 5), `dead sensor width ${width(4, 5)} vs ${width(5, 5)}`);
   assert.ok(width(1, 5) > width(6, 5), `stuck sensor width ${width(1, 5)} vs ${width(6, 5)}`);
   // the stuck value is not taken at face value: the forecast follows the profile instead
   assert.ok(Math.abs(f.mid[1 * 12 + 11] - 55.55) > 0.5);
+  p.dispose();
+});
+
+test('an isolated detector that never reported, without reporting neighbours: no forecast (NaN), evidence none', async () => {
+  const n = 10, rows = 288 * 4;
+  const data = synthetic(n, rows, { seed: 6 });
+  // sensors 3..7 never report: 5 is two stations from any reporting one, beyond its neighbours
+  for (let t = 0; t < rows; t++) for (const s of [3, 4, 5, 6, 7]) data.speed[t][s] = NaN;
+  const p = await engineWith(data, n, rows);
+  p.trainSync();
+  const f = p.forecast();
+  assert.deepEqual([...f.evidence], [0, 0, 0, 3, 3, 4, 3, 3, 0, 0].map((v) => v));
+  for (let h = 0; h < 12; h++) {
+    for (const arr of [f.mid, f.lo, f.hi]) assert.ok(Number.isNaN(arr[5 * 12 + h]), `+${5 * (h + 1)} min`);
+    for (const s of [3, 4, 6, 7]) assert.ok(f.mid[s * 12 + h] > 40, `sensor ${s} +${5 * (h + 1)} min: ${f.mid[s * 12 + h]}`);
+  }
+  // a travel time across it reports the gap and names the station; one across an estimate says so
+  const ids = p.sensorIds;
+  assert.throws(() => p.travelTime({ from: ids[2], to: ids[8] }),
+    (err) => err.code === 'E_GAP' && err.station === ids[5] && /no data at station/.test(err.message));
+  const trip = p.travelTime({ from: ids[1], to: ids[4] });
+  assert.equal(trip.estimatedSegments, 2);
+  assert.deepEqual(trip.segments.map((s) => s.estimated), [false, true, true]);
+  assert.ok(trip.segments.every((s) => s.speedMph > 40), JSON.stringify(trip.segments));
+  const clean = p.travelTime({ from: ids[0], to: ids[2] });
+  assert.equal(clean.estimatedSegments, 0);
   p.dispose();
 });
 

@@ -52,22 +52,26 @@ function throwsCode(fn, code, message) {
   assert.throws(fn, (err) => err instanceof FlowcastError && err.code === code && message.test(err.message));
 }
 
-test('a straight corridor at a constant speed: distance, time and free flow exactly', async () => {
-  const p = await trained(straight, 3, () => 45);
+test('a straight corridor at a steady speed: distance, time and free flow exactly', async () => {
+  // 45 mph with a 0.01 mph flicker: a detector repeating one value for an hour is stuck, and
+  // stuck readings are no evidence (the trip would cross a gap: E_GAP)
+  const p = await trained(straight, 3, (t) => 45 + (t % 2) * 0.01);
   const f = p.forecast();
-  assert.ok(f.mid.every((v) => v === 45), 'the model reproduces a constant speed');
+  assert.ok(f.mid.every((v) => Math.abs(v - 45) < 0.05), 'the model reproduces a steady speed');
   const r = p.travelTime({ from: 'S0', to: 'S4' });
   assert.equal(r.departAt, f.ts);
   assert.equal(r.distanceMi, 8);
-  assert.ok(Math.abs(r.minutes - (8 / 45) * 60) < 1e-9, `minutes ${r.minutes}`);
+  assert.equal(r.estimatedSegments, 0);
+  const sum = r.segments.reduce((m, s) => m + (s.lengthMi / s.speedMph) * 60, 0);
+  assert.ok(Math.abs(r.minutes - sum) < 1e-6 && Math.abs(r.minutes - (8 / 45) * 60) < 0.02, `minutes ${r.minutes}`);
   assert.ok(Math.abs(r.freeFlowMinutes - 8) < 1e-9);
   assert.ok(Math.abs(r.delayMinutes - (r.minutes - 8)) < 1e-9);
   assert.ok(r.low <= r.minutes && r.minutes <= r.high, `${r.low} ${r.minutes} ${r.high}`);
   assert.deepEqual(r.segments.map((s) => `${s.from}>${s.to}`), ['S0>S1', 'S1>S2', 'S2>S3', 'S3>S4']);
   r.segments.forEach((s, i) => {
     assert.equal(s.lengthMi, 2);
-    assert.equal(s.speedMph, 45);
-    assert.ok(Math.abs(s.entryMinutes - i * (2 / 45) * 60) < 1e-9);
+    assert.ok(Math.abs(s.speedMph - 45) < 0.05 && !s.estimated);
+    assert.ok(Math.abs(s.entryMinutes - i * (2 / 45) * 60) < 0.01);
   });
   p.dispose();
 });
@@ -118,7 +122,7 @@ test('bad queries throw FlowcastError with the right code and a clear message', 
   throwsCode(() => bare.travelTime({ from: 'S0', to: 'S1' }), 'E_STATE', /no model/);
   bare.dispose();
 
-  const p = await trained(straight, 3, () => 55);
+  const p = await trained(straight, 3, (t) => 55 + (t % 2));
   const ts = p.forecast().ts;
   throwsCode(() => p.travelTime({ from: 'S0', to: 'nope' }), 'E_NOT_FOUND', /to: unknown station "nope"/);
   throwsCode(() => p.travelTime({ from: 7, to: 'S1' }), 'E_NOT_FOUND', /unknown station 7/);
@@ -176,7 +180,7 @@ test('Atlanta: the full I-285 loop (about 64 mi) along the inner loop', async ()
     const sim = spawnSync(`${root}build/native/bin/flowcast-sim`, ['--network-only', '--out', file], { encoding: 'utf8' });
     assert.equal(sim.status, 0, sim.stderr);
     const network = JSON.parse(readFileSync(file, 'utf8'));
-    const p = await trained(network, 2, (t, s) => 50 + (s % 13));
+    const p = await trained(network, 2, (t, s) => 50 + (s % 13) + (t % 2) * 0.5);
     // from just after the Cumberland interchange all the way round to the station before it:
     // no interchange offers a shortcut, so the path is the whole clockwise loop
     const r = p.travelTime({ from: 'I285-CW-019.5', to: 'I285-CW-019.1' });

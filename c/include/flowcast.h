@@ -48,6 +48,8 @@ typedef enum fc_status {
     FC_E_NOT_FOUND = 15,  /* an unknown sensor or station */
     FC_E_RANGE = 16,      /* a value outside its allowed range */
     FC_E_UNSUPPORTED = 17,/* outside what the selected snapshot parser decides (parser = fast) */
+    FC_E_GAP = 18,        /* a trip crosses a station with no evidence to forecast from (no reading,
+                           * no trusted profile, no reporting neighbour: FC_EVIDENCE_NONE) */
     FC_STATUS_COUNT
 } fc_status;
 
@@ -183,8 +185,30 @@ fc_status fc_engine_train(fc_engine *engine, const fc_train_options *opt,
 uint32_t fc_engine_horizons(const fc_engine *engine);
 /* Forecasts from the newest slot: central value and 10%/90% bounds per sensor and horizon,
  * sensor-major (index sensor * horizons + (step - 1)), n_values = sensors * horizons; any
- * output may be NULL. FC_E_STATE without a model or without data. */
+ * output may be NULL. FC_E_STATE without a model or without data. A sensor with no evidence
+ * (FC_EVIDENCE_NONE below) gets NaN in all three at every horizon: the engine never invents
+ * a speed. */
 fc_status fc_engine_forecast(fc_engine *engine, float *mid, float *lo, float *hi, size_t n_values);
+
+/* What a sensor's forecast stands on (one value per sensor, for every horizon of it). The
+ * first three are the imputation of the origin reading; the rule is in c/src/model_forecast.c. */
+typedef enum fc_evidence {
+    FC_EVIDENCE_OBSERVED = 0,   /* a reading in the newest slot */
+    FC_EVIDENCE_CARRIED = 1,    /* no reading now; the last one (at most 30 min old) carried forward */
+    FC_EVIDENCE_PROFILE = 2,    /* no reading for over 30 min: the sensor's own learned profile, which
+                                 * holds at least FC_PROFILE_TRUST_DAYS days of its readings */
+    FC_EVIDENCE_NEIGHBOURS = 3, /* neither: the weighted mean of the up- and downstream neighbours'
+                                 * forecasts (those with evidence 0-2), the interval their envelope */
+    FC_EVIDENCE_NONE = 4,       /* nothing to stand on: mid, lo and hi are NaN */
+    FC_EVIDENCE_COUNT
+} fc_evidence;
+/* A profile is trusted once it holds this many days' worth of the sensor's own readings (one
+ * reading per slot): below that most times of day have no reading of their own, and a sensor
+ * that never reported has a profile of 0 mph (model_forecast.c says more). */
+#define FC_PROFILE_TRUST_DAYS 1
+/* fc_engine_forecast, plus each sensor's fc_evidence in evidence[n_sensors] (may be NULL). */
+fc_status fc_engine_forecast_evidence(fc_engine *engine, float *mid, float *lo, float *hi, size_t n_values,
+                                      uint8_t *evidence);
 
 /* Model files (format: c/src/model_io.c). fc_engine_model_size() is the byte size of the
  * current model's file (0 without a model); fc_engine_save_model() writes it into the caller's
@@ -238,6 +262,9 @@ typedef struct fc_travel_segment {
     float length_mi;
     float speed_mph;           /* the speed used: harmonic mean of the two ends at entry */
     double entry_min;          /* minutes after departure when the traveller enters it */
+    uint32_t estimated;        /* 1 when an end's speed is estimated from its neighbours
+                                * (FC_EVIDENCE_NEIGHBOURS), with their wider interval; else 0 */
+    uint32_t reserved;
 } fc_travel_segment;
 
 typedef struct fc_travel_time {
@@ -249,7 +276,7 @@ typedef struct fc_travel_time {
     double low_minutes;        /* 10–90% range from the forecast's interval bounds */
     double high_minutes;
     uint32_t n_segments;       /* segments of the whole path (even beyond the caller's capacity) */
-    uint32_t reserved;
+    uint32_t n_estimated;      /* of those, segments costed from a neighbour estimate (estimated) */
 } fc_travel_time;
 
 typedef struct fc_departure {
@@ -275,7 +302,10 @@ typedef struct fc_cache_stats {
  * seg_cap segments of the path (segments may be NULL with seg_cap 0); flags: 0 or
  * FC_ROUTE_NO_CACHE. Errors, with a message: FC_E_STATE without a model or data, FC_E_NOT_FOUND
  * for an unknown station or when no path leads from `from` to `to`, FC_E_ARG for from == to,
- * FC_E_RANGE for a departure outside the forecast. Allocates only on the first query after the
+ * FC_E_RANGE for a departure outside the forecast, FC_E_GAP when the path crosses a station
+ * without evidence (the message names it): a travel time is never costed from an invented
+ * speed. Stations estimated from their neighbours are costed from that estimate and counted in
+ * n_estimated. Allocates only on the first query after the
  * network or the model changed (the route graph, the forecast buffers, the cache). */
 fc_status fc_engine_travel_time(fc_engine *engine, size_t from, size_t to, int64_t depart_ms,
                                 uint32_t flags, fc_travel_time *out, fc_travel_segment *segments,

@@ -44,6 +44,8 @@ struct fc_engine {
     float *route_fc;        /* the forecast routes read: now[n], mid, lo, hi [n][H] (one block) */
     size_t route_fc_len;    /* floats in route_fc */
     uint64_t route_fc_version; /* data version route_fc was computed for (0: never) */
+    uint8_t *route_ev;      /* [n] the fc_evidence of route_fc's forecast (allocated with it) */
+    int route_ev_gaps;      /* some station of route_ev has no evidence of its own (estimated or none) */
     unsigned char *route_buf; /* a cached result: key, fc_travel_time, segments[n] */
     fc_tiles *tiles;        /* profile tiles (tile_mode.h), NULL unless enabled */
     /* engine_read.c: where the next commit also copies the values the snapshot staged for
@@ -58,9 +60,10 @@ fc_status fc_engine_fail(fc_engine *e, fc_status st, const char *fmt, ...);
  * version moves). */
 void fc_engine_drop_model(fc_engine *e);
 /* engine_model.c: the forecast of every sensor from the newest data into [n][horizons]
- * buffers (any may be NULL): the tile-mode result of this data version, or the model's own.
- * FC_E_STATE with a message starting with `who` when there is none. Needs a model. */
-fc_status fc_engine_forecast_now(fc_engine *e, float *mid, float *lo, float *hi, const char *who);
+ * buffers and its fc_evidence into [n] (any may be NULL): the tile-mode result of this data
+ * version, or the model's own. FC_E_STATE with a message starting with `who` when there is
+ * none. Needs a model. */
+fc_status fc_engine_forecast_now(fc_engine *e, float *mid, float *lo, float *hi, uint8_t *evidence, const char *who);
 
 /* engine_routes.c: frees everything the travel-time queries built. */
 void fc_engine_release_routes(fc_engine *e);

@@ -91,16 +91,16 @@ uint32_t fc_engine_horizons(const fc_engine *e) { return e && e->model ? e->mode
 /* A model loaded from a file without profiles forecasts only in tile mode. */
 #define NO_PROFILES "this model file carries no profiles: enable profile tiles (useProfileTiles) to forecast"
 
-fc_status fc_engine_forecast_now(fc_engine *e, float *mid, float *lo, float *hi, const char *who)
+fc_status fc_engine_forecast_now(fc_engine *e, float *mid, float *lo, float *hi, uint8_t *evidence, const char *who)
 {
     if (e->tiles) {
         /* the forecast was made group by group as the tiles arrived (tile_mode.c) */
-        if (fc_tiles_result(e->tiles, e->data_version, mid, lo, hi))
+        if (fc_tiles_result(e->tiles, e->data_version, mid, lo, hi, evidence))
             return fc_engine_fail(e, FC_E_STATE, "%sprofile tiles: no forecast of the newest data yet (run the tile "
                                   "forecast: begin, every group, end)", who);
     } else if (!fc_model_has_profiles(e->model)) {
         return fc_engine_fail(e, FC_E_STATE, "%s" NO_PROFILES, who);
-    } else if (fc_model_forecast(e->model, e->net, &e->graph, fc_engine_history(e), mid, lo, hi, NULL)) {
+    } else if (fc_model_forecast(e->model, e->net, &e->graph, fc_engine_history(e), mid, lo, hi, evidence)) {
         return fc_engine_fail(e, FC_E_STATE, "%sno data to forecast from: ingest a snapshot first", who);
     }
     return FC_OK;
@@ -108,13 +108,19 @@ fc_status fc_engine_forecast_now(fc_engine *e, float *mid, float *lo, float *hi,
 
 fc_status fc_engine_forecast(fc_engine *e, float *mid, float *lo, float *hi, size_t n_values)
 {
+    return fc_engine_forecast_evidence(e, mid, lo, hi, n_values, NULL);
+}
+
+fc_status fc_engine_forecast_evidence(fc_engine *e, float *mid, float *lo, float *hi, size_t n_values,
+                                      uint8_t *evidence)
+{
     if (!e) return FC_E_ARG;
     if (!e->model) return fc_engine_fail(e, FC_E_STATE, "no model: train or load one first");
     if (n_values != (size_t)e->model->n * e->model->horizons)
         return fc_engine_fail(e, FC_E_ARG, "forecast: buffers of %zu values, need %u sensors x %u horizons",
                               n_values, e->model->n, e->model->horizons);
     double t0 = fc_clock_us();
-    fc_status st = fc_engine_forecast_now(e, mid, lo, hi, "");
+    fc_status st = fc_engine_forecast_now(e, mid, lo, hi, evidence, "");
     if (st) return st;
     fc_stats_record(&e->stats, FC_STAGE_FORECAST, t0, e->model->n);
     return FC_OK;

@@ -14,7 +14,7 @@ typedef struct route_key {
     uint32_t from, to;
 } route_key;
 
-/* chunk size of the route cache: results are 88 bytes + 24 per segment, 1–5 KB on Atlanta */
+/* chunk size of the route cache: results are 88 bytes + 32 per segment, 1–6 KB on Atlanta */
 #define ROUTE_CACHE_CHUNK 256u
 
 void fc_engine_release_routes(fc_engine *e)
@@ -26,6 +26,8 @@ void fc_engine_release_routes(fc_engine *e)
     e->route_cache = NULL;
     free(e->route_fc);
     e->route_fc = NULL;
+    free(e->route_ev);
+    e->route_ev = NULL;
     e->route_fc_len = 0;
     e->route_fc_version = 0;
     free(e->route_buf);
@@ -57,23 +59,35 @@ static fc_status routes_prepare(fc_engine *e, fc_route_speeds *sp)
     size_t len = (size_t)n * (1 + 3 * (size_t)H);
     if (len != e->route_fc_len) {
         free(e->route_fc);
+        free(e->route_ev);
         e->route_fc_len = 0;
         e->route_fc_version = 0;
         e->route_fc = malloc(len * sizeof(float));
-        if (!e->route_fc) return fc_engine_fail(e, FC_E_NOMEM, "out of memory for the route forecast");
+        e->route_ev = malloc(n ? n : 1);
+        if (!e->route_fc || !e->route_ev) {
+            free(e->route_fc);
+            free(e->route_ev);
+            e->route_fc = NULL;
+            e->route_ev = NULL;
+            return fc_engine_fail(e, FC_E_NOMEM, "out of memory for the route forecast");
+        }
         e->route_fc_len = len;
     }
     float *now = e->route_fc, *mid = now + n, *lo = mid + (size_t)n * H, *hi = lo + (size_t)n * H;
     if (e->route_fc_version != e->data_version || !e->data_version) {
-        fc_status st = fc_engine_forecast_now(e, mid, lo, hi, "travel time: ");
+        fc_status st = fc_engine_forecast_now(e, mid, lo, hi, e->route_ev, "travel time: ");
         if (st) return st;
         fc_engine_latest(e, now, NULL, NULL, NULL, n);
-        /* a station without a reading now starts from its first forecast step */
+        /* a station without a reading now starts from its first forecast step (NaN for one
+         * without evidence: route.c refuses to cost it) */
         for (uint32_t s = 0; s < n; s++)
             if (!(now[s] > 0)) now[s] = mid[(size_t)s * H];
+        e->route_ev_gaps = 0;
+        for (uint32_t s = 0; s < n; s++) e->route_ev_gaps |= e->route_ev[s] >= FC_EVIDENCE_NEIGHBOURS;
         e->route_fc_version = e->data_version;
     }
     sp->now = now;
+    sp->evidence = e->route_ev_gaps ? e->route_ev : NULL; /* route.h: NULL when there is nothing to check */
     sp->mid = mid;
     sp->lo = lo;
     sp->hi = hi;

@@ -71,7 +71,7 @@ fc_status fc_engine_forecast_tiles_end(fc_engine *e)
 {
     if (!e) return FC_E_ARG;
     if (!e->tiles) return not_enabled(e);
-    return fc_tiles_end(e->tiles, e->net, e->data_version, e->msg, sizeof e->msg);
+    return fc_tiles_end(e->tiles, e->model, e->net, &e->graph, e->data_version, e->msg, sizeof e->msg);
 }
 
 void fc_engine_tile_cache_stats(const fc_engine *e, fc_cache_stats *out)

@@ -63,8 +63,9 @@ fc_model *fc_model_alloc(uint32_t n, uint32_t horizons, uint32_t q, uint32_t int
     m->lo = calloc((size_t)n * horizons, sizeof(float));
     m->hi = calloc((size_t)n * horizons, sizeof(float));
     m->recent = calloc((size_t)n * FC_RECENT, sizeof(float));
+    m->evidence = calloc(n ? n : 1, 1);
     m->cal = calloc(fc_model_cal_span(p), sizeof(fc_slot_cal));
-    if (!m->cal || !m->w || !m->lo || !m->hi || !m->recent ||
+    if (!m->cal || !m->w || !m->lo || !m->hi || !m->recent || !m->evidence ||
         (with_profiles && fc_profile_init(&m->prof, n, q))) {
         fc_model_free(m);
         return NULL;
@@ -84,6 +85,7 @@ void fc_model_free(fc_model *m)
     free(m->lo);
     free(m->hi);
     free(m->recent);
+    free(m->evidence);
     free(m->cal);
     fc_profile_free(&m->prof);
     free(m);

@@ -54,6 +54,7 @@ typedef struct fc_model {
     uint64_t train_rows;       /* history slots the model was trained on */
     uint64_t network_hash;     /* ties a model file to its network */
     float *recent;             /* [n][FC_RECENT] forecast scratch, allocated with the model */
+    uint8_t *evidence;         /* [n] fc_evidence of the last forecast (scratch, as recent) */
     fc_slot_cal *cal;         /* calendar of the slots one forecast looks at (scratch) */
 } fc_model;
 
@@ -102,21 +103,26 @@ void fc_trainer_free(fc_trainer *t);
 /* ---- forecasting ---- */
 
 /* Forecasts every sensor at horizons 1..m->horizons from the newest history slot. Outputs are
- * sensor-major [n][horizons]; any may be NULL. inputs_missing[n] (optional) gets 1 where the
- * origin reading was imputed, in which case the interval is widened. */
+ * sensor-major [n][horizons]; any may be NULL. evidence[n] (optional) gets each sensor's
+ * fc_evidence (flowcast.h): the interval is widened when the origin reading was imputed, and a
+ * sensor with neither recent readings nor a trusted profile is estimated from its neighbours
+ * or, without reporting neighbours, left NaN. */
 int fc_model_forecast(fc_model *m, const fc_network *net, const fc_graph *g,
-                      const fc_history *h, float *mid, float *lo, float *hi, uint8_t *imputed);
+                      const fc_history *h, float *mid, float *lo, float *hi, uint8_t *evidence);
 
-/* fc_model_forecast in two parts, for forecasting sensor groups one at a time (tile mode):
+/* fc_model_forecast in three parts, for forecasting sensor groups one at a time (tile mode):
  * prepare computes the calendar and every sensor's cleaned recent window (neighbour features
  * read the others'), -1 without data; then forecast_sensors forecasts `count` sensors (indices
- * in `sensors`, or 0..count-1 when NULL) into the [n][horizons] outputs. The profile lookups of
- * a sensor happen only inside forecast_sensors, for the day types fc_model_window_daytypes
- * names (bit d set = day type d). */
+ * in `sensors`, or 0..count-1 when NULL) into the [n][horizons] outputs and m->evidence, NaN
+ * (FC_EVIDENCE_NONE) for the sensors without evidence of their own; once every sensor is done,
+ * forecast_neighbours estimates those from their neighbours. The profile lookups of a sensor
+ * happen only inside forecast_sensors, for the day types fc_model_window_daytypes names (bit d
+ * set = day type d). */
 int fc_model_forecast_prepare(fc_model *m, const fc_network *net, const fc_history *h);
 unsigned fc_model_window_daytypes(const fc_model *m);
 void fc_model_forecast_sensors(fc_model *m, const fc_graph *g, const fc_history *h, const uint32_t *sensors,
-                               uint32_t count, float *mid, float *lo, float *hi, uint8_t *imputed);
+                               uint32_t count, float *mid, float *lo, float *hi);
+void fc_model_forecast_neighbours(fc_model *m, const fc_graph *g, float *mid, float *lo, float *hi);
 
 /* Adds a closed slot to the profiles (online update without retraining). */
 void fc_model_observe_slot(fc_model *m, const fc_network *net, const fc_history *h, int64_t slot);

@@ -2,8 +2,14 @@
  * cleaned once (neighbour features read the others'), gaps imputed (carried forward, else the
  * online profile), the features of model_features.h per horizon, the weights of the sample's
  * regime, and the interval from the sensor's residual quantiles, widened when the origin
- * reading was imputed. */
+ * reading was imputed.
+ *
+ * It is also the one place of the evidence rule (fc_evidence, flowcast.h): a forecast stands on
+ * the sensor's own readings, or its own trusted profile, or its neighbours' forecasts, or it is
+ * NaN. A sensor that never reported has a profile of 0 mph, so imputing from it would forecast
+ * a jam that no reading supports (issue 15); its neighbours are the only evidence left. */
 #include "model.h"
+#include <string.h>
 
 /* Interval widening when the origin reading was carried forward / taken from the profile. */
 static const float k_widen[3] = {1.0f, 1.5f, 2.0f};
@@ -64,15 +70,46 @@ unsigned fc_model_window_daytypes(const fc_model *m)
     return mask;
 }
 
+/* Whether sensor s's profile may stand in for readings: it holds FC_PROFILE_TRUST_DAYS days'
+ * worth of the sensor's own readings (one per slot). The profile at a time of day is the mean
+ * of the readings near it, shrunk toward the sensor's overall mean; with under a day of
+ * readings most times of day have none of their own, so the value is the mean of other hours
+ * (night readings standing in for the rush hour), and with none at all it is 0 mph. */
+static int profile_trusted(const fc_model *m, uint32_t s, int daytype)
+{
+    return fc_profile_count(&m->prof, s, daytype) >= (double)FC_PROFILE_TRUST_DAYS * m->q;
+}
+
+/* NaN at every horizon of sensor s in the outputs that are there. */
+static void no_forecast(const fc_model *m, uint32_t s, float *mid, float *lo, float *hi)
+{
+    for (uint32_t hz = 0; hz < m->horizons; hz++) {
+        size_t at = (size_t)s * m->horizons + hz;
+        if (mid) mid[at] = NAN;
+        if (lo) lo[at] = NAN;
+        if (hi) hi[at] = NAN;
+    }
+}
+
 void fc_model_forecast_sensors(fc_model *m, const fc_graph *g, const fc_history *h, const uint32_t *sensors,
-                               uint32_t count, float *mid, float *lo, float *hi, uint8_t *imputed)
+                               uint32_t count, float *mid, float *lo, float *hi)
 {
     const int R = FC_RECENT;
     const int64_t head = h->head;
     const float vmax = m->max_speed_mph;
+    const int head_daytype = m->cal[head - fc_model_cal_first(m, head)].daytype;
     for (uint32_t j = 0; j < count; j++) {
         uint32_t s = sensors ? sensors[j] : j;
         const float *r = m->recent + (size_t)s * R;
+        /* the origin's evidence first: without a recent reading or a trusted profile there is
+         * nothing of the sensor's own to forecast from (fc_model_forecast_neighbours decides) */
+        int since_last = 0;
+        while (since_last < R && isnan(r[R - 1 - since_last])) since_last++;
+        if (since_last > FC_CARRY_MAX && !profile_trusted(m, s, head_daytype)) {
+            m->evidence[s] = FC_EVIDENCE_NONE;
+            no_forecast(m, s, mid, lo, hi);
+            continue;
+        }
         float imp[FC_RECENT];
         uint8_t level[FC_RECENT];
         int since = FC_CARRY_MAX + 1;
@@ -86,13 +123,13 @@ void fc_model_forecast_sensors(fc_model *m, const fc_graph *g, const fc_history 
             }
             if (since == 0) {
                 imp[k] = r[k];
-                level[k] = 0;
+                level[k] = FC_EVIDENCE_OBSERVED;
             } else if (since <= FC_CARRY_MAX && !isnan(last)) {
                 imp[k] = last;
-                level[k] = 1;
+                level[k] = FC_EVIDENCE_CARRIED;
             } else {
                 imp[k] = online_profile(m, s, head - (R - 1 - k), head, r);
-                level[k] = 2;
+                level[k] = FC_EVIDENCE_PROFILE;
             }
         }
         /* the series fc_feature_series reads, with the origin at R - 1 and the horizons after
@@ -107,7 +144,7 @@ void fc_model_forecast_sensors(fc_model *m, const fc_graph *g, const fc_history 
         fc_feat_in in;
         fc_feature_origin(&series, R - 1, &in);
         float widen = k_widen[level[R - 1]];
-        if (imputed) imputed[s] = level[R - 1];
+        m->evidence[s] = level[R - 1];
         for (uint32_t hz = 1; hz <= m->horizons; hz++) {
             prof[R - 1 + hz] = online_profile(m, s, head + hz, head, r);
             fc_feature_target(&series, R - 1, hz, &in);
@@ -129,10 +166,49 @@ void fc_model_forecast_sensors(fc_model *m, const fc_graph *g, const fc_history 
     }
 }
 
+/* A sensor without evidence of its own is estimated from its up- and downstream neighbours
+ * (the model's graph, both groups, with their weights) that have some (evidence observed,
+ * carried or profile; never another estimate, so the order of sensors does not matter): the
+ * weighted mean of their forecasts at each horizon, which lies within the range they span, and
+ * for the interval the envelope of theirs (lowest 10% bound, highest 90% bound), wider than
+ * any one of them because the sensor's own deviation from its neighbours is unknown. */
+void fc_model_forecast_neighbours(fc_model *m, const fc_graph *g, float *mid, float *lo, float *hi)
+{
+    const uint32_t H = m->horizons;
+    for (uint32_t s = 0; s < m->n; s++) {
+        if (m->evidence[s] != FC_EVIDENCE_NONE) continue;
+        double wsum = 0;
+        for (int grp = FC_GRAPH_DOWN; grp <= FC_GRAPH_UP; grp++)
+            for (uint32_t a = g->start[grp][s]; a < g->start[grp][s + 1]; a++)
+                if (m->evidence[g->idx[grp][a]] <= FC_EVIDENCE_PROFILE) wsum += g->w[grp][a];
+        if (!(wsum > 0)) continue; /* no reporting neighbour: stays NaN */
+        for (uint32_t hz = 0; hz < H; hz++) {
+            double sum = 0;
+            float low = INFINITY, high = -INFINITY;
+            for (int grp = FC_GRAPH_DOWN; grp <= FC_GRAPH_UP; grp++)
+                for (uint32_t a = g->start[grp][s]; a < g->start[grp][s + 1]; a++) {
+                    uint32_t nb = g->idx[grp][a];
+                    if (m->evidence[nb] > FC_EVIDENCE_PROFILE) continue;
+                    size_t at = (size_t)nb * H + hz;
+                    if (mid) sum += g->w[grp][a] * mid[at];
+                    if (lo && lo[at] < low) low = lo[at];
+                    if (hi && hi[at] > high) high = hi[at];
+                }
+            size_t at = (size_t)s * H + hz;
+            if (mid) mid[at] = (float)(sum / wsum);
+            if (lo) lo[at] = low;
+            if (hi) hi[at] = high;
+        }
+        m->evidence[s] = FC_EVIDENCE_NEIGHBOURS;
+    }
+}
+
 int fc_model_forecast(fc_model *m, const fc_network *net, const fc_graph *g, const fc_history *h,
-                      float *mid, float *lo, float *hi, uint8_t *imputed)
+                      float *mid, float *lo, float *hi, uint8_t *evidence)
 {
     if (fc_model_forecast_prepare(m, net, h)) return -1;
-    fc_model_forecast_sensors(m, g, h, NULL, m->n, mid, lo, hi, imputed);
+    fc_model_forecast_sensors(m, g, h, NULL, m->n, mid, lo, hi);
+    fc_model_forecast_neighbours(m, g, mid, lo, hi);
+    if (evidence) memcpy(evidence, m->evidence, m->n);
     return 0;
 }

@@ -117,3 +117,14 @@ float fc_profile_get(const fc_profile *p, uint32_t s, int daytype, uint32_t tod,
     size_t row = cell(p, s, daytype, 0);
     return window_value(p->sum + row, p->cnt + row, q, tod, smooth, prior, p->all_sum[s], p->all_cnt[s], ex_sum, ex_cnt);
 }
+
+double fc_profile_count(const fc_profile *p, uint32_t s, int daytype)
+{
+    if (p->tiled) {
+        /* every tile of a group repeats the sensor counts (tile.h): any day type's will do */
+        uint32_t m = p->view_m;
+        const double *all = (const double *)(const void *)(p->view[daytype] + (size_t)m * p->q * 8);
+        return all[m + p->pos[s]];
+    }
+    return p->all_cnt[s];
+}

@@ -42,4 +42,8 @@ void fc_profile_add(fc_profile *p, uint32_t sensor, int daytype, uint32_t tod, f
 float fc_profile_get(const fc_profile *p, uint32_t sensor, int daytype, uint32_t tod, int smooth,
                      float prior, float ex_sum, float ex_cnt);
 
+/* How many readings of the sensor the profile holds (all day types; in tile mode from the
+ * current group's tile of day type `daytype`, which must be set). */
+double fc_profile_count(const fc_profile *p, uint32_t sensor, int daytype);
+
 #endif

@@ -96,7 +96,9 @@ fail:
 
 static float clean_speed(float v, float fallback)
 {
-    if (!(v == v)) v = fallback; /* NaN: the model gives finite values, but never divide by NaN */
+    /* NaN: a station without evidence; path finding takes it at its limit, fc_route_travel then
+     * refuses to cost a path across it */
+    if (!(v == v)) v = fallback;
     return v < FC_ROUTE_MIN_SPEED_MPH ? FC_ROUTE_MIN_SPEED_MPH : v;
 }
 
@@ -268,8 +270,27 @@ fc_status fc_route_travel(fc_route *r, const fc_network *net, const fc_route_spe
             s->length_mi = r->length_mi[k];
             s->speed_mph = v;
             s->entry_min = t;
+            s->estimated = 0;
+            s->reserved = 0;
         }
         t += dt;
+    }
+    /* never cost a segment from an invented speed: a station without evidence is a gap; one
+     * estimated from its neighbours marks its segments (a pass of its own: without such
+     * stations the caller passes no evidence and the walk above is all there is) */
+    const uint8_t *ev = sp->evidence;
+    for (uint32_t i = 0; ev && i < n_path; i++) {
+        uint32_t k = r->path[i], a = r->edge_from[k], b = r->to[k];
+        if (ev[a] == FC_EVIDENCE_NONE || ev[b] == FC_EVIDENCE_NONE) {
+            snprintf(msg, msg_cap, "travel time: no data at station \"%s\" (no reading, no learned profile, no "
+                     "reporting neighbour): the trip crosses a gap", net->sensor_id[ev[a] == FC_EVIDENCE_NONE ? a : b]);
+            memset(out, 0, sizeof *out);
+            return FC_E_GAP;
+        }
+        if (ev[a] == FC_EVIDENCE_NEIGHBOURS || ev[b] == FC_EVIDENCE_NEIGHBOURS) {
+            out->n_estimated++;
+            if (i < seg_cap) seg[i].estimated = 1;
+        }
     }
     out->minutes = t;
     out->distance_mi = dist;

@@ -33,6 +33,10 @@
 
 typedef struct fc_route_speeds {
     const float *now;          /* [n] mph at t0 */
+    const uint8_t *evidence;   /* [n] fc_evidence of each station's speeds, or NULL (every station
+                                * has evidence of its own, so nothing to check or mark):
+                                * FC_EVIDENCE_NONE stations have NaN speeds and no path may be
+                                * costed across them, FC_EVIDENCE_NEIGHBOURS ones are estimates */
     const float *mid, *lo, *hi;/* [n][horizons] mph at t0 + k * step_ms, index s * horizons + k - 1 */
     uint32_t horizons;         /* >= 1 */
     int64_t t0_ms, step_ms;
@@ -60,9 +64,12 @@ int fc_route_init(fc_route *r, const fc_network *net);
 void fc_route_free(fc_route *r);
 
 /* The travel time from station `from` to `to` leaving at depart_ms. Fills *out and up to
- * seg_cap segments (out->n_segments is the path's full count). Errors (message in msg):
+ * seg_cap segments (out->n_segments is the path's full count; out->n_estimated of them have an
+ * end at a station estimated from its neighbours, marked `estimated`). Errors (message in msg):
  * FC_E_NOT_FOUND for an index out of range or no path, FC_E_ARG for from == to, FC_E_RANGE for
- * a departure before t0 or after the last horizon. */
+ * a departure before t0 or after the last horizon, FC_E_GAP when the fastest path crosses a
+ * station without evidence (the path is found with such a station at its speed limit, so
+ * that a gap is reported where the road goes, not avoided by a detour). */
 fc_status fc_route_travel(fc_route *r, const fc_network *net, const fc_route_speeds *sp,
                           uint32_t from, uint32_t to, int64_t depart_ms, fc_travel_time *out,
                           fc_travel_segment *seg, size_t seg_cap, char *msg, size_t msg_cap);

@@ -6,7 +6,7 @@
 static const char *const k_names[FC_STATUS_COUNT] = {
     "OK", "E_NOMEM", "E_ARG", "E_STATE", "E_TOO_LARGE", "E_ENCODING", "E_JSON", "E_SCHEMA",
     "E_NETWORK_ID", "E_FIELD", "E_TIMESTAMP", "E_TS_ORDER", "E_TS_AHEAD", "E_NETWORK",
-    "E_TIMEZONE", "E_NOT_FOUND", "E_RANGE", "E_UNSUPPORTED",
+    "E_TIMEZONE", "E_NOT_FOUND", "E_RANGE", "E_UNSUPPORTED", "E_GAP",
 };
 
 static const char *const k_texts[FC_STATUS_COUNT] = {
@@ -28,6 +28,7 @@ static const char *const k_texts[FC_STATUS_COUNT] = {
     "not found",
     "value out of range",
     "input outside what the selected parser decides",
+    "no evidence to forecast from at a station on the way",
 };
 
 const char *fc_strerror(fc_status status)

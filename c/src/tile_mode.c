@@ -21,6 +21,7 @@ struct fc_tiles {
     uint64_t model_id;
     /* the forecast in progress / finished */
     float *mid, *lo, *hi;  /* [n][H] */
+    uint8_t *evidence;     /* [n] fc_evidence of the finished forecast */
     uint32_t horizons;
     uint64_t begun_version, done_version; /* data versions (0: none) */
     uint64_t begun_seq;    /* bumps on every begin: scratch contents belong to one forecast */
@@ -42,6 +43,7 @@ void fc_tiles_free(fc_tiles *t)
     free(t->mid);
     free(t->lo);
     free(t->hi);
+    free(t->evidence);
     free(t->group_done);
     free(t);
 }
@@ -89,10 +91,11 @@ fc_status fc_tiles_create(const fc_network *net, fc_model *m, size_t max_bytes, 
     t->q = m->q;
     t->rest = malloc((size_t)n * sizeof(uint32_t));
     t->pos = malloc((size_t)n * sizeof(uint32_t));
+    t->evidence = malloc(n ? n : 1);
     t->n_groups = fc_tile_group_count(net);
     t->group_size = calloc(t->n_groups ? t->n_groups : 1, sizeof(uint32_t));
     t->group_done = calloc(t->n_groups ? t->n_groups : 1, 1);
-    if (!t->rest || !t->pos || !t->group_size || !t->group_done) goto nomem;
+    if (!t->rest || !t->pos || !t->evidence || !t->group_size || !t->group_done) goto nomem;
     t->n_rest = fc_tile_rest_sensors(net, t->rest);
     for (uint32_t g = 0; g < t->n_groups; g++) {
         const uint32_t *sensors;
@@ -185,12 +188,13 @@ fc_status fc_tiles_group(fc_tiles *t, fc_model *m, const fc_network *net, const 
     fc_model_show_tiles(m, view, t->group_size[g]);
     const uint32_t *sensors;
     uint32_t count = fc_tile_group_sensors(net, t->rest, t->n_rest, g, &sensors);
-    fc_model_forecast_sensors(m, graph, h, sensors, count, t->mid, t->lo, t->hi, NULL);
+    fc_model_forecast_sensors(m, graph, h, sensors, count, t->mid, t->lo, t->hi);
     t->group_done[g] = 1;
     return FC_OK;
 }
 
-fc_status fc_tiles_end(fc_tiles *t, const fc_network *net, uint64_t version, char *msg, size_t msg_cap)
+fc_status fc_tiles_end(fc_tiles *t, fc_model *m, const fc_network *net, const fc_graph *graph, uint64_t version,
+                       char *msg, size_t msg_cap)
 {
     if (!t->begun_version || t->begun_version != version) {
         snprintf(msg, msg_cap, "profile tiles: the data changed during the forecast: begin again");
@@ -201,17 +205,22 @@ fc_status fc_tiles_end(fc_tiles *t, const fc_network *net, uint64_t version, cha
             snprintf(msg, msg_cap, "profile tiles: group %s not forecast yet", fc_tile_group_id(net, g));
             return FC_E_STATE;
         }
+    /* every group is done, so every sensor's own evidence is known: the estimates from
+     * neighbours (which may sit in other groups) come last, as in fc_model_forecast */
+    fc_model_forecast_neighbours(m, graph, t->mid, t->lo, t->hi);
+    memcpy(t->evidence, m->evidence, t->n);
     t->done_version = version;
     return FC_OK;
 }
 
-int fc_tiles_result(const fc_tiles *t, uint64_t version, float *mid, float *lo, float *hi)
+int fc_tiles_result(const fc_tiles *t, uint64_t version, float *mid, float *lo, float *hi, uint8_t *evidence)
 {
     if (!t->done_version || t->done_version != version) return -1;
     size_t bytes = (size_t)t->n * t->horizons * sizeof(float);
     if (mid) memcpy(mid, t->mid, bytes);
     if (lo) memcpy(lo, t->lo, bytes);
     if (hi) memcpy(hi, t->hi, bytes);
+    if (evidence) memcpy(evidence, t->evidence, t->n);
     return 0;
 }
 
@@ -222,9 +231,10 @@ uint64_t fc_tiles_bytes(const fc_tiles *t)
     fc_cache_stats cs;
     fc_lru_get_stats(t->cache, &cs);
     uint64_t n = t->n;
-    /* the cache, one scratch tile per day type, rest and pos, the three result arrays */
+    /* the cache, one scratch tile per day type, rest and pos, the three result arrays and the
+     * evidence */
     return cs.footprint_bytes + FC_DAYTYPES * (fc_tile_payload_bytes(t->max_m, t->q) + 8) + n * 8 +
-           3ull * n * t->horizons * sizeof(float);
+           3ull * n * t->horizons * sizeof(float) + n;
 }
 
 fc_status fc_tiles_export(const fc_network *net, const fc_model *m, uint64_t net_hash, uint32_t g, int daytype,

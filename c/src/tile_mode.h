@@ -50,16 +50,18 @@ fc_status fc_tiles_put(fc_tiles *t, const fc_network *net, uint64_t net_hash, co
  * `version`: begin (FC_E_STATE without data; *daytypes gets the day types the window needs as
  * bits), every group g (FC_E_NOT_FOUND with *need_daytype when that tile is not cached;
  * FC_E_STATE when the version moved since begin), then end (FC_E_STATE while a group is
- * missing or the version moved). */
+ * missing or the version moved; it then estimates the sensors without evidence of their own from
+ * their neighbours, fc_model_forecast_neighbours). */
 fc_status fc_tiles_begin(fc_tiles *t, fc_model *m, const fc_network *net, const fc_history *h, uint64_t version,
                          uint32_t *daytypes, char *msg, size_t msg_cap);
 fc_status fc_tiles_group(fc_tiles *t, fc_model *m, const fc_network *net, const fc_graph *graph, const fc_history *h,
                          uint64_t version, uint32_t g, int *need_daytype, char *msg, size_t msg_cap);
-fc_status fc_tiles_end(fc_tiles *t, const fc_network *net, uint64_t version, char *msg, size_t msg_cap);
+fc_status fc_tiles_end(fc_tiles *t, fc_model *m, const fc_network *net, const fc_graph *graph, uint64_t version,
+                       char *msg, size_t msg_cap);
 
-/* Copies the forecast finished at data version `version` into [n][horizons] buffers (any may
- * be NULL): 0, or -1 when there is none for that version. */
-int fc_tiles_result(const fc_tiles *t, uint64_t version, float *mid, float *lo, float *hi);
+/* Copies the forecast finished at data version `version` into [n][horizons] buffers and its
+ * evidence into [n] (any may be NULL): 0, or -1 when there is none for that version. */
+int fc_tiles_result(const fc_tiles *t, uint64_t version, float *mid, float *lo, float *hi, uint8_t *evidence);
 
 /* Bytes the tile state holds (cache footprint, scratch, group maps, result buffers). */
 uint64_t fc_tiles_bytes(const fc_tiles *t);

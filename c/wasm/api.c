@@ -96,8 +96,9 @@ fc_status fcw_ingest_values(fc_engine *e, double ts_ms, const float *speed, cons
 
 _Static_assert(offsetof(fc_travel_time, minutes) == 8 && offsetof(fc_travel_time, high_minutes) == 48 &&
                offsetof(fc_travel_time, n_segments) == 56 && sizeof(fc_travel_time) == 64, "layout");
+_Static_assert(offsetof(fc_travel_time, n_estimated) == 60, "layout");
 _Static_assert(offsetof(fc_travel_segment, length_mi) == 8 && offsetof(fc_travel_segment, entry_min) == 16 &&
-               sizeof(fc_travel_segment) == 24, "layout");
+               offsetof(fc_travel_segment, estimated) == 24 && sizeof(fc_travel_segment) == 32, "layout");
 _Static_assert(offsetof(fc_departure, minutes) == 8 && sizeof(fc_departure) == 32, "layout");
 _Static_assert(offsetof(fc_cache_stats, entries) == 48 && offsetof(fc_cache_stats, max_bytes) == 56 &&
                sizeof(fc_cache_stats) == 72, "layout");

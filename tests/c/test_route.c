@@ -227,9 +227,11 @@ void test_route_engine(void)
     fc_travel_time t, u;
     fc_travel_segment sa[8], sb[8];
     CHECK_STATUS(fc_engine_travel_time(e, 0, 3, T0, 0, &t, NULL, 0), FC_E_STATE); /* no data, no model */
-    float speed[4] = {50, 50, 40, 60};
+    /* readings that move a little: a detector repeating one value for an hour is stuck, and a
+     * day of stuck readings is no evidence to cost a trip from (FC_E_GAP) */
     int64_t ts = T0;
     for (int k = 0; k < 288; k++) {
+        float speed[4] = {50.0f + k % 2, 50.0f - k % 2, 40.0f + k % 2, 60.0f - k % 2};
         ts += STEP_MS;
         CHECK_STATUS(fc_ingest_values(e, ts, speed, NULL, NULL, 4, NULL), FC_OK);
     }

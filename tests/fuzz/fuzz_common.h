@@ -43,6 +43,24 @@ static inline fc_engine *fuzz_engine(int rows, int train)
     return e;
 }
 
+/* The forecast of the 4-sensor engine (h horizons) and whether it keeps the contract: every
+ * value finite with lo <= mid <= hi, except a sensor without evidence, which is NaN throughout
+ * (flowcast.h, fc_evidence). */
+static inline int fuzz_forecast_ok(fc_engine *e, uint32_t h, float *mid, float *lo, float *hi)
+{
+    uint8_t ev[4];
+    if (fc_engine_forecast_evidence(e, mid, lo, hi, 4 * (size_t)h, ev)) return 0;
+    for (size_t i = 0; i < 4 * (size_t)h; i++) {
+        if (ev[i / h] >= FC_EVIDENCE_COUNT) return 0;
+        if (ev[i / h] == FC_EVIDENCE_NONE) {
+            if (!isnan(mid[i]) || !isnan(lo[i]) || !isnan(hi[i])) return 0;
+        } else if (!isfinite(mid[i]) || !isfinite(lo[i]) || !isfinite(hi[i]) || lo[i] > mid[i] || mid[i] > hi[i]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* A private copy of a fuzz input for a format with a trailing checksum of everything between a
  * `header`-byte header and itself: when the input's last byte is odd the checksum is rewritten
  * to match, so mutations reach the checks behind it (for even inputs it stays as mutated). The

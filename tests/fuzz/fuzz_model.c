@@ -1,6 +1,7 @@
 /* fuzz_model.c — libFuzzer harness: any bytes as a model file for the test network. A file is
  * either refused with a status and message, leaving the previous model in force, or accepted,
- * after which every forecast value is finite and ordered lo <= mid <= hi (or, for a file
+ * after which every forecast value is finite and ordered lo <= mid <= hi, or NaN for a sensor
+ * the file's profiles give no evidence for (fuzz_forecast_ok; or, for a file
  * without profiles, forecasting is refused with FC_E_STATE until tiles are enabled).
  *
  * Mutations nearly always break the payload checksum, which would hide everything behind it, so
@@ -74,8 +75,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     }
     forecast(g_engine, mid, lo, hi, n);
     if (st == FC_OK) {
-        for (size_t i = 0; i < n; i++)
-            if (!isfinite(mid[i]) || !isfinite(lo[i]) || !isfinite(hi[i]) || lo[i] > mid[i] || mid[i] > hi[i]) abort();
+        if (!fuzz_forecast_ok(g_engine, h, mid, lo, hi)) abort();
         /* put the trained model back so every input starts from the same state */
         if (fc_engine_load_model(g_engine, g_saved, g_saved_len)) abort();
     } else {

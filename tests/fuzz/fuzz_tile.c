@@ -1,7 +1,8 @@
 /* fuzz_tile.c — libFuzzer harness: any bytes as a history profile tile (c/src/tile.h) for an
  * engine in tile mode on the test network. A tile is refused with a status and a message, the
  * cache unchanged; or accepted, after which a tile-mode forecast (missing tiles supplied from the
- * model's own export) gives finite values with lo <= mid <= hi. An accepted tile is then replaced
+ * model's own export) gives finite values with lo <= mid <= hi (NaN for a sensor without
+ * evidence: fuzz_forecast_ok). An accepted tile is then replaced
  * by the valid one under the same key, so every input starts from the same state.
  *
  * As in fuzz_model, inputs whose last byte is odd get their checksum rewritten, so the value
@@ -63,9 +64,7 @@ static void forecast_all(void)
     if (fc_engine_forecast_tiles_end(g_engine)) abort();
     uint32_t h = fc_engine_horizons(g_engine);
     float mid[4 * 24], lo[4 * 24], hi[4 * 24];
-    if (fc_engine_forecast(g_engine, mid, lo, hi, 4 * (size_t)h)) abort();
-    for (size_t i = 0; i < 4 * (size_t)h; i++)
-        if (!isfinite(mid[i]) || !isfinite(lo[i]) || !isfinite(hi[i]) || lo[i] > mid[i] || mid[i] > hi[i]) abort();
+    if (!fuzz_forecast_ok(g_engine, h, mid, lo, hi)) abort();
 }
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)

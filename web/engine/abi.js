@@ -23,13 +23,26 @@ export const FC_E_TIMEZONE = 14;
 export const FC_E_NOT_FOUND = 15;
 export const FC_E_RANGE = 16;
 export const FC_E_UNSUPPORTED = 17;
+export const FC_E_GAP = 18;
 
 /** Every fc_status by its C name, for the test that compares them with the header. */
 export const FC_STATUS = Object.freeze({
   FC_OK, FC_E_NOMEM, FC_E_ARG, FC_E_STATE, FC_E_TOO_LARGE, FC_E_ENCODING, FC_E_JSON, FC_E_SCHEMA,
   FC_E_NETWORK_ID, FC_E_FIELD, FC_E_TIMESTAMP, FC_E_TS_ORDER, FC_E_TS_AHEAD, FC_E_NETWORK,
-  FC_E_TIMEZONE, FC_E_NOT_FOUND, FC_E_RANGE, FC_E_UNSUPPORTED,
+  FC_E_TIMEZONE, FC_E_NOT_FOUND, FC_E_RANGE, FC_E_UNSUPPORTED, FC_E_GAP,
 });
+
+// ---- fc_evidence (flowcast.h; the rule is in c/src/model_forecast.c) ----
+/**
+ * What each sensor's forecast stands on, by name: `forecast().evidence[s]` holds one of these.
+ * observed: a reading now; carried: the last reading (at most 30 min old); profile: no reading
+ * for over 30 min, the sensor's own learned profile; neighbours: estimated from the up- and
+ * downstream neighbours (wider interval); none: no evidence, mid/lo/hi are NaN.
+ * @type {Readonly<{ observed: 0, carried: 1, profile: 2, neighbours: 3, none: 4 }>}
+ */
+export const EVIDENCE = Object.freeze({ observed: 0, carried: 1, profile: 2, neighbours: 3, none: 4 });
+/** Evidence names by value (EVIDENCE inverted), e.g. for labels. */
+export const EVIDENCE_NAMES = Object.freeze(['observed', 'carried', 'profile', 'neighbours', 'none']);
 
 // ---- fc_parser (flowcast.h) ----
 /** @type {Readonly<Record<string, number>>} the config's parser names and their fc_parser values */
@@ -68,10 +81,11 @@ export const INGEST_RESULT_BYTES = 24;
 export const LOCAL_TIME_BYTES = 28; // seven int32: year, month, day, minute of day, day of week, UTC offset, DST
 export const TRAVEL_TIME = Object.freeze({
   minutes: 8, distance_mi: 16, free_flow_minutes: 24, delay_minutes: 32, low_minutes: 40, high_minutes: 48, n_segments: 56,
+  n_estimated: 60,
 });
 export const TRAVEL_TIME_BYTES = 64;
-export const TRAVEL_SEGMENT = Object.freeze({ from: 0, to: 4, length_mi: 8, speed_mph: 12, entry_min: 16 });
-export const TRAVEL_SEGMENT_BYTES = 24;
+export const TRAVEL_SEGMENT = Object.freeze({ from: 0, to: 4, length_mi: 8, speed_mph: 12, entry_min: 16, estimated: 24 });
+export const TRAVEL_SEGMENT_BYTES = 32;
 export const DEPARTURE = Object.freeze({ depart_ms: 0, minutes: 8, low_minutes: 16, high_minutes: 24 });
 export const DEPARTURE_BYTES = 32;
 export const CACHE_STATS = Object.freeze({

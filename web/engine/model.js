@@ -26,9 +26,13 @@ import { FlowcastError } from './errors.js';
  * @property {number} ts          time of the newest data the forecast starts from (Unix ms)
  * @property {number} horizons    steps ahead (H); step k is k * intervalS seconds after ts's slot
  * @property {number} intervalS
- * @property {Float32Array} mid   central forecast, mph, index sensor * H + (step - 1)
+ * @property {Float32Array} mid   central forecast, mph, index sensor * H + (step - 1); NaN at
+ *   every step of a sensor whose evidence is `none`
  * @property {Float32Array} lo    10% bound
  * @property {Float32Array} hi    90% bound
+ * @property {Uint8Array} evidence  per sensor, what its forecast stands on: a value of EVIDENCE
+ *   (abi.js: observed, carried, profile, neighbours = estimated from the neighbours with a
+ *   wider interval, none = NaN); the rule is the engine's (c/src/model_forecast.c)
  */
 
 /**
@@ -123,11 +127,12 @@ export function forecast(p) {
   const len = p.sensorIds.length * H;
   if (len !== p.forecastLen) {
     if (p.forecastBuf) x.free(p.forecastBuf);
-    p.forecastBuf = len ? rt.malloc(12 * len) : 0;
+    // mid, lo, hi (4 bytes each per value), then one evidence byte per sensor
+    p.forecastBuf = len ? rt.malloc(12 * len + p.sensorIds.length) : 0;
     p.forecastLen = len;
   }
   const at = p.forecastBuf;
-  const status = x.fc_engine_forecast(p.engine, at, at + 4 * len, at + 8 * len, len);
+  const status = x.fc_engine_forecast_evidence(p.engine, at, at + 4 * len, at + 8 * len, len, at + 12 * len);
   if (status !== FC_OK) throw p._fail(status, 'forecast');
   const buf = rt.memory.buffer;
   return {
@@ -137,6 +142,7 @@ export function forecast(p) {
     mid: new Float32Array(buf, at, len).slice(),
     lo: new Float32Array(buf, at + 4 * len, len).slice(),
     hi: new Float32Array(buf, at + 8 * len, len).slice(),
+    evidence: new Uint8Array(buf, at + 12 * len, p.sensorIds.length).slice(),
   };
 }
 

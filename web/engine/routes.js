@@ -4,7 +4,7 @@
 // data version; this side maps station ids to indices and reads the result structs.
 
 import {
-  DEPARTURE, DEPARTURE_BYTES, FC_OK, FC_ROUTE_NO_CACHE, TRAVEL_SEGMENT, TRAVEL_SEGMENT_BYTES, TRAVEL_TIME, TRAVEL_TIME_BYTES,
+  DEPARTURE, DEPARTURE_BYTES, FC_E_GAP, FC_OK, FC_ROUTE_NO_CACHE, TRAVEL_SEGMENT, TRAVEL_SEGMENT_BYTES, TRAVEL_TIME, TRAVEL_TIME_BYTES,
 } from './abi.js';
 import { FlowcastError } from './errors.js';
 
@@ -17,6 +17,8 @@ import { FlowcastError } from './errors.js';
  * @property {number} lengthMi
  * @property {number} speedMph      speed used: harmonic mean of both ends' forecasts at entry
  * @property {number} entryMinutes  minutes after departure when the traveller enters it
+ * @property {boolean} estimated    an end's speed is estimated from its neighbours (no reading
+ *   of its own, evidence `neighbours`), with their wider interval
  */
 
 /**
@@ -28,6 +30,7 @@ import { FlowcastError } from './errors.js';
  * @property {number} delayMinutes     max(0, minutes - freeFlowMinutes)
  * @property {number} low              10–90% range of the travel time, minutes
  * @property {number} high
+ * @property {number} estimatedSegments segments costed from a neighbour estimate (`estimated`)
  * @property {TravelSegment[]} segments the path, origin first
  */
 
@@ -71,7 +74,11 @@ function station(p, id, what) {
 function routeError(p, status, what) {
   const x = p.rt.x;
   const msg = p.rt.cString(x.fc_engine_message(p.engine)) || p.rt.cString(x.fc_strerror(status));
-  return new FlowcastError(p.rt.statusName(status), `${what}: ${msg.replace(/^(travel time|best departure): /, '')}`);
+  const err = new FlowcastError(p.rt.statusName(status), `${what}: ${msg.replace(/^(travel time|best departure): /, '')}`);
+  // E_GAP: the station without evidence, as route.c names it ("no data at station \"id\"")
+  const gap = status === FC_E_GAP ? /no data at station "([^"]*)"/.exec(msg) : null;
+  if (gap) return Object.assign(err, { station: gap[1] });
+  return err;
 }
 
 /**
@@ -79,7 +86,9 @@ function routeError(p, status, what) {
  * the speed forecast for when the traveller reaches it, along the fastest path. Results are
  * cached per data version (a new snapshot or model invalidates them). Throws FlowcastError for
  * a bad query: E_NOT_FOUND (unknown station, no path), E_ARG (from === to), E_RANGE (departure
- * outside the forecast), E_STATE (no model or data).
+ * outside the forecast), E_STATE (no model or data), E_GAP (the path crosses a station with no
+ * evidence at all: no reading, learned profile or reporting neighbour; the message names it and
+ * the error's `station` holds its id). A travel time is never costed from an invented speed.
  * @param {Predictor} p
  * @param {{ from: string, to: string, departAt?: number, cache?: boolean }} query
  *   departAt: Unix ms, default the newest data time; cache: false computes afresh (benchmarks)
@@ -109,6 +118,7 @@ export function travelTime(p, { from, to, departAt, cache = true }) {
       lengthMi: v.getFloat32(q + s.length_mi, true),
       speedMph: v.getFloat32(q + s.speed_mph, true),
       entryMinutes: v.getFloat64(q + s.entry_min, true),
+      estimated: v.getUint32(q + s.estimated, true) !== 0,
     };
   }
   return {
@@ -119,6 +129,7 @@ export function travelTime(p, { from, to, departAt, cache = true }) {
     delayMinutes: v.getFloat64(at + t.delay_minutes, true),
     low: v.getFloat64(at + t.low_minutes, true),
     high: v.getFloat64(at + t.high_minutes, true),
+    estimatedSegments: v.getUint32(at + t.n_estimated, true),
     segments,
   };
 }

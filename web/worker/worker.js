@@ -163,7 +163,7 @@ async function postUpdate() {
         const f = tileForecast ??= e.forecastAsync().finally(() => { tileForecast = null; });
         const shared = await f;
         // overlapping updates may share one forecast, and posting transfers (detaches) its arrays
-        forecast = { ...shared, mid: shared.mid.slice(), lo: shared.lo.slice(), hi: shared.hi.slice() };
+        forecast = { ...shared, mid: shared.mid.slice(), lo: shared.lo.slice(), hi: shared.hi.slice(), evidence: shared.evidence.slice() };
         record('forecast', performance.now() - t0);
       } else {
         forecast = timed('forecast', () => e.forecast());
@@ -175,7 +175,7 @@ async function postUpdate() {
   const lt = e.localTime(latest.ts);
   /** @type {Transferable[]} */
   const transfer = [latest.speedMph.buffer];
-  if (forecast) transfer.push(forecast.mid.buffer, forecast.lo.buffer, forecast.hi.buffer);
+  if (forecast) transfer.push(forecast.mid.buffer, forecast.lo.buffer, forecast.hi.buffer, forecast.evidence.buffer);
   postMessage({
     type: 'update', ts: latest.ts, local: localClock(latest.ts), utcOffsetMin: lt.utcOffsetMin,
     intervalS: e.intervalS, receivedAt, speedMph: latest.speedMph, forecast,
