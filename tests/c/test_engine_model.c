@@ -10,6 +10,7 @@
 void test_model_format_version(void)
 {
     fc_engine *e = fc_test_trained_engine(0);
+    CHECK(e != NULL);
     if (!e) return;
     size_t len = fc_engine_model_size(e), len_np = fc_engine_model_size_without_profiles(e);
     uint8_t *file = malloc(len), *file_np = malloc(len_np);
@@ -50,6 +51,7 @@ static fc_status tile_forecast(fc_engine *e, uint8_t *const tiles[][2], const si
 void test_model_load_failure_keeps_model(void)
 {
     fc_engine *e = fc_test_trained_engine(0);
+    CHECK(e != NULL);
     if (!e) return;
     enum { G = 2, H = 6, N = 4 };
     CHECK_EQ_INT(fc_engine_tile_groups(e), G);

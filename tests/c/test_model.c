@@ -11,6 +11,7 @@ void test_model_clamp(void);
 void test_model_clamp(void)
 {
     fc_engine *e = fc_test_trained_engine(15); /* ~55-75 mph: forecasts above 50 */
+    CHECK(e != NULL);
     if (!e) return;
     fc_model *m = e->model;
     CHECK(m && m->max_speed_mph == e->cfg.max_speed_mph); /* the engine hands its limit over */

@@ -41,6 +41,7 @@ static void reseal(uint8_t *file, const layout *l)
 void test_model_file_profiles(void)
 {
     fc_engine *e = fc_test_trained_engine(0);
+    CHECK(e != NULL);
     if (!e) return;
     size_t len = fc_engine_model_size(e);
     uint8_t *good = malloc(len), *bad = malloc(len);
