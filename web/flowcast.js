@@ -8,12 +8,14 @@
 // The code lives in engine/ by job: runtime.js (loading, heap, strings), abi.js (the C ABI's
 // numbers), predictor.js (the class), ingest.js, model.js, routes.js, tiles.js, stats.js.
 
-import { DEFAULT_MAX_PAYLOAD, FC_OK, PARSERS, PARSER_INVALID } from './engine/abi.js';
+import { DEFAULT_MAX_PAYLOAD, EVIDENCE, FC_OK, PARSERS, PARSER_INVALID } from './engine/abi.js';
 import { FlowcastError } from './engine/errors.js';
 import { Predictor } from './engine/predictor.js';
 import { encoder, runtimeFor } from './engine/runtime.js';
 
-export { FlowcastError, Predictor };
+/** What each sensor's forecast rests on (forecast().evidence): observed, carried, profile,
+ * neighbours (estimated from neighbouring detectors), none (NaN: no evidence at all). */
+export { EVIDENCE, FlowcastError, Predictor };
 
 /** @typedef {import('./engine/abi.js').IngestOk} IngestOk */
 /** @typedef {import('./engine/predictor.js').IngestError} IngestError */

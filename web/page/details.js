@@ -29,12 +29,14 @@ export const mph = (v) => (Number.isFinite(v) ? `${Math.round(v)} mph` : 'no dat
  * @param {number} mid
  * @param {number} lo
  * @param {number} hi
+ * @param {boolean} [estimated] estimated from neighbouring detectors (the engine's evidence)
  */
-export function forecastText(mid, lo, hi) {
-  if (!Number.isFinite(mid)) return 'no forecast';
+export function forecastText(mid, lo, hi, estimated = false) {
+  // the engine gives no number rather than invent one (flowcast.h, fc_evidence)
+  if (!Number.isFinite(mid)) return 'no forecast: this detector and its neighbours have no recent data';
   const low = Math.round(lo), high = Math.round(hi);
-  if (!Number.isFinite(lo) || !Number.isFinite(hi) || low === high) return mph(mid);
-  return `${mph(mid)}, likely between ${low} and ${high} mph`;
+  const value = !Number.isFinite(lo) || !Number.isFinite(hi) || low === high ? mph(mid) : `${mph(mid)}, likely between ${low} and ${high} mph`;
+  return estimated ? `${value} (estimated from neighbouring detectors: this one has no data)` : value;
 }
 
 /**
@@ -132,13 +134,14 @@ export class DetailsPanel {
    * @param {number} [mid]
    * @param {number} [lo]
    * @param {number} [hi]
+   * @param {boolean} [estimated] estimated from neighbouring detectors
    */
-  setNumbers(currentMph, aheadLabel, mid = NaN, lo = NaN, hi = NaN) {
+  setNumbers(currentMph, aheadLabel, mid = NaN, lo = NaN, hi = NaN, estimated = false) {
     this.fields.current.textContent = mph(currentMph);
     const row = /** @type {HTMLElement} */ (this.fields.ahead.parentElement);
     row.hidden = !aheadLabel;
     this.fields.aheadLabel.textContent = aheadLabel;
-    this.fields.ahead.textContent = forecastText(mid, lo, hi);
+    this.fields.ahead.textContent = forecastText(mid, lo, hi, estimated);
   }
 
   /** @param {ChartData} d */

@@ -75,7 +75,7 @@ let map = null;
 let network = null;
 /** @type {Float32Array | null} */
 let speeds = null;
-/** @type {Forecast | null} */
+/** @type {import('../shared/types.js').PageForecast | null} */
 let forecast = null;
 let utcOffsetMin = 0;
 /** The newest data: its time (Unix ms), network-local clock ("17:05") and when this page first saw it (this page's clock). */
@@ -150,8 +150,6 @@ function horizonText(step) {
   return `+${minutesAhead(step)} min from ${dataLocal}`;
 }
 
-/** @param {number} step @returns {number} minutes ahead */
-
 /**
  * The value a sensor shows at the chosen horizon.
  * @param {number} sensor
@@ -166,7 +164,8 @@ function draw() {
   if (!map || !speeds) return;
   const t0 = performance.now();
   const h = horizon();
-  map.recolor(speeds, valueAt, h > 0 && forecast ? `in ${minutesAhead(h)} min` : '');
+  map.recolor(speeds, valueAt, h > 0 && forecast ? `in ${minutesAhead(h)} min` : '',
+    (sensor) => h > 0 && forecast?.estimated?.[sensor] === 1);
   perf.record('draw', performance.now() - t0);
   updateDetailsNumbers();
 }
@@ -242,7 +241,8 @@ function updateDetailsNumbers() {
     return;
   }
   const i = seg.sensor * forecast.horizons + h - 1;
-  details.setNumbers(speeds[seg.sensor], `In ${minutesAhead(h)} min`, forecast.mid[i], forecast.lo[i], forecast.hi[i]);
+  details.setNumbers(speeds[seg.sensor], horizonText(h), forecast.mid[i], forecast.lo[i], forecast.hi[i],
+    forecast.estimated?.[seg.sensor] === 1);
 }
 
 const tripForm = /** @type {HTMLFormElement} */ ($('trip'));

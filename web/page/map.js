@@ -177,13 +177,19 @@ export class SegmentMap {
    * @param {ArrayLike<number>} speedMph current speeds, indexed by network sensor
    * @param {(sensor: number) => number} [valueOf] what is drawn, when not the current speed (a forecast)
    * @param {string} [aheadText] when drawing a forecast, when it is for: "in 30 min"
+   * @param {(sensor: number) => boolean} [estimatedOf] whether what is drawn was estimated from
+   *   neighbouring detectors (the sensor's own has no data)
    */
-  recolor(speedMph, valueOf, aheadText = '') {
+  recolor(speedMph, valueOf, aheadText = '', estimatedOf = undefined) {
     for (const seg of this.segments) {
       const now = speedMph[seg.sensor];
       const v = valueOf ? valueOf(seg.sensor) : now;
       const el = seg.line.getElement();
-      const label = `${seg.name}: ${mph(now)} now${aheadText ? `, ${Number.isFinite(v) ? mph(v) : 'no forecast'} ${aheadText}` : ''}`;
+      // a forecast the engine estimated from neighbouring detectors is drawn fainter and says so
+      const estimated = Boolean(estimatedOf?.(seg.sensor));
+      el?.classList.toggle('estimated', estimated);
+      const ahead = Number.isFinite(v) ? `${mph(v)}${estimated ? ' (estimated)' : ''}` : 'no forecast';
+      const label = `${seg.name}: ${mph(now)} now${aheadText ? `, ${ahead} ${aheadText}` : ''}`;
       if (el && el.getAttribute('aria-label') !== label) el.setAttribute('aria-label', label);
       const bin = binOf(v);
       if (bin === this.bins[seg.index]) continue;

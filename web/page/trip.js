@@ -20,6 +20,7 @@ const PLAIN = /** @type {Record<string, string>} */ ({
   E_RANGE: 'That time is outside the forecast: choose a time within the next hour.',
   E_STATE: 'Travel times need live data and the forecast model, which are still loading. Try again in a moment.',
   E_ARG: 'From and To are the same place: choose two different places.',
+  E_GAP: 'This trip crosses a stretch where no detector reports, so no travel time can be given for it.',
 });
 const PLAIN_OTHER = 'The travel time could not be worked out just now. Try again in a moment.';
 
@@ -211,6 +212,9 @@ export class TripPlanner {
       line('Trip', time, 'time');
     } else {
       line(`Leaving ${r.leave}`, time, 'time');
+    }
+    if (r.estimatedSegments) {
+      line('Note', `${r.estimatedSegments} ${r.estimatedSegments === 1 ? 'stretch has' : 'stretches have'} no detector data of its own: estimated from the neighbouring detectors, so the range is wider`, 'estimated');
     }
     line('Delay', r.delayMinutes >= 0.5 ? `${minutes(r.delayMinutes)} over free flow (${minutes(r.freeFlowMinutes)})` : 'none: traffic flows freely', 'delay');
     const saves = r.best.savesMinutes >= 0.5 ? `, ${minutes(r.best.savesMinutes)} faster than leaving now` : '';

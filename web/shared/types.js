@@ -81,6 +81,8 @@
  * @property {number} distanceMi
  * @property {number} freeFlowMinutes
  * @property {number} delayMinutes
+ * @property {number} [estimatedSegments] segments costed from neighbouring detectors' estimates
+ *   (their own detector has no data)
  * @property {{ at: string, inMin: number, minutes: number, savesMinutes: number }} best
  * @property {[string, string][]} path  station pairs along the route
  * @property {{ at: string, inMin: number, arriveAt: string, lateMin: number }} [arrive]
@@ -89,11 +91,17 @@
  */
 
 /**
+ * A forecast as the worker posts it: the engine's, plus `estimated` (1 where the engine estimated
+ * the sensor from neighbouring detectors, its evidence `neighbours`).
+ * @typedef {import('../flowcast.js').Forecast & { estimated?: Uint8Array }} PageForecast
+ */
+
+/**
  * What the worker posts (web/worker/worker.js).
  * @typedef {{ type: 'network', network: Network }
  *   | { type: 'progress', stage: 'network' | 'history' | 'model' | 'train' | 'ready' | 'error' | 'fatal', text: string, fraction: number }
  *   | { type: 'update', ts: number, local: string, utcOffsetMin: number, intervalS: number, receivedAt: number,
- *       speedMph: Float32Array, forecast: import('../flowcast.js').Forecast | null, perf: Perf }
+ *       speedMph: Float32Array, forecast: PageForecast | null, perf: Perf }
  *   | { type: 'history', sensor: number, ts: number, intervalS: number, speedMph: Float32Array }
  *   | { type: 'feed' } & FeedState
  *   | { type: 'rejected', code: string, message: string }

@@ -10,7 +10,7 @@
 //               { type: 'stats' } (telemetry; answered with { type: 'stats', stats }: engine.stats())
 // Messages out: see the WorkerMessage typedef in shared/types.js.
 
-import { createPredictor, wasmHeapBytes, wasmRuntime } from '../flowcast.js';
+import { EVIDENCE, createPredictor, wasmHeapBytes, wasmRuntime } from '../flowcast.js';
 import { FeedConnection, fetchOptional, parseHistoryBinary } from './feed.js';
 
 /** History posted first: the chart's few hours plus the model's lags (25 slots of 5 min). */
@@ -175,7 +175,13 @@ async function postUpdate() {
   const lt = e.localTime(latest.ts);
   /** @type {Transferable[]} */
   const transfer = [latest.speedMph.buffer];
-  if (forecast) transfer.push(forecast.mid.buffer, forecast.lo.buffer, forecast.hi.buffer, forecast.evidence.buffer);
+  if (forecast) {
+    // the page marks forecasts the engine estimated from neighbouring detectors (a sensor with no
+    // evidence at all has NaN, which the page already shows as "no data")
+    const estimated = forecast.evidence.map((v) => (v === EVIDENCE.neighbours ? 1 : 0));
+    forecast = { ...forecast, estimated };
+    transfer.push(forecast.mid.buffer, forecast.lo.buffer, forecast.hi.buffer, forecast.evidence.buffer, estimated.buffer);
+  }
   postMessage({
     type: 'update', ts: latest.ts, local: localClock(latest.ts), utcOffsetMin: lt.utcOffsetMin,
     intervalS: e.intervalS, receivedAt, speedMph: latest.speedMph, forecast,
@@ -404,6 +410,7 @@ function postTrip(q) {
       type: 'trip', id: q.id, from, to, arrive,
       leave: localClock(trip.departAt), minutes: trip.minutes, low: trip.low, high: trip.high,
       distanceMi: trip.distanceMi, freeFlowMinutes: trip.freeFlowMinutes, delayMinutes: trip.delayMinutes,
+      estimatedSegments: trip.estimatedSegments,
       best: { at: localClock(best.best.departAt), inMin: Math.round((best.best.departAt - latestTs) / 60000), minutes: best.best.minutes, savesMinutes: best.savesMinutes },
       path: trip.segments.map((/** @type {{ from: string, to: string }} */ s) => [s.from, s.to]),
     });
