@@ -129,7 +129,7 @@ test('desktop: map, legend, status, horizon, keyboard details with chart, perfor
   assert.match(text, /^I-285 CCW (at|near) \S/, 'road, direction and place as the headline');
   assert.match(text, /Milepost \d+\.\d · \d+ lanes · limit \d+ mph/);
   assert.match(text, /Speed now\s+(\d+ mph|no data)/);
-  assert.match(text, /In 60 min\s+\d+ mph(, likely between \d+ and \d+ mph)?\n/);
+  assert.match(text, /\+60 min from \d\d:\d\d\s+\d+ mph(, likely between \d+ and \d+ mph)?( \(estimated from neighbouring detectors: this one has no data\))?\n/);
   assert.doesNotMatch(text, /10%|90%/, 'plain words for the range');
   await page.keyboard.press('Escape');
   assert.ok(await details.isHidden());
