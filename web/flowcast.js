@@ -6,7 +6,7 @@
 // returns its memory to it.
 //
 // The code lives in engine/ by job: runtime.js (loading, heap, strings), abi.js (the C ABI's
-// numbers), predictor.js (the class), ingest.js, model.js, routes.js, tiles.js, stats.js.
+// numbers), predictor.js (the class), ingest.js, incidents.js, model.js, routes.js, tiles.js, stats.js.
 
 import { DEFAULT_MAX_PAYLOAD, EVIDENCE, FC_OK, PARSERS, PARSER_INVALID } from './engine/abi.js';
 import { FlowcastError } from './engine/errors.js';
@@ -28,6 +28,8 @@ export { EVIDENCE, FlowcastError, Predictor };
 /** @typedef {import('./engine/routes.js').Departure} Departure */
 /** @typedef {import('./engine/routes.js').BestDeparture} BestDeparture */
 /** @typedef {import('./engine/abi.js').CacheStats} CacheStats */
+/** @typedef {import('./engine/incidents.js').Incident} Incident */
+/** @typedef {import('./engine/incidents.js').IncidentsOk} IncidentsOk */
 
 /**
  * @typedef {object} PredictorConfig

@@ -109,6 +109,19 @@ long fc_engine_sensor_index(const fc_engine *engine, const char *id, size_t id_l
 const char *fc_engine_network_id(const fc_engine *engine);
 uint32_t fc_engine_interval_s(const fc_engine *engine);
 
+/* ---- incidents (flowcast.incidents/1, docs/FORMATS.md; c/src/incidents.h) ---------------- */
+
+#define FC_INCIDENTS_DECODED 1u /* flag: add sensor_index, start_ms, end_ms and ts_ms */
+
+/* Validates an incidents document of len bytes against the loaded network (schema, network id,
+ * known sensors, lanes, ISO 8601 times, kinds, ids unique, text without control characters, at
+ * most max_payload_bytes and 1,000 incidents) and writes its canonical JSON into out[cap]
+ * (NUL-terminated); *written gets its length, even when cap is too small (FC_E_ARG). The engine
+ * keeps nothing: its state is unchanged whatever the answer. Errors carry a message naming the
+ * field; FC_E_STATE without a network. */
+fc_status fc_engine_incidents(fc_engine *engine, const char *json, size_t len, uint32_t flags,
+                              char *out, size_t cap, size_t *written);
+
 /* ---- ingest ------------------------------------------------------------------------------ */
 
 typedef struct fc_ingest_result {

@@ -375,7 +375,7 @@ static int run_interval(run *r, int i, int64_t t0)
     return 0;
 }
 
-/* Writes network.json, events.csv and meta.json once the matrices are complete. */
+/* Writes network.json, events.csv, incidents.json and meta.json once the matrices are complete. */
 static int run_finish(run *r, double cpu_s)
 {
     const options *o = r->o;
@@ -384,6 +384,7 @@ static int run_finish(run *r, double cpu_s)
     snprintf(path, sizeof path, "%s/network.json", o->out);
     if (output_matrices_close(&r->mx) || output_network_file(&r->net, path) ||
         output_events(o->out, &r->sc, &r->net) ||
+        output_incidents(o->out, &r->sc, &r->net, &r->m, o->start_s, o->start_s + (int64_t)r->rows * INTERVAL_S) ||
         write_meta(o->out, o, &r->sc, &r->net, &r->m, r->rows, stored))
         return 1;
     if (o->check_conservation)

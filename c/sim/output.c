@@ -181,3 +181,32 @@ int output_events(const char *dir, const scenario *sc, const sim_net *net)
     return fclose(f) ? -1 : 0;
 }
 
+
+/* The incidents of the run as one flowcast.incidents/1 document whose ts is the end of the
+ * recording: every incident that overlaps [start_s, end_s), with the lanes of its blocked cell. The
+ * feed server picks the ones in force at each replayed instant (docs/SIMULATOR.md). */
+int output_incidents(const char *dir, const scenario *sc, const sim_net *net, const ctm_model *m,
+                     int64_t start_s, int64_t end_s)
+{
+    FILE *f = output_open(dir, "incidents.json");
+    if (!f) return -1;
+    char ts[32], a[32], b[32];
+    scenario_format_time(sc, end_s, ts);
+    fprintf(f, "{\"schema\":\"flowcast.incidents/1\",\"network\":\"%s\",\"ts\":\"%s\",\"incidents\":[", net->id, ts);
+    int n = 0;
+    for (int i = 0; i < sc->n_events; i++) {
+        const sim_event *e = &sc->events[i];
+        if (e->kind != EV_INCIDENT || e->end_s <= start_s || e->start_s >= end_s) continue;
+        int lanes = m->lanes[e->cell], blocked = e->lanes_blocked;
+        scenario_format_time(sc, e->start_s, a);
+        scenario_format_time(sc, e->end_s, b);
+        fprintf(f, "%s\n{\"id\":\"sim-%d\",\"kind\":\"%s\",\"sensor\":\"%s\",\"lanes_blocked\":%d,\"lanes\":%d,"
+                "\"start\":\"%s\",\"end\":\"%s\",\"description\":\"",
+                n++ ? "," : "", i, blocked ? "crash" : "stalled_vehicle", net->stations[e->station].id, blocked,
+                lanes, a, b);
+        if (blocked) fprintf(f, "crash blocking %d of %d lanes\"}", blocked, lanes);
+        else fputs("stalled vehicle on the shoulder\"}", f);
+    }
+    fputs("\n]}\n", f);
+    return fclose(f) ? -1 : 0;
+}

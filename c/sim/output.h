@@ -1,5 +1,5 @@
 /* output.h — writing a dataset folder: the matrix CSVs (speed, volume, occupancy, quality),
- * events.csv, network.json, and snapshot files, in the formats of docs/FORMATS.md.
+ * events.csv, incidents.json, network.json, and snapshot files, in the formats of docs/FORMATS.md.
  * Numbers are formatted without printf: the matrices hold tens of millions of values. */
 #ifndef SIM_OUTPUT_H
 #define SIM_OUTPUT_H
@@ -28,6 +28,10 @@ int output_snapshot(const char *dir, const scenario *sc, const sim_net *net, int
                     int interval_s, const det_reading *r);
 /* Writes DIR/events.csv from the scenario's log. */
 int output_events(const char *dir, const scenario *sc, const sim_net *net);
+/* Writes DIR/incidents.json: the incidents overlapping [start_s, end_s) as a flowcast.incidents/1
+ * document at end_s (lanes are the blocked cell's). */
+int output_incidents(const char *dir, const scenario *sc, const sim_net *net, const ctm_model *m,
+                     int64_t start_s, int64_t end_s);
 /* Writes the network JSON to path. */
 int output_network_file(const sim_net *net, const char *path);
 

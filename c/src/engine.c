@@ -4,6 +4,7 @@
 #include "engine.h"
 #include "status.h"
 #include "hash.h"
+#include "incidents.h"
 #include "timeutil.h"
 #include <math.h>
 #include <stdarg.h>
@@ -87,6 +88,14 @@ void fc_engine_destroy(fc_engine *e)
 }
 
 const char *fc_engine_message(const fc_engine *e) { return e ? e->msg : "no engine"; }
+
+fc_status fc_engine_incidents(fc_engine *e, const char *json, size_t len, uint32_t flags, char *out,
+                              size_t cap, size_t *written)
+{
+    if (!e || (!json && len) || (!out && cap) || !written || (flags & ~FC_INCIDENTS_DECODED)) return FC_E_ARG;
+    return fc_incidents_parse(e->net, json, len, e->cfg.max_payload_bytes, !!(flags & FC_INCIDENTS_DECODED),
+                              out, cap, written, e->msg, sizeof e->msg);
+}
 
 fc_status fc_engine_load_network(fc_engine *e, const char *json, size_t len)
 {

@@ -93,3 +93,11 @@ int fc_json_is_text(const cJSON *v, size_t max_len)
     size_t len = strlen(v->valuestring);
     return len > 0 && len <= max_len;
 }
+
+int fc_json_is_display_text(const cJSON *v, size_t max_len)
+{
+    if (!fc_json_is_text(v, max_len)) return 0;
+    for (const unsigned char *s = (const unsigned char *)v->valuestring; *s; s++)
+        if (*s < 0x20 || *s == 0x7f) return 0;
+    return 1;
+}

@@ -29,5 +29,9 @@ int fc_json_is_int_in(const cJSON *v, double lo, double hi);
 int fc_json_is_id(const cJSON *v, size_t max_len);
 /* A string of 1..max_len bytes (any UTF-8; the input was validated before parsing). */
 int fc_json_is_text(const cJSON *v, size_t max_len);
+/* Display text: 1..max_len bytes without control characters once JSON escapes are decoded
+ * (the document-level UTF-8 check sees only the escaped form, "\u0001"; cJSON itself refuses
+ * lone surrogates, so decoded text is valid UTF-8 already). */
+int fc_json_is_display_text(const cJSON *v, size_t max_len);
 
 #endif

@@ -43,6 +43,24 @@ float fc_clean_value(uint16_t q, const uint16_t *prev, int n_prev)
     return fc_dq_speed(q);
 }
 
+void fc_carry_forward(const float *x, size_t n, float *out, uint8_t *level)
+{
+    int since = FC_CARRY_MAX + 1;
+    float last = NAN;
+    for (size_t k = 0; k < n; k++) {
+        if (!isnan(x[k])) {
+            last = x[k];
+            since = 0;
+        } else if (since <= FC_CARRY_MAX) {
+            since++;
+        }
+        uint8_t lv = since == 0 ? FC_EVIDENCE_OBSERVED
+                   : since <= FC_CARRY_MAX && !isnan(last) ? FC_EVIDENCE_CARRIED : FC_EVIDENCE_PROFILE;
+        out[k] = lv == FC_EVIDENCE_PROFILE ? NAN : last;
+        if (level) level[k] = lv;
+    }
+}
+
 /* ---- model memory ---- */
 
 fc_model *fc_model_alloc(uint32_t n, uint32_t horizons, uint32_t q, uint32_t interval_s,

@@ -86,6 +86,12 @@ void fc_slot_calendar(const fc_network *net, int64_t slot, fc_slot_cal *out);
  * prev[0..FC_STUCK_RUN-2] the ones before it (newest first). Returns mph or NaN. */
 float fc_clean_value(uint16_t q, const uint16_t *prev, int n_prev);
 
+/* The imputation rule shared by training and forecasting, over a cleaned series x[0..n-1]
+ * (NaN missing): out[k] is the reading (level FC_EVIDENCE_OBSERVED), else the last reading for
+ * at most FC_CARRY_MAX slots (FC_EVIDENCE_CARRIED), else NaN (FC_EVIDENCE_PROFILE): the caller
+ * fills those from the profile it uses. level may be NULL. */
+void fc_carry_forward(const float *x, size_t n, float *out, uint8_t *level);
+
 /* ---- training ---- */
 typedef struct fc_trainer fc_trainer;
 

@@ -112,26 +112,9 @@ void fc_model_forecast_sensors(fc_model *m, const fc_graph *g, const fc_history 
         }
         float imp[FC_RECENT];
         uint8_t level[FC_RECENT];
-        int since = FC_CARRY_MAX + 1;
-        float last = NAN;
-        for (int k = 0; k < R; k++) {
-            if (!isnan(r[k])) {
-                last = r[k];
-                since = 0;
-            } else {
-                since++;
-            }
-            if (since == 0) {
-                imp[k] = r[k];
-                level[k] = FC_EVIDENCE_OBSERVED;
-            } else if (since <= FC_CARRY_MAX && !isnan(last)) {
-                imp[k] = last;
-                level[k] = FC_EVIDENCE_CARRIED;
-            } else {
-                imp[k] = online_profile(m, s, head - (R - 1 - k), head, r);
-                level[k] = FC_EVIDENCE_PROFILE;
-            }
-        }
+        fc_carry_forward(r, R, imp, level);
+        for (int k = 0; k < R; k++)
+            if (level[k] == FC_EVIDENCE_PROFILE) imp[k] = online_profile(m, s, head - (R - 1 - k), head, r);
         /* the series fc_feature_series reads, with the origin at R - 1 and the horizons after
          * it; the neighbour means only at the slots the features read */
         float down[FC_RECENT], up[FC_RECENT], prof[FC_RECENT + FC_MAX_H];

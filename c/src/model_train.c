@@ -73,16 +73,9 @@ static void build_series(fc_trainer *t, uint32_t s)
         }
         t->pl[i] = fc_profile_get(&t->m->prof, s, t->cal[i].daytype, t->cal[i].tod, sm, t->p.profile_prior, ex_sum, ex_cnt);
     }
-    int since = FC_CARRY_MAX + 1;
-    float last = NAN;
+    fc_carry_forward(x, t->T, t->imp, NULL);
     for (uint32_t i = 0; i < t->T; i++) {
-        if (!isnan(x[i])) {
-            last = x[i];
-            since = 0;
-        } else {
-            since++;
-        }
-        t->imp[i] = since <= FC_CARRY_MAX && !isnan(last) ? last : t->pl[i];
+        if (isnan(t->imp[i])) t->imp[i] = t->pl[i];
         t->nd[i] = fc_neighbour_mean(t->g, FC_GRAPH_DOWN, s, t->clean, t->T, i);
         t->nu[i] = fc_neighbour_mean(t->g, FC_GRAPH_UP, s, t->clean, t->T, i);
     }

@@ -64,17 +64,6 @@ static long find_sensor(const fc_network *net, const cJSON *v)
 #define FC_MAX_ALIASES 16
 #define FC_MAX_PLACE_SENSORS 64 /* every carriageway at an interchange, with room to spare */
 
-/* Display text: 1..max_len bytes without control characters once JSON escapes are decoded.
- * The document-level UTF-8 check sees only the escaped form ("\u0001"); cJSON itself refuses
- * lone surrogates, so decoded text is valid UTF-8 already. */
-static int is_display_text(const cJSON *v, size_t max_len)
-{
-    if (!fc_json_is_text(v, max_len)) return 0;
-    for (const unsigned char *s = (const unsigned char *)v->valuestring; *s; s++)
-        if (*s < 0x20 || *s == 0x7f) return 0;
-    return 1;
-}
-
 /* An exit number as signs show it: a digit, then digits, letters or '-' ("255", "19B", "1-A"). */
 static int is_exit_number(const cJSON *v)
 {
@@ -131,7 +120,7 @@ static fc_status load_sensor(loader *ld, const cJSON *s, uint32_t i)
         return fc_fail(ld->msg, ld->msg_cap, FC_E_NETWORK, "sensors[%u].label: must be a string of 1..255 bytes", i);
     if (f[S_EXIT] && !is_exit_number(f[S_EXIT]))
         return fc_fail(ld->msg, ld->msg_cap, FC_E_NETWORK, "sensors[%u].exit: must be an exit number of 1..%d characters (a digit, then digits, letters or '-')", i, FC_EXIT_MAX);
-    if (f[S_PLACE] && !is_display_text(f[S_PLACE], FC_NAME_MAX))
+    if (f[S_PLACE] && !fc_json_is_display_text(f[S_PLACE], FC_NAME_MAX))
         return fc_fail(ld->msg, ld->msg_cap, FC_E_NETWORK, "sensors[%u].place: must be text of 1..%d bytes without control characters", i, FC_NAME_MAX);
 
     net->sensor_id[i] = dup_str(f[S_ID]->valuestring);
@@ -234,7 +223,7 @@ static fc_status load_corridor(loader *ld, const cJSON *o, uint32_t j)
     if (!fc_json_is_text(f[C_ROAD], 31)) return fc_fail(ld->msg, ld->msg_cap, FC_E_NETWORK, "corridors[%u].road: must be a string of 1..31 bytes", j);
     if (!fc_json_is_text(f[C_DIR], 15)) return fc_fail(ld->msg, ld->msg_cap, FC_E_NETWORK, "corridors[%u].direction: must be a string of 1..15 bytes", j);
     if (f[C_LOOP] && !cJSON_IsBool(f[C_LOOP])) return fc_fail(ld->msg, ld->msg_cap, FC_E_NETWORK, "corridors[%u].loop: must be true or false", j);
-    if (f[C_NAME] && !is_display_text(f[C_NAME], FC_NAME_MAX))
+    if (f[C_NAME] && !fc_json_is_display_text(f[C_NAME], FC_NAME_MAX))
         return fc_fail(ld->msg, ld->msg_cap, FC_E_NETWORK, "corridors[%u].name: must be text of 1..%d bytes without control characters", j, FC_NAME_MAX);
     if (!cJSON_IsArray(f[C_SENSORS]) || cJSON_GetArraySize(f[C_SENSORS]) < 1)
         return fc_fail(ld->msg, ld->msg_cap, FC_E_NETWORK, "corridors[%u].sensors: must be a non-empty array of sensor ids", j);
@@ -325,14 +314,14 @@ static fc_status check_place(loader *ld, const cJSON *o, uint32_t p)
     if (!cJSON_IsObject(o)) return fc_fail(ld->msg, ld->msg_cap, FC_E_NETWORK, "places[%u]: must be an object", p);
     int dup = fc_json_members(o, k_place_keys, P_N, f);
     if (dup >= 0) return fc_fail(ld->msg, ld->msg_cap, FC_E_NETWORK, "places[%u]: duplicate key \"%s\"", p, k_place_keys[dup]);
-    if (!is_display_text(f[P_NAME], FC_NAME_MAX))
+    if (!fc_json_is_display_text(f[P_NAME], FC_NAME_MAX))
         return fc_fail(ld->msg, ld->msg_cap, FC_E_NETWORK, "places[%u].name: must be text of 1..%d bytes without control characters", p, FC_NAME_MAX);
     if (f[P_ALIASES]) {
         if (!cJSON_IsArray(f[P_ALIASES]) || cJSON_GetArraySize(f[P_ALIASES]) > FC_MAX_ALIASES)
             return fc_fail(ld->msg, ld->msg_cap, FC_E_NETWORK, "places[%u].aliases: must be an array of at most %d names", p, FC_MAX_ALIASES);
         uint32_t a = 0;
         for (const cJSON *v = f[P_ALIASES]->child; v; v = v->next, a++)
-            if (!is_display_text(v, FC_NAME_MAX))
+            if (!fc_json_is_display_text(v, FC_NAME_MAX))
                 return fc_fail(ld->msg, ld->msg_cap, FC_E_NETWORK, "places[%u].aliases[%u]: must be text of 1..%d bytes without control characters", p, a, FC_NAME_MAX);
     }
     const cJSON *ss = f[P_SENSORS];

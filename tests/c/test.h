@@ -34,6 +34,7 @@ fc_engine *fc_test_trained_engine(float offset_mph);
 #define FC_TESTS(X) \
     X(test_iso8601_valid) X(test_iso8601_invalid) X(test_civil_roundtrip) X(test_local_time_dst) \
     X(test_tz_rules) X(test_utf8) X(test_network_load) X(test_network_invalid) X(test_network_places) \
+    X(test_incidents_valid) X(test_incidents_invalid) \
     X(test_engine_config) X(test_ingest_basic) X(test_ingest_slot_mean) X(test_ingest_dropped) \
     X(test_ingest_rejects_leave_state) X(test_ingest_limits) \
     X(test_fast_numbers) X(test_fastpath_differential) \

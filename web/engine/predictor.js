@@ -7,6 +7,7 @@
 
 import { CACHE_STATS_BYTES, FC_OK, OFF_LOCAL, OFF_OUT, SCRATCH_BYTES, readCacheStats } from './abi.js';
 import { FlowcastError } from './errors.js';
+import { parseIncidents } from './incidents.js';
 import { ingest, ingestBinary, ingestValues } from './ingest.js';
 import { forecast, saveModel, setAdjacency, train, trainSync } from './model.js';
 import { historyHead, historyRows, ingestEcho } from './readback.js';
@@ -437,6 +438,15 @@ export class Predictor {
    * @param {import('./readback.js').Columns} [into]
    */
   historyRows(firstSlot, rows, into) { return historyRows(this, firstSlot, rows, into); }
+
+  /**
+   * Validates a flowcast.incidents/1 document against this network (the engine's rules; its
+   * state is untouched): the incidents as plain objects, or { ok: false, code, message }.
+   * @param {string | Uint8Array} doc
+   * @param {{ canonical?: boolean }} [opts]
+   * @returns {import('./incidents.js').IncidentsOk | IngestError}
+   */
+  parseIncidents(doc, opts) { return parseIncidents(this, doc, opts); }
 
   /** Frees the engine and its buffers. Safe to call twice. */
   dispose() {

@@ -16,6 +16,7 @@
 import { applySpeedColors, renderLegend } from '../shared/colors.js';
 import { horizonStep } from '../shared/segments.js';
 import { DetailsPanel, HISTORY_SLOTS } from './details.js';
+import { IncidentsView } from './incidents.js';
 import { OSM_ATTRIBUTION, OSM_TILES, SegmentMap } from './map.js';
 import { PerfPanel, ProgressView, StatusLine } from './panels.js';
 import { TelemetryClient, bindTelemetrySetting } from '../shared/telemetry.js';
@@ -246,6 +247,9 @@ function updateDetailsNumbers() {
 }
 
 const tripForm = /** @type {HTMLFormElement} */ ($('trip'));
+// the feed's incidents: map markers, the list, a line in details and in trip answers (incidents.js)
+const incidents = new IncidentsView($('incidents'), /** @type {HTMLElement} */ ($('details').querySelector('[data-field="incident"]')),
+  /** @type {HTMLElement} */ (tripForm.querySelector('[data-field="result"]')));
 const trip = new TripPlanner(tripForm, {
   onQuery: (q) => {
     worker.postMessage({ type: 'trip', ...q });
@@ -277,6 +281,7 @@ function onWorker(m) {
         onTiles: (failed) => { notice.hidden = !failed; },
         onSelect: (seg) => {
           details.show(seg, net.sensors[seg.sensor]);
+          incidents.showSegment(seg);
           updateDetailsNumbers();
           requestHistory(seg);
           if (map) revealAboveSheet(map, seg, $('details'));
@@ -284,6 +289,7 @@ function onWorker(m) {
         },
       });
       addHitAreas(map);
+      incidents.setMap(map, net);
       keepNetworkInView(map, $('map'));
       document.documentElement.dataset.segments = String(map.segments.length);
       trip.setNetwork(net, net.interval_s / 60);
@@ -370,7 +376,11 @@ function onWorker(m) {
         const failed = Boolean(m.error || m.code);
         commute?.setAnswered(!failed);
         map?.highlightRoute(failed ? [] : m.path);
+        incidents.showTrip(failed ? null : m.path);
       }
+      break;
+    case 'incidents':
+      incidents.update(m);
       break;
     case 'rejected':
       console.warn(`snapshot rejected: ${m.code}: ${m.message}`);

@@ -75,8 +75,14 @@ export async function buildServer(opts = {}) {
   const publicDir = opts.public === undefined ? resolve(REPO_ROOT, 'public') : opts.public;
   if (publicDir && existsSync(publicDir)) await app.register(staticRoutes, { root: publicDir, tiles: opts.tiles ?? DEFAULT_TILES });
 
-  app.addHook('onReady', async () => { await feed.source.start(); });
-  app.addHook('preClose', async () => { feed.source.stop(); });
+  app.addHook('onReady', async () => {
+    await feed.source.start();
+    await feed.incidents.start();
+  });
+  app.addHook('preClose', async () => {
+    feed.incidents.stop();
+    feed.source.stop();
+  });
   app.addHook('onClose', async () => feed.profileTiles.close());
   app.decorate('flowcast', feed);
   return app;

@@ -1,9 +1,10 @@
 // context.js — what the route plugins share: the snapshot source and its store, the served
-// counter, the event-stream hub, the folder's model file and the profile tiles cut from it.
+// counter, the event-stream hub, the incidents, the folder's model file and the profile tiles cut from it.
 // Each route plugin gets it as its `feed` option; state only one plugin needs stays in that plugin.
 
 import { join } from 'node:path';
 import { HttpError } from './http.js';
+import { createIncidents } from './incidents.js';
 import { MODEL_FILE, ModelFile } from './model-file.js';
 import { DEFAULT_DATASET } from './options.js';
 import { ProfileTiles, TileError } from './tiles.js';
@@ -27,6 +28,8 @@ export class FeedContext {
     this.apiPaths = [];
     // Replay and directory modes offer the model file of their folder; a relay has none.
     this.modelFile = new ModelFile(opts.upstream ? null : join(opts.dir ?? opts.dataset ?? DEFAULT_DATASET, MODEL_FILE));
+    /** The incidents in force, checked by the network's engine (./incidents.js). */
+    this.incidents = createIncidents(source, opts, opts.dataset ?? DEFAULT_DATASET);
     /** History profile tiles, cut from the model file by the wasm engine (./tiles.js). */
     this.profileTiles = new ProfileTiles();
   }

@@ -137,6 +137,19 @@ export class NetworkRules {
     return r.ok ? { ok: true } : { ok: false, code: r.code, message: r.message };
   }
 
+  /**
+   * Validate an incidents document (flowcast.incidents/1) against this network: the engine's
+   * rules, its canonical text (what the server serves) and the incidents decoded; or the
+   * engine's code and message. The engine's state is untouched either way.
+   * @param {string|Uint8Array} doc
+   * @returns {{ ok: true, json: string, tsMs: number, incidents: import('../flowcast.js').Incident[] } | { ok: false, code: string, message: string }}
+   */
+  incidents(doc) {
+    const r = this.engine.parseIncidents(doc, { canonical: true });
+    if (!r.ok) return { ok: false, code: r.code, message: r.message };
+    return { ok: true, json: /** @type {string} */ (r.canonical), tsMs: r.tsMs, incidents: r.incidents };
+  }
+
   /** Empties the engine's history (the network stays): a replay whose clock jumped. */
   reset() { this.engine.loadNetwork(this.text); }
 

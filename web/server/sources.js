@@ -12,6 +12,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DurableStore, LOG_NETWORK_FILE } from './log.js';
 import { loadDataset } from './dataset.js';
+import { INCIDENTS_FILE } from './incidents.js';
 import { ReplayStore } from './replay.js';
 import { MemoryStore } from './store.js';
 import { encodeSnapshotBinary, loadNetwork, snapshotToEntry } from './formats.js';
@@ -483,7 +484,7 @@ export async function directorySource(opts) {
   };
 
   const scan = async () => {
-    const names = (await readdir(opts.dir)).filter((n) => n.endsWith('.json') && n !== 'network.json');
+    const names = (await readdir(opts.dir)).filter((n) => n.endsWith('.json') && n !== 'network.json' && n !== INCIDENTS_FILE);
     const files = [];
     for (const name of names) {
       const path = join(opts.dir, name);

@@ -97,6 +97,18 @@
  */
 
 /**
+ * An incident as the page gets it: the engine's validated incident (web/engine/incidents.js)
+ * with its start and expected end on the network's clock ("07:40").
+ * @typedef {import('../flowcast.js').Incident & { startLocal: string, endLocal: string | null }} PageIncident
+ */
+
+/**
+ * The feed's incidents (web/worker/incidents.js): `ok` with the list (maybe empty), `none` when
+ * the feed offers no incidents, `refused` when it sent a document the engine refused.
+ * @typedef {{ type: 'incidents', state: 'ok' | 'none' | 'refused', incidents: PageIncident[] }} IncidentsMessage
+ */
+
+/**
  * What the worker posts (web/worker/worker.js).
  * @typedef {{ type: 'network', network: Network }
  *   | { type: 'progress', stage: 'network' | 'history' | 'model' | 'train' | 'ready' | 'error' | 'fatal', text: string, fraction: number }
@@ -107,7 +119,8 @@
  *   | { type: 'rejected', code: string, message: string }
  *   | { type: 'perf', perf: Perf }
  *   | { type: 'stats', stats: ReturnType<import('../flowcast.js').Predictor['stats']> | null }
- *   | { type: 'trip' } & TripResult} WorkerMessage
+ *   | { type: 'trip' } & TripResult
+ *   | IncidentsMessage} WorkerMessage
  */
 
 /**

@@ -12,6 +12,7 @@
 
 import { EVIDENCE, createPredictor, wasmHeapBytes, wasmRuntime } from '../flowcast.js';
 import { FeedConnection, fetchOptional, parseHistoryBinary } from './feed.js';
+import { IncidentFeed } from './incidents.js';
 
 /** History posted first: the chart's few hours plus the model's lags (25 slots of 5 min). */
 const RECENT_HOURS = 4;
@@ -26,6 +27,8 @@ let engine = null;
 let hasModel = false;
 /** @type {FeedConnection | null} */
 let feed = null;
+/** @type {IncidentFeed | null} the feed's incidents, fetched again after each new snapshot */
+let incidents = null;
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let updateTimer;
 /** Arrival time (Unix ms, this machine's clock) of the newest snapshot. */
@@ -187,6 +190,7 @@ async function postUpdate() {
     intervalS: e.intervalS, receivedAt, speedMph: latest.speedMph, forecast,
     perf: await perfOf(e),
   }, transfer);
+  incidents?.refresh();
 }
 
 /**
@@ -301,6 +305,7 @@ async function start(cfg) {
   recentFile.catch(() => {}); // awaited below; not an unhandled rejection if creation fails first
   engine = await createPredictor({ network: networkText });
   postMessage({ type: 'network', network: JSON.parse(networkText) });
+  incidents = new IncidentFeed({ base, engine, localClock, post: (m) => postMessage(m) });
 
   progress('history', 'Loading recent history…');
   const recent = await recentFile;

@@ -6,6 +6,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import { HttpError, MAX_QUERY_VALUE, notFound } from '../http.js';
 import { RATE_LIMIT_PER_MIN } from '../options.js';
 import { historyRoutes } from './history.js';
+import { incidentRoutes } from './incidents.js';
 import { modelRoutes } from './model.js';
 import { networkRoutes } from './network.js';
 import { profileRoutes } from './profiles.js';
@@ -32,7 +33,7 @@ export async function apiRoutes(api, { feed }) {
   });
   api.setNotFoundHandler(notFound); // here too, so API 404s carry CORS headers
 
-  for (const routes of [networkRoutes, snapshotRoutes, historyRoutes, modelRoutes, profileRoutes, streamRoutes]) {
+  for (const routes of [networkRoutes, snapshotRoutes, incidentRoutes, historyRoutes, modelRoutes, profileRoutes, streamRoutes]) {
     await api.register(routes, { feed });
   }
   await api.register(telemetryRoutes, { aggregator: feed.opts.telemetry, rateLimitPerMin: rateLimit });

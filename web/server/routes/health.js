@@ -16,6 +16,7 @@ export async function healthRoutes(app, { feed }) {
       snapshots_served: feed.served,
       sse_clients: feed.hub?.clients.size ?? 0,
       uptime_s: Math.round((Date.now() - feed.started_ms) / 1000),
+      incidents: feed.incidents.health(),
       ...h.detail,
     };
   });
