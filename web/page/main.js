@@ -23,6 +23,7 @@ import { TripPlanner } from './trip.js';
 import { ViewHistory } from './url-state.js';
 import { SavedCommute, askTrip, tripEnds } from './commute.js';
 import { addHitAreas } from './hit-areas.js';
+import { addRoadMarks } from './map-labels.js';
 import { keepNetworkInView, revealAboveSheet } from './network-view.js';
 
 /** @typedef {import('../shared/types.js').WorkerMessage} WorkerMessage */
@@ -242,7 +243,7 @@ function updateDetailsNumbers() {
     return;
   }
   const i = seg.sensor * forecast.horizons + h - 1;
-  details.setNumbers(speeds[seg.sensor], `In ${minutesAhead(h)} min`, forecast.mid[i], forecast.lo[i], forecast.hi[i]);
+  details.setNumbers(speeds[seg.sensor], horizonText(h), forecast.mid[i], forecast.lo[i], forecast.hi[i]);
 }
 
 const tripForm = /** @type {HTMLFormElement} */ ($('trip'));
@@ -276,7 +277,7 @@ function onWorker(m) {
         attribution: tileParam ? '' : OSM_ATTRIBUTION,
         onTiles: (failed) => { notice.hidden = !failed; },
         onSelect: (seg) => {
-          details.show(seg, net.sensors[seg.sensor]);
+          details.show(seg, net.sensors[seg.sensor], net.corridors[seg.corridor] ?? null);
           updateDetailsNumbers();
           requestHistory(seg);
           if (map) revealAboveSheet(map, seg, $('details'));
@@ -284,6 +285,7 @@ function onWorker(m) {
         },
       });
       addHitAreas(map);
+      addRoadMarks(map);
       keepNetworkInView(map, $('map'));
       document.documentElement.dataset.segments = String(map.segments.length);
       trip.setNetwork(net, net.interval_s / 60);
