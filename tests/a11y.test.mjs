@@ -49,9 +49,9 @@ for (const scheme of /** @type {const} */ (['light', 'dark'])) {
       });
       const before = await focused();
       assert.equal(before.role, 'button');
-      const m = /^I-285 CCW, milepost (\d+\.\d)(?: \((.+)\))?: (\d+ mph|no data) now$/.exec(before.name);
+      const m = /^I-285 Outer Loop \(counterclockwise\), (.+), mile (\d+\.\d)(?: (.+))?: (\d+ mph|no data) now$/.exec(before.name);
       assert.ok(m, `accessible name "${before.name}"`);
-      assert.ok(m[2], 'the name gives the place (the station label)');
+      assert.ok(m[1] && m[3], 'the name gives the place (exit or area) and the station label');
       // the browser's own accessibility tree agrees
       assert.equal(await page.getByRole('button', { name: before.name, exact: true }).count(), 1);
 

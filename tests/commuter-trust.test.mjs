@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startPageServer } from './fixtures/page-server.mjs';
+import { fullStationName } from '../web/shared/names.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const skip = existsSync(`${root}build/native/bin/flowcast-sim`) && existsSync('/usr/bin/chromium')
@@ -14,7 +15,7 @@ const skip = existsSync(`${root}build/native/bin/flowcast-sim`) && existsSync('/
 
 /** @type {Awaited<ReturnType<typeof startPageServer>>} */
 let server;
-/** @type {{ id: string, road: string, direction: string, milepost: number }[]} */
+/** @type {any[]} network sensors */
 let neverReported = [];
 
 before(async () => {
@@ -28,8 +29,11 @@ before(async () => {
 
 after(async () => { await server?.close(); });
 
-/** @param {{ road: string, direction: string, milepost: number }} s the map's segment name starts so */
-const segmentOf = (s) => `path.fc-seg[aria-label^="${s.road} ${s.direction}, milepost ${s.milepost.toFixed(1)} "]`;
+/** @param {any} s a network sensor: the map names its segment so (web/shared/names.js) */
+const segmentOf = (s) => {
+  const corridor = server.network.corridors.find((/** @type {any} */ c) => c.sensors.includes(s.id));
+  return `path.fc-seg[aria-label^="${fullStationName(s, corridor)}:"]`;
+};
 
 test('a detector that never reported: no jam on the map, "estimated" or "no forecast" in words, at every horizon', { skip }, async () => {
   assert.ok(neverReported.length >= 1, 'the simulated feed has detectors that never report (else this test proves nothing)');

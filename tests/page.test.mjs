@@ -120,20 +120,20 @@ test('desktop: map, legend, status, horizon, keyboard details with chart, perfor
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowRight');
   const focused = await page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
-  assert.match(focused ?? '', /^I-285 CCW, milepost \d+\.\d/);
+  assert.match(focused ?? '', /^I-285 Outer Loop \(counterclockwise\), .+, mile \d+\.\d/);
   await page.keyboard.press('Enter');
   const details = page.getByRole('region', { name: 'Segment details' });
   await details.waitFor();
   await page.waitForSelector('#details[data-chart="ready"] .uplot canvas', { timeout: 10000 });
   const text = await details.innerText();
-  assert.match(text, /^I-285 CCW (at|near) \S/, 'road, direction and place as the headline');
-  assert.match(text, /Milepost \d+\.\d · \d+ lanes · limit \d+ mph/);
+  assert.match(text, /^I-285 Outer Loop \(counterclockwise\), (exit \w+|near|at) \S/, 'road by its local name, direction and place as the headline');
+  assert.match(text, /Mile \d+\.\d[^·\n]* · \d+ lanes · limit \d+ mph/);
   assert.match(text, /Speed now\s+(\d+ mph|no data)/);
-  assert.match(text, /\+60 min from \d\d:\d\d\s+\d+ mph(, likely between \d+ and \d+ mph)?( \(estimated from neighbouring detectors: this one has no data\))?\n/);
+  assert.match(text, /\+60 min from \d\d:\d\d\s+\d+ mph(, likely between \d+ and \d+ mph)?( \(estimated from neighbouring detectors: this one has no data\))?\n/, 'the forecast dated from the data, as the slider says');
   assert.doesNotMatch(text, /10%|90%/, 'plain words for the range');
   await page.keyboard.press('Escape');
   assert.ok(await details.isHidden());
-  assert.match(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')) ?? '', /^I-285 CCW/);
+  assert.match(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')) ?? '', /^I-285 Outer Loop/);
   await page.keyboard.press('Enter');
   await details.waitFor();
 

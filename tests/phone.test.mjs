@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, browserSkip } from './fixtures/browser.mjs';
 import { startPageServer } from './fixtures/page-server.mjs';
+import { carriagewayName, fullStationName } from '../web/shared/names.js';
 
 const skip = browserSkip;
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
@@ -108,7 +109,7 @@ test('phone: the whole network, the place and the simulated notice, 24 px target
     let st = null, index = -1, at = null;
     for (let k = Math.floor(corridor.sensors.length / 3); k < corridor.sensors.length - 1; k++) {
       st = net.sensors.find((/** @type {any} */ s) => s.id === corridor.sensors[k]);
-      index = Number(await page.locator(`path.fc-seg[aria-label^="${st.road} ${st.direction}, milepost ${st.milepost.toFixed(1)}"]`).first().getAttribute('data-segment'));
+      index = Number(await page.locator(`path.fc-seg[aria-label^="${fullStationName(st, corridor)}:"]`).first().getAttribute('data-segment'));
       at = await besideSegment(page, index);
       if (at.onMap) break;
     }
@@ -118,7 +119,7 @@ test('phone: the whole network, the place and the simulated notice, 24 px target
     await page.touchscreen.tap(at.x, at.y);
     await details.waitFor();
     const title = await details.getByRole('heading').textContent();
-    assert.ok(title?.startsWith(`${st.road} ${st.direction} `), `a tap beside ${st.id} opened "${title}"`);
+    assert.ok(title?.startsWith(`${carriagewayName(corridor)}, `), `a tap beside ${st.id} opened "${title}"`);
     last = index;
     await page.keyboard.press('Escape');
     assert.ok(await details.isHidden(), 'Escape closes the sheet');

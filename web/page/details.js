@@ -1,13 +1,17 @@
 // details.js — the "Segment details" panel: where the segment is, its current speed and the
 // forecast at the chosen horizon, and a uPlot chart of the last hours and the next hour's forecast
 // with its likely range (the 10–90 % band). uPlot is loaded on first use, so it costs nothing at
-// start-up. Words a commuter reads: the road, direction and place as the headline, "likely
+// start-up. Words a commuter reads: the road by its local name, direction and place as the
+// headline (shared/names.js: "I-285 Inner Loop (clockwise), exit 20 (Cumberland)"), "likely
 // between 55 and 62 mph"; the detector's id only as a footnote (for reporting a fault). On a
 // phone the panel is a bottom sheet (style.css); this module does not know which.
 // Feed-provided text (road, label, ids) is written with textContent only.
 
+import { mileName, stationName } from '../shared/names.js';
+
 /** @typedef {import('./map.js').Segment} Segment */
 /** @typedef {import('../shared/types.js').Sensor} Sensor */
+/** @typedef {import('../shared/types.js').Corridor} Corridor */
 
 /** Observed history shown: three hours of 5-minute slots. */
 export const HISTORY_SLOTS = 36;
@@ -38,13 +42,6 @@ export function forecastText(mid, lo, hi, estimated = false) {
   const value = !Number.isFinite(lo) || !Number.isFinite(hi) || low === high ? mph(mid) : `${mph(mid)}, likely between ${low} and ${high} mph`;
   return estimated ? `${value} (estimated from neighbouring detectors: this one has no data)` : value;
 }
-
-/**
- * The headline of a place on the network: "I-285 CW near Washington Rd", or the milepost when
- * the network names no place there.
- * @param {Sensor} st
- */
-export const placeTitle = (st) => `${st.road} ${st.direction} ${st.label ?? `at milepost ${st.milepost.toFixed(1)}`}`;
 
 /**
  * @typedef {object} ChartData
@@ -118,19 +115,21 @@ export class DetailsPanel {
 
   /**
    * @param {Segment} seg
-   * @param {Sensor} st
+   * @param {Sensor} st the station at the segment's start
+   * @param {Corridor | null} corridor its carriageway, for the local name ("Inner Loop")
    */
-  show(seg, st) {
+  show(seg, st, corridor) {
     this.segment = seg;
-    this.title.textContent = placeTitle(st);
-    this.fields.where.textContent = `Milepost ${st.milepost.toFixed(1)} · ${st.lanes} lanes · limit ${Math.round(st.speed_limit_mph)} mph`;
+    this.title.textContent = stationName(st, corridor);
+    const mile = mileName(st);
+    this.fields.where.textContent = `${mile[0].toUpperCase()}${mile.slice(1)} · ${st.lanes} lanes · limit ${Math.round(st.speed_limit_mph)} mph`;
     this.fields.station.textContent = st.id;
     this.section.hidden = false;
   }
 
   /**
    * @param {number} currentMph
-   * @param {string} aheadLabel e.g. "In 30 min", or '' when no forecast is shown
+   * @param {string} aheadLabel when the forecast is for, from the data's time ("+30 min from 17:05"), or '' when no forecast is shown
    * @param {number} [mid]
    * @param {number} [lo]
    * @param {number} [hi]

@@ -24,6 +24,7 @@ import { TripPlanner } from './trip.js';
 import { ViewHistory } from './url-state.js';
 import { SavedCommute, askTrip, tripEnds } from './commute.js';
 import { addHitAreas } from './hit-areas.js';
+import { addRoadMarks } from './map-labels.js';
 import { keepNetworkInView, revealAboveSheet } from './network-view.js';
 
 /** @typedef {import('../shared/types.js').WorkerMessage} WorkerMessage */
@@ -280,7 +281,7 @@ function onWorker(m) {
         attribution: tileParam ? '' : OSM_ATTRIBUTION,
         onTiles: (failed) => { notice.hidden = !failed; },
         onSelect: (seg) => {
-          details.show(seg, net.sensors[seg.sensor]);
+          details.show(seg, net.sensors[seg.sensor], net.corridors[seg.corridor] ?? null);
           incidents.showSegment(seg);
           updateDetailsNumbers();
           requestHistory(seg);
@@ -290,6 +291,7 @@ function onWorker(m) {
       });
       addHitAreas(map);
       incidents.setMap(map, net);
+      addRoadMarks(map);
       keepNetworkInView(map, $('map'));
       document.documentElement.dataset.segments = String(map.segments.length);
       trip.setNetwork(net, net.interval_s / 60);

@@ -19,13 +19,15 @@
 
 import { binOf, speedVar } from '../shared/colors.js';
 import { offsetLatLngs, segmentPairs, segmentStyle } from '../shared/segments.js';
+import { fullStationName } from '../shared/names.js';
 import { mph } from './details.js';
 
 /** @typedef {import('../shared/types.js').Network} Network */
 
 /**
  * A segment on the map: its pair of stations (segments.js) plus `index`, its position in
- * SegmentMap.segments; `name`, e.g. "I-285 CW, milepost 12.3 (near Paces Ferry Rd)"; and
+ * SegmentMap.segments; `name`, e.g. "I-285 Inner Loop (clockwise), exit 20 (Cumberland), mile
+ * 19.1 at Cobb Pkwy" (shared/names.js, the words of the details headline); and
  * `line`, the Leaflet polyline.
  * @typedef {import('../shared/segments.js').SegmentPair & { index: number, name: string, line: any }} Segment
  */
@@ -118,10 +120,7 @@ export class SegmentMap {
     const net = this.network;
     return segmentPairs(net).map((pair, index) => {
       const st = net.sensors[pair.sensor];
-      const where = st.label ? ` (${st.label})` : '';
-      const seg = /** @type {Segment} */ ({
-        ...pair, index, name: `${st.road} ${st.direction}, milepost ${st.milepost.toFixed(1)}${where}`,
-      });
+      const seg = /** @type {Segment} */ ({ ...pair, index, name: fullStationName(st, net.corridors[pair.corridor] ?? null) });
       seg.line = this.L.polyline([[st.lat, st.lon], [net.sensors[pair.next].lat, net.sensors[pair.next].lon]], {
         className: 'fc-seg', weight: WEIGHT_PX, opacity: 1, lineCap: 'butt', ...segmentStyle(-1),
       }).addTo(this.map);

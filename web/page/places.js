@@ -5,6 +5,8 @@
 // the trip planner lets the engine find which pair is the trip from A to B. Every word comes
 // from the network document (flowcast.network/1, docs/FORMATS.md), which the engine validated.
 
+import { carriagewayName, directionWords, stationName } from '../shared/names.js';
+
 /** @typedef {import('../shared/types.js').Network} Network */
 /** @typedef {import('../shared/types.js').Sensor} Sensor */
 
@@ -93,7 +95,9 @@ export class PlaceIndex {
     /** @type {{ key: string, corridor: string, name: string }[]} "inner loop", "i-75 nb" … */
     this.qualifiers = [];
     for (const c of network.corridors) {
-      for (const q of [c.name, `${c.road} ${c.direction}`]) if (q) this.qualifiers.push({ key: normalize(q), corridor: c.id, name: c.name ?? `${c.road} ${c.direction}` });
+      for (const q of new Set([c.name, `${c.road} ${c.direction}`, `${c.road} ${directionWords(c.direction)}`])) {
+        if (q) this.qualifiers.push({ key: normalize(q), corridor: c.id, name: c.name ?? carriagewayName(c) });
+      }
       if (c.name) {
         for (const p of network.places ?? []) {
           if (!p.sensors.some((id) => this.corridorOf.get(id) === c.id)) continue;
@@ -264,14 +268,20 @@ export class PlaceIndex {
   }
 
   /**
-   * How a chosen station reads in an answer: "I-285 Inner Loop, exit 20 (Cumberland)".
+   * How a chosen station reads in an answer, in the words of the map and the details
+   * (shared/names.js): "I-285 Inner Loop (clockwise), exit 20 (Cumberland)".
    * @param {string} id
    */
   describe(id) {
     const s = this.byId.get(id);
-    if (!s) return id;
-    const c = this.network.corridors.find((x) => x.id === this.corridorOf.get(id));
-    const dir = c?.name ?? s.direction;
-    return `${s.road} ${dir}${s.exit ? `, exit ${s.exit}` : `, mile ${s.milepost.toFixed(1)}`}${s.place ? ` (${s.place})` : ''}`;
+    return s ? stationName(s, this.corridor(id)) : id;
+  }
+
+  /**
+   * The carriageway a station is on, or null.
+   * @param {string} id
+   */
+  corridor(id) {
+    return this.network.corridors.find((x) => x.id === this.corridorOf.get(id)) ?? null;
   }
 }

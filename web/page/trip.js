@@ -6,6 +6,7 @@
 // the trip that really goes from A to B. Validation lives in one place (#validate), with the
 // browser's constraint validation, and a box's message clears as soon as it is edited.
 
+import { spotName } from '../shared/names.js';
 import { MY_LOCATION, PlaceIndex, normalize } from './places.js';
 
 export { stationText } from './places.js';
@@ -38,6 +39,19 @@ export function rangeText(low, high) {
   const lo = Math.round(low), hi = Math.round(high);
   if (lo >= hi) return '';
   return hi < 60 ? `likely ${lo}–${hi} min` : `likely ${minutes(lo)} to ${minutes(hi)}`;
+}
+
+/**
+ * The route in the map's words, its carriageway said once when both ends are on it: "I-285
+ * Inner Loop (clockwise), exit 20 (Cumberland) to exit 33 (Spaghetti Junction)", "I-75
+ * northbound, exit 255 (Buckhead) to Marietta" (an area's "near" reads wrong after "to").
+ * @param {PlaceIndex} places
+ * @param {string} from station id
+ * @param {string} to station id
+ */
+function routeText(places, from, to) {
+  const a = places.corridor(from), b = places.corridor(to), end = places.byId.get(to);
+  return `${places.describe(from)} to ${a && a === b && end ? spotName(end).replace(/^near /, '') : places.describe(to)}`;
 }
 
 export class TripPlanner {
@@ -200,7 +214,7 @@ export class TripPlanner {
       this.out.append(dt, dd);
     };
     const places = this.places;
-    if (places) line('Route', `${places.describe(r.from)} to ${places.describe(r.to)}`, 'route');
+    if (places) line('Route', routeText(places, r.from, r.to), 'route');
     const range = rangeText(r.low, r.high);
     const time = `${minutes(r.minutes)}${range ? ` (${range})` : ''}, ${r.distanceMi.toFixed(1)} mi`;
     if (r.arrive) {

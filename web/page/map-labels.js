@@ -1,0 +1,197 @@
+// map-labels.js — road names and direction arrows over the map's segments, so that the network
+// reads without map tiles (blocked, offline, a failed tile server), when nothing else on the map
+// says which line is I-75 or which way a carriageway runs. Each road gets a shield ("I-75",
+// "I-285") a few times along its length, beside the road rather than on it, so no speed colour is
+// hidden; each carriageway gets small chevrons at regular screen distances on the outer side of
+// its own line (segments are drawn right of their direction of travel), rotated to the
+// segment's direction on screen. Both are placed in screen pixels, so they are recomputed when
+// the zoom changes, and only those in (or near) the view are made.
+//
+// They are decoration for sighted readers: the segments carry the words for screen readers and
+// every click, so the marks live in their own pane that is aria-hidden and takes no pointer
+// events (a tap on a shield reaches the segment or hit area under it). Colours are style.css's.
+
+import { rightOffset } from '../shared/segments.js';
+
+/** @typedef {import('./map.js').SegmentMap} SegmentMap */
+/** @typedef {{ x: number, y: number }} Point */
+
+/** Screen distance between a road's shields: three or four around I-285 on a phone's first view. */
+const LABEL_SPACING_PX = 320;
+/** A shield is skipped where another one, or another road (an interchange), is closer than this. */
+const LABEL_CLEAR_PX = 64;
+const INTERCHANGE_CLEAR_PX = 52;
+/** Screen distance between a carriageway's arrows: a few per road across a phone's screen. */
+const ARROW_SPACING_PX = 110;
+/** An arrow's centre right of the road's centre line: beyond the 3 px offset of the 4 px line (map.js), clear of it. */
+const ARROW_OFFSET_PX = 12;
+/** A shield's box (style.css .fc-shield, for two to three digits) and its gap from the road's centre: beyond the arrows. */
+const SHIELD_W_PX = 40, SHIELD_H_PX = 20, SHIELD_GAP_PX = ARROW_OFFSET_PX + 8;
+/** Marks this far outside the view are made too, so a short pan shows them at once. */
+const VIEW_MARGIN_PX = 200;
+const SVG = 'http://www.w3.org/2000/svg';
+
+/**
+ * Draws road shields and direction arrows for the map's network and keeps them placed as the
+ * view changes.
+ * @param {SegmentMap} segmentMap
+ */
+export function addRoadMarks(segmentMap) {
+  const { L, map, network } = segmentMap;
+  const pane = map.createPane('fcMarks');
+  pane.classList.add('fc-marks');
+  pane.setAttribute('aria-hidden', 'true');
+  const layer = L.layerGroup().addTo(map);
+  const place = () => {
+    layer.clearLayers();
+    const zoom = map.getZoom();
+    const at = network.sensors.map((s) => map.project([s.lat, s.lon], zoom));
+    const view = map.getPixelBounds();
+    const inView = (/** @type {Point} */ p) => p.x > view.min.x - VIEW_MARGIN_PX && p.x < view.max.x + VIEW_MARGIN_PX
+      && p.y > view.min.y - VIEW_MARGIN_PX && p.y < view.max.y + VIEW_MARGIN_PX;
+    /** @param {Point} p @param {HTMLElement} el */
+    const mark = (p, el) => L.marker(map.unproject([p.x, p.y], zoom), {
+      icon: L.divIcon({ className: 'fc-mark', html: el, iconSize: null }), interactive: false, keyboard: false, pane: 'fcMarks',
+    }).addTo(layer);
+    for (const a of arrowSpots(segmentMap, at)) if (inView(a)) mark(a, arrowElement(a));
+    // a shield beyond the map's edge would show cut ("85"): it goes to the road's other side
+    const fits = (/** @type {Point} */ p) => p.x - SHIELD_W_PX / 2 > view.min.x && p.x + SHIELD_W_PX / 2 < view.max.x
+      && p.y - SHIELD_H_PX / 2 > view.min.y && p.y + SHIELD_H_PX / 2 < view.max.y;
+    for (const s of shieldSpots(segmentMap, at, fits)) if (inView(s)) mark(s, shieldElement(s.road));
+  };
+  map.on('zoomend moveend', place);
+  place();
+}
+
+/**
+ * Each segment's end points in projected pixels, by corridor.
+ * @param {SegmentMap} segmentMap
+ * @param {Point[]} at projected station positions
+ */
+function corridorLines(segmentMap, at) {
+  /** @type {Map<number, { a: Point, b: Point, index: number }[]>} */
+  const lines = new Map();
+  for (const seg of segmentMap.segments) {
+    const list = lines.get(seg.corridor) ?? [];
+    list.push({ a: at[seg.sensor], b: at[seg.next], index: seg.index });
+    lines.set(seg.corridor, list);
+  }
+  return lines;
+}
+
+/**
+ * The point `dist` pixels along a chain of segments, with the segment it is on.
+ * @param {{ a: Point, b: Point, index: number }[]} line
+ * @param {number[]} ends cumulative length at each segment's end
+ * @param {number} dist
+ */
+function pointAlong(line, ends, dist) {
+  let k = 0;
+  while (k < line.length - 1 && ends[k] < dist) k++;
+  const { a, b } = line[k], len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+  const t = Math.min(1, Math.max(0, 1 - (ends[k] - dist) / len));
+  return { x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t, dx: (b.x - a.x) / len, dy: (b.y - a.y) / len, index: line[k].index };
+}
+
+/** @param {{ a: Point, b: Point }[]} line */
+function cumulative(line) {
+  let sum = 0;
+  return line.map(({ a, b }) => (sum += Math.hypot(b.x - a.x, b.y - a.y)));
+}
+
+/**
+ * Arrows every ARROW_SPACING_PX along each carriageway, right of its line, pointing its way.
+ * @param {SegmentMap} segmentMap
+ * @param {Point[]} at
+ */
+function arrowSpots(segmentMap, at) {
+  const out = [];
+  for (const [corridor, line] of corridorLines(segmentMap, at)) {
+    const ends = cumulative(line), total = ends[ends.length - 1] ?? 0;
+    for (let d = ARROW_SPACING_PX / 2; d < total; d += ARROW_SPACING_PX) {
+      const p = pointAlong(line, ends, d);
+      const [ox, oy] = rightOffset(p.dx, p.dy, ARROW_OFFSET_PX);
+      out.push({ x: p.x + ox, y: p.y + oy, degrees: (Math.atan2(p.dy, p.dx) * 180) / Math.PI, corridor, segment: p.index });
+    }
+  }
+  return out;
+}
+
+/**
+ * Shield positions: along the first carriageway of each road, spread evenly, moved aside of the
+ * road (to the left of that carriageway, beyond the other one, or to its right where the left
+ * is off the map) and skipped near an interchange or another shield. Every road keeps at least
+ * one.
+ * @param {SegmentMap} segmentMap
+ * @param {Point[]} at
+ * @param {(p: Point) => boolean} fits whether a shield centred there is whole on the map
+ */
+function shieldSpots(segmentMap, at, fits) {
+  const { network } = segmentMap;
+  const lines = corridorLines(segmentMap, at);
+  /** @type {(Point & { road: string })[]} */
+  const out = [];
+  const roads = [...new Set(network.corridors.map((c) => c.road))];
+  for (const road of roads) {
+    const ci = network.corridors.findIndex((c) => c.road === road);
+    const line = lines.get(ci);
+    if (!line?.length) continue;
+    const others = network.sensors.flatMap((s, i) => (s.road === road ? [] : [at[i]]));
+    const ends = cumulative(line), total = ends[ends.length - 1];
+    const count = Math.max(1, Math.round(total / LABEL_SPACING_PX));
+    /** @type {(Point & { road: string, clear: number }) | null} */
+    let best = null;
+    let placed = 0;
+    for (let k = 0; k < count; k++) {
+      // from the even spot outwards, the first one clear of interchanges and other shields
+      for (const shift of [0, 0.15, -0.15, 0.3, -0.3]) {
+        const p = pointAlong(line, ends, (((k + 0.5 + shift) / count) * total + total) % total);
+        const sides = [-1, 1].map((side) => {
+          const [nx, ny] = rightOffset(p.dx, p.dy, side);
+          const off = SHIELD_GAP_PX + Math.abs(nx) * (SHIELD_W_PX / 2) + Math.abs(ny) * (SHIELD_H_PX / 2);
+          return { x: p.x + nx * off, y: p.y + ny * off, road };
+        });
+        const spot = sides.find(fits);
+        if (!spot) continue;
+        const clear = Math.min(Infinity, ...others.map((o) => Math.hypot(o.x - spot.x, o.y - spot.y)));
+        const crowded = out.some((o) => Math.hypot(o.x - spot.x, o.y - spot.y) < LABEL_CLEAR_PX);
+        if (!crowded && (!best || clear > best.clear)) best = { ...spot, clear };
+        if (crowded || clear < INTERCHANGE_CLEAR_PX) continue;
+        out.push(spot);
+        placed++;
+        break;
+      }
+    }
+    if (!placed && best) out.push(best);
+  }
+  return out;
+}
+
+/** @param {string} road */
+function shieldElement(road) {
+  const el = document.createElement('span');
+  el.className = 'fc-shield';
+  el.textContent = road;
+  return el;
+}
+
+/**
+ * A chevron pointing east, turned to the direction of travel on screen. The rotation is set
+ * through the style object (CSSOM), which the page's CSP allows, unlike a style attribute.
+ * @param {{ degrees: number, corridor: number, segment: number }} a
+ */
+function arrowElement(a) {
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('class', 'fc-arrow');
+  svg.setAttribute('viewBox', '-5 -5 10 10');
+  for (const cls of ['halo', 'ink']) {
+    const path = document.createElementNS(SVG, 'path');
+    path.setAttribute('d', 'M-2.2 -3.6 L2.4 0 L-2.2 3.6');
+    path.setAttribute('class', cls);
+    svg.append(path);
+  }
+  svg.style.transform = `translate(-50%, -50%) rotate(${a.degrees.toFixed(1)}deg)`;
+  svg.dataset.corridor = String(a.corridor);
+  svg.dataset.segment = String(a.segment);
+  return /** @type {HTMLElement} */ (/** @type {unknown} */ (svg));
+}
