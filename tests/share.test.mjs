@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { browserSkip } from './fixtures/browser.mjs';
 import { startPageServer } from './fixtures/page-server.mjs';
 import { stationText } from '../web/page/trip.js';
+import { corridorOf, stationName } from '../web/shared/names.js';
 
 const skip = browserSkip;
 
@@ -33,7 +34,7 @@ const shown = (page) => page.evaluate(() => ({
 const literally = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** @param {any} st a network sensor @returns {RegExp} the details' headline for its segment */
-const headline = (st) => new RegExp(`^${literally(`${st.road} ${st.direction} ${st.label ?? ''}`)}`);
+const headline = (st) => new RegExp(`^${literally(stationName(st, corridorOf(server.network, st.id)))}`);
 
 test('a shared link restores horizon, segment and trip; the back button steps back', { skip }, async () => {
   const net = server.network;
