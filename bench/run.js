@@ -1,8 +1,10 @@
 // run.js — `npm run bench`: every benchmark, a table on stdout, and bench/results/latest.json.
 //   --quick        few iterations (used by the test that keeps the benchmarks runnable)
 //   --out FILE     where to write the JSON (default bench/results/latest.json)
-//   --check        only the instruction-count gate (bench/gate.js): exit 1 over budget
-//   --update-baseline   rewrite the gate's baselines (say why in the commit)
+//   --check        only the gate (bench/gate.js): instruction counts, then the start-up byte
+//                  budgets (one page load in Chromium); exit 1 over budget
+//   --update-baseline   rewrite the gate's baselines, both kinds (say why in the commit)
+// The start-up benchmark on a slow mobile link is separate: `npm run startup` (bench/startup.js).
 //   --cpu-prof     run the benchmarks under `node --cpu-prof` (profile in profiles/) and print the
 //                  top functions by self time and the engine stages' shares (bench/cpuprofile.js)
 import { spawnSync } from 'node:child_process';
@@ -24,10 +26,13 @@ import { formatSummary, readProfile, summarise } from './cpuprofile.js';
 const args = process.argv.slice(2);
 if (args.includes('--cpu-prof')) process.exit(await runProfiled(args.filter((a) => a !== '--cpu-prof')));
 if (args.includes('--check') || args.includes('--update-baseline')) {
-  const { runGate } = await import('./gate.js');
-  const { ok } = await runGate({ update: args.includes('--update-baseline') });
-  if (!ok) console.error('bench: instruction budget exceeded (see FAIL lines)');
-  process.exit(ok ? 0 : 1);
+  const { runGate, runByteGate } = await import('./gate.js');
+  const update = args.includes('--update-baseline');
+  const instructions = await runGate({ update });
+  const bytes = await runByteGate({ update });
+  if (!instructions.ok) console.error('bench: instruction budget exceeded (see FAIL lines)');
+  if (!bytes.ok) console.error('bench: start-up byte budget exceeded (see FAIL lines)');
+  process.exit(instructions.ok && bytes.ok ? 0 : 1);
 }
 const quick = args.includes('--quick');
 const outIdx = args.indexOf('--out');
