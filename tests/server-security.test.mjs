@@ -38,6 +38,11 @@ before(() => {
   symlinkSync(join(tmp, 'secret.txt'), join(publicDir, 'link.txt'));
   symlinkSync(join(tmp, 'outside'), join(publicDir, 'linkdir'));
   symlinkSync('../secret.txt', join(publicDir, 'js', 'rel.js'));
+  // dotfiles a deployment's public/ may hold
+  mkdirSync(join(publicDir, '.git'));
+  writeFileSync(join(publicDir, '.git', 'config'), SECRET);
+  writeFileSync(join(publicDir, '.env'), SECRET);
+  writeFileSync(join(publicDir, 'js', '.hidden'), SECRET);
   // A directory feed with one snapshot, for the API routes.
   dirFeed = join(tmp, 'feed');
   mkdirSync(dirFeed);
@@ -244,6 +249,157 @@ test('headers: CSP, nosniff and Referrer-Policy on pages; CORS + CORP on the API
     assert.match((await fetch(`${other.url}/`)).headers.get('content-security-policy') ?? '', /img-src 'self' data: https:\/\/tiles\.example\.net;/);
   } finally {
     await other.app.close();
+  }
+});
+
+/** `n` GETs of the API from 127.0.0.1, the i-th with the X-Forwarded-For `xff(i)`; their statuses. */
+async function statuses(url, n, xff) {
+  const out = [];
+  for (let i = 0; i < n; i++) out.push((await fetch(`${url}/api/v1/network`, { headers: { 'x-forwarded-for': xff(i) } })).status);
+  return out;
+}
+
+test('proxy trust: behind one appending proxy a client cannot pick its address with its own X-Forwarded-For', async () => {
+  // The proxy (127.0.0.1) appends the address it saw; the client wrote a new first entry each time.
+  const spoofed = (/** @type {number} */ i) => `198.51.100.${i + 1}, 203.0.113.7`;
+  // true is what a bare --trust-proxy gave buildServer(): it must mean one hop, not every hop
+  for (const trust_proxy of [true, 1, '1']) {
+    const { app, url } = await listen({ rate_limit: 5, trust_proxy });
+    try {
+      assert.deepEqual(await statuses(url, 8, spoofed), [200, 200, 200, 200, 200, 429, 429, 429], `trust_proxy ${trust_proxy}`);
+      assert.equal((await statuses(url, 1, () => '203.0.113.8'))[0], 200, 'another client behind the proxy has its own budget');
+    } finally {
+      await app.close();
+    }
+  }
+  // the event-stream limit counts the same address
+  const { app, url } = await listen({ sse_per_ip: 1, trust_proxy: 1, rate_limit: 0 });
+  try {
+    const a = await openStream(url, { 'x-forwarded-for': spoofed(0) });
+    assert.equal(a.res.status, 200);
+    const b = await openStream(url, { 'x-forwarded-for': spoofed(1) });
+    assert.equal(b.res.status, 429, 'a second stream under a new spoofed entry');
+    await a.close();
+  } finally {
+    await app.close();
+  }
+});
+
+test('proxy trust: with an address list only a listed proxy\'s X-Forwarded-For is believed', async () => {
+  // 127.0.0.1 is not a listed proxy: its X-Forwarded-For is ignored, every request is 127.0.0.1's.
+  const notListed = await listen({ rate_limit: 5, trust_proxy: '10.0.0.0/8' });
+  try {
+    assert.deepEqual(await statuses(notListed.url, 6, (i) => `203.0.113.${i + 1}`), [200, 200, 200, 200, 200, 429]);
+  } finally {
+    await notListed.app.close();
+  }
+  // 127.0.0.1 listed (and a 10/8 proxy behind it): entries are believed from the right while listed
+  const listed = await listen({ rate_limit: 5, trust_proxy: '10.0.0.0/8, 127.0.0.1' });
+  try {
+    assert.deepEqual(await statuses(listed.url, 6, (i) => `198.51.100.${i + 1}, 203.0.113.7, 10.1.2.3`), [200, 200, 200, 200, 200, 429]);
+    assert.deepEqual(await statuses(listed.url, 2, (i) => `203.0.113.${i + 20}`), [200, 200], 'each real client has its own budget');
+  } finally {
+    await listed.app.close();
+  }
+  await assert.rejects(buildServer({ dir: dirFeed, log_dir: null, public: null, trust_proxy: 'not-an-address' }));
+});
+
+test('proxy trust on the command line: a bare --trust-proxy is 1 hop; N hops; an address list', async () => {
+  // imported here so that the other tests still run against a server without it
+  const { parseCommandLine } = await import('../web/server/cli.js');
+  const trust = (/** @type {string[]} */ argv) => parseCommandLine([...argv, '--dir', dirFeed])?.opts.trust_proxy;
+  assert.equal(trust([]), false);
+  assert.equal(trust(['--trust-proxy']), 1);
+  assert.equal(trust(['--trust-proxy', '--rate-limit', '5']), 1);
+  assert.equal(trust(['--trust-proxy', '2']), 2);
+  assert.equal(trust(['--trust-proxy=0']), false);
+  assert.equal(trust(['--trust-proxy', '10.0.0.0/8,127.0.0.1']), '10.0.0.0/8,127.0.0.1');
+  assert.equal(trust(['--trust-proxy=loopback']), 'loopback');
+  assert.throws(() => trust(['--trust-proxy', 'all']), /--trust-proxy/);
+  assert.equal(parseCommandLine(['--health-detail'])?.opts.health_detail, true);
+});
+
+test('dotfiles under public/ are not served: 404 like a missing file', async () => {
+  const { app, port } = await listen();
+  try {
+    for (const path of ['/.git/config', '/.env', '/js/.hidden', '/%2eenv', '/js/%2Ehidden', '/.git/', '/js/./.hidden']) {
+      const r = await rawGet(port, path);
+      assert.ok(r.status === 404 || r.status === 403, `${path}: ${r.status}`);
+      assert.ok(!r.body.includes(SECRET), `${path} served a dotfile`);
+      assert.equal(r.headers['x-content-type-options'], 'nosniff', path);
+    }
+    assert.equal((await rawGet(port, '/.env')).status, 404);
+    assert.equal(JSON.parse((await rawGet(port, '/.git/config')).body).error.code, 'NOT_FOUND');
+    assert.equal((await rawGet(port, '/js/a.js')).status, 200);
+  } finally {
+    await app.close();
+  }
+});
+
+test('/healthz names no secret and no path on disk unless --health-detail', async () => {
+  const upstream = createServer((req, res) => { res.statusCode = 500; res.end('down'); });
+  await new Promise((r) => upstream.listen(0, '127.0.0.1', r));
+  const feedUrl = `http://127.0.0.1:${upstream.address().port}/feed/latest.json`;
+  const logs = join(tmp, 'health-logs');
+  try {
+    const relay = await listen({ dir: undefined, upstream: `${feedUrl}?api_key=SEKRIT`, log_dir: join(logs, 'relay'), poll_ms: 60000, max_backoff_ms: 60000 });
+    try {
+      const text = await (await fetch(`${relay.url}/healthz`)).text();
+      const h = JSON.parse(text);
+      assert.equal(h.upstream.url, feedUrl, 'no query string');
+      assert.ok(h.upstream.last_error, 'the failed poll is reported');
+      assert.doesNotMatch(text, /SEKRIT|api_key/);
+      assert.ok(!text.includes(tmp), `no absolute path: ${text}`);
+    } finally {
+      await relay.app.close();
+    }
+    const dir = await listen({ log_dir: join(logs, 'dir') });
+    try {
+      const text = await (await fetch(`${dir.url}/healthz`)).text();
+      const h = JSON.parse(text);
+      assert.equal(h.dir, 'feed');
+      assert.equal(h.log.path.includes('/'), false, `log as a name: ${h.log.path}`);
+      assert.ok(!text.includes(tmp), `no absolute path: ${text}`);
+    } finally {
+      await dir.app.close();
+    }
+    const detailed = await listen({ dir: undefined, upstream: `${feedUrl}?api_key=SEKRIT`, log_dir: join(logs, 'relay'), poll_ms: 60000, max_backoff_ms: 60000, health_detail: true });
+    try {
+      const h = await (await fetch(`${detailed.url}/healthz`)).json();
+      assert.equal(h.upstream.url, `${feedUrl}?api_key=SEKRIT`, 'the operator view is complete');
+    } finally {
+      await detailed.app.close();
+    }
+  } finally {
+    await new Promise((r) => upstream.close(r));
+  }
+});
+
+test('one error shape with the security headers: malformed URLs, API 404s with CORS and under the rate limit', async () => {
+  const { app, port, url } = await listen({ rate_limit: 3 });
+  const origin = { origin: 'https://partner.example' };
+  try {
+    for (const path of ['/%', '/js/%zz', '/api/v1/%']) {
+      const r = await rawGet(port, path, origin);
+      assert.equal(r.status, 400, path);
+      assert.deepEqual(Object.keys(JSON.parse(r.body)), ['error'], `${path}: ${r.body}`);
+      assert.equal(JSON.parse(r.body).error.code, 'BAD_URL', path);
+      assert.equal(r.headers['x-content-type-options'], 'nosniff', path);
+      assert.equal(r.headers['referrer-policy'], 'strict-origin-when-cross-origin', path);
+      assert.equal(r.headers['access-control-allow-origin'], path.startsWith('/api/') ? '*' : undefined, path);
+    }
+    const statusesOf404 = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await fetch(`${url}/api/v1/no-such-route-${i}`, { headers: origin });
+      statusesOf404.push(r.status);
+      assert.equal(r.headers.get('access-control-allow-origin'), '*', 'a partner page can read the 404');
+      assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+      if (r.status === 404) assert.equal((await r.json()).error.code, 'NOT_FOUND');
+    }
+    assert.deepEqual(statusesOf404, [404, 404, 404, 429], 'unknown API paths count against the rate limit');
+    assert.equal((await fetch(`${url}/api/v1/nope`, { method: 'POST', headers: origin })).status, 404, 'POST to an unknown API path: 404, not 405');
+  } finally {
+    await app.close();
   }
 });
 

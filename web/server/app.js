@@ -9,7 +9,7 @@ import fastifyCompress from '@fastify/compress';
 import { FeedContext } from './context.js';
 import { HttpError, notFound } from './http.js';
 import {
-  CONNECTION_TIMEOUT_MS, DEFAULT_TILES, HEADERS_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, REPO_ROOT, REQUEST_TIMEOUT_MS, createSource,
+  CONNECTION_TIMEOUT_MS, DEFAULT_TILES, HEADERS_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, REPO_ROOT, REQUEST_TIMEOUT_MS, createSource, fastifyTrustProxy, parseTrustProxy,
 } from './options.js';
 import { apiRoutes } from './routes/api.js';
 import { healthRoutes } from './routes/health.js';
@@ -25,7 +25,10 @@ const FASTIFY_CODES = /** @type {Record<string, string>} */ ({
   FST_ERR_CTP_EMPTY_JSON_BODY: 'BAD_BODY',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_BODY',
   FST_ERR_BAD_URL: 'BAD_URL',
+  FST_ERR_MAX_PARAM_LENGTH: 'BAD_URL',
 });
+/** Headers every response carries, errors included. */
+const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'strict-origin-when-cross-origin' };
 
 /**
  * Build the feed server (not yet listening). `app.flowcast` is its FeedContext (the source, ...).
@@ -36,12 +39,22 @@ export async function buildServer(opts = {}) {
   const headersTimeout = opts.headers_timeout_ms ?? HEADERS_TIMEOUT_MS;
   const app = Fastify({
     logger: opts.logger ?? false, bodyLimit: MAX_BODY_BYTES, routerOptions: { maxParamLength: 200 }, return503OnClosing: true,
-    trustProxy: opts.trust_proxy ?? false,
+    trustProxy: fastifyTrustProxy(parseTrustProxy(opts.trust_proxy)),
     connectionTimeout: opts.connection_timeout_ms ?? CONNECTION_TIMEOUT_MS,
     keepAliveTimeout: opts.keep_alive_timeout_ms ?? KEEP_ALIVE_TIMEOUT_MS,
     requestTimeout: Math.max(headersTimeout, opts.request_timeout_ms ?? REQUEST_TIMEOUT_MS),
     // Node checks the two timeouts above on this period, so it bounds how late they act.
     http: { headersTimeout, connectionsCheckingInterval: Math.min(1000, Math.max(50, headersTimeout / 4)) },
+    // A URL that does not decode ("/%") fails before routing, so neither the error handler nor
+    // the hooks below see it: answer it here in the API's error shape with the same headers
+    // (and the API's CORS headers under /api/, so a partner page can read the error).
+    frameworkErrors: (err, req, reply) => {
+      const e = /** @type {any} */ (err);
+      const status = Number(e.statusCode) || 400;
+      reply.headers(SECURITY_HEADERS);
+      if (String(req.raw.url).startsWith('/api/')) reply.headers({ 'access-control-allow-origin': '*', 'cross-origin-resource-policy': 'cross-origin' });
+      reply.code(status).send({ error: { code: FASTIFY_CODES[e.code] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST'), message: String(e.message).slice(0, 200) } });
+    },
   });
 
   app.setErrorHandler((err, req, reply) => {
@@ -62,10 +75,7 @@ export async function buildServer(opts = {}) {
   app.addHook('onRequest', async (req) => {
     if (req.url.length > MAX_URL) throw new HttpError(414, 'URI_TOO_LONG', `request target longer than ${MAX_URL} characters`);
   });
-  app.addHook('onSend', async (req, reply) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'strict-origin-when-cross-origin');
-  });
+  app.addHook('onSend', async (req, reply) => { reply.headers(SECURITY_HEADERS); });
   await app.register(fastifyCompress, { global: true });
 
   await app.register(getOnlyRoutes, {

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildServer } from './app.js';
 import { parseIso } from './clock.js';
-import { DEFAULT_DATASET } from './options.js';
+import { DEFAULT_DATASET, parseTrustProxy } from './options.js';
 
 const HELP = `usage: node web/server/server.js [--dataset DIR | --upstream URL | --dir DIR] [options]
 
@@ -26,31 +26,49 @@ const HELP = `usage: node web/server/server.js [--dataset DIR | --upstream URL |
   --rate-limit N   API requests per minute per client address (default 600; 0 = off)
   --sse-per-ip N   event streams per client address (default 16)
   --sse-max N      event streams in all (default 2000)
-  --trust-proxy    behind a reverse proxy: the client address is the X-Forwarded-For one
+  --trust-proxy [N | ADDRS]  behind reverse proxies, where the client address comes from
+                   X-Forwarded-For: N = the number of proxies in front (a bare --trust-proxy is 1),
+                   or a comma-separated list of the proxies' addresses/CIDRs
+                   (e.g. 10.0.0.0/8,127.0.0.1); entries added by others are never believed
+  --health-detail  /healthz shows upstream URLs (with their query) and absolute paths in full;
+                   only for a server that only its operators can reach
   --tiles URL      the page's map tile URL template, allowed by the CSP (default OpenStreetMap)
   --verbose        log every request
 `;
 
 /**
- * The command line. Returns the listening server.
+ * `--trust-proxy` takes an optional value: a bare one (last, or followed by another option)
+ * means 1 hop, the safe reading of "there is a proxy in front".
  * @param {string[]} argv
  */
-export async function main(argv) {
+function withTrustProxyValue(argv) {
+  const out = [...argv];
+  for (let i = 0; i < out.length; i++) {
+    if (out[i] === '--trust-proxy' && (i + 1 === out.length || out[i + 1].startsWith('-'))) out.splice(i + 1, 0, '1');
+    if (out[i] === '--') break;
+  }
+  return out;
+}
+
+/**
+ * The command line as buildServer() options, the listen address and what to print; null for --help.
+ * @param {string[]} argv
+ * @returns {{ opts: import('./options.js').ServerOptions, port: number, host: string, what: string } | null}
+ */
+export function parseCommandLine(argv) {
   const { values: a } = parseArgs({
-    args: argv,
+    args: withTrustProxyValue(argv),
     options: {
       dataset: { type: 'string' }, upstream: { type: 'string' }, dir: { type: 'string' },
       port: { type: 'string' }, host: { type: 'string' }, speed: { type: 'string' },
       start: { type: 'string' }, public: { type: 'string' }, 'poll-ms': { type: 'string' },
       capacity: { type: 'string' }, network: { type: 'string' }, realtime: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       log: { type: 'string' }, 'retention-days': { type: 'string' }, 'rate-limit': { type: 'string' }, 'sse-per-ip': { type: 'string' },
-      'sse-max': { type: 'string' }, 'trust-proxy': { type: 'boolean' }, tiles: { type: 'string' },
+      'sse-max': { type: 'string' }, 'trust-proxy': { type: 'string' }, tiles: { type: 'string' },
+      'health-detail': { type: 'boolean' },
     },
   });
-  if (a.help) {
-    process.stdout.write(HELP);
-    return null;
-  }
+  if (a.help) return null;
   const num = (/** @type {string|undefined} */ v, /** @type {string} */ name) => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -61,19 +79,35 @@ export async function main(argv) {
   if (Number.isNaN(start_ms)) throw new Error(`--start: not an ISO 8601 timestamp: ${a.start}`);
   const port = num(a.port ?? process.env.PORT, 'port') ?? 8080;
   const host = a.host ?? process.env.HOST ?? '127.0.0.1';
-  const app = await buildServer({
+  const opts = {
     dataset: a.dataset && resolve(a.dataset), upstream: a.upstream, dir: a.dir && resolve(a.dir),
     speed: num(a.speed, 'speed'), start_ms, public: a.public && resolve(a.public),
     poll_ms: num(a['poll-ms'], 'poll-ms'), capacity: num(a.capacity, 'capacity'), realtime: a.realtime, network: a.network && resolve(a.network),
     log_dir: a.log === undefined ? undefined : a.log === 'none' ? null : resolve(a.log),
     retention_days: num(a['retention-days'], 'retention-days'), rate_limit: num(a['rate-limit'], 'rate-limit'),
-    sse_per_ip: num(a['sse-per-ip'], 'sse-per-ip'), sse_max: num(a['sse-max'], 'sse-max'), trust_proxy: a['trust-proxy'], tiles: a.tiles,
+    sse_per_ip: num(a['sse-per-ip'], 'sse-per-ip'), sse_max: num(a['sse-max'], 'sse-max'), trust_proxy: parseTrustProxy(a['trust-proxy']), tiles: a.tiles,
+    health_detail: a['health-detail'] ?? false,
     logger: a.verbose ? { level: 'info' } : false,
-    log: (msg) => console.error(`flowcast-server: ${msg}`),
-  });
+    log: (/** @type {string} */ msg) => console.error(`flowcast-server: ${msg}`),
+  };
+  const what = a.upstream ? `relaying ${a.upstream}` : a.dir ? `serving ${a.dir}` : `replaying ${a.dataset ?? DEFAULT_DATASET}${a.speed ? ` at ${a.speed}x` : ''}`;
+  return { opts, port, host, what };
+}
+
+/**
+ * The command line. Returns the listening server.
+ * @param {string[]} argv
+ */
+export async function main(argv) {
+  const cmd = parseCommandLine(argv);
+  if (!cmd) {
+    process.stdout.write(HELP);
+    return null;
+  }
+  const { opts, port, host, what } = cmd;
+  const app = await buildServer(opts);
   await app.listen({ port, host });
   const source = /** @type {any} */ (app).flowcast.source;
-  const what = a.upstream ? `relaying ${a.upstream}` : a.dir ? `serving ${a.dir}` : `replaying ${a.dataset ?? DEFAULT_DATASET}${a.speed ? ` at ${a.speed}x` : ''}`;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   // handlers first, then the URL: whoever reads the URL may signal us at once (a signal with no
   // listener yet would kill the process instead of closing it cleanly)

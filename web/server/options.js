@@ -47,7 +47,9 @@ export const KEEP_ALIVE_TIMEOUT_MS = 5000;
  * @property {number} [rate_limit] API requests per minute per client address (0 = no limit)
  * @property {number} [sse_per_ip] event streams per client address
  * @property {number} [sse_max] event streams in all
- * @property {boolean|string} [trust_proxy] take the client address from X-Forwarded-For (Fastify trustProxy)
+ * @property {boolean|number|string} [trust_proxy] behind reverse proxies: which X-Forwarded-For
+ *   entries to believe (parseTrustProxy: true = 1 hop, N hops, or "10.0.0.0/8,127.0.0.1")
+ * @property {boolean} [health_detail] /healthz shows upstream URLs and paths in full (operators only)
  * @property {string} [tiles] map tile URL template the CSP allows images from (default OpenStreetMap)
  * @property {import('./telemetry.js').TelemetryAggregator | false} [telemetry] where beacons go (default: a new one; false: no telemetry routes)
  * @property {number} [headers_timeout_ms] @property {number} [request_timeout_ms]
@@ -84,4 +86,43 @@ function logDir(opts, dflt) {
 export function logName(url) {
   const u = new URL(url);
   return `${u.host}${u.pathname}`.replace(/[^A-Za-z0-9.-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 120) || 'upstream';
+}
+
+/**
+ * What `--trust-proxy` / `trust_proxy` means, as Fastify's `trustProxy` option:
+ * - absent, false or 0: no proxy; the client address is the TCP peer;
+ * - true (a bare `--trust-proxy`): 1 hop, one reverse proxy in front;
+ * - an integer N ("2"): N hops; the address is the Nth X-Forwarded-For entry from the right;
+ * - a list of addresses/CIDRs ("10.0.0.0/8,127.0.0.1", also "loopback", "uniquelocal"): only a
+ *   peer in the list is a proxy; entries are believed from the right while they are listed.
+ * A hop count trusts the immediate peer whoever it is: the port must be reachable only through
+ * the proxy (the default --host 127.0.0.1 with the proxy on the same machine, or a private
+ * network); otherwise list the proxy's addresses. Trusting every hop (Fastify's `true`) is not offered: a client behind an appending proxy would
+ * choose its own address with the first X-Forwarded-For entry and escape every per-address limit.
+ * @param {boolean|number|string|undefined|null} value
+ * @returns {false|number|string}
+ */
+export function parseTrustProxy(value) {
+  if (value === undefined || value === null || value === false) return false;
+  if (value === true) return 1;
+  const text = String(value).trim();
+  if (/^\d+$/.test(text)) return Number(text) || false;
+  const list = text.split(',').map((x) => x.trim());
+  // proxy-addr (in Fastify) accepts these and throws on anything else when the app is built;
+  // refuse the obvious mistakes here with the option's name in the message.
+  if (!text || list.some((x) => !x || /\s/.test(x) || x === 'true' || x === 'all')) {
+    throw new Error(`--trust-proxy: give a hop count or a list of proxy addresses/CIDRs, not "${text}"`);
+  }
+  return list.join(',');
+}
+
+/**
+ * parseTrustProxy()'s value as Fastify's `trustProxy`. Fastify 5 ignores a number (it trusts no
+ * hop at all, silently), so N hops is given as proxy-addr's hop function, as Express does it:
+ * the peer and the N-1 entries to its left are proxies, the next one to the left is the client.
+ * @param {false|number|string} trust
+ * @returns {false|string|((addr: string, hop: number) => boolean)}
+ */
+export function fastifyTrustProxy(trust) {
+  return typeof trust === 'number' ? (addr, hop) => hop < trust : trust;
 }

@@ -32,6 +32,10 @@ export async function apiRoutes(api, { feed }) {
     }
   });
   api.setNotFoundHandler(notFound); // here too, so API 404s carry CORS headers
+  // The static site's catch-all GET route (public/) would otherwise take /api/v1/<unknown> and
+  // answer from the root scope: no CORS, no rate limit. This one keeps them in the API's scope
+  // (more specific routes win); `notFound` keeps it out of the 405 list (methods.js).
+  api.route({ method: ['GET', 'HEAD'], url: '/*', config: { notFound: true }, handler: notFound });
 
   for (const routes of [networkRoutes, snapshotRoutes, incidentRoutes, historyRoutes, modelRoutes, profileRoutes, streamRoutes]) {
     await api.register(routes, { feed });

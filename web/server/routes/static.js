@@ -21,6 +21,9 @@ export async function staticRoutes(app, opts) {
   const policies = new PagePolicies(opts.tiles);
   await app.register(fastifyStatic, {
     root, index: ['index.html'],
+    // A deployment's public/ may hold a .git/, an .env or an editor's swap file: a path with any
+    // segment starting with "." is answered like a missing file (404), never served.
+    dotfiles: 'ignore',
     // Whatever the URL decodes to, the file served must really be inside the root: a symlink
     // in public/ pointing elsewhere is refused like a path with "..".
     allowedPath: (pathName) => {
