@@ -82,3 +82,15 @@ export function preferredEncoding(header) {
 export function notFound(req, reply) {
   reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0].slice(0, 200)}` } });
 }
+
+/**
+ * A copy of an upstream base URL whose path ends with "/", so that `new URL('api/v1/…', it)`
+ * resolves under the base's path (https://host/feed → https://host/feed/api/v1/…) for every
+ * relay request alike.
+ * @param {URL} u
+ */
+export function withSlash(u) {
+  const c = new URL(u.href);
+  if (!c.pathname.endsWith('/')) c.pathname += '/';
+  return c;
+}

@@ -15,7 +15,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { strongEtag } from './formats.js';
-import { HttpError } from './http.js';
+import { HttpError, withSlash } from './http.js';
 
 export const INCIDENTS_FILE = 'incidents.json';
 const SCHEMA = 'flowcast.incidents/1';
@@ -160,7 +160,7 @@ function relayIncidents(source, opts, log) {
   const checked = new Checked(log);
   const base = new URL(opts.upstream);
   const url = base.pathname.endsWith('.json') ? new URL(INCIDENTS_FILE, base).href
-    : new URL('api/v1/incidents', base.href.endsWith('/') ? base : `${base.href}/`).href;
+    : new URL('api/v1/incidents', withSlash(base)).href;
   const poll_ms = opts.poll_ms ?? 10000;
   const stopping = new AbortController();
   /** @type {NodeJS.Timeout | null} */

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { DurableStore, LOG_NETWORK_FILE } from './log.js';
 import { loadDataset } from './dataset.js';
 import { INCIDENTS_FILE } from './incidents.js';
+import { withSlash } from './http.js';
 import { ReplayStore } from './replay.js';
 import { MemoryStore } from './store.js';
 import { encodeSnapshotBinary, loadNetwork, snapshotToEntry } from './formats.js';
@@ -367,13 +368,6 @@ export function memberArrayTexts(text, key) {
     }
   }
   return found;
-}
-
-/** @param {URL} u */
-function withSlash(u) {
-  const c = new URL(u.href);
-  if (!c.pathname.endsWith('/')) c.pathname += '/';
-  return c;
 }
 
 /**
