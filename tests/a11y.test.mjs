@@ -8,6 +8,7 @@ import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { browserSkip } from './fixtures/browser.mjs';
+import { contrast, rgbOf } from './fixtures/wcag.mjs';
 import { openPage, startFeed } from './fixtures/feed-page.mjs';
 import { NO_DATA_COLOR, SPEED_BINS } from '../web/shared/colors.js';
 
@@ -19,18 +20,6 @@ let feed;
 before(async () => { if (!skip) feed = await startFeed('a11y'); });
 after(async () => { await feed?.close(); });
 
-/** "rgb(1, 2, 3)" → [1, 2, 3] */
-const rgbOf = (/** @type {string} */ css) => (/rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(css) ?? []).slice(1, 4).map(Number);
-const hexRgb = (/** @type {string} */ hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
-/** @param {number[]} rgb */
-function luminance([r, g, b]) {
-  const lin = (/** @type {number} */ c) => ((c /= 255) <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
-  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
-}
-const contrast = (/** @type {number[]} */ a, /** @type {number[]} */ b) => {
-  const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
-  return (x + 0.05) / (y + 0.05);
-};
 
 for (const scheme of /** @type {const} */ (['light', 'dark'])) {
   test(`${scheme} theme, keyboard: names with road, direction, place and speed; Enter keeps focus on the segment; a ring in no speed colour`, { skip }, async () => {
@@ -70,7 +59,7 @@ for (const scheme of /** @type {const} */ (['light', 'dark'])) {
       assert.equal(ring.strokes.length, 2, 'a two-tone ring');
       assert.ok(ring.under, 'the ring is under the focused segment, whose colour stays on top');
       assert.ok(ring.widths.every((w) => w > ring.segWidth + 2), `the ring shows around the segment: ${ring.widths} vs ${ring.segWidth}`);
-      const speedColours = [...SPEED_BINS.flatMap((b) => [b.color, b.dark]), NO_DATA_COLOR].map(hexRgb);
+      const speedColours = [...SPEED_BINS.flatMap((b) => [b.color, b.dark]), NO_DATA_COLOR].map(rgbOf);
       for (const s of ring.strokes) {
         const c = rgbOf(s);
         assert.ok(speedColours.every((k) => contrast(k, c) > 1.5), `ring ${s} is no speed colour`);

@@ -9,29 +9,11 @@ import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ROOT, browserSkip } from './fixtures/browser.mjs';
+import { contrast, luminance, rgbOf } from './fixtures/wcag.mjs';
 import { LIVE, openPage, startFeed } from './fixtures/feed-page.mjs';
 import { NO_DATA_COLOR, SPEED_BINS } from '../web/shared/colors.js';
 
 const skip = browserSkip;
-
-/** @param {number[]} rgb 0–255 */
-function luminance([r, g, b]) {
-  const lin = (/** @type {number} */ c) => ((c /= 255) <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
-  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
-}
-/** WCAG contrast ratio of two colours. */
-const contrast = (/** @type {number[]} */ a, /** @type {number[]} */ b) => {
-  const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
-  return (x + 0.05) / (y + 0.05);
-};
-/** "rgb(1, 2, 3)" or "#010203" → [1, 2, 3] */
-function rgbOf(/** @type {string} */ css) {
-  const hex = /^#([0-9a-f]{6})$/i.exec(css.trim());
-  if (hex) return [0, 2, 4].map((i) => parseInt(hex[1].slice(i, i + 2), 16));
-  const m = /rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(css);
-  assert.ok(m, `a colour: "${css}"`);
-  return [Number(m[1]), Number(m[2]), Number(m[3])];
-}
 
 test('every speed class keeps 3:1 against the map background of both themes in style.css, lightness falling toward the jam', () => {
   // the same check as in the browser below, from the source files, for machines without Chromium

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, browserSkip } from './fixtures/browser.mjs';
+import { contrast, rgbOf } from './fixtures/wcag.mjs';
 import { startPageServer } from './fixtures/page-server.mjs';
 import { carriagewayName, fullStationName, spotName, stationName } from '../web/shared/names.js';
 import { segmentPairs } from '../web/shared/segments.js';
@@ -90,14 +91,8 @@ const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bot
 /** @param {{ left: number, top: number, right: number, bottom: number }} outer @param {{ left: number, top: number, right: number, bottom: number }} r */
 const inside = (outer, r) => r.left >= outer.left && r.right <= outer.right && r.top >= outer.top && r.bottom <= outer.bottom;
 
-/** Relative luminance and contrast (WCAG) of "rgb(r, g, b)" colours. */
-const rgb = (/** @type {string} */ s) => (/rgba?\((\d+), (\d+), (\d+)/.exec(s) ?? []).slice(1, 4).map(Number);
-const lum = (/** @type {number[]} */ c) => c.map((v) => v / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
-  .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
-const contrast = (/** @type {string} */ a, /** @type {string} */ b) => {
-  const [x, y] = [lum(rgb(a)), lum(rgb(b))].sort((p, q) => q - p);
-  return (x + 0.05) / (y + 0.05);
-};
+/** WCAG contrast of two CSS colours. @param {string} a @param {string} b */
+const contrastOf = (a, b) => contrast(rgbOf(a), rgbOf(b));
 
 /**
  * The direction of travel from one station to the next on a north-up Web Mercator map, in
@@ -147,7 +142,7 @@ for (const [device, context] of /** @type {const} */ ([['desktop', DESKTOP], ['p
           assert.ok(!m.shields.some((s) => a.c.x > s.r.left && a.c.x < s.r.right && a.c.y > s.r.top && a.c.y < s.r.bottom), 'no arrow under a shield');
         }
         for (const [ci, c] of server.network.corridors.entries()) assert.ok((byCorridor.get(ci) ?? 0) >= 3, `${c.id}: ${byCorridor.get(ci) ?? 0} arrows on the map`);
-        const ink = contrast(m.arrows[0].ink, m.mapBg);
+        const ink = contrastOf(m.arrows[0].ink, m.mapBg);
         assert.ok(ink >= 3, `arrows show on the ${scheme} map: ${ink.toFixed(2)}:1`);
         assert.deepEqual(errors, []);
       } finally {
