@@ -266,6 +266,16 @@ function requestHistory(seg) {
   worker.postMessage({ type: 'history', sensor: seg.sensor, slots: HISTORY_SLOTS });
 }
 
+/** Why the engine refused a snapshot, in a commuter's words (its own message goes to the console). */
+const REFUSED_WHY = /** @type {Record<string, string>} */ ({
+  E_NETWORK_ID: 'it was for another network',
+  E_TS_ORDER: 'it was older than the data shown',
+  E_TS_AHEAD: 'its time was too far ahead',
+  E_TIMESTAMP: 'its time was unreadable',
+  E_TOO_LARGE: 'it was too large',
+  E_JSON: 'it was malformed', E_ENCODING: 'it was malformed', E_SCHEMA: 'it was malformed', E_FIELD: 'it was malformed',
+});
+
 /** @param {WorkerMessage} m */
 function onWorker(m) {
   telemetry.onMessage(m);
@@ -387,7 +397,7 @@ function onWorker(m) {
     case 'rejected':
       console.warn(`snapshot rejected: ${m.code}: ${m.message}`);
       refusedAt = Date.now();
-      refusedText = `Ignored a snapshot the feed sent: ${m.message}.`;
+      refusedText = `Ignored a snapshot the feed sent (${REFUSED_WHY[m.code] ?? 'it failed the checks'}); showing the last good data.`;
       renderFeedDetail();
       break;
   }

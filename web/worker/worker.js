@@ -172,7 +172,7 @@ async function postUpdate() {
         forecast = timed('forecast', () => e.forecast());
       }
     } catch (err) {
-      progress('error', `Forecasts unavailable: ${/** @type {Error} */ (err).message}`);
+      forecastsUnavailable(err);
     }
   }
   const lt = e.localTime(latest.ts);
@@ -342,7 +342,7 @@ async function start(cfg) {
       await trainHere(base, networkText, cfg.trainHours ?? TRAIN_HOURS);
       hasModel = true;
     } catch (err) {
-      progress('error', `Forecasts unavailable: ${/** @type {Error} */ (err).message}`);
+      forecastsUnavailable(err);
       return;
     }
   }
@@ -423,6 +423,16 @@ function postTrip(q) {
     postMessage({ type: 'trip', id: q.id, code: /** @type {{ code?: string }} */ (err)?.code ?? 'E_INTERNAL', error: err instanceof Error ? err.message : String(err) });
   }
   postPerf(e);
+}
+
+/**
+ * Forecasts failed: the page says so in plain words and keeps drawing current speeds; the
+ * engine's own message is for the console.
+ * @param {unknown} err
+ */
+function forecastsUnavailable(err) {
+  console.warn('forecasts unavailable:', err);
+  progress('error', 'Forecasts are unavailable just now; current speeds still show.');
 }
 
 self.onmessage = (/** @type {MessageEvent} */ ev) => {
