@@ -93,20 +93,22 @@ function ingestHistory(e, h) {
     const speed = h.speedMph.subarray(r * n, (r + 1) * n);
     if (!speed.some((v) => v === v)) continue;
     const ts = h.startMs + (r + 1) * h.intervalS * 1000;
-    const res = e.ingestValues(ts, speed, h.volumeVph.subarray(r * n, (r + 1) * n), h.occupancy.subarray(r * n, (r + 1) * n));
+    const res = e.ingestValues(ts, speed, h.volumeVph?.subarray(r * n, (r + 1) * n), h.occupancy?.subarray(r * n, (r + 1) * n));
     if (res.ok) last = ts;
   }
   return last;
 }
 
 /**
+ * The recent history, speeds only (`fields=speed`): forecasts and the chart read nothing else,
+ * and the volume and occupancy planes would triple the bytes the first map waits for.
  * @param {string} base
  * @param {number} hours
  * @returns {Promise<import('./feed.js').HistoryMatrices | null>} null when the host has none
  */
 async function fetchHistory(base, hours) {
   const t0 = performance.now();
-  const r = await fetchOptional(`${base}history?hours=${hours}`, { headers: { accept: 'application/octet-stream' } });
+  const r = await fetchOptional(`${base}history?hours=${hours}&fields=speed`, { headers: { accept: 'application/octet-stream' } });
   if (!r) return null;
   const h = parseHistoryBinary(await r.arrayBuffer());
   record('history fetch', performance.now() - t0);
@@ -114,16 +116,20 @@ async function fetchHistory(base, hours) {
 }
 
 /**
+ * The server's model file: `full` (weights, intervals and every profile), `window` (the same
+ * model with only the profiles a forecast reads during the feed's current hour: a small file,
+ * fetched first), or `none` (no profiles: tile mode).
  * @param {string} base
- * @param {boolean} [withProfiles] false: the file without its profiles (tile mode)
- * @returns {Promise<ArrayBuffer | null>} the server's model file, if any
+ * @param {'full' | 'window' | 'none'} [profiles]
+ * @returns {Promise<ArrayBuffer | null>} null when there is none (or it cannot be had)
  */
-async function fetchModel(base, withProfiles = true) {
+async function fetchModel(base, profiles = 'full') {
+  const query = { full: '', window: '?profiles=window', none: '?profiles=0' }[profiles];
   try {
-    const r = await fetchOptional(withProfiles ? `${base}model` : `${base}model?profiles=0`);
+    const r = await fetchOptional(`${base}model${query}`);
     return r ? await r.arrayBuffer() : null;
   } catch {
-    return null; // unreachable or broken: training here still works
+    return null; // unreachable, broken, or a server without window files: the caller goes on
   }
 }
 
@@ -185,6 +191,8 @@ async function postUpdate() {
     forecast = { ...forecast, estimated };
     transfer.push(forecast.mid.buffer, forecast.lo.buffer, forecast.hi.buffer, forecast.evidence.buffer, estimated.buffer);
   }
+  // the start-up benchmark's cut-off for "the bytes the first speeds wait for" (bench/startup.js)
+  if (!performance.getEntriesByName('flowcast:speeds-posted').length) performance.mark('flowcast:speeds-posted');
   postMessage({
     type: 'update', ts: latest.ts, local: localClock(latest.ts), utcOffsetMin: lt.utcOffsetMin,
     intervalS: e.intervalS, receivedAt, speedMph: latest.speedMph, forecast,
@@ -292,15 +300,13 @@ async function fetchNetwork(base, retryBaseMs, retryMaxMs) {
 async function start(cfg) {
   const base = cfg.base;
   progress('network', 'Loading the network…');
-  // Start-up overlaps what does not depend on what: the wasm compiles while the network is
-  // fetched, and the history and model downloads run while the engine is created (before,
-  // each waited for the one before it: PERFORMANCE.md §17). A failed compile is retried by
-  // createPredictor below, which reports it.
-  wasmRuntime().catch(() => {});
+  // Speeds first (PERFORMANCE.md §20, §25): what the first coloured map needs travels first and
+  // alone — the wasm compiles while the network and the recent speeds download — and nothing
+  // large shares the phone's link until the current speeds are posted. Only then the model: a
+  // small window file first (the profiles of the current hour: the first forecast), the full
+  // file after it in the background.
+  wasmRuntime().catch(() => {}); // a failed compile is retried by createPredictor, which reports it
   const networkText = await fetchNetwork(base, cfg.retryBaseMs ?? 1000, cfg.retryMaxMs ?? 30000);
-  // tile mode needs only the weights: the profiles come as tiles
-  const tiles = (cfg.profileCacheBytes ?? 0) > 0;
-  const modelFile = fetchModel(base, !tiles);
   const recentFile = fetchHistory(base, cfg.recentHours ?? RECENT_HOURS);
   recentFile.catch(() => {}); // awaited below; not an unhandled rejection if creation fails first
   engine = await createPredictor({ network: networkText });
@@ -322,20 +328,9 @@ async function start(cfg) {
   feed.start();
 
   progress('model', 'Loading the forecast model…');
-  let file = await modelFile;
-  let loaded = file ? timed('model load', () => e.loadModel(file)) : null;
-  if (loaded?.ok && tiles) {
-    try {
-      e.useProfileTiles({ maxBytes: /** @type {number} */ (cfg.profileCacheBytes),
-        fetchTile: (group, daytype) => fetchProfileTile(base, group, daytype) });
-      tileMode = true;
-    } catch (err) { // a model without profiles cannot forecast alone: load the full file
-      console.warn(`flowcast: profile tiles not used: ${/** @type {Error} */ (err).message}`);
-      file = await fetchModel(base);
-      loaded = file ? timed('model load', () => e.loadModel(file)) : null;
-    }
-  }
-  if (loaded?.ok) {
+  // tile mode needs only the weights: the profiles come as tiles
+  const tiles = (cfg.profileCacheBytes ?? 0) > 0;
+  if (tiles ? await loadTileModel(base, /** @type {number} */ (cfg.profileCacheBytes)) : await loadServerModel(base)) {
     hasModel = true;
   } else {
     try {
@@ -348,6 +343,47 @@ async function start(cfg) {
   }
   progress('ready', 'Forecasts ready', 1);
   await postUpdate();
+}
+
+/**
+ * Loads the server's model: the window file for the first forecast, then the full file in the
+ * background (it replaces the window's model when it arrives; forecasts for the current hour do
+ * not change). A server without window files sends the full file at once.
+ * @param {string} base
+ * @returns {Promise<boolean>} whether a model is loaded
+ */
+async function loadServerModel(base) {
+  const e = /** @type {import('../flowcast.js').Predictor} */ (engine);
+  const load = (/** @type {ArrayBuffer | null} */ file, /** @type {string} */ stage) => (file ? timed(stage, () => e.loadModel(file)).ok : false);
+  if (load(await fetchModel(base, 'window'), 'model window load')) {
+    fetchModel(base, 'full').then((file) => {
+      if (!load(file, 'model load')) console.warn('flowcast: the full model file did not load; forecasts stay on the current hour\'s profiles');
+    });
+    return true;
+  }
+  return load(await fetchModel(base, 'full'), 'model load');
+}
+
+/**
+ * Tile mode: the model without profiles, which come from the feed's profile tiles on demand;
+ * the full file when tiles cannot be used.
+ * @param {string} base
+ * @param {number} maxBytes the tile cache's cap
+ * @returns {Promise<boolean>} whether a model is loaded
+ */
+async function loadTileModel(base, maxBytes) {
+  const e = /** @type {import('../flowcast.js').Predictor} */ (engine);
+  const file = await fetchModel(base, 'none');
+  if (!file || !timed('model load', () => e.loadModel(file)).ok) return false;
+  try {
+    e.useProfileTiles({ maxBytes, fetchTile: (group, daytype) => fetchProfileTile(base, group, daytype) });
+    tileMode = true;
+    return true;
+  } catch (err) { // a model without profiles cannot forecast alone: load the full file
+    console.warn(`flowcast: profile tiles not used: ${/** @type {Error} */ (err).message}`);
+    const full = await fetchModel(base, 'full');
+    return full ? timed('model load', () => e.loadModel(full)).ok : false;
+  }
 }
 
 /**
