@@ -108,6 +108,10 @@ const timingOf = () => ({
   origin: performance.timeOrigin,
   // the engine worker marks when it posts the first speeds (web/worker/worker.js)
   speedsPosted: performance.getEntriesByName('flowcast:speeds-posted')[0]?.startTime ?? NaN,
+  // the engine worker's timed CPU stages (web/worker/worker.js record())
+  // (CPU only: the "… fetch" stages time downloads)
+  stages: performance.getEntriesByType('measure').filter((e) => e.name.startsWith('flowcast:') && !e.name.endsWith(' fetch'))
+    .map((e) => ({ name: e.name, start: e.startTime, ms: e.duration })),
   entries: [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')].map((e) => e.toJSON()),
 });
 
@@ -116,6 +120,9 @@ const timingOf = () => ({
  * @property {number} time_origin epoch ms of the navigation start
  * @property {number} speeds_ms first current speeds on screen, ms after navigation start
  * @property {number} speeds_posted_ms when the engine worker posted them (NaN: no worker mark)
+ * @property {number} worker_cpu_before_speeds_ms the engine worker's timed stages (ingest, model
+ *   load, forecast, …) that ended before the first speeds: CPU that DevTools cannot slow down
+ * @property {number} worker_cpu_before_forecast_ms … before the first forecast
  * @property {number} forecast_ms first forecast on screen
  * @property {number} lcp_ms largest contentful paint
  * @property {string} lcp_element
@@ -144,13 +151,18 @@ export async function loadPage(context, url, { cpuRate = 1 } = {}) {
     const own = await page.evaluate(timingOf);
     const resources = resourcesOf(own.origin, own, 'page');
     let speedsPostedMs = NaN;
+    /** @type {{ end_ms: number, ms: number }[]} */
+    const stages = [];
     for (const w of page.workers()) {
       const t = await w.evaluate(timingOf);
       resources.push(...resourcesOf(own.origin, t, 'worker'));
       if (t.speedsPosted >= 0) speedsPostedMs = t.origin + t.speedsPosted - own.origin;
+      for (const st of t.stages) stages.push({ end_ms: t.origin + st.start + st.ms - own.origin, ms: st.ms });
     }
     resources.sort((a, b) => a.start_ms - b.start_ms);
-    return { time_origin: own.origin, speeds_ms: marks.speeds, speeds_posted_ms: speedsPostedMs, forecast_ms: marks.forecast, lcp_ms: marks.lcp, lcp_element: marks.lcpElement, resources };
+    const cpuBefore = (/** @type {number} */ ms) => stages.filter((st) => st.end_ms <= ms).reduce((sum, st) => sum + st.ms, 0);
+    return { time_origin: own.origin, speeds_ms: marks.speeds, speeds_posted_ms: speedsPostedMs, forecast_ms: marks.forecast, lcp_ms: marks.lcp, lcp_element: marks.lcpElement,
+      worker_cpu_before_speeds_ms: cpuBefore(marks.speeds), worker_cpu_before_forecast_ms: cpuBefore(marks.forecast), resources };
   } finally {
     await page.close();
   }
@@ -277,6 +289,10 @@ export async function benchStartup({ quick = false, log = (s) => console.error(s
     /** @param {Load} load @param {ReturnType<typeof wireBytes> | null} wire */
     const row = (load, wire) => ({
       speeds_ms: load.speeds_ms, forecast_ms: load.forecast_ms, lcp_ms: load.lcp_ms, lcp_element: load.lcp_element,
+      // a phone's worker would be as slow as its page: the timed worker stages at the CPU rate
+      phone_speeds_ms: load.speeds_ms + (MOBILE.cpuRate - 1) * load.worker_cpu_before_speeds_ms,
+      phone_forecast_ms: load.forecast_ms + (MOBILE.cpuRate - 1) * load.worker_cpu_before_forecast_ms,
+      worker_cpu_before_speeds_ms: load.worker_cpu_before_speeds_ms, worker_cpu_before_forecast_ms: load.worker_cpu_before_forecast_ms,
       issued_before_speeds: bytesIssuedBefore(load, speedsCutoff(load)), issued_before_forecast: bytesIssuedBefore(load, load.forecast_ms),
       wire, resources: load.resources,
     });
@@ -304,6 +320,8 @@ export async function benchStartup({ quick = false, log = (s) => console.error(s
     const stats = (loads) => ({
       speeds_ms: summary(loads.map((l) => l.speeds_ms)), forecast_ms: summary(loads.map((l) => l.forecast_ms)),
       lcp_ms: summary(loads.map((l) => l.lcp_ms)),
+      phone_speeds_ms: summary(loads.map((l) => l.phone_speeds_ms)), phone_forecast_ms: summary(loads.map((l) => l.phone_forecast_ms)),
+      worker_cpu_before_forecast_ms: summary(loads.map((l) => l.worker_cpu_before_forecast_ms)),
       wire_bytes_before_speeds: loads[0].wire ? summary(loads.map((l) => /** @type {any} */ (l.wire).before_speeds)) : null,
       wire_bytes_before_forecast: loads[0].wire ? summary(loads.map((l) => /** @type {any} */ (l.wire).before_forecast)) : null,
       issued_bytes_before_speeds: summary(loads.map((l) => l.issued_before_speeds.bytes)),
@@ -342,6 +360,9 @@ export function formatStartup(r) {
         kb(/** @type {any} */ (r.warm.wire_bytes_before_forecast).median), String(r.warm.requests_before_forecast.median)],
       ['unthrottled localhost', range(r.local.speeds_ms), range(r.local.forecast_ms), range(r.local.lcp_ms), '', String(r.local.requests_before_forecast.median)],
     ]),
+    `  with the worker slowed too (its timed stages x${r.profile.cpuRate}, an estimate): first speeds ${range(r.cold.phone_speeds_ms)}, ` +
+      `first forecast ${range(r.cold.phone_forecast_ms)} cold; forecast ${range(r.warm.phone_forecast_ms)} repeat ` +
+      `(worker CPU before the forecast: ${r.cold.worker_cpu_before_forecast_ms.median.toFixed(0)} ms)`,
     `  compressed bytes of the requests issued before the first speeds: ${kb(r.cold.issued_bytes_before_speeds.median)}, ` +
       `before the first forecast: ${kb(r.cold.issued_bytes_before_forecast.median)} (goal <= 300 KB; gated in bench/budgets.json)`,
     `  on the wire (headers too) before the first speeds: ${kb(/** @type {any} */ (r.cold.wire_bytes_before_speeds).median)}`,
