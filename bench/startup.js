@@ -101,7 +101,7 @@ function milestoneScript() {
 const resourcesOf = (pageOrigin, r, from) => r.entries.map((e) => ({
   url: e.name.replace(/^https?:\/\/[^/]+/, ''), from, type: e.initiatorType,
   start_ms: r.origin + e.startTime - pageOrigin, end_ms: r.origin + e.responseEnd - pageOrigin,
-  transfer_bytes: e.transferSize, encoded_bytes: e.encodedBodySize, decoded_bytes: e.decodedBodySize,
+  transfer_bytes: e.transferSize, encoded_bytes: e.encodedBodySize, decoded_bytes: e.decodedBodySize, status: e.responseStatus ?? 0,
 }));
 
 const timingOf = () => ({
