@@ -32,7 +32,9 @@
  * (a U-turn through an interchange to the opposite carriageway, or a ramp loop), not the next
  * station along the same road: METR-LA's opposite-direction twins ~100 m apart are 1..4 km apart
  * by road. Freeway curves between neighbouring stations stay well under 1.3. */
+#ifndef DETOUR_FACTOR /* -DDETOUR_FACTOR=... plants a bug for the tests (tests/netbuild.test.mjs) */
 #define DETOUR_FACTOR 1.3
+#endif
 #define DETOUR_SLACK_M 150.0
 /* k lies between i and j when d(i,k) + d(k,j) exceeds d(i,j) by at most this much: road
  * distances of the source are rounded and snapped to a road graph, a few per cent off. */
@@ -40,7 +42,9 @@
 #define BETWEEN_SLACK_M 50.0
 /* A next station more than this many degrees off the heading the chain arrives with reverses
  * it: two carriageways joined at their ends, never one road. */
+#ifndef MAX_TURN_DEG /* -DMAX_TURN_DEG=... plants a bug for the tests (tests/netbuild.test.mjs) */
 #define MAX_TURN_DEG 120.0
+#endif
 /* Opposite-direction stations of one road lie within this distance of each other (twins). */
 #define TWIN_M 250.0
 /* What a station gets when the table does not say (reported as assumed, see the report). */
