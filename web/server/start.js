@@ -4,7 +4,10 @@
 // /api/v1/model (DIR/model.fcm) with flowcast-train when that file is missing, older than the
 // dataset or of another model format version; without the tool, pages train in their worker.
 //
-//   node web/server/start.js [--dataset DIR] [--sim PATH] [--train PATH] [--days N] [server options...]
+//   node web/server/start.js [--dataset DIR | --city la] [--sim PATH] [--train PATH] [--days N] [server options...]
+//
+// `--city la` serves Los Angeles on its real March 2012 detector data instead (web/server/la.js,
+// docs/LA.md): the dataset is built from ../shared/data/los-loop by the native tools.
 //
 // The dataset is written to DIR.tmp and renamed into place only when the simulator succeeds, so
 // an interrupted run never leaves a half-written dataset that looks complete.
@@ -15,6 +18,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { main } from './cli.js';
 import { MODEL_FILE, modelFileVersion, modelFormatVersion } from './model-file.js';
 import { DEFAULT_DATASET, REPO_ROOT } from './options.js';
+import { ensureLaDataset, LA_DATASET } from './la.js';
 
 const DEFAULT_SIM = resolve(REPO_ROOT, 'build/native/bin/flowcast-sim');
 const DEFAULT_TRAIN = resolve(REPO_ROOT, 'build/native/bin/flowcast-train');
@@ -123,7 +127,7 @@ export async function ensureModel({ dir, train }) {
  * @param {string[]} argv
  */
 function splitArgs(argv) {
-  const own = { dir: DEFAULT_DATASET, sim: DEFAULT_SIM, train: DEFAULT_TRAIN, days: DEFAULT_DAYS };
+  const own = { dir: DEFAULT_DATASET, sim: DEFAULT_SIM, train: DEFAULT_TRAIN, days: DEFAULT_DAYS, city: 'atlanta' };
   const rest = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -131,15 +135,19 @@ function splitArgs(argv) {
     else if (a === '--sim') own.sim = resolve(argv[++i] ?? '');
     else if (a === '--train') own.train = resolve(argv[++i] ?? '');
     else if (a === '--days') own.days = Number(argv[++i]);
+    else if (a === '--city') own.city = argv[++i] ?? '';
     else rest.push(a);
   }
+  if (own.city !== 'atlanta' && own.city !== 'la') throw new Error(`--city: "atlanta" (simulated, the default) or "la" (real March 2012 data), not "${own.city}"`);
+  if (own.city === 'la' && own.dir === DEFAULT_DATASET) own.dir = LA_DATASET;
   if (!Number.isInteger(own.days) || own.days < 7) throw new Error('--days: an integer of at least 7 (replay needs whole weeks)');
   return { own, rest };
 }
 
 try {
   const { own, rest } = splitArgs(process.argv.slice(2));
-  await ensureDataset(own);
+  if (own.city === 'la') ensureLaDataset({ dir: own.dir });
+  else await ensureDataset(own);
   await ensureModel(own);
   await main(['--dataset', own.dir, ...rest]);
 } catch (err) {
