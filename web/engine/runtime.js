@@ -16,9 +16,19 @@ let defaultUrl;
 
 /** @returns {URL} where the release wasm sits relative to this module */
 function defaultWasmUrl() {
-  // In the repo (Node) this file is web/engine/runtime.js and the build is public/flowcast.wasm;
-  // on a site it is served as public/js/engine/runtime.js beside public/flowcast.wasm.
-  return new URL(isNode ? '../../public/flowcast.wasm' : '../../flowcast.wasm', import.meta.url);
+  // Three layouts. On a site this file is served as public/js/engine/runtime.js beside
+  // public/flowcast.wasm; in the installed npm package it is web/engine/runtime.js and the wasm
+  // is flowcast.wasm at the package root (package.json "prepack" puts it there): the same
+  // relative path, so a browser loading the package's files as they are finds it too. In the
+  // repo (Node) the build is public/flowcast.wasm, preferred while it exists so that a
+  // left-over packed copy at the root never shadows a fresh build.
+  const packaged = new URL('../../flowcast.wasm', import.meta.url);
+  if (!isNode) return packaged;
+  const repo = new URL('../../public/flowcast.wasm', import.meta.url);
+  // process.getBuiltinModule (Node >= 20.16) keeps node:fs out of this module's imports, which
+  // browsers must load too; without it, the repo's layout as before
+  const fs = /** @type {any} */ (process).getBuiltinModule?.('node:fs');
+  return !fs || fs.existsSync(repo) ? repo : packaged;
 }
 
 /**
@@ -106,7 +116,10 @@ export class Runtime {
     return decoder.decode(u8.subarray(ptr, end));
   }
 
-  /** @param {number} size */
+  /**
+   * @param {number} size
+   * @returns {number} the block's address (never 0: a failed allocation throws)
+   */
   malloc(size) {
     const p = this.x.malloc(size);
     if (!p) throw new FlowcastError('E_NOMEM', `wasm heap: cannot allocate ${size} bytes`);
