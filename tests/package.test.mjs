@@ -120,7 +120,7 @@ test("README's example, run in the installed package against a local feed, train
 ;import { writeFileSync as __write } from 'node:fs';
 if (process.env.SAVE_MODEL) __write(process.env.SAVE_MODEL, engine.saveModel());
 const __now = engine.latest();
-console.log(JSON.stringify({ modelStatus: model.status, loaded, ts: f.ts, latestTs: __now.ts, H: f.horizons,
+console.log(JSON.stringify({ modelStatus: model.status, loaded, ts: f.ts, latestTs: __now.ts, H: f.horizons, ids: engine.sensorIds,
   now: Array.from(__now.speedMph), mid: Array.from(f.mid), lo: Array.from(f.lo), hi: Array.from(f.hi) }));
 `;
     writeFileSync(join(app, 'example.mjs'), readmeExample().replace(README_API, api) + report);
@@ -131,6 +131,18 @@ console.log(JSON.stringify({ modelStatus: model.status, loaded, ts: f.ts, latest
     assert.equal(trained.modelStatus, 404);
     assert.equal(trained.loaded, false);
     checkSensible(trained);
+    // what the engine holds as "now" is the feed's newest snapshot, with no reading where it has
+    // none (the example's null → NaN): a missing reading never becomes a speed
+    const latest = await (await fetch(`${api}snapshot/latest`)).json();
+    assert.equal(trained.latestTs, Date.parse(latest.ts));
+    const feedSpeed = new Map(latest.readings.map((/** @type {any} */ r) => [r.id, r.speed_mph]));
+    const engineSpeed = trained.ids.map((/** @type {string} */ id, /** @type {number} */ s) => [id, trained.now[s]]);
+    assert.ok(engineSpeed.filter(([id]) => feedSpeed.get(id) == null).length > 0, 'the newest snapshot has sensors without a reading');
+    for (const [id, v] of engineSpeed) {
+      const want = feedSpeed.get(id);
+      if (want == null) assert.equal(v, null, `${id}: no reading in the feed, ${v} mph in the engine`);
+      else assert.ok(Math.abs(v - want) < 0.01, `${id}: ${want} mph in the feed, ${v} in the engine`);
+    }
 
     // 2. The feed offers a model (the one just trained, as a server keeps it): the example
     // loads it, and forecasts exactly what the engine that trained it did.
@@ -159,7 +171,7 @@ console.log(JSON.stringify({ modelStatus: model.status, loaded, ts: f.ts, latest
  * What a user would accept from forecasts 5 and 30 minutes ahead: speeds a freeway has
  * (0–90 mph), ranges around them, near the speeds just observed, for almost every sensor that
  * has a reading now. JSON turns NaN into null.
- * @param {{ ts: number, latestTs: number, H: number, now: (number | null)[], mid: (number | null)[], lo: (number | null)[], hi: (number | null)[] }} r
+ * @param {{ ts: number, latestTs: number, H: number, ids: string[], now: (number | null)[], mid: (number | null)[], lo: (number | null)[], hi: (number | null)[] }} r
  */
 function checkSensible(r) {
   assert.equal(r.H, 12, 'forecasts 12 steps (an hour) ahead');
