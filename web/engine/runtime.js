@@ -16,19 +16,17 @@ let defaultUrl;
 
 /** @returns {URL} where the release wasm sits relative to this module */
 function defaultWasmUrl() {
-  // Three layouts. On a site this file is served as public/js/engine/runtime.js beside
-  // public/flowcast.wasm; in the installed npm package it is web/engine/runtime.js and the wasm
-  // is flowcast.wasm at the package root (package.json "prepack" puts it there): the same
-  // relative path, so a browser loading the package's files as they are finds it too. In the
-  // repo (Node) the build is public/flowcast.wasm, preferred while it exists so that a
-  // left-over packed copy at the root never shadows a fresh build.
+  // On a site this file is public/js/engine/runtime.js beside public/flowcast.wasm; in the npm
+  // package it is web/engine/runtime.js with flowcast.wasm at the root: the same relative path.
   const packaged = new URL('../../flowcast.wasm', import.meta.url);
   if (!isNode) return packaged;
+  // In the repo (Node) the build, public/flowcast.wasm, wins while it exists, so that a packed
+  // copy left at the root never shadows a fresh build. getBuiltinModule (Node >= 20.16) keeps
+  // node:fs out of the imports browsers load; without it, or with neither file, the repo's
+  // layout (whose load error then names the missing build).
   const repo = new URL('../../public/flowcast.wasm', import.meta.url);
-  // process.getBuiltinModule (Node >= 20.16) keeps node:fs out of this module's imports, which
-  // browsers must load too; without it, the repo's layout as before
   const fs = /** @type {any} */ (process).getBuiltinModule?.('node:fs');
-  return !fs || fs.existsSync(repo) ? repo : packaged;
+  return !fs || fs.existsSync(repo) || !fs.existsSync(packaged) ? repo : packaged;
 }
 
 /**
