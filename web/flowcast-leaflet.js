@@ -15,3 +15,6 @@ import './embed/styles.js';
 import './embed/engine-worker.js';
 import './embed/leaflet-legend.js';
 export { flowcastLayer, flowcastLegend, install, layerClass } from './embed/leaflet-layer.js';
+
+/** @typedef {import('./embed/leaflet-layer.js').FlowcastLayerOptions} FlowcastLayerOptions */
+/** @typedef {import('./embed/leaflet-legend.js').FlowcastLegendOptions} FlowcastLegendOptions */

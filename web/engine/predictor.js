@@ -250,7 +250,7 @@ export class Predictor {
     };
   }
 
-  /** The newest data time (Unix ms), NaN before any data. */
+  /** @returns {number} the newest data time (Unix ms), NaN before any data */
   _newest() {
     const t = this.rt.x.fcw_last_ts_ms(this.engine);
     return Number.isFinite(t) ? t : NaN;
@@ -325,7 +325,7 @@ export class Predictor {
    */
   trainSync(options) { return trainSync(this, options); }
 
-  /** Steps ahead the current model forecasts (0 without a model). */
+  /** @returns {number} steps ahead the current model forecasts (0 without a model) */
   get horizons() {
     this._live();
     return this.rt.x.fc_engine_horizons(this.engine);
@@ -404,7 +404,7 @@ export class Predictor {
   /** Counters of the route-result cache (zeros before the first query). */
   cacheStats() { return cacheStats(this); }
 
-  /** The engine's data version: changes whenever a forecast or a travel time could change. */
+  /** @returns {number} the engine's data version: changes whenever a forecast or a travel time could change */
   get dataVersion() {
     this._live();
     return this.rt.x.fcw_data_version(this.engine);
@@ -425,6 +425,7 @@ export class Predictor {
    * committed for itself, for a host that serves the engine's decisions (readback.js).
    * @param {string | Uint8Array} snapshot
    * @param {{ binary?: boolean }} [opts]
+   * @returns {(IngestOk & { values: import('./readback.js').Columns }) | IngestError}
    */
   ingestEcho(snapshot, opts) { return ingestEcho(this, snapshot, opts); }
 
@@ -436,6 +437,7 @@ export class Predictor {
    * @param {number} firstSlot
    * @param {number} rows
    * @param {import('./readback.js').Columns} [into]
+   * @returns {import('./readback.js').Columns}
    */
   historyRows(firstSlot, rows, into) { return historyRows(this, firstSlot, rows, into); }
 

@@ -16,9 +16,17 @@ let defaultUrl;
 
 /** @returns {URL} where the release wasm sits relative to this module */
 function defaultWasmUrl() {
-  // In the repo (Node) this file is web/engine/runtime.js and the build is public/flowcast.wasm;
-  // on a site it is served as public/js/engine/runtime.js beside public/flowcast.wasm.
-  return new URL(isNode ? '../../public/flowcast.wasm' : '../../flowcast.wasm', import.meta.url);
+  // On a site this file is public/js/engine/runtime.js beside public/flowcast.wasm; in the npm
+  // package it is web/engine/runtime.js with flowcast.wasm at the root: the same relative path.
+  const packaged = new URL('../../flowcast.wasm', import.meta.url);
+  if (!isNode) return packaged;
+  // In the repo (Node) the build, public/flowcast.wasm, wins while it exists, so that a packed
+  // copy left at the root never shadows a fresh build. getBuiltinModule (Node >= 20.16) keeps
+  // node:fs out of the imports browsers load; without it, or with neither file, the repo's
+  // layout (whose load error then names the missing build).
+  const repo = new URL('../../public/flowcast.wasm', import.meta.url);
+  const fs = /** @type {any} */ (process).getBuiltinModule?.('node:fs');
+  return !fs || fs.existsSync(repo) || !fs.existsSync(packaged) ? repo : packaged;
 }
 
 /**
@@ -106,7 +114,10 @@ export class Runtime {
     return decoder.decode(u8.subarray(ptr, end));
   }
 
-  /** @param {number} size */
+  /**
+   * @param {number} size
+   * @returns {number} the block's address (never 0: a failed allocation throws)
+   */
   malloc(size) {
     const p = this.x.malloc(size);
     if (!p) throw new FlowcastError('E_NOMEM', `wasm heap: cannot allocate ${size} bytes`);
