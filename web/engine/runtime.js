@@ -16,6 +16,9 @@ let defaultUrl;
 
 /** @returns {URL} where the release wasm sits relative to this module */
 function defaultWasmUrl() {
+  // The page's engine bundle (tools/build-site.js) names its content-addressed copy of the wasm,
+  // relative to the bundle: the build defines FLOWCAST_WASM_URL.
+  if (typeof FLOWCAST_WASM_URL === 'string') return new URL(FLOWCAST_WASM_URL, import.meta.url);
   // In the repo (Node) this file is web/engine/runtime.js and the build is public/flowcast.wasm;
   // on a site it is served as public/js/engine/runtime.js beside public/flowcast.wasm.
   return new URL(isNode ? '../../public/flowcast.wasm' : '../../flowcast.wasm', import.meta.url);
