@@ -117,7 +117,7 @@ fetch_cjson() {
 # ---- compile --------------------------------------------------------------------------------
 if [ $CLEAN -eq 1 ]; then
   say "clean"
-  rm -rf "$BUILD_DIR" public/flowcast.wasm public/flowcast-debug.wasm public/js public/vendor
+  rm -rf "$BUILD_DIR" public/flowcast.wasm public/flowcast-debug.wasm public/js public/vendor public/app public/index.html public/sw.js
 fi
 mkdir -p "$BUILD_DIR"
 # Debian's emcc needs Debian's acorn for its JS optimizer; this Node is not Debian's.
@@ -168,4 +168,7 @@ for f in node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.
     node_modules/uplot/dist/*) copy_if_changed "$f" "public/vendor/uplot/${f#node_modules/uplot/dist/}" ;;
   esac
 done
+# The page as it is served (tools/build-site.js): bundles and files with content-addressed names
+# in public/app/, public/index.html from web/page/index.html, the service worker public/sw.js.
+node tools/build-site.js || die "the site's bundles failed (see above)"
 say "ok: public/flowcast.wasm ($(stat -c %s public/flowcast.wasm) bytes), native tools in ${BUILD_DIR#$ROOT/}/native"

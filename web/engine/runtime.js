@@ -16,6 +16,9 @@ let defaultUrl;
 
 /** @returns {URL} where the release wasm sits relative to this module */
 function defaultWasmUrl() {
+  // The page's engine bundle (tools/build-site.js) names its content-addressed copy of the wasm,
+  // relative to the bundle: the build defines FLOWCAST_WASM_URL.
+  if (typeof FLOWCAST_WASM_URL === 'string') return new URL(FLOWCAST_WASM_URL, import.meta.url);
   // On a site this file is public/js/engine/runtime.js beside public/flowcast.wasm; in the npm
   // package it is web/engine/runtime.js with flowcast.wasm at the root: the same relative path.
   const packaged = new URL('../../flowcast.wasm', import.meta.url);

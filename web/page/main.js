@@ -1,18 +1,21 @@
-// main.js — the page: starts the engine worker, draws what it posts. The worker does every
-// fetch, parse, ingest, training and forecast; this thread only recolours the map, updates the
-// panels and asks the worker for a segment's history.
+// main.js — the page: takes over the engine worker boot.js started, draws what it posts. The
+// worker does every fetch, parse, ingest, training and forecast; this thread only recolours the
+// map, updates the panels and asks the worker for a segment's history.
 //
-// URL parameters: `feed` (API base URL, default "api/v1/" beside the page), `tiles` (a tile URL
-// template, or "none"; default OpenStreetMap), `retry` (first retry delay in ms after a feed
-// failure, default 1000), `timeout` (ms before a feed request with no answer counts as failed,
-// default 20000), `watchdog` (ms without any message from the engine worker, while the page is
-// visible, before it is taken for hung and restarted; default 60000). The view itself lives in
-// the URL too (url-state.js: `h`, `seg`, `from`, `to`), so a link restores what it showed.
+// URL parameters: those of boot.js (`feed`, `retry`, `timeout`, `profiles`, `watchdog`), and
+// `tiles` (a tile URL template, or "none"; default OpenStreetMap). The view itself lives in the
+// URL too (url-state.js: `h`, `seg`, `from`, `to`), so a link restores what it showed.
 //
 // A worker that fails (its `error` event) or stops answering is terminated and a new one started
 // after a backoff; it rebuilds its state from the server as on first load while the last good
 // forecasts stay drawn and the status line says "Restarting the engine…".
+//
+// A visit draws the last update the previous one drew (last-forecast.js) as soon as it is read,
+// labelled with its age, and replaces it when live data comes; without a connection that is
+// what stays, with "Offline" in the status line. The service worker (service-worker.js, built
+// to sw.js) keeps the page's files for that.
 
+import { createEngineWorker, firstWorker, settings } from './boot.js';
 import { applySpeedColors, renderLegend } from '../shared/colors.js';
 import { horizonStep } from '../shared/segments.js';
 import { DetailsPanel, HISTORY_SLOTS } from './details.js';
@@ -26,6 +29,7 @@ import { SavedCommute, askTrip, tripEnds } from './commute.js';
 import { addHitAreas } from './hit-areas.js';
 import { addRoadMarks } from './map-labels.js';
 import { keepNetworkInView, revealAboveSheet } from './network-view.js';
+import { LastForecastStore } from './last-forecast.js';
 
 /** @typedef {import('../shared/types.js').WorkerMessage} WorkerMessage */
 /** @typedef {import('../flowcast.js').Forecast} Forecast */
@@ -33,16 +37,9 @@ import { keepNetworkInView, revealAboveSheet } from './network-view.js';
 /** @param {string} id */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
-const params = new URLSearchParams(location.search);
-const base = new URL(params.get('feed') ?? 'api/v1/', document.baseURI).href.replace(/\/?$/, '/');
-const tileParam = params.get('tiles');
+const { base, retryBaseMs, watchdogMs } = settings;
+const tileParam = new URLSearchParams(location.search).get('tiles');
 const tileUrl = tileParam ?? document.documentElement.dataset.tiles ?? OSM_TILES;
-const retryBaseMs = Number(params.get('retry')) || undefined;
-const timeoutMs = Number(params.get('timeout')) || undefined;
-const watchdogMs = Number(params.get('watchdog')) || 60000;
-// ?profiles=MB: tile mode, the model's time-of-day profiles fetched per corridor on demand and
-// kept under that cap (README, "History profile tiles"); off by default
-const profileCacheBytes = Math.round((Number(params.get('profiles')) || 0) * 1024 * 1024) || undefined;
 
 const status = new StatusLine($('updated'), $('stale'), $('map'));
 const progress = new ProgressView($('progress'), /** @type {HTMLProgressElement} */ ($('progress-bar')), $('progress-text'));
@@ -60,13 +57,17 @@ feedDetail.id = 'feed-detail';
 feedDetail.className = 'stale';
 feedDetail.hidden = true;
 $('status').append(feedDetail);
+addEventListener('online', renderFeedDetail);
+addEventListener('offline', renderFeedDetail);
 /** Unix ms of the last refused snapshot (cleared by the next good one). */
 let refusedAt = NaN;
 let refusedText = '';
 let feedErrorText = '';
 let engineText = '';
 function renderFeedDetail() {
-  const text = engineText || [refusedText, feedErrorText].filter(Boolean).join(' ');
+  // offline, the status line says so in plain words: the failed requests' errors add nothing
+  const offline = navigator.onLine === false;
+  const text = engineText || [refusedText, offline ? '' : feedErrorText].filter(Boolean).join(' ');
   if (feedDetail.textContent !== text) feedDetail.textContent = text;
   feedDetail.hidden = !text;
 }
@@ -83,6 +84,15 @@ let utcOffsetMin = 0;
 /** The newest data: its time (Unix ms), network-local clock ("17:05") and when this page first saw it (this page's clock). */
 let dataTs = NaN;
 let dataLocal = '';
+/** The network-local time the forecast drawn was made from ("17:00": it may be older than the speeds). */
+let forecastLocal = '';
+/** True while the update drawn is the one an earlier visit kept (no live data yet). */
+let savedShown = false;
+/** True once the worker's own forecast is drawn (trips can be asked). */
+let liveForecast = false;
+/** The last update drawn, kept on this device for the next visit (last-forecast.js). */
+const lastForecast = new LastForecastStore(base);
+let swRegistered = false;
 let dataSeenAt = NaN;
 
 /** @type {Worker} */
@@ -93,8 +103,14 @@ let lastHeard = 0;
 let restarts = 0;
 let restarting = false;
 
-function startWorker() {
-  const w = new Worker(new URL('../worker/worker.js', import.meta.url), { type: 'module' });
+/**
+ * Listens to a worker: the first one boot.js started (its early messages replayed in order), or
+ * a new one after a restart.
+ * @param {Worker} w
+ * @param {WorkerMessage[]} [early] what it posted before the page listened
+ * @param {string} [failed] its error before the page listened
+ */
+function adoptWorker(w, early = [], failed = '') {
   worker = w;
   restarting = false;
   lastHeard = Date.now();
@@ -107,7 +123,12 @@ function startWorker() {
     ev.preventDefault();
     if (worker === w) restartWorker(`the engine worker failed: ${ev.message}`);
   };
-  w.postMessage({ type: 'start', base, retryBaseMs, timeoutMs, profileCacheBytes });
+  for (const m of early.splice(0)) onWorker(m);
+  if (failed) restartWorker(`the engine worker failed: ${failed}`);
+}
+
+function startWorker() {
+  adoptWorker(createEngineWorker());
 }
 
 /** @param {string} why */
@@ -123,7 +144,8 @@ function restartWorker(why) {
   setTimeout(startWorker, delay);
 }
 
-startWorker();
+// the worker boot.js started, before any of this module's other imports had arrived; the page's
+// message handler is only defined further down, so it is adopted at the end of this module
 // The watchdog: the worker answers pings; one silent for `watchdogMs` while the page is visible
 // (hidden pages' timers are throttled) is hung or gone.
 setInterval(() => {
@@ -149,7 +171,7 @@ const minutesAhead = (step) => Math.round((step * (forecast?.intervalS ?? 300)) 
 function horizonText(step) {
   if (!dataLocal) return 'now';
   if (step === 0 || !forecast) return `${dataLocal} (latest data)`;
-  return `+${minutesAhead(step)} min from ${dataLocal}`;
+  return `+${minutesAhead(step)} min from ${forecastLocal}`;
 }
 
 /**
@@ -210,7 +232,7 @@ function showView(view) {
     else if (index !== map.selected) map.select(index, 'pointer');
   }
   const ends = tripEnds(tripForm);
-  if (forecast && view.from && view.to && (view.from !== ends.from || view.to !== ends.to)) askForCommuter(view);
+  if (liveForecast && view.from && view.to && (view.from !== ends.from || view.to !== ends.to)) askForCommuter(view);
 }
 
 /** True while the page itself fills in the trip form (a link, the saved commute): no history step. */
@@ -276,42 +298,127 @@ const REFUSED_WHY = /** @type {Record<string, string>} */ ({
   E_JSON: 'it was malformed', E_ENCODING: 'it was malformed', E_SCHEMA: 'it was malformed', E_FIELD: 'it was malformed',
 });
 
+/**
+ * Draws the network's map and sets up what depends on it: for the worker's network, or for the
+ * one an earlier visit kept.
+ * @param {import('../shared/types.js').Network} net
+ */
+function showNetwork(net) {
+  network = net;
+  const notice = $('tile-notice');
+  const m = new SegmentMap($('map'), net, {
+    tileUrl,
+    attribution: tileParam ? '' : OSM_ATTRIBUTION,
+    onTiles: (failed) => { notice.hidden = !failed; },
+    onSelect: (seg) => {
+      details.show(seg, net.sensors[seg.sensor], net.corridors[seg.corridor] ?? null);
+      incidents.showSegment(seg);
+      updateDetailsNumbers();
+      requestHistory(seg);
+      revealAboveSheet(m, seg, $('details'));
+      views.push({ segment: net.sensors[seg.sensor].id });
+    },
+  });
+  map = m;
+  addHitAreas(m);
+  incidents.setMap(m, net);
+  addRoadMarks(m);
+  keepNetworkInView(m, $('map'));
+  document.documentElement.dataset.segments = String(m.segments.length);
+  trip.setNetwork(net, net.interval_s / 60);
+  showPlace(net);
+  commute = new SavedCommute($('commute'), net.id, () => (tripForm.dataset.result === 'ok' ? tripEnds(tripForm) : null));
+  showView(views.current);
+}
+
+/**
+ * @param {import('../shared/types.js').Network} a
+ * @param {import('../shared/types.js').Network} b
+ */
+const sameNetwork = (a, b) => a === b || JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Draws an update: the worker's, or (`saved`) the one an earlier visit kept, which is labelled
+ * with its age until live data replaces it.
+ * @param {Omit<Extract<WorkerMessage, { type: 'update' }>, 'type' | 'perf'> & { perf?: import('../shared/types.js').Perf }} m
+ * @param {import('./last-forecast.js').SavedUpdate | null} saved the same update, when it is the kept one
+ */
+function showUpdate(m, saved) {
+  speeds = m.speedMph;
+  if (m.forecast) {
+    if (!forecast) {
+      slider.disabled = false;
+      $('horizon-note').hidden = true;
+    }
+    forecast = m.forecast;
+    forecastLocal = m.local;
+    slider.max = String(forecast.horizons);
+  }
+  utcOffsetMin = m.utcOffsetMin;
+  // the age is measured on this page's clock from when newer data first reached it (a
+  // restarted worker's or a new model's update of the same data is not news), a kept update's
+  // from when the visit that kept it first saw it
+  if (saved) {
+    dataTs = m.ts;
+    dataSeenAt = saved.seenAt;
+  } else if (m.ts !== dataTs) {
+    dataTs = m.ts;
+    dataSeenAt = Date.now();
+  }
+  savedShown = saved !== null;
+  dataLocal = m.local;
+  status.setData(m.local, dataSeenAt, m.intervalS, saved ? (m.forecast ? 'forecast' : 'speeds') : '');
+  if (engineText && m.forecast && !saved) {
+    engineText = '';
+    delete document.documentElement.dataset.engine;
+    renderFeedDetail();
+  }
+  if (m.receivedAt > refusedAt) {
+    refusedAt = NaN;
+    refusedText = '';
+    renderFeedDetail();
+  }
+  if (m.perf) perf.setWorker(m.perf);
+  updateSlider();
+  draw();
+  if (details.segment && !saved) requestHistory(details.segment);
+  document.documentElement.dataset.ready = forecast ? 'forecast' : 'speeds';
+  document.documentElement.dataset.shown = saved ? 'saved' : 'live';
+  if (!saved && m.forecast) onLiveForecast();
+  else if (saved && m.forecast) showView(views.current); // the horizon a link asks for; its trip waits for the engine
+}
+
+/** The engine's first forecast: trips can be asked now. */
+function onLiveForecast() {
+  if (liveForecast) return;
+  liveForecast = true;
+  registerServiceWorker();
+  // the horizon and trip a link asks for need the forecast; else the saved commute's trip
+  const view = views.current;
+  const ends = commute?.ends;
+  if (!(view.from && view.to) && ends) askForCommuter(ends);
+  showView(view);
+}
+
 /** @param {WorkerMessage} m */
 function onWorker(m) {
   telemetry.onMessage(m);
   switch (m.type) {
-    case 'network': {
+    case 'network':
+      lastForecast.setNetwork(m.network);
+      if (map && network && !sameNetwork(network, m.network)) {
+        // the map was drawn for the network an earlier visit kept, and the feed's has changed since:
+        // a fresh page, without the kept forecast, draws the new one
+        console.warn('flowcast: the network changed since the forecast kept on this device; reloading');
+        lastForecast.clear().then(() => location.reload());
+        break;
+      }
       // a restarted worker sends the network again: the map drawn for it stays
-      if (map && network?.id === m.network.id) break;
-      network = m.network;
-      const net = network;
-      const notice = $('tile-notice');
-      map = new SegmentMap($('map'), net, {
-        tileUrl,
-        attribution: tileParam ? '' : OSM_ATTRIBUTION,
-        onTiles: (failed) => { notice.hidden = !failed; },
-        onSelect: (seg) => {
-          details.show(seg, net.sensors[seg.sensor], net.corridors[seg.corridor] ?? null);
-          incidents.showSegment(seg);
-          updateDetailsNumbers();
-          requestHistory(seg);
-          if (map) revealAboveSheet(map, seg, $('details'));
-          views.push({ segment: net.sensors[seg.sensor].id });
-        },
-      });
-      addHitAreas(map);
-      incidents.setMap(map, net);
-      addRoadMarks(map);
-      keepNetworkInView(map, $('map'));
-      document.documentElement.dataset.segments = String(map.segments.length);
-      trip.setNetwork(net, net.interval_s / 60);
-      showPlace(net);
-      commute = new SavedCommute($('commute'), net.id, () => (tripForm.dataset.result === 'ok' ? tripEnds(tripForm) : null));
-      showView(views.current);
+      if (!map) showNetwork(m.network);
       break;
-    }
     case 'progress':
       progress.set(m.stage, m.text, m.fraction);
+      if (m.stage === 'ready' || m.stage === 'error') registerServiceWorker(); // also without a forecast
       if (m.stage === 'ready') restarts = 0;
       if (engineText && (m.stage === 'error' || m.stage === 'fatal')) { // restarted, but it cannot forecast: say so instead
         engineText = '';
@@ -319,51 +426,21 @@ function onWorker(m) {
         renderFeedDetail();
       }
       break;
-    case 'update': {
-      speeds = m.speedMph;
-      let first = false;
-      if (m.forecast) {
-        first = !forecast;
-        forecast = m.forecast;
-        slider.max = String(forecast.horizons);
-        if (first) {
-          slider.disabled = false;
-          $('horizon-note').hidden = true;
-        }
+    case 'update':
+      // never a step back: a worker started offline from the copies the service worker kept
+      // computes from older data than the forecast this page drew from its own copy
+      // (nor is the same data news: what is shown stays labelled as kept, with its age)
+      if (savedShown && m.ts <= dataTs) {
+        if (m.forecast) onLiveForecast();
+        break;
       }
-      utcOffsetMin = m.utcOffsetMin;
-      // the age is measured on this page's clock from when newer data first reached it (a
-      // restarted worker's or a new model's update of the same data is not news)
-      if (m.ts !== dataTs) {
-        dataTs = m.ts;
-        dataSeenAt = Date.now();
-      }
-      dataLocal = m.local;
-      status.setData(m.local, dataSeenAt, m.intervalS);
-      if (engineText && m.forecast) {
-        engineText = '';
-        delete document.documentElement.dataset.engine;
-        renderFeedDetail();
-      }
-      if (m.receivedAt > refusedAt) {
-        refusedAt = NaN;
-        refusedText = '';
-        renderFeedDetail();
-      }
-      perf.setWorker(m.perf);
-      updateSlider();
-      draw();
-      if (details.segment) requestHistory(details.segment);
-      document.documentElement.dataset.ready = forecast ? 'forecast' : 'speeds';
-      if (first) {
-        // the horizon and trip a link asks for need the forecast; else the saved commute's trip
-        const view = views.current;
-        const saved = commute?.ends;
-        if (!(view.from && view.to) && saved) askForCommuter(saved);
-        showView(view);
+      showUpdate(m, null);
+      // the kept update: the newest with its own forecast (speeds alone only until there is one)
+      if (m.forecast || !forecast) {
+        lastForecast.save({ ts: m.ts, local: m.local, utcOffsetMin: m.utcOffsetMin, intervalS: m.intervalS,
+          receivedAt: m.receivedAt, speedMph: m.speedMph, forecast: m.forecast, seenAt: dataSeenAt });
       }
       break;
-    }
     case 'history': {
       const seg = details.segment;
       if (!seg || seg.sensor !== m.sensor) break;
@@ -414,3 +491,28 @@ function showPlace(net) {
   $('simulated').hidden = net.simulated !== true;
   document.title = `flowcast — ${name}${net.simulated ? ' (simulated data)' : ''}`;
 }
+
+/**
+ * The service worker (web/page/service-worker.js, built to sw.js at the site's root so that its
+ * scope is the page's) keeps the page's files and its last data for a visit without a
+ * connection (docs/OPERATING.md, "Caching"). Registered once the first forecast is drawn, so
+ * that what it downloads does not share a slow link with the start-up; only by the built page,
+ * whose files it knows.
+ */
+function registerServiceWorker() {
+  if (swRegistered || typeof FLOWCAST_SERVICE_WORKER !== 'string' || !('serviceWorker' in navigator)) return;
+  swRegistered = true;
+  navigator.serviceWorker.register(FLOWCAST_SERVICE_WORKER)
+    .catch((err) => console.warn(`flowcast: no service worker, so no offline copy: ${err.message}`));
+}
+
+// The last update an earlier visit drew, at once (live data that came first wins).
+lastForecast.load().then((kept) => {
+  if (!kept || Number.isFinite(dataTs)) return;
+  if (!map) showNetwork(kept.network);
+  else if (!network || !sameNetwork(network, kept.network)) return;
+  lastForecast.setNetwork(kept.network);
+  showUpdate(kept.update, kept.update);
+});
+
+adoptWorker(firstWorker.worker, firstWorker.early, firstWorker.failed);

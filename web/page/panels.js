@@ -32,20 +32,27 @@ export class StatusLine {
     this.local = '';
     this.receivedAt = NaN;
     this.intervalS = 300;
+    /** @type {'' | 'forecast' | 'speeds'} what an earlier visit kept, while it is what is shown */
+    this.saved = '';
     /** @type {import('../shared/types.js').FeedState | null} */
     this.feed = null;
     setInterval(() => this.#render(), 1000);
+    // the browser knows when the device has no connection at all: say so at once
+    addEventListener('online', () => this.#render());
+    addEventListener('offline', () => this.#render());
   }
 
   /**
    * @param {string} local feed time in the network's time zone, "08:15"
    * @param {number} receivedAt when it arrived (this page's clock, Unix ms)
    * @param {number} intervalS
+   * @param {'' | 'forecast' | 'speeds'} [saved] the data is what an earlier visit kept on this device
    */
-  setData(local, receivedAt, intervalS) {
+  setData(local, receivedAt, intervalS, saved = '') {
     this.local = local;
     this.receivedAt = receivedAt;
     this.intervalS = intervalS;
+    this.saved = saved;
     this.#render();
   }
 
@@ -57,16 +64,25 @@ export class StatusLine {
 
   #render() {
     const age = Date.now() - this.receivedAt;
+    const offline = navigator.onLine === false;
     const down = this.feed?.state === 'down';
     const old = Number.isFinite(age) && age > STALE_AFTER_INTERVALS * this.intervalS * 1000;
     if (this.local) {
-      const text = old ? `Data from ${this.local} (${formatAge(age)} old)` : `Updated ${this.local}`;
+      const text = this.saved ? `${this.saved === 'forecast' ? 'Forecast' : 'Speeds'} from ${this.local}, ${formatAge(age)} ago`
+        : old ? `Data from ${this.local} (${formatAge(age)} old)` : `Updated ${this.local}`;
       if (this.updated.textContent !== text) this.updated.textContent = text;
     }
-    this.updated.classList.toggle('old', old);
+    this.updated.classList.toggle('old', old || !!this.saved);
     this.faded?.classList.toggle('old-data', old);
     let text = '';
-    if (down) {
+    if (offline) {
+      text = this.saved ? 'Offline: the last forecast kept on this device. It updates by itself when the connection is back.'
+        : this.local ? 'Offline: the map keeps the last data. It updates by itself when the connection is back.'
+          : 'Offline: the map loads by itself when the connection is back.';
+    } else if (this.saved) {
+      text = down ? 'The feed is unreachable: this is the last forecast kept on this device. Retrying automatically…'
+        : 'Kept from your last visit: updating…';
+    } else if (down) {
       // once stale, the age is already in the header
       const since = Number.isFinite(age) && !old ? `: the data is ${formatAge(age)} old` : '';
       text = `Feed unreachable${since}. Retrying automatically…`;
@@ -75,7 +91,7 @@ export class StatusLine {
     }
     if (this.stale.textContent !== text) this.stale.textContent = text;
     this.stale.hidden = !text;
-    document.documentElement.dataset.feed = down ? 'down' : old ? 'stale' : (this.feed?.state ?? 'connecting');
+    document.documentElement.dataset.feed = offline ? 'offline' : down ? 'down' : old ? 'stale' : (this.feed?.state ?? 'connecting');
   }
 }
 
