@@ -57,12 +57,12 @@ typedef struct import {
     record *rec;
     size_t n_rec, cap_rec;
     fc_tz tz;
-    const char *const *files;
     /* counts for the report */
     size_t meta_rows, meta_not_ml, rows, not_ml_rows, unknown_rows, imputed_rows, no_speed_rows;
     size_t dst_gap_rows, repeated_hour_rows, dup_rows, conflict_rows, out_of_order_rows, unplaced_rows;
-    cJSON *unknown_ids, *unplaced_ids, *no_data_ids, *examples;
-    int n_unknown_ids;
+    char **unknown; /* distinct station ids not in the metadata, sorted like by_id */
+    int n_unknown, cap_unknown;
+    cJSON *unplaced_ids, *no_data_ids, *examples;
 } import;
 
 /* ---- small parsers ---- */
@@ -132,12 +132,8 @@ enum { M_ID, M_FWY, M_DIR, M_ABS_PM, M_LAT, M_LON, M_TYPE, M_LANES, M_NAME, M_CI
 static const char *const k_meta_cols[M_N] = {"ID", "Fwy", "Dir", "Abs_PM", "Latitude", "Longitude", "Type", "Lanes", "Name", "City"};
 #define M_REQUIRED M_LANES /* the columns before this one are required */
 
-static int by_id(const void *a, const void *b)
-{
-    const station *x = a, *y = b;
-    size_t lx = strlen(x->id), ly = strlen(y->id);
-    return lx != ly ? (lx < ly ? -1 : 1) : strcmp(x->id, y->id);
-}
+static int cmp_id(const char *x, const char *y);
+static int by_id(const void *a, const void *b) { return cmp_id(((const station *)a)->id, ((const station *)b)->id); }
 
 static int find_station(const import *im, const char *id)
 {
@@ -282,6 +278,32 @@ static float value(const char *path, int line, int field, const char *what, cons
     return (float)v;
 }
 
+static int cmp_id(const char *x, const char *y)
+{
+    size_t lx = strlen(x), ly = strlen(y);
+    return lx != ly ? (lx < ly ? -1 : 1) : strcmp(x, y);
+}
+
+/* Adds id to the sorted set of stations missing from the metadata (real files can have many). */
+static void remember_unknown(import *im, const char *id)
+{
+    int lo = 0, hi = im->n_unknown;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2, c = cmp_id(im->unknown[mid], id);
+        if (!c) return;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    if (im->n_unknown == im->cap_unknown) {
+        im->cap_unknown = im->cap_unknown ? 2 * im->cap_unknown : 64;
+        im->unknown = realloc(im->unknown, im->cap_unknown * sizeof(char *));
+        if (!im->unknown) fc_tool_die("out of memory");
+    }
+    memmove(im->unknown + lo + 1, im->unknown + lo, (im->n_unknown - lo) * sizeof(char *));
+    im->unknown[lo] = strdup(id);
+    im->n_unknown++;
+}
+
 static void note(import *im, const char *what, const char *path, int line)
 {
     if (cJSON_GetObjectItem(im->examples, what)) return;
@@ -315,12 +337,7 @@ static void read_data(import *im, int file, const char *path)
         int s = find_station(im, id);
         if (s < 0) { /* a mainline station the metadata does not have: no position, no corridor */
             im->unknown_rows++;
-            int listed = 0;
-            for (const cJSON *x = im->unknown_ids->child; x && !listed; x = x->next) listed = !strcmp(x->valuestring, id);
-            if (!listed) {
-                im->n_unknown_ids++;
-                if (cJSON_GetArraySize(im->unknown_ids) < LIST_MAX) cJSON_AddItemToArray(im->unknown_ids, cJSON_CreateString(id));
-            }
+            remember_unknown(im, id);
             note(im, "not_in_metadata", path, line);
             continue;
         }
@@ -412,8 +429,6 @@ int main(int argc, char **argv)
     if (!meta_path || !n_data || !out) fc_tool_die("%s", k_usage);
 
     import im = {0};
-    im.files = data;
-    im.unknown_ids = cJSON_CreateArray();
     im.examples = cJSON_CreateObject();
     if (fc_tz_parse(tzname, strlen(tzname), &im.tz)) fc_tool_die("--timezone \"%s\": not a zone the engine knows", tzname);
     read_meta(&im, meta_path);
@@ -543,8 +558,9 @@ int main(int argc, char **argv)
     cJSON_AddNumberToObject(d, "rows", (double)im.rows);
     cJSON_AddNumberToObject(d, "not_mainline_rows", (double)im.not_ml_rows);
     cJSON_AddNumberToObject(d, "not_in_metadata_rows", (double)im.unknown_rows);
-    cJSON_AddNumberToObject(d, "not_in_metadata_stations", im.n_unknown_ids);
-    cJSON_AddItemToObject(d, "not_in_metadata_ids", im.unknown_ids);
+    cJSON_AddNumberToObject(d, "not_in_metadata_stations", im.n_unknown);
+    cJSON *unknown_ids = cJSON_AddArrayToObject(d, "not_in_metadata_ids");
+    for (int k = 0; k < im.n_unknown && k < LIST_MAX; k++) cJSON_AddItemToArray(unknown_ids, cJSON_CreateString(im.unknown[k]));
     cJSON_AddNumberToObject(d, "no_position_rows", (double)im.unplaced_rows);
     cJSON_AddNumberToObject(d, "imputed_rows", (double)im.imputed_rows);
     cJSON_AddNumberToObject(d, "no_speed_rows", (double)im.no_speed_rows);
@@ -570,7 +586,7 @@ int main(int argc, char **argv)
             "flowcast-pems: %zu rows read: %zu of other lane types, %zu of %d stations not in the metadata (skipped), %zu with %% observed 0 (missing), "
             "%zu without a speed, %zu duplicates (%zu conflicting, first kept), %zu out of order, %zu in the skipped hour of a clock change\n"
             "flowcast-pems: %zu rows of 5 minutes from %s (+ %zu missing rows to whole weeks) -> %s\n",
-            im.n_st, b.n, n_no_data, n_unplaced, im.rows, im.not_ml_rows, im.unknown_rows, im.n_unknown_ids, im.imputed_rows,
+            im.n_st, b.n, n_no_data, n_unplaced, im.rows, im.not_ml_rows, im.unknown_rows, im.n_unknown, im.imputed_rows,
             im.no_speed_rows, im.dup_rows + im.conflict_rows, im.conflict_rows, im.out_of_order_rows, im.dst_gap_rows, recorded, start,
             rows - recorded, out);
     cJSON_free(rep_text);
