@@ -12,51 +12,16 @@
  * tables: they are written as missing. The network and the speeds are read by the engine
  * (fc_network_parse, c/src/matrix.c); the folder is written to DIR.tmp and renamed into place,
  * so a failed run leaves nothing that looks like a dataset. */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include "cJSON.h"
 #include "flowcast.h"
 #include "matrix.h"
 #include "network.h"
+#include "common/dataset.h"
 #include "common/tool.h"
-
-#define WEEK_S (7 * 86400)
-
-static char g_tmp[4096];
-
-static void write_file(const char *dir, const char *name, const char *text, size_t len)
-{
-    char path[4600];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(text, 1, len, f) != len || fclose(f)) fc_tool_die("cannot write %s: %s", path, strerror(errno));
-}
-
-static void write_matrix(const char *dir, const char *name, const fc_matrix *m)
-{
-    size_t len = fc_matrix_format(m, NULL, 0);
-    char *buf = malloc(len + 1);
-    if (!buf) fc_tool_die("out of memory");
-    fc_matrix_format(m, buf, len + 1);
-    write_file(dir, name, buf, len);
-    free(buf);
-}
-
-static void remove_dir(const char *dir)
-{
-    static const char *const k_files[] = {"meta.json", "network.json", "speed.csv", "volume.csv", "occupancy.csv", NULL};
-    char path[4600];
-    for (int k = 0; k_files[k]; k++) {
-        snprintf(path, sizeof path, "%s/%s", dir, k_files[k]);
-        remove(path);
-    }
-    rmdir(dir);
-}
 
 int main(int argc, char **argv)
 {
@@ -95,8 +60,7 @@ int main(int argc, char **argv)
     if (m->cols != net->n_sensors)
         fc_tool_die("%s: %zu columns, the network has %u sensors", speeds, m->cols, net->n_sensors);
     size_t real_rows = m->rows, rows = real_rows;
-    size_t per_week = WEEK_S / net->interval_s;
-    if (whole_weeks) rows = (real_rows + per_week - 1) / per_week * per_week;
+    if (whole_weeks) rows = fc_dataset_whole_weeks(real_rows, net->interval_s);
 
     /* speed: the recording, then missing rows; volume and occupancy: all missing */
     fc_matrix speed = {rows, m->cols, calloc(rows * m->cols, sizeof(float)), m->ids};
@@ -106,40 +70,15 @@ int main(int argc, char **argv)
     for (size_t k = real_rows * m->cols; k < rows * m->cols; k++) speed.v[k] = NAN;
     for (size_t k = 0; k < rows * m->cols; k++) none.v[k] = NAN;
 
-    cJSON *meta = cJSON_CreateObject();
-    cJSON_AddStringToObject(meta, "schema", "flowcast.dataset/1");
-    cJSON_AddStringToObject(meta, "network", net->id);
-    cJSON_AddStringToObject(meta, "start", start);
-    cJSON_AddNumberToObject(meta, "interval_s", net->interval_s);
-    cJSON_AddNumberToObject(meta, "rows", (double)rows);
-    cJSON_AddStringToObject(meta, "timezone", net->tz_name);
-    cJSON_AddStringToObject(meta, "generator", "flowcast-replayset (recorded speeds)");
-    cJSON_AddFalseToObject(meta, "simulated");
-    cJSON_AddNumberToObject(meta, "recorded_rows", (double)real_rows);
-    cJSON_AddNumberToObject(meta, "padded_rows", (double)(rows - real_rows));
+    cJSON *meta = fc_dataset_meta(net, start, rows, real_rows, "flowcast-replayset (recorded speeds)");
     if (source) cJSON_AddStringToObject(meta, "source", source);
-    char *meta_text = cJSON_Print(meta);
-
-    snprintf(g_tmp, sizeof g_tmp, "%s.tmp", out);
-    remove_dir(g_tmp);
-    if (mkdir(g_tmp, 0777)) fc_tool_die("cannot create %s: %s", g_tmp, strerror(errno));
-    write_file(g_tmp, "meta.json", meta_text, strlen(meta_text));
-    write_file(g_tmp, "network.json", net_text, len);
-    write_matrix(g_tmp, "speed.csv", &speed);
-    write_matrix(g_tmp, "volume.csv", &none);
-    write_matrix(g_tmp, "occupancy.csv", &none);
-    remove_dir(out); /* an older dataset made by this tool */
-    if (rename(g_tmp, out)) {
-        remove_dir(g_tmp);
-        fc_tool_die("cannot rename %s to %s: %s", g_tmp, out, strerror(errno));
-    }
+    fc_dataset_write(out, meta, net_text, len, &speed, &none, &none);
     fprintf(stderr, "flowcast-replayset: %u sensors, %zu recorded rows + %zu missing rows -> %s\n",
             net->n_sensors, real_rows, rows - real_rows, out);
     free(speed.v), free(none.v);
     fc_matrix_free(m);
     fc_network_free(net);
     cJSON_Delete(meta);
-    cJSON_free(meta_text);
     free(net_text);
     return 0;
 }

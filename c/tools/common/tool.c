@@ -2,6 +2,7 @@
  * and matrix-CSV files (parsed by the engine's c/src/matrix.c). Tools only: stdio is fine here. */
 #include "tool.h"
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,4 +66,31 @@ fc_matrix *fc_tool_read_csv(const char *path, int header)
     free(text);
     if (st) fc_tool_die("%s: %s", path, msg);
     return m;
+}
+
+int fc_tool_parse_number(const char *text, double *out)
+{
+    char *end;
+    if (!*text) return 0;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (*end || errno || !isfinite(v)) return 0;
+    /* strtod also takes hex, inf and nan spellings: only plain decimal is a number here */
+    for (const char *p = text; *p; p++)
+        if (!strchr("0123456789+-.eE", *p)) return 0;
+    *out = v;
+    return 1;
+}
+
+void fc_tool_write_atomic(const char *path, const char *text)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) fc_tool_die("cannot write %s: %s", tmp, strerror(errno));
+    int ok = fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+    if (fclose(f) || !ok || rename(tmp, path)) {
+        remove(tmp);
+        fc_tool_die("cannot write %s: %s", path, strerror(errno));
+    }
 }
