@@ -39,6 +39,8 @@ let latestTs = NaN;
 let tileForecast = /** @type {Promise<import('../flowcast.js').Forecast> | null} */ (null);
 let tileMode = false;
 
+/** Until the first forecast is posted (or forecasts are given up): stages are also User Timing entries. */
+let startingUp = true;
 /** Per-stage timings in ms: the numbers the performance panel shows. */
 const stages = /** @type {Record<string, { last: number, total: number, count: number, max: number }>} */ ({});
 
@@ -52,9 +54,10 @@ function record(name, ms) {
   s.total += ms;
   s.count++;
   s.max = Math.max(s.max, ms);
-  // also a User Timing entry: the start-up benchmark adds up the worker's CPU before the first
-  // forecast, which DevTools cannot slow down in a worker (bench/startup.js)
-  performance.measure(`flowcast:${name}`, { start: performance.now() - ms, duration: ms });
+  // during start-up also a User Timing entry: the start-up benchmark adds up the worker's CPU
+  // before the first forecast, which DevTools cannot slow down in a worker (bench/startup.js);
+  // not after it, or a page left open would collect one per snapshot for good
+  if (startingUp) performance.measure(`flowcast:${name}`, { start: performance.now() - ms, duration: ms });
 }
 
 /**
@@ -341,11 +344,13 @@ async function start(cfg) {
       hasModel = true;
     } catch (err) {
       forecastsUnavailable(err);
+      startingUp = false;
       return;
     }
   }
   progress('ready', 'Forecasts ready', 1);
   await postUpdate();
+  startingUp = false;
 }
 
 /**
