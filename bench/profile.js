@@ -86,30 +86,25 @@ function targetSession(cdp, sessionId) {
 }
 
 /**
- * The worker's engine statistics (engine.stats()), reached without changing the app: the worker
- * imports flowcast.js as a module, so importing the same URL in the worker gives the same class;
- * its `latest()` is wrapped once to catch the engine the worker calls it on, then restored.
+ * The worker's engine statistics (engine.stats()), asked the way the page asks: a `stats` message
+ * handed to the worker's own handler, its answer caught on the way out. (The worker is a bundle;
+ * importing flowcast.js beside it would give another Predictor class, never the one it runs.)
+ * Bounded: a worker that does not answer in 5 s is an error, never a hang.
  * @param {{ send: (m: string, p?: object) => Promise<any> }} w
- * @param {string} origin
  */
-async function workerStats(w, origin) {
-  const expression = `(async () => {
-    if (!self.__flowcastProfileEngine) {
-      const { Predictor } = await import(${JSON.stringify(`${origin}/js/flowcast.js`)});
-      const latest = Predictor.prototype.latest;
-      await new Promise((resolve) => {
-        Predictor.prototype.latest = function (...a) {
-          Predictor.prototype.latest = latest;
-          self.__flowcastProfileEngine = this;
-          resolve();
-          return latest.apply(this, a);
-        };
-      });
-    }
-    return self.__flowcastProfileEngine.stats();
-  })()`;
+async function workerStats(w) {
+  const expression = `new Promise((resolve, reject) => {
+    const post = self.postMessage;
+    const timer = setTimeout(() => { self.postMessage = post; reject(new Error('no stats answer in 5 s')); }, 5000);
+    self.postMessage = function (m, ...rest) {
+      if (m && m.type === 'stats') { self.postMessage = post; clearTimeout(timer); resolve(m.stats); return; }
+      return post.call(self, m, ...rest);
+    };
+    self.onmessage(new MessageEvent('message', { data: { type: 'stats' } }));
+  })`;
   const r = await w.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true });
   if (r.exceptionDetails) throw new Error(r.exceptionDetails.exception?.description ?? r.exceptionDetails.text);
+  if (!r.result.value) throw new Error('the worker has no engine yet');
   return /** @type {{ stages: Record<string, { calls: number, totalUs: number, medianUs: number, p95Us: number }>, memory: object }} */ (r.result.value);
 }
 
@@ -121,6 +116,13 @@ await app.listen({ port: 0, host: '127.0.0.1' });
 const origin = `http://127.0.0.1:${app.server.address().port}`;
 const browser = await launchChromium();
 let failed = false;
+// Whatever hangs (a page that never becomes ready, a DevTools call never answered), the command
+// ends: start-up is allowed 2 minutes beyond the recording.
+const watchdog = setTimeout(() => {
+  console.error(`profile: gave up after ${seconds + 120} s`);
+  process.exit(1);
+}, (seconds + 120) * 1000);
+watchdog.unref();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.route('https://*.tile.openstreetmap.org/**', (r) => r.abort());
@@ -138,7 +140,7 @@ try {
   await page.waitForSelector('html[data-ready="forecast"]', { timeout: 60000 });
   console.error(`profile: app ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (history, training, first forecast); recording ${seconds} s at ${speed}x …`);
 
-  const before = await workerStats(worker, origin).catch((/** @type {Error} */ e) => {
+  const before = await workerStats(worker).catch((/** @type {Error} */ e) => {
     console.error(`profile: engine.stats() not reachable in the worker (${e.message}); stage shares from the profile only`);
     return null;
   });
@@ -154,7 +156,7 @@ try {
   const [{ profile: workerProfile }, { profile: pageProfile }] = await Promise.all([worker.send('Profiler.stop'), cdp.send('Profiler.stop')]);
   await browser.stopTracing();
   const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
-  const after = before && await workerStats(worker, origin);
+  const after = before && await workerStats(worker);
 
   const workerPath = join(outDir, `app-${stamp}-worker.cpuprofile`);
   const pagePath = join(outDir, `app-${stamp}-page.cpuprofile`);

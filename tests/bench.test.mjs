@@ -7,14 +7,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runBounded } from './fixtures/run.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-test('npm run bench -- --quick writes a complete report', () => {
+test('npm run bench -- --quick writes a complete report', { timeout: 600000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'flowcast-bench-'));
   try {
     const out = join(dir, 'latest.json');
-    const r = spawnSync('node', [`${root}bench/run.js`, '--quick', '--out', out], { encoding: 'utf8' });
+    const r = await runBounded('node', [`${root}bench/run.js`, '--quick', '--out', out], { ms: 540000 });
+    assert.ok(!r.timedOut, `npm run bench -- --quick did not finish in 9 minutes\n${r.stderr}`);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /Ingest \(median/);
     assert.match(r.stdout, /Model in wasm/);
