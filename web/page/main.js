@@ -299,6 +299,13 @@ const REFUSED_WHY = /** @type {Record<string, string>} */ ({
 });
 
 /**
+ * Runs work the page can do later: when the main thread is idle, within a second (a browser
+ * without idle callbacks runs it after the tasks already queued).
+ * @param {() => void} fn
+ */
+const whenIdle = (fn) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(() => fn(), { timeout: 1000 }) : setTimeout(fn, 0));
+
+/**
  * Draws the network's map and sets up what depends on it: for the worker's network, or for the
  * one an earlier visit kept.
  * @param {import('../shared/types.js').Network} net
@@ -320,9 +327,11 @@ function showNetwork(net) {
     },
   });
   map = m;
-  addHitAreas(m);
   incidents.setMap(m, net);
-  addRoadMarks(m);
+  // the touch targets and the road shields are not what the first coloured map needs: they are
+  // added once the main thread is idle, after the speeds already queued are drawn (on a slow
+  // phone they cost a third of drawing the network: PERFORMANCE.md §26)
+  whenIdle(() => { addHitAreas(m); addRoadMarks(m); });
   keepNetworkInView(m, $('map'));
   document.documentElement.dataset.segments = String(m.segments.length);
   trip.setNetwork(net, net.interval_s / 60);

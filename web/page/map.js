@@ -80,7 +80,6 @@ export class SegmentMap {
     this.ringOn = null;
     /** @type {any} the highlighted route's halo */
     this.routeHalo = null;
-    this.#placeSegments();
     this.map.on('zoomend', () => this.#placeSegments());
     this.#setTabStop(0);
   }
@@ -121,7 +120,9 @@ export class SegmentMap {
     return segmentPairs(net).map((pair, index) => {
       const st = net.sensors[pair.sensor];
       const seg = /** @type {Segment} */ ({ ...pair, index, name: fullStationName(st, net.corridors[pair.corridor] ?? null) });
-      seg.line = this.L.polyline([[st.lat, st.lon], [net.sensors[pair.next].lat, net.sensors[pair.next].lon]], {
+      // drawn at once where it belongs, to the right of its direction of travel at this zoom
+      // (placing it after adding it drew every path twice: PERFORMANCE.md §26)
+      seg.line = this.L.polyline(offsetLatLngs(this.map, st, net.sensors[pair.next], OFFSET_PX), {
         className: 'fc-seg', weight: WEIGHT_PX, opacity: 1, lineCap: 'butt', ...segmentStyle(-1),
       }).addTo(this.map);
       seg.line.on('click', () => this.select(seg.index, 'pointer'));
