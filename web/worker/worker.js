@@ -311,9 +311,15 @@ async function start(cfg) {
   // large shares the phone's link until the current speeds are posted. Only then the model: a
   // small window file first (the profiles of the current hour: the first forecast), the full
   // file after it in the background.
+  // The recent speeds are asked for with the network, not after it: on a phone's link that is a
+  // round trip and the network's transfer earlier (PERFORMANCE.md §26). A first try that failed
+  // (the feed was down: the network is retried until it is back) is tried once more.
   wasmRuntime().catch(() => {}); // a failed compile is retried by createPredictor, which reports it
+  const recentHours = cfg.recentHours ?? RECENT_HOURS;
+  const firstTry = fetchHistory(base, recentHours);
+  firstTry.catch(() => {}); // a failure is handled below, once the network has come
   const networkText = await fetchNetwork(base, cfg.retryBaseMs ?? 1000, cfg.retryMaxMs ?? 30000);
-  const recentFile = fetchHistory(base, cfg.recentHours ?? RECENT_HOURS);
+  const recentFile = firstTry.catch(() => fetchHistory(base, recentHours));
   recentFile.catch(() => {}); // awaited below; not an unhandled rejection if creation fails first
   engine = await createPredictor({ network: networkText });
   postMessage({ type: 'network', network: JSON.parse(networkText) });
