@@ -109,3 +109,19 @@ export function statusText(detail, minutes) {
 export function feedUrl(feed) {
   return new URL(feed || new URL('../../api/v1/', import.meta.url).href, location.href).href.replace(/\/?$/, '/');
 }
+
+/** A network id as a feed's URLs carry it (GET /api/v1/networks lists a server's). */
+export const NETWORK_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
+/**
+ * The API of one of a feed's networks (api/v1/networks/<id>/); the feed's own (its default
+ * network) without one. Throws a RangeError for a malformed id.
+ * @param {string | null | undefined} feed
+ * @param {string | null | undefined} network
+ */
+export function networkFeedUrl(feed, network) {
+  const base = feedUrl(feed);
+  if (!network) return base;
+  if (!NETWORK_ID.test(network)) throw new RangeError(`"${network.slice(0, 40)}" is not a network id`);
+  return `${base}networks/${network}/`;
+}

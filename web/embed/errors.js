@@ -10,7 +10,7 @@
 
 /**
  * @typedef {'FEED_UNREACHABLE' | 'FEED_NOT_FOUND' | 'FEED_DOWN' | 'FORECAST_UNAVAILABLE' | 'ENGINE_FAILED'
- *   | 'BAD_FEED' | 'BAD_CORRIDOR' | 'BAD_HORIZON' | 'MAP_HAS_NO_SIZE'} ErrorCode
+ *   | 'BAD_FEED' | 'BAD_NETWORK' | 'BAD_CORRIDOR' | 'BAD_HORIZON' | 'MAP_HAS_NO_SIZE'} ErrorCode
  * @typedef {{ code: ErrorCode, message: string, retrying: boolean }} EmbedError
  */
 

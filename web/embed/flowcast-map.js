@@ -15,6 +15,8 @@
 // Attributes, each reflected as a property of the same name (as built-in elements do: setting
 // `el.horizon = 30` sets the attribute, and either updates the view):
 // `feed` — API base URL (default: the api/v1/ beside this script; the property reads resolved);
+// `network` — which of the feed's networks (an id from its GET api/v1/networks, e.g. "la");
+// default the feed's own;
 // `corridor` — a road ("I-285") or a corridor id ("I285-CW"), default all;
 // `horizon` — minutes ahead, 0 (now) to 60, rounded to the feed's interval (property: a number);
 // `telemetry` — present: send anonymous performance beacons to the feed (shared/telemetry.js), a
@@ -28,7 +30,7 @@
 // `notice` (a problem's message over an empty drawing).
 
 import { DASHED_BIN, SPEED_BINS, binOf, colorOfBin } from '../shared/colors.js';
-import { feedUrl, startEngineWorker, statusText, updateDetail } from './engine-worker.js';
+import { feedUrl, networkFeedUrl, startEngineWorker, statusText, updateDetail } from './engine-worker.js';
 import { Problems, corridorError, embedError, parseHorizon } from './errors.js';
 import { adoptStyles } from './styles.js';
 import { TelemetryClient } from '../shared/telemetry.js';
@@ -115,7 +117,7 @@ line.jam { stroke-dasharray: 12 4; }
 `;
 
 export class FlowcastMapElement extends HTMLElement {
-  static observedAttributes = ['feed', 'corridor', 'horizon', 'telemetry'];
+  static observedAttributes = ['feed', 'network', 'corridor', 'horizon', 'telemetry'];
 
   constructor() {
     super();
@@ -154,8 +156,8 @@ export class FlowcastMapElement extends HTMLElement {
     frame.className = 'frame';
     frame.append(this.svg, this.noticeEl, bar);
     root.append(frame);
-    /** @type {Network | null} */
-    this.network = null;
+    /** @type {Network | null} the network drawn */
+    this.net = null;
     /** @type {Extract<WorkerMessage, { type: 'update' }> | null} */
     this.update = null;
     /** @type {{ el: SVGLineElement, sensor: number }[]} */
@@ -188,6 +190,15 @@ export class FlowcastMapElement extends HTMLElement {
 
   set feed(value) {
     this.#reflect('feed', value);
+  }
+
+  /** Which of the feed's networks is shown ('' for the feed's own). */
+  get network() {
+    return this.getAttribute('network') ?? '';
+  }
+
+  set network(value) {
+    this.#reflect('network', value);
   }
 
   /** The road or corridor id shown; '' for the whole network. */
@@ -259,9 +270,9 @@ export class FlowcastMapElement extends HTMLElement {
   attributeChangedCallback(name, old, value) {
     // before connectedCallback (an upgrade reports every attribute) there is nothing to update
     if (!this.connected || old === value) return;
-    if (name === 'feed') {
+    if (name === 'feed' || name === 'network') {
       this.#unsubscribe();
-      this.network = null;
+      this.net = null;
       this.update = null;
       this.lines = [];
       this.svg.replaceChildren();
@@ -278,9 +289,15 @@ export class FlowcastMapElement extends HTMLElement {
 
   #subscribe() {
     try {
-      this.hubFeed = feedUrl(this.getAttribute('feed'));
+      feedUrl(this.getAttribute('feed'));
     } catch {
       this.#problem('feed', embedError('BAD_FEED', `"${this.getAttribute('feed')?.slice(0, 60)}" is not a feed address (a URL like https://host/api/v1/).`));
+      return;
+    }
+    try {
+      this.hubFeed = networkFeedUrl(this.getAttribute('feed'), this.getAttribute('network'));
+    } catch {
+      this.#problem('feed', embedError('BAD_NETWORK', `"${this.getAttribute('network')?.slice(0, 40)}" is not a network id (lower-case letters, digits and dashes, e.g. "la").`));
       return;
     }
     this.hub = hubFor(this.hubFeed);
@@ -338,7 +355,7 @@ export class FlowcastMapElement extends HTMLElement {
   /** @param {HubMessage} m */
   #onMessage(m) {
     if (m.type === 'network') {
-      this.network = m.network;
+      this.net = m.network;
       this.problems.set('feed', null);
       this.#build();
     } else if (m.type === 'update') {
@@ -349,7 +366,7 @@ export class FlowcastMapElement extends HTMLElement {
   }
 
   #build() {
-    const net = this.network;
+    const net = this.net;
     if (!net) return;
     const want = this.corridor.trim();
     const corridors = pickCorridors(net, want);

@@ -19,7 +19,8 @@
 // goes on the global object; with a global `L`, the class and factory are added to it, as
 // Leaflet plugins do.
 //
-// Options: `feed` (API base URL, default the api/v1/ of the host serving this script),
+// Options: `feed` (API base URL, default the api/v1/ of the host serving this script), `network`
+// (which of the feed's networks, an id from its GET api/v1/networks; default the feed's own),
 // `corridor` (a road "I-285" or a corridor id "I285-CW", default all), `horizon` (minutes
 // ahead, 0…60, rounded to the feed's interval), `weight` and `offset` (path width and the gap
 // between the two directions, in pixels), `pane`, `interactive`, `legend` (true or a corner:
@@ -30,7 +31,7 @@
 // when the feed or the engine fails, an option is bad, or the map has no size.
 
 import { binOf } from '../shared/colors.js';
-import { feedUrl, startEngineWorker, statusText, updateDetail } from './engine-worker.js';
+import { feedUrl, networkFeedUrl, startEngineWorker, statusText, updateDetail } from './engine-worker.js';
 import { Problems, corridorError, embedError, parseHorizon } from './errors.js';
 import { flowcastLegend, legendClass } from './leaflet-legend.js';
 import { horizonStep, offsetLatLngs, pickCorridors, segmentPairs, segmentStyle, speedAt } from '../shared/segments.js';
@@ -43,6 +44,7 @@ import { horizonStep, offsetLatLngs, pickCorridors, segmentPairs, segmentStyle, 
 /**
  * @typedef {object} FlowcastLayerOptions
  * @property {string} [feed]         API base URL
+ * @property {string} [network]      which of the feed's networks (GET api/v1/networks), default the feed's own
  * @property {string} [corridor]     road or corridor id; empty: the whole network
  * @property {number} [horizon]      minutes ahead, 0 = now
  * @property {number} [weight]       path width, px
@@ -67,7 +69,7 @@ export function layerClass(L) {
   if (cls) return cls;
   cls = L.Layer.extend({
     options: /** @type {FlowcastLayerOptions} */ ({
-      feed: '', corridor: '', horizon: 0, weight: 4, offset: 3, pane: 'overlayPane', interactive: false, legend: false,
+      feed: '', network: '', corridor: '', horizon: 0, weight: 4, offset: 3, pane: 'overlayPane', interactive: false, legend: false,
     }),
 
     /** @param {FlowcastLayerOptions} [options] */
@@ -107,6 +109,12 @@ export function layerClass(L) {
         feed = feedUrl(o.feed);
       } catch {
         this._problem('feed', embedError('BAD_FEED', `"${String(o.feed).slice(0, 60)}" is not a feed address (a URL like https://host/api/v1/).`));
+        return;
+      }
+      try {
+        feed = networkFeedUrl(o.feed, o.network);
+      } catch {
+        this._problem('feed', embedError('BAD_NETWORK', `"${String(o.network).slice(0, 40)}" is not a network id (lower-case letters, digits and dashes, e.g. "la").`));
         return;
       }
       this._engine = startEngineWorker(feed, {

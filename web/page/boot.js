@@ -6,7 +6,8 @@
 // the inline copy started (one worker: the first copy to run leaves it on `globalThis`). Run
 // unbundled, as under public/js/, main.js's import is what starts it.
 //
-// URL parameters: `feed` (API base URL, default "api/v1/" beside the page), `retry` (first retry
+// URL parameters: `network` (which of the server's networks: its API is api/v1/networks/<id>/;
+// the city picker sets it), `feed` (API base URL, default "api/v1/" beside the page), `retry` (first retry
 // delay in ms after a feed failure, default 1000), `timeout` (ms before a feed request with no
 // answer counts as failed, default 20000), `profiles` (MB: tile mode, the model's time-of-day
 // profiles fetched per corridor on demand and kept under that cap; README, "History profile
@@ -24,9 +25,16 @@ const WORKER_URL = typeof FLOWCAST_WORKER_URL === 'string' ? FLOWCAST_WORKER_URL
 
 const params = new URLSearchParams(location.search);
 
+/** The network chosen in the address bar (a server's id for it), or '' for the server's default. */
+const network = /^[a-z0-9][a-z0-9-]{0,39}$/.test(params.get('network') ?? '') ? /** @type {string} */ (params.get('network')) : '';
+
 /** What the page and its worker are asked to do, from the address bar. */
 export const settings = {
-  base: new URL(params.get('feed') ?? 'api/v1/', document.baseURI).href.replace(/\/?$/, '/'),
+  network,
+  /** the feed's API, where GET networks lists what it serves */
+  apiRoot: new URL(params.get('feed') ?? 'api/v1/', document.baseURI).href.replace(/\/?$/, '/'),
+  /** the chosen network's API */
+  base: new URL(params.get('feed') ?? 'api/v1/', document.baseURI).href.replace(/\/?$/, '/') + (network ? `networks/${network}/` : ''),
   retryBaseMs: Number(params.get('retry')) || undefined,
   timeoutMs: Number(params.get('timeout')) || undefined,
   watchdogMs: Number(params.get('watchdog')) || 60000,

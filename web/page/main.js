@@ -28,6 +28,7 @@ import { ViewHistory } from './url-state.js';
 import { SavedCommute, askTrip, tripEnds } from './commute.js';
 import { addHitAreas } from './hit-areas.js';
 import { addRoadMarks } from './map-labels.js';
+import { showCityPicker } from './city-picker.js';
 import { keepNetworkInView, revealAboveSheet } from './network-view.js';
 import { LastForecastStore } from './last-forecast.js';
 
@@ -332,6 +333,7 @@ function showNetwork(net) {
   // added once the main thread is idle, after the speeds already queued are drawn (on a slow
   // phone they cost a third of drawing the network: PERFORMANCE.md §26)
   whenIdle(() => { addHitAreas(m); addRoadMarks(m); });
+  whenIdle(() => { showCityPicker(/** @type {HTMLSelectElement} */ ($('city')), settings); });
   keepNetworkInView(m, $('map'));
   document.documentElement.dataset.segments = String(m.segments.length);
   trip.setNetwork(net, net.interval_s / 60);

@@ -107,6 +107,24 @@ export class PlaceIndex {
       }
     }
     this.qualifiers.sort((a, b) => b.key.length - a.key.length);
+    /** @type {Set<string>} the roads' names, normalized: what a milepost may name ("la corridor 5") */
+    this.roads = new Set(network.corridors.map((c) => normalize(c.road ?? '')).filter(Boolean));
+  }
+
+  /**
+   * What a commuter could type on this network, each a real one of its places, exits, mileposts
+   * and (where it has no names) detectors: the trip form's hint and the error's advice.
+   * @returns {string[]} quoted examples, "My location" last
+   */
+  examples() {
+    const out = (this.network.places ?? []).slice(0, 2).map((p) => p.name);
+    const exit = [...this.exits.keys()][0];
+    if (exit) out.push(`Exit ${exit.toUpperCase()}`);
+    const c = this.network.corridors.find((k) => k.road && k.sensors.length > 1);
+    const st = c && this.byId.get(c.sensors[Math.floor(c.sensors.length / 2)]);
+    if (c && st && Number.isFinite(st.milepost)) out.push(`${c.road} mile ${Math.round(st.milepost)}`);
+    if (!out.length && this.network.sensors.length) out.push(this.network.sensors[0].id); // a detector's id
+    return [...out.map((e) => `“${e}”`), '“My location”'];
   }
 
   /** @param {string[]} ids */
@@ -148,9 +166,11 @@ export class PlaceIndex {
    * @param {string} q normalized
    */
   #parseMilepost(q) {
-    const m = /^(?:([a-z]+-\d+)\s+)?(?:mile ?post|mile ?marker|mile|mp|mm)\s+(\d+(?:\.\d+)?)(?:\s+(?:on\s+)?([a-z]+-\d+))?$/.exec(q);
-    if (!m || (!m[1] && !m[3])) return null;
-    return { road: m[1] ?? m[3], milepost: Number(m[2]) };
+    const m = /^(?:(.+?)\s+)?(?:mile ?post|mile ?marker|mile|mp|mm)\s+(\d+(?:\.\d+)?)(?:\s+(?:on\s+)?(.+))?$/.exec(q);
+    const road = m && (m[1] ?? m[3]);
+    // a road: one of this network's ("la corridor 5"), or one written as roads are ("i-20")
+    if (!m || !road || (m[1] && m[3]) || !(this.roads.has(road) || /^[a-z]+-\d+$/.test(road))) return null;
+    return { road, milepost: Number(m[2]) };
   }
 
   /**
@@ -201,7 +221,7 @@ export class PlaceIndex {
       if (found.size === 1) return /** @type {Resolved} */ ([...found.values()][0]);
     }
     if (options.length > 1) return { error: `More than one place matches: ${options.slice(0, 3).map((o) => `"${o.value}"`).join(', ')}… Pick one from the list.` };
-    return { error: `"${raw}" is not a place on these roads. Try a place ("Cumberland"), an exit ("Exit 255") or a milepost ("I-285 mile 20").` };
+    return { error: `"${raw}" is not a place on these roads. Try for example ${this.examples().slice(0, -1).join(', ')}.` };
   }
 
   /**

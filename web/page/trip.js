@@ -105,6 +105,11 @@ export class TripPlanner {
    */
   setNetwork(network, stepMin = 5, steps = 12) {
     this.places = new PlaceIndex(network);
+    const hint = this.form.querySelector('.trip-examples');
+    if (hint) {
+      const ex = this.places.examples();
+      hint.textContent = `For example ${ex.slice(0, -1).join(', ')} or ${ex[ex.length - 1]}.`;
+    }
     this.stepMin = stepMin;
     this.steps = steps;
     this.#fillTimes();

@@ -3,17 +3,19 @@
 // ./routes/. docs/API.md is the reference for every route.
 
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import Fastify from 'fastify';
 import fastifyCompress from '@fastify/compress';
 import { FeedContext } from './context.js';
 import { HttpError, notFound } from './http.js';
 import {
-  CONNECTION_TIMEOUT_MS, DEFAULT_TILES, HEADERS_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, REPO_ROOT, REQUEST_TIMEOUT_MS, createSource, fastifyTrustProxy, parseTrustProxy,
+  CONNECTION_TIMEOUT_MS, DEFAULT_DATASET, DEFAULT_TILES, HEADERS_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, REPO_ROOT, REQUEST_TIMEOUT_MS, createSource, fastifyTrustProxy, parseTrustProxy,
 } from './options.js';
+import { TelemetryAggregator } from './telemetry.js';
 import { apiRoutes } from './routes/api.js';
 import { healthRoutes } from './routes/health.js';
 import { getOnlyRoutes } from './routes/methods.js';
+import { NETWORK_ID } from './routes/networks.js';
 import { staticRoutes } from './routes/static.js';
 
 const MAX_URL = 4096;
@@ -35,10 +37,16 @@ const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy
  * @param {import('./options.js').ServerOptions} [opts]
  */
 export async function buildServer(opts = {}) {
+  // one aggregator for the beacons of every network's pages
+  opts = { ...opts, telemetry: opts.telemetry ?? new TelemetryAggregator() };
   const feed = new FeedContext(await createSource(opts), opts);
+  const networks = await servedNetworks(feed, opts);
+  // the default network's routes under its id too, served by the /api/v1 scope itself
+  const defaultPrefix = `/api/v1/networks/${networks[0].id}/`;
   const headersTimeout = opts.headers_timeout_ms ?? HEADERS_TIMEOUT_MS;
   const app = Fastify({
-    logger: opts.logger ?? false, bodyLimit: MAX_BODY_BYTES, routerOptions: { maxParamLength: 200 }, return503OnClosing: true,
+    logger: opts.logger ?? false, bodyLimit: MAX_BODY_BYTES,
+    rewriteUrl: (req) => (req.url?.startsWith(defaultPrefix) ? `/api/v1/${req.url.slice(defaultPrefix.length)}` : req.url ?? '/'), routerOptions: { maxParamLength: 200 }, return503OnClosing: true,
     trustProxy: fastifyTrustProxy(parseTrustProxy(opts.trust_proxy)),
     connectionTimeout: opts.connection_timeout_ms ?? CONNECTION_TIMEOUT_MS,
     keepAliveTimeout: opts.keep_alive_timeout_ms ?? KEEP_ALIVE_TIMEOUT_MS,
@@ -80,20 +88,49 @@ export async function buildServer(opts = {}) {
 
   await app.register(getOnlyRoutes, {
     paths: feed.apiPaths,
-    plugins: [[healthRoutes, { feed }], [apiRoutes, { feed, prefix: '/api/v1' }]],
+    plugins: [[healthRoutes, { feed }], [apiRoutes, { feed, networks, prefix: '/api/v1' }],
+      ...networks.slice(1).map((n) => /** @type {[any, object]} */ ([apiRoutes, { feed: n.feed, prefix: `/api/v1/networks/${n.id}` }]))],
   });
   const publicDir = opts.public === undefined ? resolve(REPO_ROOT, 'public') : opts.public;
   if (publicDir && existsSync(publicDir)) await app.register(staticRoutes, { root: publicDir, tiles: opts.tiles ?? DEFAULT_TILES });
 
   app.addHook('onReady', async () => {
-    await feed.source.start();
-    await feed.incidents.start();
+    for (const { feed: f } of networks) {
+      await f.source.start();
+      await f.incidents.start();
+    }
   });
   app.addHook('preClose', async () => {
-    feed.incidents.stop();
-    feed.source.stop();
+    for (const { feed: f } of networks) {
+      f.incidents.stop();
+      f.source.stop();
+    }
   });
-  app.addHook('onClose', async () => feed.profileTiles.close());
+  app.addHook('onClose', async () => { for (const { feed: f } of networks) await f.profileTiles.close(); });
   app.decorate('flowcast', feed);
+  app.decorate('flowcastNetworks', networks);
   return app;
+}
+
+/**
+ * The networks the server serves: the default one (`feed`, from the top-level options) first,
+ * then `opts.networks`, each with its own source and feed context under the server's limits.
+ * @param {FeedContext} feed
+ * @param {import('./options.js').ServerOptions} opts
+ * @returns {Promise<import('./routes/networks.js').ServedNetwork[]>}
+ */
+async function servedNetworks(feed, opts) {
+  const folder = opts.upstream ? 'upstream' : basename(opts.dataset ?? opts.dir ?? DEFAULT_DATASET).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+/, '');
+  const id = opts.id ?? (NETWORK_ID.test(folder) ? folder : 'default');
+  /** @type {import('./routes/networks.js').ServedNetwork[]} */
+  const served = [{ id, city: opts.city, default: true, feed }];
+  for (const n of opts.networks ?? []) {
+    if (!NETWORK_ID.test(n.id)) throw new Error(`network id "${n.id}": up to 40 lower-case letters, digits and dashes`);
+    if (served.some((x) => x.id === n.id)) throw new Error(`network id "${n.id}" is given twice`);
+    // its own data, the server's limits
+    const o = { ...opts, dataset: undefined, upstream: undefined, dir: undefined, network: undefined, start_ms: undefined, log_dir: undefined, speed: undefined, ...n, networks: undefined };
+    served.push({ id: n.id, city: n.city, default: false, feed: new FeedContext(await createSource(o), o) });
+  }
+  if (!NETWORK_ID.test(id)) throw new Error(`network id "${id}": up to 40 lower-case letters, digits and dashes`);
+  return served;
 }

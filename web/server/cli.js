@@ -11,6 +11,9 @@ const HELP = `usage: node web/server/server.js [--dataset DIR | --upstream URL |
   --dataset DIR    replay a dataset folder (default: .cache/datasets/atlanta)
   --upstream URL   relay an upstream feed (a flowcast server's base URL, or a latest.json URL)
   --dir DIR        serve a directory of snapshot files (*.json and network.json)
+  --id ID          the network's id in URLs: /api/v1/networks/ID/ (default: the folder's name)
+  --also ID=DIR    replay another dataset folder too, under /api/v1/networks/ID/ (repeatable;
+                   GET /api/v1/networks lists them all)
   --port N         listen port (default 8080, or $PORT)
   --host H         listen address (default 127.0.0.1, or $HOST)
   --speed X        replay clock runs X times faster than real time (default 1)
@@ -65,7 +68,7 @@ export function parseCommandLine(argv) {
       capacity: { type: 'string' }, network: { type: 'string' }, realtime: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       log: { type: 'string' }, 'retention-days': { type: 'string' }, 'rate-limit': { type: 'string' }, 'sse-per-ip': { type: 'string' },
       'sse-max': { type: 'string' }, 'trust-proxy': { type: 'string' }, tiles: { type: 'string' },
-      'health-detail': { type: 'boolean' },
+      'health-detail': { type: 'boolean' }, id: { type: 'string' }, also: { type: 'string', multiple: true },
     },
   });
   if (a.help) return null;
@@ -79,7 +82,13 @@ export function parseCommandLine(argv) {
   if (Number.isNaN(start_ms)) throw new Error(`--start: not an ISO 8601 timestamp: ${a.start}`);
   const port = num(a.port ?? process.env.PORT, 'port') ?? 8080;
   const host = a.host ?? process.env.HOST ?? '127.0.0.1';
+  const networks = (a.also ?? []).map((v) => {
+    const m = /^([a-z0-9][a-z0-9-]{0,39})=(.+)$/.exec(v);
+    if (!m) throw new Error(`--also: ID=DIR with an id of lower-case letters, digits and dashes, not "${v}"`);
+    return { id: m[1], dataset: resolve(m[2]), speed: num(a.speed, 'speed') };
+  });
   const opts = {
+    id: a.id, networks,
     dataset: a.dataset && resolve(a.dataset), upstream: a.upstream, dir: a.dir && resolve(a.dir),
     speed: num(a.speed, 'speed'), start_ms, public: a.public && resolve(a.public),
     poll_ms: num(a['poll-ms'], 'poll-ms'), capacity: num(a.capacity, 'capacity'), realtime: a.realtime, network: a.network && resolve(a.network),
@@ -90,7 +99,8 @@ export function parseCommandLine(argv) {
     logger: a.verbose ? { level: 'info' } : false,
     log: (/** @type {string} */ msg) => console.error(`flowcast-server: ${msg}`),
   };
-  const what = a.upstream ? `relaying ${a.upstream}` : a.dir ? `serving ${a.dir}` : `replaying ${a.dataset ?? DEFAULT_DATASET}${a.speed ? ` at ${a.speed}x` : ''}`;
+  const what = (a.upstream ? `relaying ${a.upstream}` : a.dir ? `serving ${a.dir}` : `replaying ${a.dataset ?? DEFAULT_DATASET}${a.speed ? ` at ${a.speed}x` : ''}`)
+    + networks.map((n) => `, and ${n.dataset} as ${n.id}`).join('');
   return { opts, port, host, what };
 }
 

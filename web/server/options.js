@@ -56,6 +56,20 @@ export const KEEP_ALIVE_TIMEOUT_MS = 5000;
  * @property {number} [connection_timeout_ms] @property {number} [keep_alive_timeout_ms]
  * @property {boolean|object} [logger] Fastify logger option
  * @property {(msg: string) => void} [log] source messages (upstream failures, skipped files)
+ * @property {string} [id] the default network's id in URLs (/api/v1/networks/<id>/; default: the
+ *   dataset's or directory's folder name, "upstream" for a relay)
+ * @property {string} [city] the default network's city, as the page's city picker names it
+ * @property {ExtraNetwork[]} [networks] more networks served beside the default one
+ */
+
+/**
+ * Another network the same server serves under /api/v1/networks/<id>/: its own data (one of
+ * dataset, upstream, dir, with their options), the server's limits.
+ * @typedef {Object} ExtraNetwork
+ * @property {string} id @property {string} [city]
+ * @property {string} [dataset] @property {string} [upstream] @property {string} [dir]
+ * @property {string} [network] @property {number} [speed] @property {number} [start_ms]
+ * @property {string|null} [log_dir]
  */
 
 /**

@@ -4,10 +4,12 @@
 // /api/v1/model (DIR/model.fcm) with flowcast-train when that file is missing, older than the
 // dataset or of another model format version; without the tool, pages train in their worker.
 //
-//   node web/server/start.js [--dataset DIR | --city la] [--sim PATH] [--train PATH] [--days N] [server options...]
+//   node web/server/start.js [--dataset DIR | --city atlanta|la|all] [--sim PATH] [--train PATH] [--days N] [server options...]
 //
-// `--city la` serves Los Angeles on its real March 2012 detector data instead (web/server/la.js,
-// docs/LA.md): the dataset is built from ../shared/data/los-loop by the native tools.
+// By default (`--city all`) it serves Atlanta and, beside it under /api/v1/networks/la/, Los
+// Angeles on its real March 2012 detector data (web/server/la.js, docs/LA.md: the dataset is
+// built from ../shared/data/los-loop by the native tools; without that folder, Atlanta alone,
+// with the reason printed). `--city atlanta` or `--city la` serves one of them alone.
 //
 // The dataset is written to DIR.tmp and renamed into place only when the simulator succeeds, so
 // an interrupted run never leaves a half-written dataset that looks complete.
@@ -127,7 +129,7 @@ export async function ensureModel({ dir, train }) {
  * @param {string[]} argv
  */
 function splitArgs(argv) {
-  const own = { dir: DEFAULT_DATASET, sim: DEFAULT_SIM, train: DEFAULT_TRAIN, days: DEFAULT_DAYS, city: 'atlanta' };
+  const own = { dir: DEFAULT_DATASET, sim: DEFAULT_SIM, train: DEFAULT_TRAIN, days: DEFAULT_DAYS, city: 'all' };
   const rest = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -138,7 +140,9 @@ function splitArgs(argv) {
     else if (a === '--city') own.city = argv[++i] ?? '';
     else rest.push(a);
   }
-  if (own.city !== 'atlanta' && own.city !== 'la') throw new Error(`--city: "atlanta" (simulated, the default) or "la" (real March 2012 data), not "${own.city}"`);
+  if (!['all', 'atlanta', 'la'].includes(own.city)) throw new Error(`--city: "all" (the default: Atlanta and Los Angeles), "atlanta" (simulated) or "la" (real March 2012 data), not "${own.city}"`);
+  // a dataset of one's own is served alone
+  if (own.city === 'all' && own.dir !== DEFAULT_DATASET) own.city = 'atlanta';
   if (own.city === 'la' && own.dir === DEFAULT_DATASET) own.dir = LA_DATASET;
   if (!Number.isInteger(own.days) || own.days < 7) throw new Error('--days: an integer of at least 7 (replay needs whole weeks)');
   return { own, rest };
@@ -149,7 +153,17 @@ try {
   if (own.city === 'la') ensureLaDataset({ dir: own.dir });
   else await ensureDataset(own);
   await ensureModel(own);
-  await main(['--dataset', own.dir, ...rest]);
+  const also = [];
+  if (own.city === 'all') {
+    try {
+      const la = ensureLaDataset({ quiet: true });
+      await ensureModel({ dir: la, train: own.train });
+      also.push('--also', `la=${la}`);
+    } catch (err) {
+      console.error(`flowcast: serving Atlanta only, not Los Angeles: ${err instanceof Error ? err.message : err}`);
+    }
+  }
+  await main(['--dataset', own.dir, ...(own.city === 'la' ? ['--id', 'la'] : []), ...also, ...rest]);
 } catch (err) {
   console.error(`flowcast: ${err instanceof Error ? err.message : err}`);
   process.exit(1);

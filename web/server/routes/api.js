@@ -9,13 +9,18 @@ import { historyRoutes } from './history.js';
 import { incidentRoutes } from './incidents.js';
 import { modelRoutes } from './model.js';
 import { networkRoutes } from './network.js';
+import { networksRoutes } from './networks.js';
 import { profileRoutes } from './profiles.js';
 import { snapshotRoutes } from './snapshots.js';
 import { streamRoutes } from './stream.js';
 import { telemetryRoutes } from './telemetry.js';
 
-/** @param {import('fastify').FastifyInstance} api @param {{ feed: import('../context.js').FeedContext }} opts */
-export async function apiRoutes(api, { feed }) {
+/**
+ * One network's API; the default network's scope (/api/v1) also lists them all (`networks`).
+ * @param {import('fastify').FastifyInstance} api
+ * @param {{ feed: import('../context.js').FeedContext, networks?: import('./networks.js').ServedNetwork[] }} opts
+ */
+export async function apiRoutes(api, { feed, networks }) {
   const rateLimit = feed.opts.rate_limit ?? RATE_LIMIT_PER_MIN;
   await api.register(fastifyCors, { origin: '*', methods: ['GET', 'HEAD'], exposedHeaders: ['ETag'], maxAge: 86400 });
   api.addHook('onSend', async (req, reply) => { reply.header('cross-origin-resource-policy', 'cross-origin'); });
@@ -40,5 +45,6 @@ export async function apiRoutes(api, { feed }) {
   for (const routes of [networkRoutes, snapshotRoutes, incidentRoutes, historyRoutes, modelRoutes, profileRoutes, streamRoutes]) {
     await api.register(routes, { feed });
   }
+  if (networks) await api.register(networksRoutes, { networks });
   await api.register(telemetryRoutes, { aggregator: feed.opts.telemetry, rateLimitPerMin: rateLimit });
 }

@@ -1,0 +1,205 @@
+// Several networks per server (issue 18): one server serves simulated Atlanta and Los Angeles on
+// its real March 2012 detector data. As a partner developer sees it: GET /api/v1/networks lists
+// both with what a picker needs, every per-network route answers under /api/v1/networks/<id>/,
+// an unknown id is a clear 404. As a commuter sees it: the page's city picker switches to Los
+// Angeles, keeps the choice in the address bar, colours LA's freeways from the recorded speeds,
+// says it is a replay of March 2012, and answers a trip typed the way its hint suggests. The LA
+// data lives in ../shared/data/los-loop: without it these tests skip, saying so.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, SIM, browserSkip, launchChromium } from './fixtures/browser.mjs';
+import { TILES } from './fixtures/feed-page.mjs';
+import { buildServer } from '../web/server/server.js';
+import { parseCommandLine } from '../web/server/cli.js';
+import { LA_SOURCE, ensureLaDataset } from '../web/server/la.js';
+
+const laMissing = !existsSync(join(LA_SOURCE, 'sensors.csv')) ? `${LA_SOURCE} is not here (the shared data folder beside the repository)` : false;
+const skip = laMissing || (!existsSync(SIM) ? `${SIM} is not built (./build.sh)` : false);
+if (skip) console.log(`# networks.test.mjs skipped: ${skip}`);
+
+/** @type {string} */
+let dir = '';
+/** @type {any} */
+let app = null;
+let origin = '';
+
+test.before(async () => {
+  if (skip) return;
+  dir = mkdtempSync(join(tmpdir(), 'flowcast-networks-'));
+  const atlanta = join(dir, 'atlanta');
+  const sim = spawnSync(SIM, ['--out', atlanta, '--days', '8', '--seed', '4', '--quiet'], { encoding: 'utf8' });
+  assert.equal(sim.status, 0, sim.stderr);
+  const la = ensureLaDataset({ dir: join(dir, 'la'), quiet: true });
+  app = await buildServer({ dataset: atlanta, public: join(ROOT, 'public'), networks: [{ id: 'la', dataset: la }] });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  origin = `http://127.0.0.1:${app.server.address().port}`;
+});
+
+test.after(async () => {
+  await app?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** @param {string} path @param {RequestInit} [init] */
+async function get(path, init) {
+  const r = await fetch(`${origin}${path}`, init);
+  const text = await r.text();
+  let body = null;
+  try { body = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: r.status, headers: r.headers, text, body };
+}
+
+test('GET /api/v1/networks lists Atlanta (simulated, the default) and Los Angeles (real) with what a picker needs', { skip }, async () => {
+  const r = await get('/api/v1/networks');
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('access-control-allow-origin'), '*');
+  assert.equal(r.body.schema, 'flowcast.networks/1');
+  const [atl, la] = r.body.networks;
+  assert.deepEqual(r.body.networks.map((/** @type {any} */ n) => n.id), ['atlanta', 'la']);
+  assert.equal(atl.default, true);
+  assert.equal(atl.simulated, true);
+  assert.equal(atl.timezone, 'America/New_York');
+  assert.equal(atl.api, '/api/v1/networks/atlanta/');
+  assert.equal(la.default, false);
+  assert.equal(la.simulated, false, 'the LA data is recorded, not simulated');
+  assert.equal(la.timezone, 'America/Los_Angeles');
+  assert.match(la.name, /replay of March 2012/);
+  assert.equal(la.sensors, 207);
+  assert.equal(la.api, '/api/v1/networks/la/');
+  // the bounds hold each city: Atlanta near 33.7 N 84.4 W, the LA detectors near 34.1 N 118.3 W
+  const inside = (/** @type {any} */ n, /** @type {number} */ lat, /** @type {number} */ lon) =>
+    n.bounds[0][0] < lat && lat < n.bounds[1][0] && n.bounds[0][1] < lon && lon < n.bounds[1][1];
+  assert.ok(inside(atl, 33.75, -84.39), JSON.stringify(atl.bounds));
+  assert.ok(inside(la, 34.1, -118.3), JSON.stringify(la.bounds));
+});
+
+test('every per-network route answers under /api/v1/networks/<id>/; the default network also at /api/v1/; an unknown id is a 404', { skip }, async () => {
+  // the default network's routes under its id are the very same as at /api/v1/
+  for (const path of ['network', 'snapshot/latest']) {
+    const [plain, byId] = [await get(`/api/v1/${path}`), await get(`/api/v1/networks/atlanta/${path}`)];
+    assert.equal(byId.status, 200);
+    assert.equal(byId.text, plain.text, path);
+  }
+  // Los Angeles: its network, its recorded speeds, its history and catch-up
+  const net = await get('/api/v1/networks/la/network');
+  assert.equal(net.status, 200);
+  assert.equal(net.body.id, 'los-angeles-metr-la');
+  const latest = await get('/api/v1/networks/la/snapshot/latest');
+  assert.equal(latest.status, 200);
+  assert.equal(latest.body.network, 'los-angeles-metr-la');
+  assert.equal(latest.body.readings.length, 207);
+  const speeds = latest.body.readings.map((/** @type {any} */ x) => x.speed_mph).filter((/** @type {any} */ v) => v !== null);
+  // a replayed March 2012 slot: recorded speeds (or, in the padding of the week, none at all)
+  for (const v of speeds) assert.ok(v >= 0 && v < 100, String(v));
+  const history = await get('/api/v1/networks/la/history?hours=2');
+  assert.equal(history.status, 200);
+  assert.equal(history.body.sensors.length, 207);
+  const since = new Date(Date.parse(latest.body.ts) - 30 * 60000).toISOString();
+  const catchUp = await get(`/api/v1/networks/la/snapshots?since=${encodeURIComponent(since)}`);
+  assert.equal(catchUp.status, 200);
+  // an id no network has: a 404 that says so, with the API's CORS headers
+  const unknown = await get('/api/v1/networks/nowhere/network');
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.body.error.code, 'UNKNOWN_NETWORK');
+  assert.equal(unknown.headers.get('access-control-allow-origin'), '*');
+  assert.equal((await get('/api/v1/networks/la/nope')).body.error.code, 'NOT_FOUND');
+  assert.equal((await get('/api/v1/networks/la/network', { method: 'POST' })).status, 405);
+});
+
+test('the command line: --also ID=DIR serves another dataset; a malformed one is refused', () => {
+  const cmd = /** @type {any} */ (parseCommandLine(['--dataset', '/tmp/a', '--also', 'la=/tmp/la', '--also', 'sf=/tmp/sf']));
+  assert.deepEqual(cmd.opts.networks.map((/** @type {any} */ n) => [n.id, n.dataset]), [['la', '/tmp/la'], ['sf', '/tmp/sf']]);
+  assert.match(cmd.what, /and \/tmp\/la as la/);
+  assert.throws(() => parseCommandLine(['--also', 'Los Angeles=/tmp/la']), /--also: ID=DIR/);
+  assert.throws(() => parseCommandLine(['--also', 'la']), /--also: ID=DIR/);
+});
+
+test('two networks with the same id are refused', { skip }, async () => {
+  await assert.rejects(buildServer({ dataset: join(dir, 'atlanta'), public: null, networks: [{ id: 'atlanta', dataset: join(dir, 'la') }] }), /given twice/);
+  await assert.rejects(buildServer({ dataset: join(dir, 'atlanta'), public: null, networks: [{ id: '../x', dataset: join(dir, 'la') }] }), /network id/);
+});
+
+test('a commuter picks Los Angeles: the address keeps it, real freeways coloured, "replay of March 2012", a trip answered', { skip: skip || browserSkip, timeout: 120000 }, async () => {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    /** @type {string[]} */
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.route(TILES, (r) => r.abort());
+    await page.goto(`${origin}/?tiles=none`);
+    await page.waitForSelector('html[data-ready="forecast"]', { timeout: 60000 });
+    const picker = page.getByRole('combobox', { name: 'City' });
+    await picker.waitFor({ timeout: 10000 });
+    assert.deepEqual(await picker.locator('option').allTextContents(),
+      ['Atlanta I-75 and I-285 (simulated)', 'Los Angeles (METR-LA detectors): replay of March 2012']);
+    assert.equal(await picker.inputValue(), 'atlanta');
+
+    await Promise.all([page.waitForURL(/[?&]network=la\b/), picker.selectOption('la')]);
+    await page.waitForSelector('html[data-ready="forecast"]', { timeout: 60000 });
+    assert.match(await page.textContent('#place') ?? '', /Los Angeles .*replay of March 2012/);
+    assert.equal(await page.getByRole('combobox', { name: 'City' }).inputValue(), 'la', 'the picker shows the city chosen');
+    assert.ok(await page.locator('#simulated').isHidden(), 'recorded data is not called simulated');
+    // LA's freeways, coloured from the recorded speeds: most segments carry a speed colour
+    const classes = await page.$$eval('path.fc-seg', (ps) => ps.map((p) => p.getAttribute('class') ?? ''));
+    assert.ok(classes.length > 100, `${classes.length} segments`);
+    const coloured = classes.filter((c) => /\bspeed-[0-4]\b/.test(c)).length;
+    assert.ok(coloured > 0.6 * classes.length, `${coloured} of ${classes.length} segments coloured`);
+    // the trip form's hint speaks of this network, not of Atlanta
+    const hint = await page.textContent('.trip-examples') ?? '';
+    assert.doesNotMatch(hint, /Cumberland|I-285/);
+    const example = /“(LA corridor \d+) mile \d+”/.exec(hint);
+    assert.ok(example, hint);
+    // a trip along that road, typed as the hint shows
+    const net = await (await fetch(`${origin}/api/v1/networks/la/network`)).json();
+    const corridor = net.corridors.find((/** @type {any} */ c) => c.road === example[1]);
+    const miles = corridor.sensors.map((/** @type {string} */ id) => net.sensors.find((/** @type {any} */ s) => s.id === id).milepost);
+    await page.fill('#trip-from', `${corridor.road} mile ${Math.min(...miles).toFixed(1)}`);
+    await page.fill('#trip-to', `${corridor.road} mile ${Math.max(...miles).toFixed(1)}`);
+    await page.getByRole('button', { name: 'Get travel time' }).click();
+    await page.waitForFunction(() => document.querySelector('#trip')?.getAttribute('data-result') === 'ok', null, { timeout: 15000 });
+    const result = await page.locator('[data-field="result"]').innerText();
+    assert.match(result, new RegExp(`${example[1]}`));
+    assert.match(result, /\d+ min/);
+    await page.screenshot({ path: join(ROOT, 'test-output', 'flowcast-la.png') });
+
+    // and back: the default network has the plain address again
+    await Promise.all([page.waitForURL((u) => !u.searchParams.has('network')), page.getByRole('combobox', { name: 'City' }).selectOption('atlanta')]);
+    await page.waitForSelector('html[data-ready="forecast"]', { timeout: 60000 });
+    assert.match(await page.textContent('#place') ?? '', /Atlanta/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('<flowcast-map network="la"> draws Los Angeles; a malformed network is BAD_NETWORK', { skip: skip || browserSkip, timeout: 60000 }, async () => {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
+    await page.goto(`${origin}/embed.html`);
+    const drawn = await page.evaluate(async () => {
+      await import('/js/flowcast-embed.js');
+      const el = document.createElement('flowcast-map');
+      el.setAttribute('network', 'la');
+      el.style.cssText = 'display:block;width:600px;height:400px';
+      const bad = document.createElement('flowcast-map');
+      bad.setAttribute('network', 'Los Angeles');
+      const error = new Promise((resolve) => bad.addEventListener('flowcast:error', (e) => resolve(/** @type {CustomEvent} */ (e).detail.code), { once: true }));
+      const updated = new Promise((resolve) => el.addEventListener('flowcast:update', resolve, { once: true }));
+      document.body.append(el, bad);
+      const err = await error;
+      await updated;
+      return { err, network: /** @type {any} */ (el).network, lines: el.shadowRoot?.querySelectorAll('line').length ?? 0 };
+    });
+    assert.equal(drawn.err, 'BAD_NETWORK');
+    assert.equal(drawn.network, 'la');
+    assert.ok(drawn.lines > 100, `${drawn.lines} lines drawn`);
+  } finally {
+    await browser.close();
+  }
+});
