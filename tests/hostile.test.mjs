@@ -1,0 +1,244 @@
+// The feed server under hostile clients (issue 19): one client per attack, each staying under the
+// per-address rate limit, while an innocent client probes /healthz every 200 ms. The server runs
+// in its own process (a replay of 7 simulated days of Atlanta, 460 sensors) so that its event
+// loop and its memory are measured apart from the test's: the probe's latency is what another
+// visitor would feel, the server's RSS (from /proc) what its host would.
+//
+// Goals (issue 19): /healthz p99 <= 100 ms during each attack; RSS <= 2x idle + 100 MB. The
+// latency assert allows 400 ms: this suite runs beside others on a loaded 2-core CI machine, and
+// a 100 ms goal would fail there for reasons that have nothing to do with the server; the old
+// server put the probe at 1-10 s, which still fails it by far. The memory bound is the goal itself.
+// Everything is bounded: each attack runs ATTACK_S seconds, on 127.0.0.1 only.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { request } from 'node:http';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DATASET = `${ROOT}.cache/bench/hostile-atlanta`;
+const SIM = `${ROOT}build/native/bin/flowcast-sim`;
+const ATTACK_S = 10;
+const PROBE_MS = 200;
+/** The issue's goal is 100 ms; see the header for the margin. */
+const P99_LIMIT_MS = 400;
+
+/** @type {{ url: string, pid: number, kill: () => void } | null} */
+let server = null;
+let idleRssMb = 0;
+
+/** Resident set of a process, MB (Linux /proc). @param {number} pid */
+function rssMb(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/**
+ * The feed server in a child process; resolves once it listens.
+ * @param {object} opts buildServer() options
+ */
+function startServer(opts) {
+  const script = `
+    import { buildServer } from ${JSON.stringify(`${ROOT}web/server/server.js`)};
+    const app = await buildServer(${JSON.stringify(opts)});
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    console.log('READY http://127.0.0.1:' + app.server.address().port);
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return /** @type {Promise<{ url: string, pid: number, kill: () => void }>} */ (new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('server did not start in 60 s')); }, 60000);
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      out += d;
+      const m = /READY (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1], pid: /** @type {number} */ (child.pid), kill: () => child.kill('SIGKILL') });
+      }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}) before listening`)); });
+  }));
+}
+
+/**
+ * One GET, its body read and counted, not kept.
+ * @param {string} url
+ * @param {Record<string, string>} [headers]
+ * @returns {Promise<{ status: number, bytes: number, ms: number, headers: import('node:http').IncomingHttpHeaders }>}
+ */
+function get(url, headers = {}) {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers, agent: false }, (res) => {
+      let bytes = 0;
+      res.on('data', (d) => { bytes += d.length; });
+      res.on('end', () => resolve({ status: /** @type {number} */ (res.statusCode), bytes, ms: performance.now() - t0, headers: res.headers }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** @param {number[]} xs @param {number} q */
+function quantile(xs, q) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
+}
+
+/**
+ * Runs `attack(until)` while the innocent client probes /healthz every 200 ms and the server's
+ * RSS is sampled; returns the probe's latencies, the peak RSS and what the attack returned.
+ * @template T
+ * @param {(deadline: number) => Promise<T>} attack
+ */
+async function underAttack(attack) {
+  const srv = /** @type {NonNullable<typeof server>} */ (server);
+  const deadline = Date.now() + ATTACK_S * 1000;
+  /** @type {number[]} */
+  const probes = [];
+  let peakRss = rssMb(srv.pid);
+  let stop = false;
+  const rssTimer = setInterval(() => { peakRss = Math.max(peakRss, rssMb(srv.pid)); }, 100);
+  const prober = (async () => {
+    while (!stop) {
+      const t = Date.now();
+      const r = await get(`${srv.url}/healthz`);
+      assert.equal(r.status, 200);
+      probes.push(r.ms);
+      await new Promise((res) => setTimeout(res, Math.max(0, PROBE_MS - (Date.now() - t))));
+    }
+  })();
+  let result;
+  try {
+    result = await attack(deadline);
+  } finally {
+    stop = true;
+    await prober;
+    clearInterval(rssTimer);
+  }
+  peakRss = Math.max(peakRss, rssMb(srv.pid));
+  const figures = { probes: probes.length, p50_ms: Math.round(quantile(probes, 0.5)), p99_ms: Math.round(quantile(probes, 0.99)), idle_rss_mb: Math.round(idleRssMb), peak_rss_mb: Math.round(peakRss) };
+  return { figures, result };
+}
+
+/** @param {ReturnType<typeof underAttack> extends Promise<infer R> ? R['figures'] : never} f @param {string} what */
+function assertGoals(f, what) {
+  console.log(`# ${what}: ${JSON.stringify(f)}`);
+  assert.ok(f.p99_ms <= P99_LIMIT_MS, `${what}: /healthz p99 ${f.p99_ms} ms (goal 100 ms, limit here ${P99_LIMIT_MS} ms)`);
+  const limit = 2 * f.idle_rss_mb + 100;
+  assert.ok(f.peak_rss_mb <= limit, `${what}: server RSS ${f.peak_rss_mb} MB, over 2 x idle ${f.idle_rss_mb} MB + 100 MB`);
+  assert.ok(f.probes >= ATTACK_S * 2, `${what}: only ${f.probes} probes answered in ${ATTACK_S} s`);
+}
+
+before(async () => {
+  if (!existsSync(`${DATASET}/meta.json`)) {
+    mkdirSync(`${ROOT}.cache/bench`, { recursive: true });
+    const r = spawnSync(SIM, ['--out', DATASET, '--days', '7', '--seed', '19', '--quiet'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`flowcast-sim: ${r.stderr}`);
+  }
+  // the server's defaults, rate limit included: every attacker below stays under it
+  server = await startServer({ dataset: DATASET, public: null });
+  const first = await get(`${server.url}/api/v1/snapshot/latest`);
+  assert.equal(first.status, 200);
+  await new Promise((r) => setTimeout(r, 1000));
+  idleRssMb = rssMb(server.pid);
+});
+after(() => server?.kill());
+
+test('history walk: hours=672, 671, ... one request at a time does not stall the other clients', async () => {
+  const srv = /** @type {NonNullable<typeof server>} */ (server);
+  const { figures, result } = await underAttack(async (deadline) => {
+    let ok = 0, busy = 0, bytes = 0;
+    for (let h = 672; h > 24 && Date.now() < deadline; h--) {
+      const r = await get(`${srv.url}/api/v1/history?hours=${h}`);
+      assert.ok(r.status === 200 || r.status === 503, `history?hours=${h}: ${r.status}`);
+      if (r.status === 200) { ok++; bytes += r.bytes; } else busy++;
+    }
+    return { ok, busy, bytes };
+  });
+  console.log(`# history walk: ${JSON.stringify(result)}`);
+  assert.ok(result.ok >= 1 && result.bytes > 10e6, 'the attack was served (the window is real)');
+  assertGoals(figures, 'history walk');
+});
+
+test('history walk, four at a time', async () => {
+  const srv = /** @type {NonNullable<typeof server>} */ (server);
+  let next = 660;
+  const { figures, result } = await underAttack(async (deadline) => {
+    let ok = 0, busy = 0;
+    await Promise.all([0, 1, 2, 3].map(async () => {
+      while (Date.now() < deadline && next > 24) {
+        const r = await get(`${srv.url}/api/v1/history?hours=${next--}`);
+        if (r.status === 200) ok++; else if (r.status === 503) busy++; else assert.fail(`history: ${r.status}`);
+        if (r.status === 503) {
+          assert.ok(Number(r.headers['retry-after']) >= 1, 'a 503 says when to come back');
+          await new Promise((res) => setTimeout(res, 250));
+        }
+      }
+    }));
+    return { ok, busy };
+  });
+  console.log(`# history x4: ${JSON.stringify(result)}`);
+  assert.ok(result.ok >= 1);
+  assertGoals(figures, 'history walk x4');
+});
+
+test('catch-up: snapshots?limit=2016 two at a time does not stall the other clients', async () => {
+  const srv = /** @type {NonNullable<typeof server>} */ (server);
+  const latest = JSON.parse(await (await fetch(`${srv.url}/api/v1/snapshot/latest`)).text());
+  const since = new Date(Date.parse(latest.ts) - 8 * 86400e3).toISOString().replace(/\.\d+Z$/, 'Z');
+  const { figures, result } = await underAttack(async (deadline) => {
+    let ok = 0, bytes = 0;
+    await Promise.all([0, 1].map(async () => {
+      while (Date.now() < deadline) {
+        const r = await get(`${srv.url}/api/v1/snapshots?since=${since}&limit=2016`);
+        assert.ok(r.status === 200 || r.status === 503, `snapshots: ${r.status}`);
+        if (r.status === 200) { ok++; bytes += r.bytes; } else await new Promise((res) => setTimeout(res, 250));
+      }
+    }));
+    return { ok, bytes };
+  });
+  console.log(`# catch-up x2: ${JSON.stringify(result)}`);
+  assert.ok(result.ok >= 1 && result.bytes > 20e6, 'the attack was served (full pages)');
+  assertGoals(figures, 'snapshots?limit=2016 x2');
+});
+
+test('event-stream reconnect storm with an old Last-Event-ID does not stall the other clients', async () => {
+  const srv = /** @type {NonNullable<typeof server>} */ (server);
+  const latest = JSON.parse(await (await fetch(`${srv.url}/api/v1/snapshot/latest`)).text());
+  // two days back: more than the 288 snapshots a stream resends, so every reconnect resends 288
+  const lastId = new Date(Date.parse(latest.ts) - 2 * 86400e3).toISOString().replace(/\.\d+Z$/, 'Z');
+  const { figures, result } = await underAttack(async (deadline) => {
+    let reconnects = 0, bytes = 0;
+    // four tabs of one household reconnecting in a loop (16 streams per address are allowed)
+    await Promise.all([0, 1, 2, 3].map(async () => {
+      while (Date.now() < deadline) {
+        const t = Date.now();
+        bytes += await new Promise((resolve, reject) => {
+          const req = request(`${srv.url}/api/v1/stream`, { headers: { 'last-event-id': lastId, accept: 'text/event-stream' }, agent: false }, (res) => {
+            let n = 0, events = 0;
+            res.on('data', (d) => {
+              n += d.length;
+              events += (String(d).match(/^event: snapshot$/gm) ?? []).length;
+              if (events >= 288) { req.destroy(); resolve(n); }
+            });
+            res.on('close', () => resolve(n));
+          });
+          req.on('error', (err) => (/** @type {any} */ (err).code === 'ECONNRESET' ? resolve(0) : reject(err)));
+          req.setTimeout(5000, () => req.destroy());
+          req.end();
+        });
+        reconnects++;
+        // at most 5 reconnects a second each: 96 in 20 s in the issue
+        await new Promise((res) => setTimeout(res, Math.max(0, 200 - (Date.now() - t))));
+      }
+    }));
+    return { reconnects, bytes };
+  });
+  console.log(`# stream storm: ${JSON.stringify(result)}`);
+  assert.ok(result.reconnects >= 10 && result.bytes > 10 * 5e6, 'each reconnect received the resend');
+  assertGoals(figures, 'event-stream reconnect storm');
+});
