@@ -16,14 +16,51 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { request } from 'node:http';
+import { setPriority } from 'node:os';
+import { until } from './fixtures/wait.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DATASET = `${ROOT}.cache/bench/hostile-atlanta`;
 const SIM = `${ROOT}build/native/bin/flowcast-sim`;
 const ATTACK_S = 10;
 const PROBE_MS = 200;
+const EVENT = Buffer.from('\nevent: snapshot\n');
 /** The issue's goal is 100 ms; see the header for the margin. */
 const P99_LIMIT_MS = 400;
+
+/** The innocent client, a process of its own: on each "start" line on stdin it GETs argv[1] every
+ * argv[2] ms until a "stop" line, then prints the latencies as one JSON line. */
+const PROBER = `
+  import { request } from 'node:http';
+  import { createInterface } from 'node:readline';
+  const [url, every] = process.argv.slice(1);
+  let run = null;
+  const probe = () => new Promise((resolve) => {
+    const req = request(url, { agent: false }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)); });
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+  createInterface({ input: process.stdin }).on('line', async (line) => {
+    if (line === 'start') {
+      const r = run = { latencies: [], failures: 0, stop: false, done: null };
+      r.done = (async () => {
+        while (!r.stop) {
+          const t0 = performance.now();
+          const status = await probe();
+          const ms = performance.now() - t0;
+          if (status === 200) r.latencies.push(ms); else r.failures++;
+          await new Promise((res) => setTimeout(res, Math.max(0, Number(every) - ms)));
+        }
+      })();
+    } else if (line === 'stop' && run) {
+      run.stop = true;
+      await run.done;
+      console.log(JSON.stringify({ latencies: run.latencies, failures: run.failures }));
+    }
+  });
+`;
+/** @type {import('node:child_process').ChildProcessWithoutNullStreams | null} */
+let prober = null;
 
 /** @type {{ url: string, pid: number, kill: () => void } | null} */
 let server = null;
@@ -66,12 +103,13 @@ function startServer(opts) {
  * One GET, its body read and counted, not kept.
  * @param {string} url
  * @param {Record<string, string>} [headers]
+ * @param {string} [localAddress] the client's address (any of 127.0.0.0/8: another client)
  * @returns {Promise<{ status: number, bytes: number, ms: number, headers: import('node:http').IncomingHttpHeaders }>}
  */
-function get(url, headers = {}) {
+function get(url, headers = {}, localAddress = '127.0.0.1') {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const req = request(url, { headers, agent: false }, (res) => {
+    const req = request(url, { headers, agent: false, localAddress }, (res) => {
       let bytes = 0;
       res.on('data', (d) => { bytes += d.length; });
       res.on('end', () => resolve({ status: /** @type {number} */ (res.statusCode), bytes, ms: performance.now() - t0, headers: res.headers }));
@@ -100,25 +138,24 @@ async function underAttack(attack) {
   /** @type {number[]} */
   const probes = [];
   let peakRss = rssMb(srv.pid);
-  let stop = false;
   const rssTimer = setInterval(() => { peakRss = Math.max(peakRss, rssMb(srv.pid)); }, 100);
-  const prober = (async () => {
-    while (!stop) {
-      const t = Date.now();
-      const r = await get(`${srv.url}/healthz`);
-      assert.equal(r.status, 200);
-      probes.push(r.ms);
-      await new Promise((res) => setTimeout(res, Math.max(0, PROBE_MS - (Date.now() - t))));
-    }
-  })();
+  const p = /** @type {NonNullable<typeof prober>} */ (prober);
+  let probeOut = '';
+  const onData = (/** @type {string} */ d) => { probeOut += d; };
+  p.stdout.on('data', onData);
+  p.stdin.write('start\n');
   let result;
   try {
     result = await attack(deadline);
   } finally {
-    stop = true;
-    await prober;
+    p.stdin.write('stop\n');
+    await until(() => probeOut.endsWith('\n'), 10000, 'the probe figures');
+    p.stdout.off('data', onData);
     clearInterval(rssTimer);
   }
+  const { latencies, failures } = JSON.parse(probeOut);
+  assert.equal(failures, 0, 'every /healthz probe answered 200');
+  probes.push(...latencies);
   peakRss = Math.max(peakRss, rssMb(srv.pid));
   const figures = { probes: probes.length, p50_ms: Math.round(quantile(probes, 0.5)), p99_ms: Math.round(quantile(probes, 0.99)), idle_rss_mb: Math.round(idleRssMb), peak_rss_mb: Math.round(peakRss) };
   return { figures, result };
@@ -141,65 +178,75 @@ before(async () => {
   }
   // the server's defaults, rate limit included: every attacker below stays under it
   server = await startServer({ dataset: DATASET, public: null });
+  prober = spawn(process.execPath, ['--input-type=module', '-e', PROBER, `${server.url}/healthz`, String(PROBE_MS)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  prober.stdout.setEncoding('utf8');
+  // The attacks run in this process, which from here on yields the CPU to the server and the
+  // prober (both started above at normal priority): on a 2-core machine the attacker's own work
+  // (reading hundreds of MB) would otherwise be measured as the server's latency. The server's
+  // event loop is what this suite judges.
+  setPriority(10);
   const first = await get(`${server.url}/api/v1/snapshot/latest`);
   assert.equal(first.status, 200);
   await new Promise((r) => setTimeout(r, 1000));
   idleRssMb = rssMb(server.pid);
 });
-after(() => server?.kill());
+after(() => {
+  prober?.kill('SIGKILL');
+  server?.kill();
+});
 
 test('history walk: hours=672, 671, ... one request at a time does not stall the other clients', async () => {
   const srv = /** @type {NonNullable<typeof server>} */ (server);
   const { figures, result } = await underAttack(async (deadline) => {
-    let ok = 0, busy = 0, bytes = 0;
+    let ok = 0, busy = 0, limited = 0, bytes = 0;
     for (let h = 672; h > 24 && Date.now() < deadline; h--) {
-      const r = await get(`${srv.url}/api/v1/history?hours=${h}`);
-      assert.ok(r.status === 200 || r.status === 503, `history?hours=${h}: ${r.status}`);
-      if (r.status === 200) { ok++; bytes += r.bytes; } else busy++;
+      const r = await get(`${srv.url}/api/v1/history?hours=${h}`, {}, '127.0.0.2');
+      assert.ok([200, 429, 503].includes(r.status), `history?hours=${h}: ${r.status}`);
+      if (r.status === 200) { ok++; bytes += r.bytes; } else if (r.status === 503) busy++; else limited++;
     }
-    return { ok, busy, bytes };
+    return { ok, busy, limited, bytes };
   });
   console.log(`# history walk: ${JSON.stringify(result)}`);
   assert.ok(result.ok >= 1 && result.bytes > 10e6, 'the attack was served (the window is real)');
   assertGoals(figures, 'history walk');
 });
 
-test('history walk, four at a time', async () => {
+test('history walk, four clients (four addresses) at a time', async () => {
   const srv = /** @type {NonNullable<typeof server>} */ (server);
   let next = 660;
   const { figures, result } = await underAttack(async (deadline) => {
-    let ok = 0, busy = 0;
-    await Promise.all([0, 1, 2, 3].map(async () => {
+    let ok = 0, busy = 0, limited = 0;
+    await Promise.all([0, 1, 2, 3].map(async (k) => {
       while (Date.now() < deadline && next > 24) {
-        const r = await get(`${srv.url}/api/v1/history?hours=${next--}`);
-        if (r.status === 200) ok++; else if (r.status === 503) busy++; else assert.fail(`history: ${r.status}`);
-        if (r.status === 503) {
-          assert.ok(Number(r.headers['retry-after']) >= 1, 'a 503 says when to come back');
+        const r = await get(`${srv.url}/api/v1/history?hours=${next--}`, {}, `127.0.0.${11 + k}`);
+        if (r.status === 200) ok++; else if (r.status === 503) busy++; else if (r.status === 429) limited++; else assert.fail(`history: ${r.status}`);
+        if (r.status !== 200) {
+          assert.ok(Number(r.headers['retry-after']) >= 1, 'a 503 or 429 says when to come back');
           await new Promise((res) => setTimeout(res, 250));
         }
       }
     }));
-    return { ok, busy };
+    return { ok, busy, limited };
   });
   console.log(`# history x4: ${JSON.stringify(result)}`);
   assert.ok(result.ok >= 1);
   assertGoals(figures, 'history walk x4');
 });
 
-test('catch-up: snapshots?limit=2016 two at a time does not stall the other clients', async () => {
+test('catch-up: snapshots?limit=2016, two clients at a time, does not stall the other clients', async () => {
   const srv = /** @type {NonNullable<typeof server>} */ (server);
   const latest = JSON.parse(await (await fetch(`${srv.url}/api/v1/snapshot/latest`)).text());
   const since = new Date(Date.parse(latest.ts) - 8 * 86400e3).toISOString().replace(/\.\d+Z$/, 'Z');
   const { figures, result } = await underAttack(async (deadline) => {
-    let ok = 0, bytes = 0;
-    await Promise.all([0, 1].map(async () => {
+    let ok = 0, limited = 0, bytes = 0;
+    await Promise.all([0, 1].map(async (k) => {
       while (Date.now() < deadline) {
-        const r = await get(`${srv.url}/api/v1/snapshots?since=${since}&limit=2016`);
-        assert.ok(r.status === 200 || r.status === 503, `snapshots: ${r.status}`);
-        if (r.status === 200) { ok++; bytes += r.bytes; } else await new Promise((res) => setTimeout(res, 250));
+        const r = await get(`${srv.url}/api/v1/snapshots?since=${since}&limit=2016`, {}, `127.0.0.${21 + k}`);
+        assert.ok(r.status === 200 || r.status === 429, `snapshots: ${r.status}`);
+        if (r.status === 200) { ok++; bytes += r.bytes; } else { limited++; await new Promise((res) => setTimeout(res, 250)); }
       }
     }));
-    return { ok, bytes };
+    return { ok, limited, bytes };
   });
   console.log(`# catch-up x2: ${JSON.stringify(result)}`);
   assert.ok(result.ok >= 1 && result.bytes > 20e6, 'the attack was served (full pages)');
@@ -218,11 +265,11 @@ test('event-stream reconnect storm with an old Last-Event-ID does not stall the 
       while (Date.now() < deadline) {
         const t = Date.now();
         bytes += await new Promise((resolve, reject) => {
-          const req = request(`${srv.url}/api/v1/stream`, { headers: { 'last-event-id': lastId, accept: 'text/event-stream' }, agent: false }, (res) => {
+          const req = request(`${srv.url}/api/v1/stream`, { headers: { 'last-event-id': lastId, accept: 'text/event-stream' }, agent: false, localAddress: '127.0.0.31' }, (res) => {
             let n = 0, events = 0;
             res.on('data', (d) => {
               n += d.length;
-              events += (String(d).match(/^event: snapshot$/gm) ?? []).length;
+              for (let i = d.indexOf(EVENT); i >= 0; i = d.indexOf(EVENT, i + 1)) events++;
               if (events >= 288) { req.destroy(); resolve(n); }
             });
             res.on('close', () => resolve(n));

@@ -45,6 +45,8 @@ export const KEEP_ALIVE_TIMEOUT_MS = 5000;
  *   .cache/relay-log/<upstream>, directory DIR/.flowcast-log; null = memory only)
  * @property {number} [retention_days] relay/directory: days of snapshots the log keeps (default 14)
  * @property {number} [rate_limit] API requests per minute per client address (0 = no limit)
+ * @property {number} [cost_limit] heavy routes: snapshots' worth of work per minute per client
+ *   address (cost-limit.js; default 8064, 0 = no limit; off with rate_limit 0 unless given)
  * @property {number} [sse_per_ip] event streams per client address
  * @property {number} [sse_max] event streams in all
  * @property {boolean|number|string} [trust_proxy] behind reverse proxies: which X-Forwarded-For

@@ -24,9 +24,11 @@ export async function historyRoutes(api, { feed }) {
     const e = feed.latest();
     const net = feed.store().network;
     reply.header('vary', 'Accept, Accept-Encoding').header('cache-control', `public, max-age=${feed.maxAge(e.interval_s)}`);
+    const rows = windowRows(hours, net.interval_s);
+    feed.cost.charge(req.ip, Math.ceil(rows / (fields === 'all' ? 4 : 16)), reply);
     let b;
     try {
-      b = await windows.body(net, e, windowRows(hours, net.interval_s), { fields, binary, encoding, ifNoneMatch: req.headers['if-none-match'] });
+      b = await windows.body(net, e, rows, { fields, binary, encoding, ifNoneMatch: req.headers['if-none-match'] });
     } catch (err) {
       if (/** @type {any} */ (err).retryAfter) reply.header('retry-after', String(/** @type {any} */ (err).retryAfter));
       throw err;
