@@ -18,7 +18,9 @@
 
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { brotliCompress, constants, gzip } from 'node:zlib';
 import { HttpError } from './http.js';
 
 export const HISTORY_SCHEMA = 'flowcast.history/1';
@@ -30,6 +32,8 @@ export const MAX_JOBS = 4;
 /** Bytes of worker-made bodies kept (JSON, compressed): one four-week JSON window of Atlanta
  * (62 MiB), or many small ones; memory, not time, is what it is bounded by (hostile.test.mjs). */
 const BODY_CACHE_BYTES = 64 * 1024 * 1024;
+/** A binary window up to this size is compressed on libuv's thread pool, not by the worker. */
+const SMALL_BYTES = 2 * 1024 * 1024;
 /** Seconds a client told BUSY waits. */
 const BUSY_RETRY_S = 2;
 
@@ -181,6 +185,7 @@ export class HistoryWindows {
       return { parts, length: parts.reduce((a, b) => a + b.length, 0), etag, encoding: null };
     }
     const bodyKey = `${key}.${want.encoding ?? 'identity'}`;
+    const small = want.binary && m.n * rows * (want.fields === 'all' ? 13 : 4) <= SMALL_BYTES;
     const cached = this.#bodies.get(bodyKey);
     if (cached) {
       this.#bodies.delete(bodyKey); // most recently used last
@@ -190,7 +195,11 @@ export class HistoryWindows {
     let job = this.#jobs.get(bodyKey);
     if (!job) {
       if (this.#jobs.size >= MAX_JOBS) throw busy();
-      job = this.#worker.run({ fmt, enc: want.encoding, head, n: m.n, rows, planes: planes(m, rows, want.fields) })
+      // a small binary window (the page's first hours of speeds) is compressed on the thread
+      // pool right away: no worker to start or to queue behind a four-week JSON
+      job = (small
+        ? compress(/** @type {'br'|'gzip'} */ (want.encoding), Buffer.concat([/** @type {Buffer} */ (head), ...planes(m, rows, want.fields).map(([, v]) => Buffer.from(v.buffer, v.byteOffset, v.byteLength))])).then((b) => [b])
+        : this.#worker.run({ fmt, enc: want.encoding, head, n: m.n, rows, planes: planes(m, rows, want.fields) }))
         .then((parts) => {
           const b = { parts, length: parts.reduce((a, p) => a + p.length, 0), etag, encoding: want.encoding };
           if (this.#matrix === m) this.#keep(bodyKey, b);
@@ -287,6 +296,13 @@ export class HistoryWindows {
 /** @param {string} header @param {string} etag */
 function etagMatchesAny(header, etag) {
   return header.trim() === '*' || header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+}
+
+/** @param {'br'|'gzip'} coding @param {Buffer} body @returns {Promise<Buffer>} */
+function compress(coding, body) {
+  return coding === 'br'
+    ? promisify(brotliCompress)(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } })
+    : promisify(gzip)(body, { level: 6 });
 }
 
 function busy() {

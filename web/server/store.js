@@ -51,49 +51,69 @@ export class StoreBase extends EventEmitter {
     this.payloads = new Map();
     /** @type {{ ts_ms: number, body: Buffer, etag: string } | undefined} */
     this.binary = undefined;
-    /** Compressed forms of the newest snapshot, by form and coding. @type {{ ts_ms: number, bodies: Map<string, Promise<Buffer>> }} */
+    /** Compressed forms of the newest snapshot, by form and coding. @type {{ ts_ms: number, bodies: Map<string, { done: Buffer | null, promise: Promise<Buffer> }> }} */
     this.compressed = { ts_ms: NaN, bodies: new Map() };
-    /** @type {Map<string, Promise<Buffer>>} */
+    /** @type {Map<string, { done: Buffer | null, promise: Promise<Buffer> }>} */
     this.networkBodies = new Map();
+    if (network?.json) this.compressedNetwork('br', false).catch(() => {}); // started now: ready by the first page
   }
 
   /**
-   * The network document compressed, once per coding (it never changes within a store).
-   * @param {'br' | 'gzip'} coding
-   * @returns {Promise<Buffer>}
+   * The network document compressed, once per coding (it never changes within a store); both
+   * codings are started with the store. Brotli at quality 11 takes about a second for Atlanta's
+   * document: until it is ready a client that takes gzip gets gzip.
+   * @param {'br' | 'gzip'} coding the preferred coding
+   * @param {boolean} gzipOk
+   * @returns {Promise<{ coding: 'br' | 'gzip', body: Buffer }>}
    */
-  compressedNetwork(coding) {
-    let p = this.networkBodies.get(coding);
-    if (!p) {
-      p = COMPRESS[coding](this.network.json);
-      this.networkBodies.set(coding, p);
-      p.catch(() => this.networkBodies.delete(coding));
-    }
-    return p;
+  async compressedNetwork(coding, gzipOk) {
+    const make = (/** @type {'br' | 'gzip'} */ c) => {
+      let m = this.networkBodies.get(c);
+      if (!m) {
+        const made = { done: /** @type {Buffer | null} */ (null), promise: COMPRESS[c](this.network.json) };
+        made.promise.then((b) => { made.done = b; }, () => this.networkBodies.delete(c));
+        m = made;
+        this.networkBodies.set(c, m);
+      }
+      return m;
+    };
+    const want = make(coding);
+    if (want.done) return { coding, body: want.done };
+    if (coding === 'br' && gzipOk) return { coding: 'gzip', body: await make('gzip').promise };
+    return { coding, body: await want.promise };
   }
 
   /**
-   * A compressed form of a snapshot (JSON or FCSNAP1, brotli or gzip), made once per snapshot
-   * and shared by every request (issue 19: compressing `latest` again for each request held it to
-   * 3,200 req/s). Only the newest snapshot's forms are kept; brotli at its best quality (11,
-   * ~55 ms for Atlanta's 35 kB, on the thread pool, once per snapshot).
+   * A compressed form of a snapshot (JSON or FCSNAP1), made once per snapshot and coding and
+   * shared by every request (issue 19: compressing `latest` again for each request held it to
+   * 3,200 req/s). Only the newest snapshot's forms are kept. Brotli is at its best quality (11:
+   * ~55 ms for Atlanta's 35 kB, on the thread pool); until it is ready a client that also takes
+   * gzip (made in ~1 ms) gets gzip rather than waiting.
    * @param {Entry} entry
    * @param {'json' | 'bin'} form
-   * @param {'br' | 'gzip'} coding
-   * @returns {Promise<Buffer>}
+   * @param {'br' | 'gzip'} coding the preferred coding (http.js preferredEncoding)
+   * @param {boolean} gzipOk the client takes gzip too
+   * @returns {Promise<{ coding: 'br' | 'gzip', body: Buffer }>}
    */
-  compressedPayload(entry, form, coding) {
+  async compressedPayload(entry, form, coding, gzipOk) {
     const body = form === 'bin' ? this.binaryPayload(entry).body : this.payload(entry).json;
-    if (entry.ts_ms < this.compressed.ts_ms) return COMPRESS[coding](body); // an older one: not kept
+    if (entry.ts_ms < this.compressed.ts_ms) return { coding, body: await COMPRESS[coding](body) }; // an older one: not kept
     if (entry.ts_ms > this.compressed.ts_ms || Number.isNaN(this.compressed.ts_ms)) this.compressed = { ts_ms: entry.ts_ms, bodies: new Map() };
-    const key = `${form}.${coding}`;
-    let p = this.compressed.bodies.get(key);
-    if (!p) {
-      p = COMPRESS[coding](body);
-      this.compressed.bodies.set(key, p);
-      p.catch(() => this.compressed.bodies.delete(key)); // a failure is not kept
-    }
-    return p;
+    const bodies = this.compressed.bodies;
+    const make = (/** @type {'br' | 'gzip'} */ c) => {
+      let m = bodies.get(`${form}.${c}`);
+      if (!m) {
+        const made = { done: /** @type {Buffer | null} */ (null), promise: COMPRESS[c](body) };
+        made.promise.then((b) => { made.done = b; }, () => bodies.delete(`${form}.${c}`)); // a failure is not kept
+        m = made;
+        bodies.set(`${form}.${c}`, m);
+      }
+      return m;
+    };
+    const want = make(coding);
+    if (want.done) return { coding, body: want.done };
+    if (coding === 'br' && gzipOk) return { coding: 'gzip', body: await make('gzip').promise };
+    return { coding, body: await want.promise };
   }
 
   /**

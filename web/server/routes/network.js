@@ -1,7 +1,7 @@
 // GET /api/v1/network: the network the feed's snapshots belong to (flowcast.network/1),
 // compressed once per coding by the store (never per request).
 
-import { etagMatches, preferredEncoding } from '../http.js';
+import { acceptsGzip, etagMatches, preferredEncoding } from '../http.js';
 
 /** @param {import('fastify').FastifyInstance} api @param {{ feed: import('../context.js').FeedContext }} opts */
 export async function networkRoutes(api, { feed }) {
@@ -12,7 +12,10 @@ export async function networkRoutes(api, { feed }) {
     if (etagMatches(req.headers['if-none-match'], net.etag)) return reply.code(304).send();
     reply.type('application/json; charset=utf-8');
     const coding = preferredEncoding(req.headers['accept-encoding']);
-    if (coding) return reply.header('content-encoding', coding).send(await s.compressedNetwork(coding));
+    if (coding) {
+      const c = await s.compressedNetwork(coding, acceptsGzip(req.headers['accept-encoding']));
+      return reply.header('content-encoding', c.coding).send(c.body);
+    }
     return reply.send(net.json);
   });
 }

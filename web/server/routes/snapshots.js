@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parseIso } from '../clock.js';
 import { SNAPSHOT_BINARY_TYPE } from '../formats.js';
-import { HttpError, etagMatches, intParam, preferredEncoding, queryValue } from '../http.js';
+import { HttpError, acceptsGzip, etagMatches, intParam, preferredEncoding, queryValue } from '../http.js';
 
 /** Catch-up page size when the client gives none: one day of 5-minute snapshots. */
 const DEFAULT_LIMIT = 288;
@@ -49,7 +49,10 @@ export async function snapshotRoutes(api, { feed }) {
     feed.served++;
     reply.type(p ? SNAPSHOT_BINARY_TYPE : 'application/json; charset=utf-8');
     const coding = preferredEncoding(req.headers['accept-encoding']);
-    if (coding) return reply.header('content-encoding', coding).send(await s.compressedPayload(e, p ? 'bin' : 'json', coding));
+    if (coding) {
+      const c = await s.compressedPayload(e, p ? 'bin' : 'json', coding, acceptsGzip(req.headers['accept-encoding']));
+      return reply.header('content-encoding', c.coding).send(c.body);
+    }
     return reply.send(p ? p.body : json);
   });
 
