@@ -29,11 +29,14 @@ const MAGIC = 'FCH1';
 const CELLS_PER_TURN = 1 << 15;
 /** Distinct bodies queued for the worker; beyond, 503 BUSY. */
 export const MAX_JOBS = 4;
-/** Bytes of worker-made bodies kept (JSON, compressed): one four-week JSON window of Atlanta
- * (62 MiB), or many small ones; memory, not time, is what it is bounded by (hostile.test.mjs). */
-const BODY_CACHE_BYTES = 64 * 1024 * 1024;
+/** Bytes of worker-made bodies kept (JSON, compressed): not a four-week JSON window of Atlanta
+ * (62 MiB, made again when asked: the cost limit allows four a minute per address) but many
+ * smaller ones; memory, not time, is what it is bounded by (hostile.test.mjs). */
+const BODY_CACHE_BYTES = 32 * 1024 * 1024;
 /** A binary window up to this size is compressed on libuv's thread pool, not by the worker. */
 const SMALL_BYTES = 2 * 1024 * 1024;
+/** The worker thread ends after this long without a job (it starts again in ~50 ms). */
+const WORKER_IDLE_MS = 5000;
 /** Seconds a client told BUSY waits. */
 const BUSY_RETRY_S = 2;
 
@@ -99,20 +102,27 @@ class BodyWorker {
   #pending = new Map();
   #next = 0;
 
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  #idle = undefined;
+
   /** @param {object} job @returns {Promise<Buffer[]>} */
   run(job) {
+    clearTimeout(this.#idle);
     if (!this.#worker) {
       // (a server started with `node --input-type=module -e` would pass that flag on, and the
       // worker, a file, would refuse to start)
       const w = new Worker(new URL('./history-worker.js', import.meta.url), {
         execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
-        // its garbage is row strings: a small young generation keeps its memory near the body's
-        resourceLimits: { maxYoungGenerationSizeMb: 8 },
+        // its garbage is row strings and its bodies are outside its heap (ArrayBuffers): small
+        // generations keep its memory near the body's
+        resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 32 },
       });
       w.unref();
       w.on('message', (m) => {
         const p = this.#pending.get(m.id);
         this.#pending.delete(m.id);
+        // an idle worker is ended: the heap it grew making a four-week JSON goes back to the system
+        if (!this.#pending.size) this.#idle = setTimeout(() => { if (!this.#pending.size) this.close(); }, WORKER_IDLE_MS).unref();
         if (m.error) p?.reject(new Error(m.error));
         else p?.resolve(m.parts.map((/** @type {Uint8Array} */ u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength)));
       });
@@ -133,6 +143,7 @@ class BodyWorker {
   }
 
   close() {
+    clearTimeout(this.#idle);
     const w = this.#worker;
     this.#worker = null;
     return w?.terminate();
