@@ -246,6 +246,7 @@ export class HistoryWindows {
     for (;;) {
       const m = this.#matrix;
       const end = net.rules.historyHead() + 1;
+      if (!Number.isFinite(end)) throw new HttpError(503, 'NO_SNAPSHOT', 'the engine holds no snapshot yet');
       if (m && m.net === net && m.generation === net.rules.generation && m.ts_ms >= latest.ts_ms && m.end_slot === end && m.rows >= rows) return m;
       this.#building ??= this.#build(net, latest, rows).finally(() => { this.#building = null; });
       const built = await this.#building;
