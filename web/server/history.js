@@ -94,59 +94,80 @@ class Matrix {
   }
 }
 
-/** The worker thread making bodies, started on first use; a crash fails what it held. */
+/** The worker thread making bodies, started on first use, ended when idle; a crash fails what
+ * it held (and each job is tried once more on a fresh worker). */
 class BodyWorker {
-  /** @type {Worker | null} */
-  #worker = null;
-  /** @type {Map<number, { resolve: (parts: Buffer[]) => void, reject: (err: Error) => void }>} */
-  #pending = new Map();
+  /** @type {{ w: Worker, pending: Map<number, { resolve: (parts: Buffer[]) => void, reject: (err: Error) => void }> } | null} */
+  #current = null;
   #next = 0;
-
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   #idle = undefined;
+  #shut = false;
+
+  /**
+   * Run a job; if the worker dies under it (out of memory, killed), once more on a fresh one.
+   * @param {object} job
+   * @returns {Promise<Buffer[]>}
+   */
+  run(job) {
+    return this.#run(job).catch((err) => (err.workerDied ? this.#run(job) : Promise.reject(err)));
+  }
 
   /** @param {object} job @returns {Promise<Buffer[]>} */
-  run(job) {
+  #run(job) {
+    if (this.#shut) return Promise.reject(new HttpError(503, 'SHUTTING_DOWN', 'the server is shutting down'));
     clearTimeout(this.#idle);
-    if (!this.#worker) {
+    if (!this.#current) {
       // (a server started with `node --input-type=module -e` would pass that flag on, and the
       // worker, a file, would refuse to start)
       const w = new Worker(new URL('./history-worker.js', import.meta.url), {
         execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
         // its garbage is row strings and its bodies are outside its heap (ArrayBuffers): small
         // generations keep its memory near the body's
-        resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 32 },
+        resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 },
       });
       w.unref();
+      // each worker has its own pending jobs: one that ends (idle, crash) fails only its own
+      const cur = { w, pending: new Map() };
       w.on('message', (m) => {
-        const p = this.#pending.get(m.id);
-        this.#pending.delete(m.id);
+        const p = cur.pending.get(m.id);
+        cur.pending.delete(m.id);
         // an idle worker is ended: the heap it grew making a four-week JSON goes back to the system
-        if (!this.#pending.size) this.#idle = setTimeout(() => { if (!this.#pending.size) this.close(); }, WORKER_IDLE_MS).unref();
+        if (!cur.pending.size && this.#current === cur) {
+          this.#idle = setTimeout(() => { if (this.#current === cur && !cur.pending.size) this.close(); }, WORKER_IDLE_MS).unref();
+        }
         if (m.error) p?.reject(new Error(m.error));
         else p?.resolve(m.parts.map((/** @type {Uint8Array} */ u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength)));
       });
       const fail = (/** @type {Error} */ err) => {
-        if (this.#worker === w) this.#worker = null;
-        for (const p of this.#pending.values()) p.reject(err);
-        this.#pending.clear();
+        /** @type {any} */ (err).workerDied = true;
+        if (this.#current === cur) this.#current = null;
+        for (const p of cur.pending.values()) p.reject(err);
+        cur.pending.clear();
       };
       w.on('error', fail);
       w.on('exit', (code) => fail(new Error(`history worker exited (${code})`)));
-      this.#worker = w;
+      this.#current = cur;
     }
+    const cur = this.#current;
     const id = this.#next++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      /** @type {Worker} */ (this.#worker).postMessage({ ...job, id });
+      cur.pending.set(id, { resolve, reject });
+      cur.w.postMessage({ ...job, id });
     });
   }
 
   close() {
     clearTimeout(this.#idle);
-    const w = this.#worker;
-    this.#worker = null;
-    return w?.terminate();
+    const cur = this.#current;
+    this.#current = null;
+    return cur?.w.terminate();
+  }
+
+  /** For good (the server closes): no new worker after this. */
+  shutdown() {
+    this.#shut = true;
+    return this.close();
   }
 }
 
@@ -302,7 +323,7 @@ export class HistoryWindows {
     return m;
   }
 
-  close() { return this.#worker.close(); }
+  close() { return this.#worker.shutdown(); }
 }
 
 /** @param {string} header @param {string} etag */
