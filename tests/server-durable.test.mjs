@@ -56,7 +56,8 @@ async function spawnServer(args) {
   child.stdout.on('data', (d) => { r.out += d; });
   child.stderr.on('data', (d) => { r.err += d; });
   const listening = /listening on (http:\/\/127\.0\.0\.1:\d+)\//;
-  await until(() => listening.test(r.out), 10000, `the server's URL (stderr: ${r.err})`);
+  // a relay that recovers a large log starts in ~10 s on a loaded CI machine: 10 s was flaky
+  await until(() => listening.test(r.out), 30000, `the server's URL (stderr: ${r.err})`);
   r.url = /** @type {RegExpExecArray} */ (listening.exec(r.out))[1];
   return r;
 }

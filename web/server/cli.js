@@ -22,11 +22,16 @@ const HELP = `usage: node web/server/server.js [--dataset DIR | --upstream URL |
   --start ISO      replay: start the clock at this instant instead of now
   --public DIR     static site root (default: public/)
   --poll-ms N      relay: poll period in ms (default 10000)
+  --max-ahead-s N  relay: refuse snapshots more than N s ahead of this clock (default 21600;
+                   give a few minutes, e.g. 300, for a real-time upstream)
   --capacity N     relay/directory: snapshots kept in memory (default 4032)
   --log DIR        relay/directory: the durable snapshot log's folder, or "none" for memory only
                    (default: relay .cache/relay-log/<upstream>/, directory DIR/.flowcast-log/)
   --retention-days N  relay/directory: days of snapshots the log keeps (default 14)
   --rate-limit N   API requests per minute per client address (default 600; 0 = off)
+  --cost-limit N   heavy routes: snapshots' worth of work per minute per client address
+                   (catch-up pages, event-stream resends, history windows; default 8064;
+                   0 = off; off with --rate-limit 0 unless given)
   --sse-per-ip N   event streams per client address (default 16)
   --sse-max N      event streams in all (default 2000)
   --trust-proxy [N | ADDRS]  behind reverse proxies, where the client address comes from
@@ -66,7 +71,7 @@ export function parseCommandLine(argv) {
       port: { type: 'string' }, host: { type: 'string' }, speed: { type: 'string' },
       start: { type: 'string' }, public: { type: 'string' }, 'poll-ms': { type: 'string' },
       capacity: { type: 'string' }, network: { type: 'string' }, realtime: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      log: { type: 'string' }, 'retention-days': { type: 'string' }, 'rate-limit': { type: 'string' }, 'sse-per-ip': { type: 'string' },
+      log: { type: 'string' }, 'retention-days': { type: 'string' }, 'rate-limit': { type: 'string' }, 'max-ahead-s': { type: 'string' }, 'cost-limit': { type: 'string' }, 'sse-per-ip': { type: 'string' },
       'sse-max': { type: 'string' }, 'trust-proxy': { type: 'string' }, tiles: { type: 'string' },
       'health-detail': { type: 'boolean' }, id: { type: 'string' }, also: { type: 'string', multiple: true },
     },
@@ -93,7 +98,7 @@ export function parseCommandLine(argv) {
     speed: num(a.speed, 'speed'), start_ms, public: a.public && resolve(a.public),
     poll_ms: num(a['poll-ms'], 'poll-ms'), capacity: num(a.capacity, 'capacity'), realtime: a.realtime, network: a.network && resolve(a.network),
     log_dir: a.log === undefined ? undefined : a.log === 'none' ? null : resolve(a.log),
-    retention_days: num(a['retention-days'], 'retention-days'), rate_limit: num(a['rate-limit'], 'rate-limit'),
+    retention_days: num(a['retention-days'], 'retention-days'), rate_limit: num(a['rate-limit'], 'rate-limit'), cost_limit: num(a['cost-limit'], 'cost-limit'), max_ahead_s: num(a['max-ahead-s'], 'max-ahead-s'),
     sse_per_ip: num(a['sse-per-ip'], 'sse-per-ip'), sse_max: num(a['sse-max'], 'sse-max'), trust_proxy: parseTrustProxy(a['trust-proxy']), tiles: a.tiles,
     health_detail: a['health-detail'] ?? false,
     logger: a.verbose ? { level: 'info' } : false,

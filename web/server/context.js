@@ -3,6 +3,7 @@
 // Each route plugin gets it as its `feed` option; state only one plugin needs stays in that plugin.
 
 import { join } from 'node:path';
+import { COST_PER_MIN, CostLimit } from './cost-limit.js';
 import { HttpError } from './http.js';
 import { createIncidents } from './incidents.js';
 import { MODEL_FILE, ModelFile } from './model-file.js';
@@ -30,6 +31,8 @@ export class FeedContext {
     this.modelFile = new ModelFile(opts.upstream ? null : join(opts.dir ?? opts.dataset ?? DEFAULT_DATASET, MODEL_FILE));
     /** The incidents in force, checked by the network's engine (./incidents.js). */
     this.incidents = createIncidents(source, opts, opts.dataset ?? DEFAULT_DATASET);
+    /** The cost-weighted limit of the heavy routes, per client address (./cost-limit.js). */
+    this.cost = new CostLimit(opts.cost_limit ?? (opts.rate_limit === 0 ? 0 : COST_PER_MIN));
     /** History profile tiles, cut from the model file by the wasm engine (./tiles.js). */
     this.profileTiles = new ProfileTiles();
   }

@@ -4,6 +4,7 @@
 // canonical shape whatever its source, and the values the engine committed.
 
 import { createHash } from 'node:crypto';
+import { fmtOccupancy, fmtSpeed, fmtVolume } from './numbers.js';
 import { NetworkRules, RuleError } from './rules.js';
 
 export const SNAPSHOT_SCHEMA = 'flowcast.snapshot/1';
@@ -82,9 +83,7 @@ export function emptyEntry(n, ts_ms, ts, interval_s) {
  * Values at the engine's stored resolution (0.01 mph, 1 veh/h, 0.0001 occupancy); also turns
  * float32 noise such as 61.20000076 back into 61.2. NaN becomes null.
  */
-export const fmtSpeed = (/** @type {number} */ v) => (v === v ? String(Math.round(v * 100) / 100) : 'null');
-export const fmtVolume = (/** @type {number} */ v) => (v === v ? String(Math.round(v)) : 'null');
-export const fmtOccupancy = (/** @type {number} */ v) => (v === v ? String(Math.round(v * 10000) / 10000) : 'null');
+export { fmtOccupancy, fmtSpeed, fmtVolume };
 
 /**
  * The canonical flowcast.snapshot/1 text of an entry: every network sensor, in network order,

@@ -75,6 +75,18 @@ export function preferredEncoding(header) {
 }
 
 /**
+ * Does the request's Accept-Encoding take gzip (not refused with q=0)?
+ * @param {string | string[] | undefined} header
+ */
+export function acceptsGzip(header) {
+  return String(header ?? '').toLowerCase().split(',').some((part) => {
+    const [name, ...params] = part.split(';').map((x) => x.trim());
+    const q = params.find((x) => x.startsWith('q='));
+    return name === 'gzip' && !(q && Number(q.slice(2)) === 0);
+  });
+}
+
+/**
  * The API's 404, for routes and static files alike.
  * @param {import('fastify').FastifyRequest} req
  * @param {import('fastify').FastifyReply} reply

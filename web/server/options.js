@@ -37,6 +37,9 @@ export const KEEP_ALIVE_TIMEOUT_MS = 5000;
  * @property {string|null} [public] static site root (default <repo>/public; null = none)
  * @property {number} [poll_ms] relay poll period
  * @property {number} [max_backoff_ms] relay backoff cap
+ * @property {number} [max_ahead_s] relay: a snapshot further ahead of this server's clock is
+ *   refused and the relay reports `degraded` (default 6 h, for accelerated demo feeds; a few
+ *   minutes for a real-time feed)
  * @property {number} [scan_ms] directory rescan period
  * @property {number} [capacity] relay/directory: snapshots kept in memory
  * @property {number} [heartbeat_ms] SSE heartbeat period (default 15 s)
@@ -45,6 +48,8 @@ export const KEEP_ALIVE_TIMEOUT_MS = 5000;
  *   .cache/relay-log/<upstream>, directory DIR/.flowcast-log; null = memory only)
  * @property {number} [retention_days] relay/directory: days of snapshots the log keeps (default 14)
  * @property {number} [rate_limit] API requests per minute per client address (0 = no limit)
+ * @property {number} [cost_limit] heavy routes: snapshots' worth of work per minute per client
+ *   address (cost-limit.js; default 8064, 0 = no limit; off with rate_limit 0 unless given)
  * @property {number} [sse_per_ip] event streams per client address
  * @property {number} [sse_max] event streams in all
  * @property {boolean|number|string} [trust_proxy] behind reverse proxies: which X-Forwarded-For
@@ -82,7 +87,8 @@ export async function createSource(opts) {
   if ([opts.dataset, opts.upstream, opts.dir].filter(Boolean).length > 1) throw new Error('choose one of --dataset, --upstream, --dir');
   const stores = { capacity: opts.capacity, retention_days: opts.retention_days, log };
   if (opts.upstream) {
-    return relaySource({ upstream: opts.upstream, poll_ms: opts.poll_ms, max_backoff_ms: opts.max_backoff_ms, ...stores, log_dir: logDir(opts, resolve(REPO_ROOT, '.cache/relay-log', logName(opts.upstream))) });
+    const max_ahead_ms = opts.max_ahead_s === undefined ? undefined : opts.max_ahead_s * 1000;
+    return relaySource({ upstream: opts.upstream, poll_ms: opts.poll_ms, max_backoff_ms: opts.max_backoff_ms, max_ahead_ms, ...stores, log_dir: logDir(opts, resolve(REPO_ROOT, '.cache/relay-log', logName(opts.upstream))) });
   }
   if (opts.dir) return directorySource({ dir: opts.dir, network: opts.network, scan_ms: opts.scan_ms, realtime: opts.realtime, speed: opts.speed, ...stores, log_dir: logDir(opts, join(opts.dir, DIR_LOG)) });
   return replaySource({ dataset: opts.dataset ?? DEFAULT_DATASET, speed: opts.speed, start_ms: opts.start_ms });

@@ -75,6 +75,8 @@ export class NetworkRules {
     this.interval_s = this.engine.intervalS;
     /** @type {string[]} */
     this.sensor_ids = this.engine.sensorIds;
+    /** Bumped when the history is emptied (reset): copies of its rows kept elsewhere are stale. */
+    this.generation = 0;
     /** @type {Map<number, number>} UTC hour -> offset, when the whole hour has one offset */
     this.offsets = new Map();
   }
@@ -151,7 +153,10 @@ export class NetworkRules {
   }
 
   /** Empties the engine's history (the network stays): a replay whose clock jumped. */
-  reset() { this.engine.loadNetwork(this.text); }
+  reset() {
+    this.engine.loadNetwork(this.text);
+    this.generation++; // what was read of the history before is no longer the engine's (history.js)
+  }
 
   /** Newest history slot (slot k covers [k, k + 1) * interval), -Infinity before the first snapshot. */
   historyHead() { return this.engine.historyHead(); }

@@ -114,9 +114,31 @@ async function fetchText(url, init, timeout_ms) {
   if (res.status === 304) return { res, text: '', bytes: new Uint8Array(0) };
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   if (Number(res.headers.get('content-length')) > MAX_UPSTREAM_BYTES) throw new Error(`${url}: response too large`);
-  // the bytes as received go to the engine, which checks their encoding itself
-  const bytes = new Uint8Array(await res.arrayBuffer());
-  if (bytes.length > MAX_UPSTREAM_BYTES) throw new Error(`${url}: response too large`);
+  // Read as a stream with the cap checked chunk by chunk: a chunked body (no Content-Length)
+  // of 600 MB must cost no more than the cap before it is refused (issue 19: buffered whole, it
+  // took the relay to 878 MB). The bytes as received go to the engine, which checks their
+  // encoding itself.
+  /** @type {Uint8Array[]} */
+  const parts = [];
+  let size = 0;
+  if (res.body) {
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > MAX_UPSTREAM_BYTES) {
+        await reader.cancel().catch(() => {});
+        throw new Error(`${url}: response too large (over ${MAX_UPSTREAM_BYTES} bytes)`);
+      }
+      parts.push(value);
+    }
+  }
+  const bytes = parts.length === 1 ? parts[0] : new Uint8Array(size);
+  if (parts.length !== 1) {
+    let at = 0;
+    for (const p of parts) { bytes.set(p, at); at += p.length; }
+  }
   return { res, text: new TextDecoder().decode(bytes), bytes };
 }
 
@@ -235,10 +257,15 @@ export async function relaySource(opts) {
         if (!body || !Array.isArray(body.snapshots) || typeof body.more !== 'boolean') throw new Error(`${url}: not a catch-up response`);
         // each snapshot's own bytes go to the engine (a re-serialised object would have lost
         // a duplicated key the engine refuses)
-        const raw = memberArrayTexts(text, 'snapshots');
+        // in time order whatever order the upstream used: newest first would have the engine
+        // refuse every older one as out of order, and lose them for good (issue 19)
+        const raw = memberArrayTexts(text, 'snapshots')
+          .map((t) => ({ t, ts: aheadCheck(t) }))
+          .sort((a, b) => (a.ts - b.ts) || 0)
+          .map((x) => x.t);
         accept(raw);
         if (!body.more || !raw.length) break;
-        since = /** @type {MemoryStore} */ (store).latest()?.ts ?? body.snapshots.at(-1).ts;
+        since = /** @type {MemoryStore} */ (store).latest()?.ts ?? body.snapshots.reduce((a, b) => (parseIso(b?.ts) > parseIso(a?.ts) ? b : a)).ts;
       }
       // An upstream whose clock is older than the backfill window still has a latest snapshot.
       if (store.latest()) return;

@@ -15,8 +15,8 @@
  * @property {number} rows
  * @property {string[]} sensors   column order (the network's sensor order)
  * @property {Float32Array} speedMph   rows x sensors, row-major, NaN = missing
- * @property {Float32Array} volumeVph
- * @property {Float32Array} occupancy
+ * @property {Float32Array} [volumeVph] absent from a speeds-only body (`fields=speed`)
+ * @property {Float32Array} [occupancy]
  */
 
 /** @typedef {import('../shared/types.js').FeedState} FeedState */
@@ -40,13 +40,26 @@ export function parseHistoryBinary(buf) {
   const rows = head.rows, n = head.sensors?.length;
   if (!Number.isInteger(rows) || !Number.isInteger(n) || !Number.isInteger(head.interval_s)) throw new Error('history: header lacks rows, sensors or interval_s');
   const cells = rows * n;
-  if (buf.byteLength < 8 + headLen + 13 * cells) throw new Error(`history: ${buf.byteLength} bytes for ${rows} x ${n} cells`);
+  // the planes, in order, as the header's layout lists them (`fields=speed`: the speeds only)
+  const layout = Array.isArray(head.layout) ? head.layout : ['speed_mph:f32', 'volume_vph:f32', 'occupancy:f32', 'quality:u8'];
+  /** @type {Record<string, Float32Array | Uint8Array>} */
+  const planes = {};
+  let at = 8 + headLen;
+  for (const item of layout) {
+    const [name, type] = String(item).split(':');
+    const size = type === 'f32' ? 4 : type === 'u8' ? 1 : 0;
+    if (!size || at % size) throw new Error(`history: bad layout entry ${String(item).slice(0, 40)}`);
+    if (at + size * cells > buf.byteLength) throw new Error(`history: ${buf.byteLength} bytes for ${rows} x ${n} cells`);
+    planes[name] = size === 4 ? new Float32Array(buf, at, cells) : new Uint8Array(buf, at, cells);
+    at += size * cells;
+  }
+  if (!(planes.speed_mph instanceof Float32Array)) throw new Error('history: no speed_mph plane');
   const startMs = Date.parse(head.start);
   if (!Number.isFinite(startMs)) throw new Error(`history: bad start ${String(head.start).slice(0, 40)}`);
-  const f32 = new Float32Array(buf, 8 + headLen, 3 * cells);
+  const f32 = (/** @type {string} */ k) => (planes[k] instanceof Float32Array ? /** @type {Float32Array} */ (planes[k]) : undefined);
   return {
     network: head.network, startMs, intervalS: head.interval_s, rows, sensors: head.sensors,
-    speedMph: f32.subarray(0, cells), volumeVph: f32.subarray(cells, 2 * cells), occupancy: f32.subarray(2 * cells),
+    speedMph: /** @type {Float32Array} */ (planes.speed_mph), volumeVph: f32('volume_vph'), occupancy: f32('occupancy'),
   };
 }
 

@@ -1,6 +1,7 @@
 // GET /api/v1/stream: Server-Sent Events, one per new snapshot (../sse.js), with the limits on
 // open streams per client address and in all.
 
+import { parseIso } from '../clock.js';
 import { HttpError, queryValue } from '../http.js';
 import { SseHub } from '../sse.js';
 import { SSE_MAX, SSE_PER_IP } from '../options.js';
@@ -36,6 +37,9 @@ export async function streamRoutes(api, { feed }) {
       reply.header('retry-after', '30');
       throw new HttpError(429, 'TOO_MANY_STREAMS', `at most ${ssePerIp} event streams per client address`);
     }
+    // a resend after a reconnect costs what it resends (../cost-limit.js)
+    const since = parseIso(typeof lastId === 'string' ? lastId : undefined);
+    if (Number.isFinite(since) && s.latest()) feed.cost.charge(ip, s.after(since, hub.resend_max).entries.length, reply);
     streams++;
     streamsByIp.set(ip, (streamsByIp.get(ip) ?? 0) + 1);
     req.raw.once('close', () => {
