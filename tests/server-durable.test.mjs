@@ -222,6 +222,50 @@ function makeLog(name, net, n, t0 = Date.parse('2026-11-24T08:00:00Z')) {
   return { dir, network, t0 };
 }
 
+test('log: a corrupt record in the middle costs that record only; the records after it are kept, the file repaired (issue 19)', () => {
+  const net = networkDoc(20);
+  const { dir, network, t0 } = makeLog('corrupt-middle', net, 8);
+  const file = join(dir, LOG_FILE);
+  const bytes = readFileSync(file);
+  const probe = new DurableStore(network, { dir });
+  const recs = probe.log.records.map((r) => ({ ...r }));
+  const payloads = recs.map((r) => probe.log.payload(r));
+  probe.close();
+  /** @type {Record<string, [(b: Buffer) => void, number[]]>} what is done to the file, and which records that costs */
+  const damage = {
+    'one flipped bit in the payload of record 2': [(b) => { b[recs[2].offset + 16 + 40] ^= 0x04; }, [2]],
+    'one flipped bit in the timestamp of record 6': [(b) => { b[recs[6].offset + 9] ^= 0x01; }, [6]],
+    'the length of record 3 made huge': [(b) => { b.writeUInt32LE(0x7fffffff, recs[3].offset); }, [3]],
+    'the length of record 3 made shorter': [(b) => { b.writeUInt32LE(recs[3].length - 100, recs[3].offset); }, [3]],
+    'records 1 and 5 damaged': [(b) => { b[recs[1].offset + 5] ^= 0x10; b[recs[5].offset + 16 + 10] ^= 0x80; }, [1, 5]],
+    'the first record damaged': [(b) => { b[recs[0].offset + 20] ^= 0x02; }, [0]],
+  };
+  for (const [what, [apply, lost]] of Object.entries(damage)) {
+    const b = Buffer.from(bytes);
+    apply(b);
+    writeFileSync(file, b);
+    for (const f of readdirSync(dir)) if (/\.(tail|corrupt)-/.test(f)) rmSync(join(dir, f));
+    const store = new DurableStore(network, { dir });
+    const kept = recs.map((_, i) => i).filter((i) => !lost.includes(i));
+    assert.deepEqual(store.log.records.map((r) => store.log.payload(r)), kept.map((i) => payloads[i]), `${what}: every other record kept, in order`);
+    assert.equal(store.size, kept.length, what);
+    assert.equal(store.log.recovered.dropped_bytes, 0, `${what}: nothing cut off the end`);
+    assert.equal(store.log.recovered.skipped, lost.length, what);
+    const lostBytes = lost.reduce((n, i) => n + 16 + recs[i].length, 0);
+    assert.equal(store.log.recovered.skipped_bytes, lostBytes, what);
+    const aside = /** @type {string} */ (store.log.recovered.corrupt_file);
+    assert.equal(statSync(aside).size, lostBytes, `${what}: the damaged bytes are kept aside`);
+    assert.equal(statSync(file).size, bytes.length - lostBytes, `${what}: the file rewritten without them`);
+    // appends continue after the repaired file, which reopens clean
+    assert.equal(store.appendMany([snapshotToEntry(snapshotDoc(net, t0, 8), network).entry]), 1);
+    store.close();
+    const again = new DurableStore(network, { dir });
+    assert.equal(again.size, kept.length + 1, `${what}: reopened`);
+    assert.equal(again.log.recovered.skipped + again.log.recovered.dropped_bytes, 0, `${what}: nothing more to repair`);
+    again.close();
+  }
+});
+
 test('log: a torn or garbage tail is cut off (and kept aside); the good records are served', async () => {
   const net = networkDoc(20);
   const { dir, network, t0 } = makeLog('torn-base', net, 6);

@@ -9,10 +9,14 @@
 //   f64 LE  ts_ms (the snapshot's instant; strictly increasing through the file)
 //   L bytes the snapshot's canonical flowcast.snapshot/1 JSON, exactly as served
 //
-// Recovery reads the file front to back and stops at the first record that is short, fails its
-// checksum or goes back in time: that and everything after it is a torn or corrupt tail. The
-// tail is copied aside (FILE.tail-<ms>) and the file truncated, so appends continue after the
-// last good record. Compaction (retention) copies the records still wanted into FILE.compact
+// Recovery reads the file front to back. At a record that is short, fails its checksum or goes
+// back in time it looks for the next good record after it: each record's payload begins with
+// the snapshot's schema tag, a marker found with one indexOf per chunk, and a candidate counts
+// only with a whole record and a matching checksum behind it, later in time than the last good
+// one. Found: the damaged bytes between are copied aside (FILE.corrupt-<ms>), the file is
+// rewritten without them (FILE.repair, synced, renamed over FILE), and a corrupt record costs
+// that record only (issue 19). Not found: it was a torn or corrupt tail, copied aside
+// (FILE.tail-<ms>) and cut off, so appends continue after the last good record. Compaction (retention) copies the records still wanted into FILE.compact
 // with asynchronous I/O while appends continue on the old file, then, in one synchronous step,
 // copies the records appended meanwhile, syncs, and renames it over FILE.
 
@@ -33,6 +37,10 @@ export const LOG_NETWORK_FILE = 'network.json';
 const LOCK_FILE = 'writer.pid';
 const MAGIC = Buffer.from('FCLOG01\n', 'latin1');
 const HEAD = 16;
+/** How every record's payload begins (the canonical snapshot JSON): the resync marker. */
+const PAYLOAD_START = Buffer.from('{"schema":"flowcast.snapshot/1"', 'latin1');
+/** The resync scan reads this much at a time. */
+const SCAN_CHUNK = 4 * 1024 * 1024;
 /** A record longer than this is corruption, not a snapshot (Atlanta's are ~36 KB; 50k sensors ~4 MB). */
 const MAX_RECORD = 64 * 1024 * 1024;
 /** Compaction copies in chunks this size, yielding to requests between them. */
@@ -85,7 +93,11 @@ export class SnapshotLog {
     this.takeLock();
     /** @type {RecordInfo[]} */
     this.records = [];
-    this.recovered = { records: 0, dropped_bytes: 0, tail_file: /** @type {string|null} */ (null) };
+    this.recovered = {
+      records: 0, dropped_bytes: 0, tail_file: /** @type {string|null} */ (null),
+      /** damaged stretches skipped between good records, and where their bytes were kept */
+      skipped: 0, skipped_bytes: 0, corrupt_file: /** @type {string|null} */ (null),
+    };
     this.compactions = 0;
     /** @type {Promise<number>|null} */
     this.compacting = null;
@@ -123,18 +135,20 @@ export class SnapshotLog {
     let last = -Infinity;
     const size = this.bytes;
     let why = '';
+    /** @type {{ from: number, to: number, why: string }[]} damaged stretches with good records after them */
+    const skipped = [];
     while (off < size) {
-      if (off + HEAD > size) { why = 'short header'; break; }
-      const head = this.read(off, HEAD);
-      const len = head.readUInt32LE(0);
-      const ts_ms = head.readDoubleLE(8);
-      if (len > MAX_RECORD || off + HEAD + len > size) { why = 'short record'; break; }
-      const body = this.read(off + 8, 8 + len);
-      if (crc32(body) !== head.readUInt32LE(4)) { why = 'checksum mismatch'; break; }
-      if (!(ts_ms > last)) { why = 'timestamp out of order'; break; }
-      this.records.push({ offset: off, ts_ms, length: len });
-      last = ts_ms;
-      off += HEAD + len;
+      const bad = this.check(off, size, last);
+      if (typeof bad !== 'string') {
+        this.records.push({ offset: off, ts_ms: bad.ts_ms, length: bad.length });
+        last = bad.ts_ms;
+        off += HEAD + bad.length;
+        continue;
+      }
+      const next = this.resync(off + 1, size, last);
+      if (next < 0) { why = bad; break; }
+      skipped.push({ from: off, to: next, why: bad });
+      off = next;
     }
     this.recovered.records = this.records.length;
     if (off < size) {
@@ -142,6 +156,85 @@ export class SnapshotLog {
       ftruncateSync(this.fd, off);
       fdatasyncSync(this.fd);
       this.bytes = off;
+    }
+    if (skipped.length) this.repair(skipped);
+  }
+
+  /**
+   * The record at `off`, or why it is not one.
+   * @param {number} off
+   * @param {number} size
+   * @param {number} last the previous good record's ts_ms
+   * @returns {{ ts_ms: number, length: number } | string}
+   */
+  check(off, size, last) {
+    if (off + HEAD > size) return 'short header';
+    const head = this.read(off, HEAD);
+    const len = head.readUInt32LE(0);
+    const ts_ms = head.readDoubleLE(8);
+    if (len > MAX_RECORD || off + HEAD + len > size) return 'short record';
+    if (crc32(this.read(off + 8, 8 + len)) !== head.readUInt32LE(4)) return 'checksum mismatch';
+    if (!(ts_ms > last)) return 'timestamp out of order';
+    return { ts_ms, length: len };
+  }
+
+  /**
+   * The offset of the first good record at or after `from`, or -1: each place the payload
+   * marker occurs is a candidate whose header sits just before it.
+   * @param {number} from
+   * @param {number} size
+   * @param {number} last
+   */
+  resync(from, size, last) {
+    for (let pos = from + HEAD; pos < size; pos += SCAN_CHUNK - PAYLOAD_START.length) {
+      const chunk = this.read(pos, Math.min(SCAN_CHUNK, size - pos));
+      for (let i = chunk.indexOf(PAYLOAD_START); i >= 0; i = chunk.indexOf(PAYLOAD_START, i + 1)) {
+        const at = pos + i - HEAD;
+        if (typeof this.check(at, size, last) !== 'string') return at;
+      }
+      if (pos + chunk.length >= size) break;
+    }
+    return -1;
+  }
+
+  /**
+   * Rewrites the file without the damaged stretches (their bytes kept aside first): the good
+   * records only, synced, renamed over the log.
+   * @param {{ from: number, to: number, why: string }[]} skipped
+   */
+  repair(skipped) {
+    const aside = `${this.path}.corrupt-${Date.now()}`;
+    writeFileSync(aside, Buffer.concat(skipped.map((k) => this.read(k.from, k.to - k.from))));
+    const lost = skipped.reduce((n, k) => n + k.to - k.from, 0);
+    this.recovered.skipped = skipped.length;
+    this.recovered.skipped_bytes = lost;
+    this.recovered.corrupt_file = aside;
+    for (const k of skipped) this.say(`log ${this.path}: ${k.why} at byte ${k.from}; skipped ${k.to - k.from} damaged bytes up to the next good record (kept in ${aside})`);
+    const tmp = `${this.path}.repair`;
+    const out = openSync(tmp, 'w');
+    /** @type {RecordInfo[]} */
+    const moved = [];
+    try {
+      writeSync(out, MAGIC, 0, MAGIC.length, 0);
+      let at = MAGIC.length;
+      for (const r of this.records) {
+        const rec = this.read(r.offset, HEAD + r.length);
+        writeSync(out, rec, 0, rec.length, at);
+        moved.push({ offset: at, ts_ms: r.ts_ms, length: r.length });
+        at += rec.length;
+      }
+      fdatasyncSync(out);
+      closeSync(out);
+      renameSync(tmp, this.path);
+      fsyncDir(this.dir);
+      closeSync(this.fd);
+      this.fd = openSync(this.path, 'r+');
+      this.records = moved;
+      this.bytes = at;
+    } catch (err) {
+      try { closeSync(out); } catch { /* closed */ }
+      rmSync(tmp, { force: true });
+      throw err;
     }
   }
 
