@@ -180,6 +180,13 @@ test('offline, a returning visitor sees the last forecast, its age and "Offline"
 
 test('the service worker leaves the event stream alone and keeps only the data it should', { skip }, () => {
   const sw = readFileSync(join(ROOT, 'public/sw.js'), 'utf8');
-  assert.match(sw, /api\\\/v1\\\/\(network\|model\|history\)\$/, 'kept data: network, model, history');
+  // the pattern as built, tried on paths: the data of the default network and of the others
+  const src = /\/\^api\\\/v1\\\/.*?\$\//.exec(sw)?.[0];
+  assert.ok(src, 'the kept-data pattern is in sw.js');
+  const kept = new Function(`return ${src}`)();
+  for (const p of ['api/v1/network', 'api/v1/model', 'api/v1/history', 'api/v1/networks/la/network', 'api/v1/networks/la/history'])
+    assert.ok(kept.test(p), `kept: ${p}`);
+  for (const p of ['api/v1/stream', 'api/v1/snapshot/latest', 'api/v1/snapshots', 'api/v1/networks', 'api/v1/networks/la/stream', 'api/v1/networks/../model'])
+    assert.ok(!kept.test(p), `not kept: ${p}`);
   assert.doesNotMatch(sw, /stream|snapshot/, 'the event stream and the snapshots go to the network untouched');
 });

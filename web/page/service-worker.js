@@ -26,7 +26,8 @@ const CACHE = typeof FLOWCAST_CACHE === 'string' ? FLOWCAST_CACHE : 'flowcast-de
 /** Names of the caches this script owns (older versions' among them). */
 const OWN = /^flowcast-/;
 /** The API routes whose last answer is kept for a visit without a connection. */
-const KEPT_DATA = /^api\/v1\/(network|model|history)$/;
+/** The kept data of the server's default network and of each of its others (api/v1/networks/<id>/…). */
+const KEPT_DATA = /^api\/v1\/(?:networks\/[a-z0-9-]+\/)?(network|model|history)$/;
 
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 const scope = new URL(sw.registration.scope);
