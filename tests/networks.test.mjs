@@ -68,6 +68,7 @@ test('GET /api/v1/networks lists Atlanta (simulated, the default) and Los Angele
   assert.equal(la.simulated, false, 'the LA data is recorded, not simulated');
   assert.equal(la.timezone, 'America/Los_Angeles');
   assert.match(la.name, /replay of March 2012/);
+  assert.equal(la.city, 'Los Angeles', 'the name up to its parenthesis, when the server was given no city');
   assert.equal(la.sensors, 207);
   assert.equal(la.api, '/api/v1/networks/la/');
   // the bounds hold each city: Atlanta near 33.7 N 84.4 W, the LA detectors near 34.1 N 118.3 W
@@ -153,7 +154,7 @@ test('a commuter picks Los Angeles: the address keeps it, real freeways coloured
     const picker = page.getByRole('combobox', { name: 'City' });
     await picker.waitFor({ timeout: 10000 });
     assert.deepEqual(await picker.locator('option').allTextContents(),
-      ['Atlanta I-75 and I-285 (simulated)', 'Los Angeles (METR-LA detectors): replay of March 2012']);
+      ['Atlanta I-75 and I-285 (simulated)', 'Los Angeles']);
     assert.equal(await picker.inputValue(), 'atlanta');
 
     await Promise.all([page.waitForURL(/[?&]network=la\b/), picker.selectOption('la')]);
@@ -189,6 +190,24 @@ test('a commuter picks Los Angeles: the address keeps it, real freeways coloured
     await page.waitForSelector('html[data-ready="forecast"]', { timeout: 60000 });
     assert.match(await page.textContent('#place') ?? '', /Atlanta/);
     assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('phone: the picker and the long LA name fit the screen, no horizontal scrolling', { skip: skip || browserSkip, timeout: 60000 }, async () => {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await page.route(TILES, (r) => r.abort());
+    await page.goto(`${origin}/?tiles=none&network=la`);
+    await page.waitForSelector('html[data-ready="forecast"]', { timeout: 60000 });
+    const picker = page.getByRole('combobox', { name: 'City' });
+    await picker.waitFor({ timeout: 10000 });
+    assert.equal(await picker.inputValue(), 'la');
+    const box = await picker.boundingBox();
+    assert.ok(box && box.height >= 24 && box.x + box.width <= 390, JSON.stringify(box));
+    assert.deepEqual(await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]), [390, 390]);
   } finally {
     await browser.close();
   }

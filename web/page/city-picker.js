@@ -29,6 +29,7 @@ export async function showCityPicker(select, { apiRoot, network }, fetchFn = glo
     const o = document.createElement('option');
     o.value = n.id;
     o.textContent = `${n.city ?? n.name ?? n.id}${n.simulated ? ' (simulated)' : ''}`;
+    o.title = n.name ?? n.id;
     o.selected = n.id === current;
     return o;
   }));

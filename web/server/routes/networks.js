@@ -33,13 +33,21 @@ function describe(n, cache) {
     west = Math.min(west, s.lon); east = Math.max(east, s.lon);
   }
   const entry = {
-    id: n.id, name: doc.name ?? doc.id, city: n.city ?? doc.name ?? doc.id, network_id: doc.id, timezone: doc.timezone,
+    id: n.id, name: doc.name ?? doc.id, city: n.city ?? cityOf(doc.name ?? doc.id), network_id: doc.id, timezone: doc.timezone,
     bounds: [[south, west], [north, east]], sensors: doc.sensors.length, simulated: doc.simulated === true,
     default: n.default, status: 'ready', api,
   };
   cache.set(n.id, { etag: net.etag, entry });
   return entry;
 }
+
+/**
+ * A network's name up to its first parenthesis or colon: what a city picker shows when the
+ * server was given no city ("Los Angeles (METR-LA detectors): replay of March 2012" → "Los
+ * Angeles"); the name in full stays in `name`.
+ * @param {string} name
+ */
+export const cityOf = (name) => name.split(/\s*[(:]/)[0].trim() || name;
 
 /**
  * @param {import('fastify').FastifyInstance} api
