@@ -189,6 +189,9 @@ fc_status fc_model_read(const uint8_t *buf, size_t len, const fc_network *net, u
         fc_model_free(m);
         return bad(msg, cap, FC_E_RANGE, "non-finite or out-of-range values");
     }
+    /* held as format 3 holds it, like a trained model: its window files, its file without
+     * profiles (tile mode) and its identity agree with what this engine saves */
+    fc_model_pack_round(m);
     *out = m;
     return FC_OK;
 }
