@@ -10,7 +10,28 @@ import { CompressedCopies, ModelWindows } from '../model-file.js';
 export async function modelRoutes(api, { feed }) {
   const compressed = new CompressedCopies();
   const windows = new ModelWindows(new CompressedCopies());
-  api.addHook('onClose', async () => windows.close());
+  // What a page asks for first is ready before it asks: the window for the latest snapshot
+  // (cut again when a snapshot moves it on) and the full file's compressed copies. Errors are
+  // left to the requests, which report them.
+  const prepare = async () => {
+    try {
+      const file = await feed.modelFile.load();
+      const store = feed.source.store;
+      const latest = store?.latest();
+      if (!file) return;
+      if (latest) await windows.get(store.network, file, latest.ts_ms);
+      await Promise.all([compressed.get(file, 'br'), compressed.get(file, 'gzip')]);
+    } catch { /* reported by the request that needs it */ }
+  };
+  const onAppend = () => { prepare(); };
+  api.addHook('onReady', async () => {
+    prepare();
+    feed.source.store?.on('append', onAppend);
+  });
+  api.addHook('onClose', async () => {
+    feed.source.store?.off('append', onAppend);
+    windows.close();
+  });
   api.get('/model', async (req, reply) => {
     const profiles = queryValue(req.query, 'profiles') ?? '1';
     if (profiles !== '0' && profiles !== '1' && profiles !== 'window') {
