@@ -141,12 +141,12 @@ fc_status fc_engine_forecast_evidence(fc_engine *e, float *mid, float *lo, float
 
 size_t fc_engine_model_size(const fc_engine *e)
 {
-    return e && e->model && fc_model_has_all_profiles(e->model) ? fc_model_file_size(e->model, 1) : 0;
+    return e && e->model && fc_model_has_all_profiles(e->model) ? fc_model_write(e->model, NULL, 0, 1) : 0;
 }
 
 size_t fc_engine_model_size_without_profiles(const fc_engine *e)
 {
-    return e && e->model ? fc_model_file_size(e->model, 0) : 0;
+    return e && e->model ? fc_model_write(e->model, NULL, 0, 0) : 0;
 }
 
 /* Writes the model file, with or without its profiles, into buf (cap bytes). */
@@ -157,11 +157,11 @@ static fc_status save_model(fc_engine *e, uint8_t *buf, size_t cap, size_t *writ
     if (with_profiles && !fc_model_has_all_profiles(e->model))
         return fc_engine_fail(e, FC_E_STATE, "the model's profiles are not here to save (profile tiles are enabled, or "
                               "it was loaded from a file without them or from a window file)");
-    size_t need = fc_model_file_size(e->model, with_profiles);
+    /* one pass sizes and writes (the encoding is variable-length) */
+    size_t need = fc_model_write(e->model, buf, cap, with_profiles);
     if (!need) return fc_engine_fail(e, FC_E_NOMEM, "save_model: out of memory");
     if (written) *written = need;
     if (cap < need) return fc_engine_fail(e, FC_E_ARG, "save_model: buffer of %zu bytes, need %zu", cap, need);
-    if (fc_model_write(e->model, buf, with_profiles)) return fc_engine_fail(e, FC_E_NOMEM, "save_model: out of memory");
     return FC_OK;
 }
 
@@ -194,12 +194,10 @@ fc_status fc_engine_save_model_window(fc_engine *e, int64_t ts_ms, uint32_t span
     if (span_s > 7 * 86400u) return fc_engine_fail(e, FC_E_RANGE, "save_model_window: span of %u s, at most a week", span_s);
     int64_t first = fc_floor_div(ts_ms - 1, (int64_t)e->net->interval_s * 1000);
     uint32_t origins = span_s / e->net->interval_s + 1;
-    size_t need = fc_model_pack_size(e->model, e->net, FC_PACK_WINDOW, first, origins);
+    size_t need = fc_model_pack_write(e->model, e->net, FC_PACK_WINDOW, first, origins, buf, cap);
     if (!need) return fc_engine_fail(e, FC_E_NOMEM, "save_model_window: out of memory");
     if (written) *written = need;
     if (cap < need) return fc_engine_fail(e, FC_E_ARG, "save_model_window: buffer of %zu bytes, need %zu", cap, need);
-    if (fc_model_pack_write(e->model, e->net, FC_PACK_WINDOW, first, origins, buf))
-        return fc_engine_fail(e, FC_E_NOMEM, "save_model_window: out of memory");
     return FC_OK;
 }
 

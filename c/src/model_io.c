@@ -64,14 +64,9 @@ size_t fc_model_file_size_v2(const fc_model *m, int with_profiles)
     return HEADER_BYTES + payload_bytes(m->n, m->horizons, m->q, with_profiles) + 8;
 }
 
-size_t fc_model_file_size(const fc_model *m, int with_profiles)
+size_t fc_model_write(const fc_model *m, uint8_t *buf, size_t cap, int with_profiles)
 {
-    return fc_model_pack_size(m, NULL, with_profiles ? FC_PACK_ALL : FC_PACK_NO_PROFILES, 0, 0);
-}
-
-int fc_model_write(const fc_model *m, uint8_t *buf, int with_profiles)
-{
-    return fc_model_pack_write(m, NULL, with_profiles ? FC_PACK_ALL : FC_PACK_NO_PROFILES, 0, 0, buf);
+    return fc_model_pack_write(m, NULL, with_profiles ? FC_PACK_ALL : FC_PACK_NO_PROFILES, 0, 0, buf, cap);
 }
 
 void fc_model_write_v2(const fc_model *m, uint8_t *buf, int with_profiles)

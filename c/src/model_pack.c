@@ -71,12 +71,14 @@ static const char k_magic[8] = {'F', 'C', 'M', 'O', 'D', 'E', 'L', '1'};
 
 /* ---- fixed point ---- */
 
+/* Scaling by a power of two (shift <= 24) is exact in double: a multiplication, not ldexp (a
+ * libc call per number, most of the time of a save in wasm). */
 static int32_t quant(double x, int shift)
 {
-    double v = nearbyint(ldexp(x, shift));
+    double v = nearbyint(x * (double)(1u << shift));
     return v > QMAX ? QMAX : v < -QMAX ? -QMAX : (int32_t)v;
 }
-static float dequant(int64_t q, int shift) { return (float)ldexp((double)q, -shift); }
+static float dequant(int64_t q, int shift) { return (float)((double)q / (double)(1u << shift)); }
 static int shift_of(int f) { return f == FC_F_BIAS ? BIAS_SHIFT : W_SHIFT; }
 
 /* A profile cell's mean in steps (0 for an empty cell). */
@@ -93,17 +95,30 @@ static int32_t cell_count(float cnt)
 }
 static float cell_sum(int32_t mean, int32_t cnt, int steps) { return (float)((double)mean * cnt / steps); }
 
+/* Size over speed for the code that runs once per training or file (the wasm ships to every
+ * page): no vectorised or unrolled copies of these loops. */
+#if defined(__clang__)
+#define ONCE_LOOP _Pragma("clang loop vectorize(disable) unroll(disable)")
+#else
+#define ONCE_LOOP
+#endif
+
 void fc_model_pack_round(fc_model *m)
 {
     size_t rows = (size_t)FC_REGIMES * m->n * m->horizons, nh = (size_t)m->n * m->horizons;
-    for (size_t r = 0; r < rows; r++)
+    ONCE_LOOP
+    for (size_t r = 0; r < rows; r++) {
+        ONCE_LOOP
         for (int f = 0; f < FC_NF; f++) m->w[r * FC_NF + f] = dequant(quant(m->w[r * FC_NF + f], shift_of(f)), shift_of(f));
+    }
+    ONCE_LOOP
     for (size_t i = 0; i < nh; i++) {
         m->lo[i] = dequant(quant(m->lo[i], INTERVAL_SHIFT), INTERVAL_SHIFT);
         m->hi[i] = dequant(quant(m->hi[i], INTERVAL_SHIFT), INTERVAL_SHIFT);
     }
     if (!fc_model_has_profiles(m)) return;
     size_t cells = (size_t)m->n * FC_DAYTYPES * m->q;
+    ONCE_LOOP
     for (size_t i = 0; i < cells; i++) {
         int32_t c = cell_count(m->prof.cnt[i]);
         m->prof.sum[i] = cell_sum(cell_mean(m->prof.sum[i], m->prof.cnt[i]), c, PROFILE_STEPS);
@@ -116,9 +131,11 @@ void fc_model_pack_round(fc_model *m)
 void fc_model_window_mark(const fc_model *m, const fc_network *net, int64_t head, uint8_t *map)
 {
     int sm = (int)m->params.smooth_slots;
+    ONCE_LOOP
     for (int64_t u = head - (FC_RECENT - 1); u <= head + (int64_t)m->horizons; u++) {
         fc_slot_cal c;
         fc_slot_calendar(net, u, &c);
+        ONCE_LOOP
         for (int d = -sm; d <= sm; d++) map[(size_t)c.daytype * m->q + (uint32_t)(((int64_t)c.tod + d + 4 * (int64_t)m->q) % m->q)] = 1;
     }
 }
@@ -127,9 +144,11 @@ int fc_model_window_covers(const fc_model *m, const fc_network *net, int64_t hea
 {
     if (!m->window) return 1;
     int sm = (int)m->params.smooth_slots;
+    ONCE_LOOP
     for (int64_t u = head - (FC_RECENT - 1); u <= head + (int64_t)m->horizons; u++) {
         fc_slot_cal c;
         fc_slot_calendar(net, u, &c);
+        ONCE_LOOP
         for (int d = -sm; d <= sm; d++)
             if (!m->window[(size_t)c.daytype * m->q + (uint32_t)(((int64_t)c.tod + d + 4 * (int64_t)m->q) % m->q)]) return 0;
     }
@@ -140,15 +159,15 @@ int fc_model_window_covers(const fc_model *m, const fc_network *net, int64_t hea
 
 typedef struct wbuf {
     uint8_t *p; /* NULL: only count */
-    size_t len;
+    size_t len, cap; /* bytes past cap are counted, not written: one pass sizes and writes */
 } wbuf;
 
-static void wbytes(wbuf *w, const void *src, size_t n)
+__attribute__((noinline)) static void wbytes(wbuf *w, const void *src, size_t n)
 {
-    if (w->p) memcpy(w->p + w->len, src, n);
+    if (w->p && w->len + n <= w->cap) memcpy(w->p + w->len, src, n);
     w->len += n;
 }
-static void wint(wbuf *w, int64_t v)
+__attribute__((noinline)) static void wint(wbuf *w, int64_t v)
 {
     if (v >= -127 && v <= 127) {
         int8_t b = (int8_t)v;
@@ -168,7 +187,7 @@ static size_t begin_section(wbuf *w)
 }
 static void end_section(wbuf *w, size_t at)
 {
-    if (w->p) put32(w->p + at, (uint32_t)(w->len - at - 4));
+    if (w->p && at + 4 <= w->cap) put32(w->p + at, (uint32_t)(w->len - at - 4));
 }
 
 static int cmp_i32(const void *a, const void *b)
@@ -229,15 +248,20 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
         free(col);
         return -1;
     }
+    ONCE_LOOP
     for (int r = 0; r < FC_REGIMES; r++)
+        ONCE_LOOP
         for (uint32_t k = 0; k < m->horizons; k++)
+            ONCE_LOOP
             for (int f = 0; f < FC_NF; f++) {
+                ONCE_LOOP
                 for (uint32_t s = 0; s < m->n; s++) col[s] = quant(m->w[w_at(m, r, s, k, f)], shift_of(f));
                 qsort(col, m->n, sizeof *col, cmp_i32);
                 ref[ref_at(m, r, k, f)] = m->n ? col[m->n / 2] : 0;
             }
     free(col);
     size_t sec = begin_section(w);
+    ONCE_LOOP
     for (size_t i = 0; i < nref; i++) {
         uint8_t b[4];
         put32(b, (uint32_t)ref[i]);
@@ -246,10 +270,14 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
     end_section(w, sec);
     /* 2: weights */
     sec = begin_section(w);
+    ONCE_LOOP
     for (int f = 0; f < FC_NF; f++)
+        ONCE_LOOP
         for (int r = 0; r < FC_REGIMES; r++)
+            ONCE_LOOP
             for (uint32_t s = 0; s < m->n; s++) {
                 int64_t prev = 0;
+                ONCE_LOOP
                 for (uint32_t k = 0; k < m->horizons; k++) {
                     int64_t d = (int64_t)quant(m->w[w_at(m, r, s, k, f)], shift_of(f)) - ref[ref_at(m, r, k, f)];
                     wint(w, d - prev);
@@ -260,10 +288,13 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
     free(ref);
     /* 3: intervals */
     sec = begin_section(w);
+    ONCE_LOOP
     for (int side = 0; side < 2; side++) {
         const float *v = side ? m->hi : m->lo;
+        ONCE_LOOP
         for (uint32_t s = 0; s < m->n; s++) {
             int64_t prev = 0;
+            ONCE_LOOP
             for (uint32_t k = 0; k < m->horizons; k++) {
                 int64_t x = quant(v[(size_t)s * m->horizons + k], INTERVAL_SHIFT);
                 wint(w, x - prev);
@@ -284,6 +315,7 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
     uint8_t *map = calloc(mapn, 1);
     if (!map) return -1;
     if (what == FC_PACK_WINDOW)
+        ONCE_LOOP
         for (uint32_t k = 0; k < origins; k++) fc_model_window_mark(m, net, first + k, map);
     else
         memset(map, 1, mapn);
@@ -291,11 +323,15 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
     if (what == FC_PACK_WINDOW) wbytes(w, map, mapn);
     end_section(w, sec);
     /* 6, 7: counts, means */
+    ONCE_LOOP
     for (int part = 0; part < 2; part++) {
         sec = begin_section(w);
+        ONCE_LOOP
         for (uint32_t s = 0; s < m->n; s++) {
             int64_t prev = 0;
+            ONCE_LOOP
             for (int d = 0; d < FC_DAYTYPES; d++)
+                ONCE_LOOP
                 for (uint32_t t = 0; t < m->q; t++) {
                     if (!map[(size_t)d * m->q + t]) continue;
                     size_t c = ((size_t)s * FC_DAYTYPES + (size_t)d) * m->q + t;
@@ -311,20 +347,13 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
     return 0;
 }
 
-size_t fc_model_pack_size(const fc_model *m, const fc_network *net, fc_pack_profiles what, int64_t first,
-                          uint32_t origins)
+size_t fc_model_pack_write(const fc_model *m, const fc_network *net, fc_pack_profiles what, int64_t first,
+                           uint32_t origins, uint8_t *buf, size_t cap)
 {
-    wbuf w = {NULL, 0};
-    return encode(m, net, what, first, origins, &w) ? 0 : w.len + 8;
-}
-
-int fc_model_pack_write(const fc_model *m, const fc_network *net, fc_pack_profiles what, int64_t first,
-                        uint32_t origins, uint8_t *buf)
-{
-    wbuf w = {buf, 0};
-    if (encode(m, net, what, first, origins, &w)) return -1;
-    put64(buf + w.len, fc_hash_bytes(FC_HASH_SEED, buf, w.len));
-    return 0;
+    wbuf w = {buf, 0, cap};
+    if (encode(m, net, what, first, origins, &w)) return 0;
+    if (buf && w.len + 8 <= cap) put64(buf + w.len, fc_hash_bytes(FC_HASH_SEED, buf, w.len));
+    return w.len + 8;
 }
 
 /* ---- reading ---- */
@@ -334,7 +363,7 @@ typedef struct rbuf {
     int bad; /* ran past the end */
 } rbuf;
 
-static int64_t rint_(rbuf *r)
+__attribute__((noinline)) static int64_t rint_(rbuf *r)
 {
     if (r->p >= r->end) {
         r->bad = 1;
@@ -426,11 +455,15 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
     fc_status st = FC_E_FIELD;
     /* 2: weights */
     s = section(&file);
+    ONCE_LOOP
     for (int f = 0; f < FC_NF && !s.bad; f++) {
         int sh = f == FC_F_BIAS ? b_shift : w_shift;
+        ONCE_LOOP
         for (int r = 0; r < FC_REGIMES && !s.bad; r++)
+            ONCE_LOOP
             for (uint32_t si = 0; si < n && !s.bad; si++) {
                 int64_t d = 0;
+                ONCE_LOOP
                 for (uint32_t k = 0; k < h; k++) {
                     d += rint_(&s);
                     int64_t v = d + (int32_t)get32(refs + ref_at(m, r, k, f) * 4);
@@ -443,10 +476,13 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
     /* 3: intervals */
     if (!why) {
         s = section(&file);
+        ONCE_LOOP
         for (int side = 0; side < 2 && !s.bad; side++) {
             float *v = side ? m->hi : m->lo;
+            ONCE_LOOP
             for (uint32_t si = 0; si < n && !s.bad; si++) {
                 int64_t x = 0;
+                ONCE_LOOP
                 for (uint32_t k = 0; k < h; k++) {
                     x += rint_(&s);
                     if (x > QMAX || x < -QMAX) s.bad = 1;
@@ -475,6 +511,7 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
                 why = "out of memory";
                 st = FC_E_NOMEM;
             } else {
+                ONCE_LOOP
                 for (size_t i = 0; i < mapn && !why; i++)
                     if (s.p[i] > 1) why = "profile window map: a cell neither 0 nor 1";
                 if (!why) memcpy(m->window, s.p, mapn);
@@ -486,8 +523,10 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
     if (!why && with_profiles) {
         /* 6, 7: counts then means; counts land in cnt, means (as sums) once both are read */
         rbuf sc = section(&file), smn = section(&file);
+        ONCE_LOOP
         for (uint32_t si = 0; si < n && !sc.bad && !smn.bad; si++) {
             int64_t c = 0, mean = 0;
+            ONCE_LOOP
             for (size_t cell = 0; cell < mapn; cell++) {
                 if (m->window && !m->window[cell]) continue;
                 c += rint_(&sc);
@@ -508,8 +547,11 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
         /* the same checks as format 2 (model_io.c): finite, bounded, intervals in order */
         int ok = 1;
         size_t nh = (size_t)n * h;
+        ONCE_LOOP
         for (size_t i = 0; i < nh * FC_REGIMES * FC_NF && ok; i++) ok = fabsf(m->w[i]) < 1e6f;
+        ONCE_LOOP
         for (size_t i = 0; i < nh && ok; i++) ok = m->lo[i] <= m->hi[i] && fabsf(m->lo[i]) < 1e3f && fabsf(m->hi[i]) < 1e3f;
+        ONCE_LOOP
         for (size_t i = 0; i < n && ok && with_profiles; i++)
             ok = isfinite(m->prof.all_sum[i]) && isfinite(m->prof.all_cnt[i]) && m->prof.all_cnt[i] >= 0 &&
                  m->prof.all_cnt[i] == floor(m->prof.all_cnt[i]) && fabs(m->prof.all_sum[i]) <= 1e3 * m->prof.all_cnt[i];

@@ -24,14 +24,13 @@ typedef enum fc_pack_profiles {
  * weights and intervals) is the same before and after a save and a load. Idempotent. */
 void fc_model_pack_round(fc_model *m);
 
-/* Bytes of m's format-3 file (the encoding is variable-length: this runs the encoder without
- * writing), or 0 when out of memory. For FC_PACK_WINDOW, first is the first origin slot (slots
- * since the epoch, as the history's) and origins how many (>= 1). */
-size_t fc_model_pack_size(const fc_model *m, const fc_network *net, fc_pack_profiles what, int64_t first,
-                          uint32_t origins);
-/* Writes the file (exactly fc_model_pack_size bytes) to buf; -1 when out of memory. */
-int fc_model_pack_write(const fc_model *m, const fc_network *net, fc_pack_profiles what, int64_t first,
-                        uint32_t origins, uint8_t *buf);
+/* Encodes m's format-3 file into buf (cap bytes; buf may be NULL to ask the size) and returns
+ * its size: the encoding is variable-length, so one pass both sizes and writes, and the file is
+ * complete in buf only when the size returned is <= cap. 0 when out of memory. For
+ * FC_PACK_WINDOW, first is the first origin slot (slots since the epoch, as the history's) and
+ * origins how many (>= 1). */
+size_t fc_model_pack_write(const fc_model *m, const fc_network *net, fc_pack_profiles what, int64_t first,
+                           uint32_t origins, uint8_t *buf, size_t cap);
 /* Reads a format-3 file (model_io.c has checked the magic and version); the same checks and
  * errors as fc_model_read. */
 fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *net, uint64_t net_hash,
