@@ -134,7 +134,7 @@ test('bad model files are refused and leave the current model in place', async (
     [Uint8Array.from([...good.slice(0, 8).map((b, i) => (i === 0 ? 0x58 : b)), ...good.slice(8)]), 'E_SCHEMA', /magic/],
     [(() => { const v = good.slice(); v[8] = 9; return v; })(), 'E_SCHEMA', /version 9/],
     // a file from before the regime weights (format 1) is named as such, not misread
-    [(() => { const v = good.slice(); v[8] = 1; return v; })(), 'E_SCHEMA', /format version 1, this engine reads versions 2 and 3/],
+    [(() => { const v = good.slice(); v[8] = 1; return v; })(), 'E_SCHEMA', /format version 1 \(files of version 2 still load\), this engine reads version 3/],
     [(() => { const v = good.slice(); v[92] = 3; return v; })(), 'E_FIELD', /inconsistent dimensions/],
   ];
   for (const [bytes, code, message] of cases) {

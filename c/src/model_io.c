@@ -125,8 +125,8 @@ fc_status fc_model_read(const uint8_t *buf, size_t len, const fc_network *net, u
     if (memcmp(buf, k_magic, 8) != 0) return bad(msg, cap, FC_E_SCHEMA, "not a flowcast model (bad magic)");
     if (get32(buf + 8) == FC_PACK_VERSION) return fc_model_pack_read(buf, len, net, net_hash, out, msg, cap);
     if (get32(buf + 8) != FORMAT_VERSION) {
-        snprintf(msg, cap, "model file: format version %u, this engine reads versions %u and %u", get32(buf + 8),
-                 FORMAT_VERSION, FC_PACK_VERSION);
+        snprintf(msg, cap, "model file: format version %u (files of version %u still load), this engine reads version %u",
+                 get32(buf + 8), FORMAT_VERSION, FC_PACK_VERSION);
         return FC_E_SCHEMA;
     }
     if (get32(buf + 12) != HEADER_BYTES) return bad(msg, cap, FC_E_FIELD, "unexpected header size");

@@ -128,6 +128,12 @@ void fc_model_pack_round(fc_model *m)
 
 /* ---- the window ---- */
 
+/* The cell of time of day tod + d within its day type (the profile's window wraps there). */
+static size_t window_cell(const fc_model *m, const fc_slot_cal *c, int d)
+{
+    return (size_t)c->daytype * m->q + (uint32_t)(((int64_t)c->tod + d + 4 * (int64_t)m->q) % m->q);
+}
+
 void fc_model_window_mark(const fc_model *m, const fc_network *net, int64_t head, uint8_t *map)
 {
     int sm = (int)m->params.smooth_slots;
@@ -136,7 +142,7 @@ void fc_model_window_mark(const fc_model *m, const fc_network *net, int64_t head
         fc_slot_cal c;
         fc_slot_calendar(net, u, &c);
         ONCE_LOOP
-        for (int d = -sm; d <= sm; d++) map[(size_t)c.daytype * m->q + (uint32_t)(((int64_t)c.tod + d + 4 * (int64_t)m->q) % m->q)] = 1;
+        for (int d = -sm; d <= sm; d++) map[window_cell(m, &c, d)] = 1;
     }
 }
 
@@ -150,7 +156,7 @@ int fc_model_window_covers(const fc_model *m, const fc_network *net, int64_t hea
         fc_slot_calendar(net, u, &c);
         ONCE_LOOP
         for (int d = -sm; d <= sm; d++)
-            if (!m->window[(size_t)c.daytype * m->q + (uint32_t)(((int64_t)c.tod + d + 4 * (int64_t)m->q) % m->q)]) return 0;
+            if (!m->window[window_cell(m, &c, d)]) return 0;
     }
     return 1;
 }
@@ -196,7 +202,10 @@ static int cmp_i32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static size_t ref_at(const fc_model *m, int r, uint32_t k, int f) { return ((size_t)r * m->horizons + k) * FC_NF + (size_t)f; }
+static size_t ref_at(const fc_model *m, int r, uint32_t k, int f)
+{
+    return ((size_t)r * m->horizons + k) * FC_NF + (size_t)f;
+}
 static size_t w_at(const fc_model *m, int r, uint32_t s, uint32_t k, int f)
 {
     return (((size_t)r * m->n + s) * m->horizons + k) * FC_NF + (size_t)f;
@@ -229,7 +238,8 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
     put32(head + 80, o->irls_iters);
     put32(head + 84, o->max_samples);
     put32(head + 88, o->global_sensors);
-    put32(head + 92, FC_REGIMES | (what == FC_PACK_NO_PROFILES ? FLAG_NO_PROFILES : 0) | (what == FC_PACK_WINDOW ? FLAG_WINDOW : 0));
+    put32(head + 92, FC_REGIMES | (what == FC_PACK_NO_PROFILES ? FLAG_NO_PROFILES : 0) |
+                         (what == FC_PACK_WINDOW ? FLAG_WINDOW : 0));
     head[96] = W_SHIFT;
     head[97] = BIAS_SHIFT;
     head[98] = INTERVAL_SHIFT;
@@ -425,7 +435,8 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
     int with_profiles = !(rf & FLAG_NO_PROFILES), is_window = !!(rf & FLAG_WINDOW);
     uint32_t origins = get32(buf + 100);
     int64_t first = (int64_t)get64(buf + 104);
-    if (is_window ? origins < 1 : origins != 0 || first != 0) return fail(msg, cap, FC_E_FIELD, "inconsistent window fields");
+    if (is_window ? origins < 1 : origins != 0 || first != 0)
+        return fail(msg, cap, FC_E_FIELD, "inconsistent window fields");
     fc_train_options o;
     o.horizons = get32(buf + 56);
     o.smooth_slots = get32(buf + 60);
@@ -531,7 +542,8 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
                 if (m->window && !m->window[cell]) continue;
                 c += rint_(&sc);
                 mean += rint_(&smn);
-                if (c < 0 || c > COUNT_MAX || mean > (int64_t)MEAN_MPH_MAX * steps || mean < -(int64_t)MEAN_MPH_MAX * steps) {
+                int64_t mean_max = (int64_t)MEAN_MPH_MAX * steps;
+                if (c < 0 || c > COUNT_MAX || mean > mean_max || mean < -mean_max) {
                     sc.bad = 1;
                     break;
                 }
