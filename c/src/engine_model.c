@@ -96,6 +96,24 @@ uint32_t fc_engine_horizons(const fc_engine *e) { return e && e->model ? e->mode
 /* A model loaded from a file without profiles forecasts only in tile mode. */
 #define NO_PROFILES "this model file carries no profiles: enable profile tiles (useProfileTiles) to forecast"
 
+/* A window model's check, out of line: the forecast path of a full model stays as it was (the
+ * CPU profiles' stage attribution, bench/cpuprofile.js, reads its call stack). */
+__attribute__((noinline)) static int window_covers(const fc_engine *e)
+{
+    const fc_history *h = fc_engine_history((fc_engine *)e);
+    return h->head == INT64_MIN || fc_model_window_covers(e->model, e->net, h->head);
+}
+
+/* Not zeros from the cells the window file left out: an honest "no profile". */
+__attribute__((noinline)) static fc_status window_refusal(fc_engine *e, const char *who)
+{
+    return fc_engine_fail(e, FC_E_STATE, "%sno profile for this time: the model came from a window file (origins %lld..%lld, "
+                          "slots of %u s) and the newest data is at slot %lld; load the full model file", who,
+                          (long long)e->model->window_first,
+                          (long long)(e->model->window_first + e->model->window_origins - 1), e->net->interval_s,
+                          (long long)fc_engine_history(e)->head);
+}
+
 fc_status fc_engine_forecast_now(fc_engine *e, float *mid, float *lo, float *hi, uint8_t *evidence, const char *who)
 {
     if (e->tiles) {
@@ -105,14 +123,8 @@ fc_status fc_engine_forecast_now(fc_engine *e, float *mid, float *lo, float *hi,
                                   "forecast: begin, every group, end)", who);
     } else if (!fc_model_has_profiles(e->model)) {
         return fc_engine_fail(e, FC_E_STATE, "%s" NO_PROFILES, who);
-    } else if (e->model->window && fc_engine_history(e)->head != INT64_MIN &&
-               !fc_model_window_covers(e->model, e->net, fc_engine_history(e)->head)) {
-        /* not zeros from the cells the window file left out: an honest "no profile" */
-        return fc_engine_fail(e, FC_E_STATE, "%sno profile for this time: the model came from a window file (origins %lld..%lld, "
-                              "slots of %u s) and the newest data is at slot %lld; load the full model file", who,
-                              (long long)e->model->window_first,
-                              (long long)(e->model->window_first + e->model->window_origins - 1), e->net->interval_s,
-                              (long long)fc_engine_history(e)->head);
+    } else if (e->model->window && !window_covers(e)) {
+        return window_refusal(e, who);
     } else if (fc_model_forecast(e->model, e->net, &e->graph, fc_engine_history(e), mid, lo, hi, evidence)) {
         return fc_engine_fail(e, FC_E_STATE, "%sno data to forecast from: ingest a snapshot first", who);
     }
