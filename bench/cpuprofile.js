@@ -26,6 +26,7 @@ const STAGE_OF = /** @type {Record<string, string>} */ ({
   fc_ingest_values: 'commit',
   fc_model_forecast: 'forecast',
   fc_engine_forecast: 'forecast',
+  fc_engine_forecast_now: 'forecast', // the engine's forecast step when the compiler keeps it apart
   fc_engine_train_step: 'train',
   fc_trainer_step: 'train',
   fc_engine_travel_time: 'route',

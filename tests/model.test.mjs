@@ -128,12 +128,13 @@ test('bad model files are refused and leave the current model in place', async (
   flipped[good.length - 20] ^= 0x40;
   const cases = [
     [new Uint8Array(0), 'E_FIELD', /too short/],
-    [good.slice(0, good.length - 1), 'E_FIELD', /bytes, the header implies/],
+    // format 3 is variable-length: a cut file fails its checksum (format 2 named the size)
+    [good.slice(0, good.length - 1), 'E_FIELD', /checksum mismatch \(corrupted or truncated\)/],
     [flipped, 'E_FIELD', /checksum/],
     [Uint8Array.from([...good.slice(0, 8).map((b, i) => (i === 0 ? 0x58 : b)), ...good.slice(8)]), 'E_SCHEMA', /magic/],
     [(() => { const v = good.slice(); v[8] = 9; return v; })(), 'E_SCHEMA', /version 9/],
     // a file from before the regime weights (format 1) is named as such, not misread
-    [(() => { const v = good.slice(); v[8] = 1; return v; })(), 'E_SCHEMA', /format version 1, this engine reads version 2/],
+    [(() => { const v = good.slice(); v[8] = 1; return v; })(), 'E_SCHEMA', /format version 1 \(files of version 2 still load\), this engine reads version 3/],
     [(() => { const v = good.slice(); v[92] = 3; return v; })(), 'E_FIELD', /inconsistent dimensions/],
   ];
   for (const [bytes, code, message] of cases) {
@@ -150,6 +151,37 @@ test('bad model files are refused and leave the current model in place', async (
   assert.match(r.message, /another network/);
   other.dispose();
   p.dispose();
+});
+
+test('a window file: a page\'s first forecast from the next hour\'s profiles, the same as the full file\'s, and "no profile" after the hour', async () => {
+  const n = 6, rows = 288 * 6;
+  const data = synthetic(n, rows, { seed: 4 });
+  const server = await engineWith(data, n, rows - 30);
+  server.trainSync({ horizons: 6 });
+  const full = server.saveModel();
+  const latest = T0 + (rows - 30) * INTERVAL_MS; // the newest snapshot's time
+  const window = server.saveModel({ window: latest });
+  assert.equal(new DataView(window.buffer, window.byteOffset).getUint32(8, true), 3);
+  assert.ok(window.length < full.length / 2, `window ${window.length} bytes, full ${full.length}`);
+  // the page: the same history, the window file first
+  const page = await engineWith(data, n, rows - 30);
+  const control = await engineWith(data, n, rows - 30);
+  assert.deepEqual(page.loadModel(window), { ok: true });
+  assert.deepEqual(control.loadModel(full), { ok: true });
+  for (let t = rows - 30; t <= rows - 30 + 12; t++) {
+    if (t > rows - 30) for (const p of [page, control]) p.ingestValues(T0 + t * INTERVAL_MS, data.speed[t - 1]);
+    assert.deepEqual(page.forecast(), control.forecast(), `snapshot ${t - (rows - 30)} of the hour`);
+  }
+  // past the hour: refused, not a forecast from empty profiles
+  for (const p of [page, control]) p.ingestValues(T0 + (rows - 30 + 13) * INTERVAL_MS, data.speed[rows - 30 + 12]);
+  assert.throws(() => page.forecast(), (err) => err.code === 'E_STATE' && /no profile for this time/.test(err.message));
+  assert.throws(() => page.saveModel(), { code: 'E_STATE' });
+  // the full file, when it arrives, takes over
+  assert.deepEqual(page.loadModel(control.saveModel()), { ok: true });
+  assert.deepEqual(page.forecast(), control.forecast());
+  assert.throws(() => server.saveModel({ window: NaN }), TypeError);
+  assert.throws(() => server.saveModel({ window: latest, spanS: 8 * 86400 }), { code: 'E_RANGE' });
+  for (const p of [server, page, control]) p.dispose();
 });
 
 /**

@@ -190,7 +190,8 @@ test('phone viewport 390x844, with the server\'s model file: everything reachabl
   // the phone layout, but it is still filled in: read its text)
   await page.locator('#perf-toggle').dispatchEvent('click');
   const perfText = await page.locator('#perf').textContent() ?? '';
-  assert.match(perfText, /model load\s*worker/);
+  // (the window file first, ?profiles=window: "model window load"; the full file follows)
+  assert.match(perfText, /model (window )?load\s*worker/);
   assert.doesNotMatch(perfText, /\btrain\s*worker/);
   await page.locator('#perf-toggle').dispatchEvent('click');
   assert.equal(await page.locator('path.fc-seg').count(), segmentCount);

@@ -223,9 +223,12 @@ typedef enum fc_evidence {
 fc_status fc_engine_forecast_evidence(fc_engine *engine, float *mid, float *lo, float *hi, size_t n_values,
                                       uint8_t *evidence);
 
-/* Model files (format: c/src/model_io.c). fc_engine_model_size() is the byte size of the
- * current model's file (0 without a model); fc_engine_save_model() writes it into the caller's
- * buffer of cap bytes (*written gets the size even when cap is too small: FC_E_ARG).
+/* Model files (format 3: c/src/model_pack.c; format 2, which still loads: c/src/model_io.c).
+ * fc_engine_model_size() is the byte size of the current model's file (0 without a model, or
+ * when its profiles are not all here); fc_engine_save_model() writes it into the caller's
+ * buffer of cap bytes (*written gets the size even when cap is too small: FC_E_ARG). Format 3
+ * stores weights, intervals and profiles quantised (model_pack.c says to what); a trained model
+ * is rounded to that when training ends, so a save and a load change no forecast.
  * fc_engine_load_model() validates everything (magic, version, network, sizes, checksum,
  * finite values) before replacing the current model; on failure the old model stays. */
 size_t fc_engine_model_size(const fc_engine *engine);
@@ -234,11 +237,20 @@ size_t fc_engine_model_size(const fc_engine *engine);
 uint32_t fc_model_format_version(void);
 fc_status fc_engine_save_model(fc_engine *engine, uint8_t *buf, size_t cap, size_t *written);
 fc_status fc_engine_load_model(fc_engine *engine, const uint8_t *buf, size_t len);
-/* The model file without its time-of-day profiles (weights and intervals only: ~15% of the
- * full file for Atlanta), for engines that read the profiles from tiles: such a model forecasts
+/* The model file without its time-of-day profiles (weights and intervals only: a quarter of
+ * the full file for Atlanta), for engines that read the profiles from tiles: such a model forecasts
  * only after fc_engine_tiles_enable (FC_E_STATE before). Works in any mode. */
 size_t fc_engine_model_size_without_profiles(const fc_engine *engine);
 fc_status fc_engine_save_model_without_profiles(fc_engine *engine, uint8_t *buf, size_t cap, size_t *written);
+/* A window file: the model with only the profile cells that forecasts from the snapshots in
+ * the span_s seconds after ts_ms (0: an hour) read, for a first forecast that does not wait for
+ * the whole file (a third of it for Atlanta: 82 KB of 237 KB with brotli). An engine that
+ * loads it forecasts exactly as with the full file while its newest data is inside the window,
+ * and outside it refuses (FC_E_STATE, "no profile for this time") until the full file is
+ * loaded; it cannot save a full file or export tiles. *written gets the size even when cap is
+ * too small (FC_E_ARG); FC_E_RANGE for a span over a week. */
+fc_status fc_engine_save_model_window(fc_engine *engine, int64_t ts_ms, uint32_t span_s, uint8_t *buf, size_t cap,
+                                      size_t *written);
 
 /* Empties the model's time-of-day profiles so that they are rebuilt only from snapshots
  * ingested from now on. For evaluation replays that must not see the future. */

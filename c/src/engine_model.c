@@ -4,6 +4,8 @@
  * every change of model moves the data version. */
 #include "engine.h"
 #include "model_io.h"
+#include "model_pack.h"
+#include "timeutil.h"
 #include <math.h>
 
 void fc_engine_drop_model(fc_engine *e)
@@ -67,6 +69,9 @@ fc_status fc_engine_train_step(fc_engine *e, double *progress)
         fc_model *m = fc_trainer_finish(e->trainer);
         e->trainer = NULL;
         if (!m) return fc_engine_fail(e, FC_E_STATE, "training did not complete");
+        /* the model is what its file holds: forecasts before and after a save and a load agree,
+         * and so does its identity (fc_model_id) for profile tiles */
+        fc_model_pack_round(m);
         m->max_speed_mph = e->cfg.max_speed_mph; /* the plausible maximum the engine was made with */
         fc_model_free(e->model);
         e->model = m;
@@ -91,6 +96,24 @@ uint32_t fc_engine_horizons(const fc_engine *e) { return e && e->model ? e->mode
 /* A model loaded from a file without profiles forecasts only in tile mode. */
 #define NO_PROFILES "this model file carries no profiles: enable profile tiles (useProfileTiles) to forecast"
 
+/* A window model's check, out of line: the forecast path of a full model stays as it was (the
+ * CPU profiles' stage attribution, bench/cpuprofile.js, reads its call stack). */
+__attribute__((noinline)) static int window_covers(const fc_engine *e)
+{
+    const fc_history *h = fc_engine_history((fc_engine *)e);
+    return h->head == INT64_MIN || fc_model_window_covers(e->model, e->net, h->head);
+}
+
+/* Not zeros from the cells the window file left out: an honest "no profile". */
+__attribute__((noinline)) static fc_status window_refusal(fc_engine *e, const char *who)
+{
+    return fc_engine_fail(e, FC_E_STATE, "%sno profile for this time: the model came from a window file (origins %lld..%lld, "
+                          "slots of %u s) and the newest data is at slot %lld; load the full model file", who,
+                          (long long)e->model->window_first,
+                          (long long)(e->model->window_first + e->model->window_origins - 1), e->net->interval_s,
+                          (long long)fc_engine_history(e)->head);
+}
+
 fc_status fc_engine_forecast_now(fc_engine *e, float *mid, float *lo, float *hi, uint8_t *evidence, const char *who)
 {
     if (e->tiles) {
@@ -100,6 +123,8 @@ fc_status fc_engine_forecast_now(fc_engine *e, float *mid, float *lo, float *hi,
                                   "forecast: begin, every group, end)", who);
     } else if (!fc_model_has_profiles(e->model)) {
         return fc_engine_fail(e, FC_E_STATE, "%s" NO_PROFILES, who);
+    } else if (e->model->window && !window_covers(e)) {
+        return window_refusal(e, who);
     } else if (fc_model_forecast(e->model, e->net, &e->graph, fc_engine_history(e), mid, lo, hi, evidence)) {
         return fc_engine_fail(e, FC_E_STATE, "%sno data to forecast from: ingest a snapshot first", who);
     }
@@ -128,12 +153,12 @@ fc_status fc_engine_forecast_evidence(fc_engine *e, float *mid, float *lo, float
 
 size_t fc_engine_model_size(const fc_engine *e)
 {
-    return e && e->model && fc_model_has_profiles(e->model) ? fc_model_file_size(e->model, 1) : 0;
+    return e && e->model && fc_model_has_all_profiles(e->model) ? fc_model_write(e->model, NULL, 0, 1) : 0;
 }
 
 size_t fc_engine_model_size_without_profiles(const fc_engine *e)
 {
-    return e && e->model ? fc_model_file_size(e->model, 0) : 0;
+    return e && e->model ? fc_model_write(e->model, NULL, 0, 0) : 0;
 }
 
 /* Writes the model file, with or without its profiles, into buf (cap bytes). */
@@ -141,13 +166,14 @@ static fc_status save_model(fc_engine *e, uint8_t *buf, size_t cap, size_t *writ
 {
     if (!e || (!buf && cap)) return FC_E_ARG;
     if (!e->model) return fc_engine_fail(e, FC_E_STATE, "no model to save: train or load one first");
-    if (with_profiles && !fc_model_has_profiles(e->model))
+    if (with_profiles && !fc_model_has_all_profiles(e->model))
         return fc_engine_fail(e, FC_E_STATE, "the model's profiles are not here to save (profile tiles are enabled, or "
-                              "it was loaded from a file without them)");
-    size_t need = fc_model_file_size(e->model, with_profiles);
+                              "it was loaded from a file without them or from a window file)");
+    /* one pass sizes and writes (the encoding is variable-length) */
+    size_t need = fc_model_write(e->model, buf, cap, with_profiles);
+    if (!need) return fc_engine_fail(e, FC_E_NOMEM, "save_model: out of memory");
     if (written) *written = need;
     if (cap < need) return fc_engine_fail(e, FC_E_ARG, "save_model: buffer of %zu bytes, need %zu", cap, need);
-    fc_model_write(e->model, buf, with_profiles);
     return FC_OK;
 }
 
@@ -159,6 +185,32 @@ fc_status fc_engine_save_model(fc_engine *e, uint8_t *buf, size_t cap, size_t *w
 fc_status fc_engine_save_model_without_profiles(fc_engine *e, uint8_t *buf, size_t cap, size_t *written)
 {
     return save_model(e, buf, cap, written, 0);
+}
+
+/* The window: the origins of the snapshots in the span_s seconds from ts_ms, i.e. the slot of a
+ * snapshot at ts_ms (the slot holding ts_ms - 1 ms, as ingest assigns it) and the slots up to
+ * span_s later (an hour by default), at least one. Each origin brings the profile cells its
+ * forecast reads: its recent window (FC_RECENT slots back, imputation) and its horizons, each
+ * widened by ±smooth_slots (fc_model_window_mark). */
+fc_status fc_engine_save_model_window(fc_engine *e, int64_t ts_ms, uint32_t span_s, uint8_t *buf, size_t cap,
+                                      size_t *written)
+{
+    if (!e || (!buf && cap)) return FC_E_ARG;
+    if (!e->model) return fc_engine_fail(e, FC_E_STATE, "no model to save: train or load one first");
+    if (!fc_model_has_all_profiles(e->model))
+        return fc_engine_fail(e, FC_E_STATE, "save_model_window: the model's profiles are not all here (profile tiles, "
+                              "a file without profiles, or a window file)");
+    if (!(ts_ms > -9000000000000000LL && ts_ms < 9000000000000000LL)) /* the wasm wrapper's double range */
+        return fc_engine_fail(e, FC_E_RANGE, "save_model_window: time %lld ms out of range", (long long)ts_ms);
+    if (span_s == 0) span_s = 3600;
+    if (span_s > 7 * 86400u) return fc_engine_fail(e, FC_E_RANGE, "save_model_window: span of %u s, at most a week", span_s);
+    int64_t first = fc_floor_div(ts_ms - 1, (int64_t)e->net->interval_s * 1000);
+    uint32_t origins = span_s / e->net->interval_s + 1;
+    size_t need = fc_model_pack_write(e->model, e->net, FC_PACK_WINDOW, first, origins, buf, cap);
+    if (!need) return fc_engine_fail(e, FC_E_NOMEM, "save_model_window: out of memory");
+    if (written) *written = need;
+    if (cap < need) return fc_engine_fail(e, FC_E_ARG, "save_model_window: buffer of %zu bytes, need %zu", cap, need);
+    return FC_OK;
 }
 
 fc_status fc_engine_load_model(fc_engine *e, const uint8_t *buf, size_t len)

@@ -45,7 +45,7 @@ fc_status fc_engine_memory(const fc_engine *e, fc_memory *out)
     /* weights and intervals, forecast scratch, then the profile arrays (2 day types x q slots x 8
      * bytes + 16 per sensor) or, in tile mode, the tile state */
     if (e->model) {
-        out->model_bytes = fc_model_file_size(e->model, 0) + n * FC_RECENT * sizeof(float) + n; /* + evidence */
+        out->model_bytes = fc_model_file_size_v2(e->model, 0) + n * FC_RECENT * sizeof(float) + n; /* + evidence */
         if (fc_model_has_profiles(e->model)) out->model_bytes += n * FC_DAYTYPES * e->model->q * 8 + n * 16;
         if (e->tiles) out->model_bytes += fc_tiles_bytes(e->tiles);
     }

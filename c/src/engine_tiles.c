@@ -35,6 +35,8 @@ fc_status fc_engine_tile_export(fc_engine *e, uint32_t g, int daytype, uint8_t *
     if (!e->net || !e->model) return fc_engine_fail(e, FC_E_STATE, "profile tiles: no model to export from");
     if (!fc_model_has_profiles(e->model))
         return fc_engine_fail(e, FC_E_STATE, "profile tiles: this engine's model has no profiles to export (it reads tiles)");
+    if (!fc_model_has_all_profiles(e->model))
+        return fc_engine_fail(e, FC_E_STATE, "profile tiles: this engine's model came from a window file (the profiles of an hour only)");
     return fc_tiles_export(e->net, e->model, e->net_hash, g, daytype, buf, cap, written, e->msg, sizeof e->msg);
 }
 

@@ -105,6 +105,7 @@ void fc_model_free(fc_model *m)
     free(m->recent);
     free(m->evidence);
     free(m->cal);
+    free(m->window);
     fc_profile_free(&m->prof);
     free(m);
 }

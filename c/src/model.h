@@ -56,6 +56,14 @@ typedef struct fc_model {
     float *recent;             /* [n][FC_RECENT] forecast scratch, allocated with the model */
     uint8_t *evidence;         /* [n] fc_evidence of the last forecast (scratch, as recent) */
     fc_slot_cal *cal;         /* calendar of the slots one forecast looks at (scratch) */
+    /* A window model (loaded from a window file, model_pack.h): only the profile cells with
+     * window[daytype * q + tod] set came with the file, the others are empty, so a forecast
+     * whose lookups leave them is refused (fc_model_window_covers) rather than made from zeros.
+     * NULL for a model with all its profiles. window_first / window_origins: the origin slots
+     * the file was cut for (messages). */
+    uint8_t *window;
+    int64_t window_first;
+    uint32_t window_origins;
 } fc_model;
 
 /* Slots whose calendar one forecast needs (m->cal): the recent window and the horizons, each
@@ -76,6 +84,9 @@ fc_model *fc_model_alloc(uint32_t n, uint32_t horizons, uint32_t slots_per_day, 
 /* Whether the model holds its own profile arrays (not so for a file without profiles, nor in
  * tile mode, where the profiles come from tiles). */
 static inline int fc_model_has_profiles(const fc_model *m) { return !m->prof.tiled; }
+/* Whether it holds every profile cell (not a window model): what saving a full file and
+ * exporting tiles need. */
+static inline int fc_model_has_all_profiles(const fc_model *m) { return !m->prof.tiled && !m->window; }
 
 void fc_model_free(fc_model *m);
 void fc_train_options_default_impl(fc_train_options *p);

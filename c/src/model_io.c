@@ -2,7 +2,10 @@
  * completely before anything is kept (sizes, network, checksum, finite numbers), so a file from
  * an untrusted server can neither index memory nor poison forecasts.
  *
- * Layout (all little-endian):
+ * Saving writes format 3 (model_pack.c: quantised and delta-coded, ~5x smaller with brotli);
+ * format 2, below, still loads, and fc_model_write_v2 still writes it (tests, fuzz seeds).
+ *
+ * Format 2 layout (all little-endian):
  *   0  char[8]  magic "FCMODEL1"
  *   8  u32      format version (2; version 1 had one weight set per sensor and horizon)
  *  12  u32      header bytes (96)
@@ -20,6 +23,7 @@
  *  end u64      checksum of the payload (fc_hash_bytes)
  */
 #include "model_io.h"
+#include "model_pack.h"
 #include "hash.h"
 #include "le.h"
 #include <math.h>
@@ -35,7 +39,7 @@
 #define FLAG_NO_PROFILES (1u << 16)
 static const char k_magic[8] = {'F', 'C', 'M', 'O', 'D', 'E', 'L', '1'};
 
-uint32_t fc_model_format_version(void) { return FORMAT_VERSION; }
+uint32_t fc_model_format_version(void) { return FC_PACK_VERSION; }
 
 typedef struct span { void *p; size_t bytes; } span;
 
@@ -55,13 +59,17 @@ static size_t payload_bytes(uint64_t n, uint64_t h, uint64_t q, int with_profile
                     (with_profiles ? 2 * n * FC_DAYTYPES * q * 4 + 2 * n * 8 : 0));
 }
 
-size_t fc_model_file_size(const fc_model *m, int with_profiles)
+size_t fc_model_file_size_v2(const fc_model *m, int with_profiles)
 {
     return HEADER_BYTES + payload_bytes(m->n, m->horizons, m->q, with_profiles) + 8;
 }
 
+size_t fc_model_write(const fc_model *m, uint8_t *buf, size_t cap, int with_profiles)
+{
+    return fc_model_pack_write(m, NULL, with_profiles ? FC_PACK_ALL : FC_PACK_NO_PROFILES, 0, 0, buf, cap);
+}
 
-void fc_model_write(const fc_model *m, uint8_t *buf, int with_profiles)
+void fc_model_write_v2(const fc_model *m, uint8_t *buf, int with_profiles)
 {
     memset(buf, 0, HEADER_BYTES);
     memcpy(buf, k_magic, 8);
@@ -115,8 +123,10 @@ fc_status fc_model_read(const uint8_t *buf, size_t len, const fc_network *net, u
 {
     if (len < HEADER_BYTES + 8) return bad(msg, cap, FC_E_FIELD, "too short to be a flowcast model");
     if (memcmp(buf, k_magic, 8) != 0) return bad(msg, cap, FC_E_SCHEMA, "not a flowcast model (bad magic)");
+    if (get32(buf + 8) == FC_PACK_VERSION) return fc_model_pack_read(buf, len, net, net_hash, out, msg, cap);
     if (get32(buf + 8) != FORMAT_VERSION) {
-        snprintf(msg, cap, "model file: format version %u, this engine reads version %u", get32(buf + 8), FORMAT_VERSION);
+        snprintf(msg, cap, "model file: format version %u (files of version %u still load), this engine reads version %u",
+                 get32(buf + 8), FORMAT_VERSION, FC_PACK_VERSION);
         return FC_E_SCHEMA;
     }
     if (get32(buf + 12) != HEADER_BYTES) return bad(msg, cap, FC_E_FIELD, "unexpected header size");
@@ -174,6 +184,9 @@ fc_status fc_model_read(const uint8_t *buf, size_t len, const fc_network *net, u
         fc_model_free(m);
         return bad(msg, cap, FC_E_RANGE, "non-finite or out-of-range values");
     }
+    /* held as format 3 holds it, like a trained model: its window files, its file without
+     * profiles (tile mode) and its identity agree with what this engine saves */
+    fc_model_pack_round(m);
     *out = m;
     return FC_OK;
 }

@@ -3,6 +3,7 @@
  * (tile_mode.c) changes the model only through these calls, never through its fields. */
 #include "model.h"
 #include "hash.h"
+#include <stdlib.h>
 
 uint64_t fc_model_id(const fc_model *m)
 {
@@ -14,7 +15,13 @@ uint64_t fc_model_id(const fc_model *m)
 
 const fc_profile *fc_model_profile(const fc_model *m) { return &m->prof; }
 
-void fc_model_use_tiles(fc_model *m, const uint32_t *pos) { fc_profile_use_tiles(&m->prof, pos); }
+void fc_model_use_tiles(fc_model *m, const uint32_t *pos)
+{
+    /* the tiles carry every profile cell: a window model is whole again */
+    free(m->window);
+    m->window = NULL;
+    fc_profile_use_tiles(&m->prof, pos);
+}
 
 void fc_model_show_tiles(fc_model *m, const uint8_t *const payload[FC_DAYTYPES], uint32_t group_sensors)
 {

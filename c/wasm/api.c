@@ -222,6 +222,14 @@ fc_status fcw_save_model_without_profiles(fc_engine *e, uint8_t *buf, size_t cap
     return fc_engine_save_model_without_profiles(e, buf, cap, written);
 }
 
+/* the window file (fc_engine_save_model_window) with the time as a double */
+EMSCRIPTEN_KEEPALIVE
+fc_status fcw_save_model_window(fc_engine *e, double ts_ms, uint32_t span_s, uint8_t *buf, size_t cap, size_t *written)
+{
+    if (!(ts_ms > -9e15 && ts_ms < 9e15)) return FC_E_RANGE;
+    return fc_engine_save_model_window(e, (int64_t)ts_ms, span_s, buf, cap, written);
+}
+
 /* ---- server rulebook: history read-back and matrix CSV (web/server/rules.js, dataset.js) ---- */
 #include "matrix.h"
 

@@ -28,6 +28,7 @@ fc_status fcw_ingest_binary(fc_engine *e, const uint8_t *buf, size_t len, fc_ing
 
 size_t fcw_model_size_without_profiles(const fc_engine *e);
 fc_status fcw_save_model_without_profiles(fc_engine *e, uint8_t *buf, size_t cap, size_t *written);
+fc_status fcw_save_model_window(fc_engine *e, double ts_ms, uint32_t span_s, uint8_t *buf, size_t cap, size_t *written);
 
 /* history profile tiles */
 fc_status fcw_tiles_enable(fc_engine *e, double max_bytes);

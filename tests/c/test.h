@@ -43,7 +43,9 @@ fc_engine *fc_test_trained_engine(float offset_mph);
     X(test_route_engine) X(test_tile_roundtrip_and_values) X(test_graph_dense_two_hops) \
     X(test_matrix_parse) X(test_matrix_invalid) X(test_matrix_limits) X(test_matrix_format) \
     X(test_model_file_profiles) X(test_profile_empty_window) X(test_model_format_version) \
-    X(test_model_load_failure_keeps_model) X(test_model_clamp)
+    X(test_model_load_failure_keeps_model) X(test_model_clamp) \
+    X(test_pack_roundtrip) X(test_pack_v2_still_loads) X(test_pack_corrupt_sections) X(test_pack_window) \
+    X(test_pack_window_cells)
 
 #define FC_TEST_DECLARE(name) void name(void);
 FC_TESTS(FC_TEST_DECLARE)

@@ -1,11 +1,15 @@
 /* test_model_file.c — model files whose profile cells are not what training writes are refused
  * and leave the model in force. Regression for a fuzz_model finding: a checksum-valid file with
  * a 1e-309 sample count made a profile mean infinite and the forecast NaN. And the profile
- * lookup those forecasts use, for a second finding: a 2e-41 prior divided a leftover sum. */
+ * lookup those forecasts use, for a second finding: a 2e-41 prior divided a leftover sum.
+ * These are format-2 files (raw floats; they still load): format 3's own checks are in
+ * test_model_pack.c. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include "engine.h"
 #include "hash.h"
+#include "model_io.h"
 #include "profile.h"
 #include "test.h"
 
@@ -43,9 +47,9 @@ void test_model_file_profiles(void)
     fc_engine *e = fc_test_trained_engine(0);
     CHECK(e != NULL);
     if (!e) return;
-    size_t len = fc_engine_model_size(e);
+    size_t len = fc_model_file_size_v2(e->model, 1);
     uint8_t *good = malloc(len), *bad = malloc(len);
-    CHECK_STATUS(fc_engine_save_model(e, good, len, &len), FC_OK);
+    fc_model_write_v2(e->model, good, 1);
     layout l = layout_of(good);
     CHECK_EQ_INT(l.end + 8, len);
     float ref[24], mid[24], lo[24], hi[24];

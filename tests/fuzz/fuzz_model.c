@@ -4,15 +4,22 @@
  * the file's profiles give no evidence for (fuzz_forecast_ok; or, for a file
  * without profiles, forecasting is refused with FC_E_STATE until tiles are enabled).
  *
- * Mutations nearly always break the payload checksum, which would hide everything behind it, so
- * for inputs whose last byte is odd the harness first rewrites the checksum to match (the
- * layout is in c/src/model_io.c): dimensions, NaN and range checks then see mutated payloads.
+ * Mutations nearly always break the checksum, which would hide everything behind it, so for
+ * inputs whose last byte is odd the harness first rewrites the checksum to match (format 2:
+ * over the payload after the 96-byte header, c/src/model_io.c; format 3: over every byte
+ * before it, c/src/model_pack.c): dimensions, section lengths, escapes, NaN and range checks
+ * then see mutated payloads. A window file (format 3, flagged) forecasts when its window holds
+ * the engine's newest slot, with the same guarantees, and is otherwise refused with FC_E_STATE.
  *
- * With FC_FUZZ_WRITE_SEED=PATH set, the harness writes a valid model file to PATH and exits:
- * tests/fuzz/run.js uses that to seed the corpus, so mutations start from real files. */
+ * With FC_FUZZ_WRITE_SEED=PATH set, the harness writes valid model files to PATH (format 3),
+ * PATH.noprofiles, PATH.window (the window at the engine's newest snapshot) and PATH.v2
+ * (format 2) and exits: tests/fuzz/run.js uses that to seed the corpus, so mutations start from
+ * real files of every kind. */
 #include <stdio.h>
 #include "fuzz_common.h"
+#include "engine.h"
 #include "hash.h"
+#include "model_io.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -52,6 +59,26 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
             abort();
         fclose(g);
         free(bare);
+        /* the window file at the newest snapshot, and the format-2 file of the same model */
+        size_t wlen = 0;
+        if (fc_engine_save_model_window(g_engine, fc_engine_last_ts_ms(g_engine), 0, NULL, 0, &wlen) != FC_E_ARG) abort();
+        unsigned char *win = malloc(wlen);
+        snprintf(path, sizeof path, "%s.window", seed);
+        FILE *w = fopen(path, "wb");
+        if (!win || fc_engine_save_model_window(g_engine, fc_engine_last_ts_ms(g_engine), 0, win, wlen, &wlen) || !w ||
+            fwrite(win, 1, wlen, w) != wlen)
+            abort();
+        fclose(w);
+        free(win);
+        size_t v2len = fc_model_file_size_v2(g_engine->model, 1);
+        unsigned char *v2 = malloc(v2len);
+        if (!v2) abort();
+        fc_model_write_v2(g_engine->model, v2, 1);
+        snprintf(path, sizeof path, "%s.v2", seed);
+        FILE *v = fopen(path, "wb");
+        if (!v || fwrite(v2, 1, v2len, v) != v2len) abort();
+        fclose(v);
+        free(v2);
         free(g_saved);
         fc_engine_destroy(g_engine);
         exit(0);
@@ -62,14 +89,28 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
     unsigned char *input = fuzz_resealed_copy(data, size, 96);
+    uint32_t version = 0;
+    if (size >= 12) memcpy(&version, input + 8, 4);
+    if (version == 3 && size >= 120 && (data[size - 1] & 1)) { /* format 3 seals its header too */
+        uint64_t sum = fc_hash_bytes(FC_HASH_SEED, input, size - 8);
+        memcpy(input + size - 8, &sum, 8);
+    }
     fc_status st = fc_engine_load_model(g_engine, input, size);
     free(input);
     uint32_t h = fc_engine_horizons(g_engine);
     size_t n = 4 * (size_t)h;
     float mid[4 * 24], lo[4 * 24], hi[4 * 24];
-    if (st == FC_OK && fc_engine_model_size(g_engine) == 0) {
+    if (st == FC_OK && !fc_model_has_profiles(g_engine->model)) {
         /* a file without profiles: it forecasts only through tiles, and says so */
         if (fc_engine_forecast(g_engine, mid, lo, hi, n) != FC_E_STATE) abort();
+        if (fc_engine_load_model(g_engine, g_saved, g_saved_len)) abort();
+        return 0;
+    }
+    if (st == FC_OK && g_engine->model->window) {
+        /* a window file: a forecast inside its window, or an honest refusal outside it */
+        fc_status fs = fc_engine_forecast(g_engine, mid, lo, hi, n);
+        if (fs == FC_E_STATE ? fc_engine_message(g_engine)[0] == '\0' : fs != FC_OK || !fuzz_forecast_ok(g_engine, h, mid, lo, hi))
+            abort();
         if (fc_engine_load_model(g_engine, g_saved, g_saved_len)) abort();
         return 0;
     }

@@ -2,7 +2,7 @@
 // training in bounded steps (yielding or not), forecasting every sensor at every horizon, and
 // saving the model file (c/src/model_io.c). Loading a file is the predictor's (one call).
 
-import { FC_E_STATE, FC_OK, OFF_OUT } from './abi.js';
+import { FC_E_ARG, FC_E_STATE, FC_OK, OFF_OUT } from './abi.js';
 import { FlowcastError } from './errors.js';
 
 /** @typedef {import('./predictor.js').Predictor} Predictor */
@@ -147,16 +147,21 @@ export function forecast(p) {
 }
 
 /**
- * The current model as a model file (see c/src/model_io.c). Throws without a model, or when
- * its profiles are not here (tile mode). `{ profiles: false }` leaves the time-of-day profiles
- * out (weights and intervals only, for engines that read profiles from tiles); that works in
- * any mode.
+ * The current model as a model file (format 3, c/src/model_pack.c). Throws without a model, or
+ * when its profiles are not here (tile mode, or a model loaded from a window file).
+ * `{ profiles: false }` leaves the time-of-day profiles out (weights and intervals only, for
+ * engines that read profiles from tiles); that works in any mode. `{ window: tsMs }` writes a
+ * window file: only the profiles that forecasts from the snapshots in the `spanS` seconds
+ * (default 3600) after `tsMs` read — a small file for the first forecast; an engine that loads
+ * it forecasts as with the full file inside the window and refuses ("no profile for this
+ * time") outside it until the full file is loaded.
  * @param {Predictor} p
- * @param {{ profiles?: boolean }} [opts]
+ * @param {{ profiles?: boolean, window?: number, spanS?: number }} [opts]
  * @returns {Uint8Array}
  */
-export function saveModel(p, { profiles = true } = {}) {
+export function saveModel(p, { profiles = true, window, spanS = 0 } = {}) {
   p._live();
+  if (window !== undefined) return saveWindow(p, window, spanS);
   const rt = p.rt, x = rt.x;
   const [sizeOf, save] = profiles ? [x.fc_engine_model_size, x.fc_engine_save_model]
     : [x.fcw_model_size_without_profiles, x.fcw_save_model_without_profiles];
@@ -172,5 +177,33 @@ export function saveModel(p, { profiles = true } = {}) {
     return new Uint8Array(rt.memory.buffer, at, size).slice();
   } finally {
     rt.x.free(at);
+  }
+}
+
+/**
+ * The window file (fc_engine_save_model_window): asked once without a buffer for its size
+ * (variable: the encoding is delta-coded), then written.
+ * @param {Predictor} p
+ * @param {number} tsMs
+ * @param {number} spanS
+ * @returns {Uint8Array}
+ */
+function saveWindow(p, tsMs, spanS) {
+  if (!Number.isFinite(tsMs)) throw new TypeError('saveModel: window must be a time in Unix ms');
+  if (!Number.isInteger(spanS) || spanS < 0 || spanS > 0xffffffff) throw new TypeError('saveModel: spanS must be a whole number of seconds');
+  const rt = p.rt, x = rt.x;
+  const written = p.scratch + OFF_OUT;
+  new Uint32Array(rt.memory.buffer, written, 1)[0] = 0;
+  let st = x.fcw_save_model_window(p.engine, tsMs, spanS, 0, 0, written);
+  if (st !== FC_E_ARG) throw p._fail(st || FC_E_STATE, 'saveModel');
+  const size = new Uint32Array(rt.memory.buffer, written, 1)[0];
+  if (!size) throw p._fail(st, 'saveModel');
+  const at = rt.malloc(size);
+  try {
+    st = x.fcw_save_model_window(p.engine, tsMs, spanS, at, size, written);
+    if (st !== FC_OK) throw p._fail(st);
+    return new Uint8Array(rt.memory.buffer, at, size).slice();
+  } finally {
+    x.free(at);
   }
 }

@@ -338,8 +338,9 @@ export class Predictor {
   forecast() { return forecast(this); }
 
   /**
-   * The current model as a model file; `{ profiles: false }` leaves the profiles out (model.js).
-   * @param {{ profiles?: boolean }} [opts]
+   * The current model as a model file; `{ profiles: false }` leaves the profiles out,
+   * `{ window: tsMs }` keeps only the next hour's (model.js).
+   * @param {{ profiles?: boolean, window?: number, spanS?: number }} [opts]
    * @returns {Uint8Array}
    */
   saveModel(opts) { return saveModel(this, opts); }

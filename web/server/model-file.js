@@ -1,11 +1,14 @@
 // model-file.js — the saved model a feed offers at /api/v1/model: its name and format version,
-// the file read once per change, and its compressed copies made once per file and encoding.
+// the file read once per change, its compressed copies made once per file and encoding, and its
+// window files (?profiles=window: the next hour's profiles only), cut by the engine.
 
 import { closeSync, openSync, readSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { brotliCompress as brotliCb, constants as zlibConstants, gzip as gzipCb } from 'node:zlib';
+import { createPredictor } from '../flowcast.js';
 import { strongEtag } from './formats.js';
+import { HttpError } from './http.js';
 
 /** The saved model a dataset (or snapshot directory) folder may hold, written by flowcast-train. */
 export const MODEL_FILE = 'model.fcm';
@@ -13,7 +16,8 @@ export const MODEL_FILE = 'model.fcm';
  * fc_model_format_version): start.js retrains a dataset's model file of another version. */
 export { modelFormatVersion } from '../flowcast.js';
 
-/** Copies kept: both files (with and without profiles) in both encodings. */
+/** Copies kept: both files (with and without profiles) in both encodings, and a window file's
+ * (its own CompressedCopies: a new window replaces the old one's copies). */
 const MAX_COMPRESSED = 4;
 
 const brotliCompress = promisify(brotliCb);
@@ -84,5 +88,101 @@ export class CompressedCopies {
       this.#copies.set(key, p);
     }
     return p;
+  }
+}
+
+/** Window files start on this grid (seconds), so one file serves every snapshot of 15 minutes. */
+export const WINDOW_ALIGN_S = 900;
+/** A window file covers the forecasts of this long after its start's grid step (seconds). */
+export const WINDOW_HOUR_S = 3600;
+
+/** @typedef {ModelBody & { first_ms: number, last_ms: number }} ModelWindow */
+
+/**
+ * Window files of the feed's model (GET /api/v1/model?profiles=window): the model with only the
+ * profile cells that forecasts from the next hour of snapshots read, for a page's first forecast
+ * (~81 KB with brotli for Atlanta, against ~237 KB for the full file). Cut by the engine (wasm,
+ * fc_engine_save_model_window) from the folder's model file, for the grid step of 15 minutes
+ * that holds the latest snapshot, extended so it covers an hour after any snapshot of that
+ * step: one file per 15 minutes, rebuilt only when the latest snapshot enters the next step (or
+ * the network or model changes); its brotli and gzip copies are made as soon as it is cut.
+ */
+export class ModelWindows {
+  /** @type {string | null} network and model ETags of the engine */
+  #key = null;
+  /** @type {Promise<import('../flowcast.js').Predictor> | null} */
+  #engine = null;
+  /** @type {{ key: string, file: Promise<ModelWindow> } | null} the current window */
+  #window = null;
+
+  /** @param {CompressedCopies} compressed where the window's encoded copies are kept */
+  constructor(compressed) {
+    this.compressed = compressed;
+  }
+
+  /**
+   * The window file for the latest snapshot at latest_ms; 409 MODEL_MISMATCH when the model
+   * file does not fit the network.
+   * @param {{ json: string, etag: string, interval_s: number }} network
+   * @param {ModelBody} model
+   * @param {number} latest_ms
+   * @returns {Promise<ModelWindow>}
+   */
+  async get(network, model, latest_ms) {
+    const interval_ms = network.interval_s * 1000;
+    // slots as the engine counts them: a snapshot at ts is in the slot holding ts - 1 ms
+    const slot = Math.floor((latest_ms - 1) / interval_ms);
+    const step = Math.max(1, Math.floor(WINDOW_ALIGN_S / network.interval_s));
+    const first = Math.floor(slot / step) * step;
+    const key = `${network.etag}/${model.etag}/${first}`;
+    if (this.#window?.key !== key) {
+      const p = this.#predictor(network, model);
+      const file = (async () => {
+        const engine = await p;
+        // origins first .. first + step - 1 + an hour: any snapshot of this step plus an hour
+        const span_s = (step - 1) * network.interval_s + WINDOW_HOUR_S;
+        const body = Buffer.from(engine.saveModel({ window: (first + 1) * interval_ms, spanS: span_s }));
+        const w = { body, etag: strongEtag(body), first_ms: (first + 1) * interval_ms, last_ms: (first + 1) * interval_ms + span_s * 1000 };
+        // precompressed: the first page of the window does not wait for brotli
+        for (const enc of /** @type {const} */ (['br', 'gzip'])) this.compressed.get(w, enc).catch(() => {});
+        return w;
+      })();
+      file.catch(() => { if (this.#window?.file === file) this.#window = null; });
+      this.#window = { key, file };
+    }
+    return this.#window.file;
+  }
+
+  /**
+   * The engine holding the model file (one per network and model).
+   * @param {{ json: string, etag: string }} network
+   * @param {ModelBody} model
+   */
+  #predictor(network, model) {
+    const key = `${network.etag}/${model.etag}`;
+    if (this.#key !== key) {
+      const old = this.#engine;
+      this.#key = key;
+      const engine = (async () => {
+        const p = await createPredictor({ network: network.json, config: { historyS: 3600 } });
+        const r = p.loadModel(model.body);
+        if (!r.ok) {
+          p.dispose();
+          throw new HttpError(409, 'MODEL_MISMATCH', `the feed's model file does not fit its network: ${r.message}`);
+        }
+        return p;
+      })();
+      engine.catch(() => { if (this.#engine === engine) { this.#key = null; this.#engine = null; } });
+      this.#engine = engine;
+      old?.then((p) => p.dispose(), () => {});
+    }
+    return /** @type {Promise<import('../flowcast.js').Predictor>} */ (this.#engine);
+  }
+
+  close() {
+    this.#engine?.then((p) => p.dispose(), () => {});
+    this.#engine = null;
+    this.#key = null;
+    this.#window = null;
   }
 }
