@@ -108,6 +108,7 @@ const timingOf = () => ({
   origin: performance.timeOrigin,
   // the engine worker marks when it posts the first speeds (web/worker/worker.js)
   speedsPosted: performance.getEntriesByName('flowcast:speeds-posted')[0]?.startTime ?? NaN,
+  forecastPosted: performance.getEntriesByName('flowcast:forecast-posted')[0]?.startTime ?? NaN,
   // the engine worker's timed CPU stages (web/worker/worker.js record())
   // (CPU only: the "… fetch" stages time downloads)
   stages: performance.getEntriesByType('measure').filter((e) => e.name.startsWith('flowcast:') && !e.name.endsWith(' fetch'))
@@ -120,6 +121,7 @@ const timingOf = () => ({
  * @property {number} time_origin epoch ms of the navigation start
  * @property {number} speeds_ms first current speeds on screen, ms after navigation start
  * @property {number} speeds_posted_ms when the engine worker posted them (NaN: no worker mark)
+ * @property {number} forecast_posted_ms when the engine worker posted the first forecast (NaN: no worker mark)
  * @property {number} worker_cpu_before_speeds_ms the engine worker's timed stages (ingest, model
  *   load, forecast, …) that ended before the first speeds: CPU that DevTools cannot slow down
  * @property {number} worker_cpu_before_forecast_ms … before the first forecast
@@ -150,18 +152,19 @@ export async function loadPage(context, url, { cpuRate = 1 } = {}) {
     const marks = await page.evaluate(() => /** @type {any} */ (window).__startup);
     const own = await page.evaluate(timingOf);
     const resources = resourcesOf(own.origin, own, 'page');
-    let speedsPostedMs = NaN;
+    let speedsPostedMs = NaN, forecastPostedMs = NaN;
     /** @type {{ end_ms: number, ms: number }[]} */
     const stages = [];
     for (const w of page.workers()) {
       const t = await w.evaluate(timingOf);
       resources.push(...resourcesOf(own.origin, t, 'worker'));
       if (t.speedsPosted >= 0) speedsPostedMs = t.origin + t.speedsPosted - own.origin;
+      if (t.forecastPosted >= 0) forecastPostedMs = t.origin + t.forecastPosted - own.origin;
       for (const st of t.stages) stages.push({ end_ms: t.origin + st.start + st.ms - own.origin, ms: st.ms });
     }
     resources.sort((a, b) => a.start_ms - b.start_ms);
     const cpuBefore = (/** @type {number} */ ms) => stages.filter((st) => st.end_ms <= ms).reduce((sum, st) => sum + st.ms, 0);
-    return { time_origin: own.origin, speeds_ms: marks.speeds, speeds_posted_ms: speedsPostedMs, forecast_ms: marks.forecast, lcp_ms: marks.lcp, lcp_element: marks.lcpElement,
+    return { time_origin: own.origin, speeds_ms: marks.speeds, speeds_posted_ms: speedsPostedMs, forecast_posted_ms: forecastPostedMs, forecast_ms: marks.forecast, lcp_ms: marks.lcp, lcp_element: marks.lcpElement,
       worker_cpu_before_speeds_ms: cpuBefore(marks.speeds), worker_cpu_before_forecast_ms: cpuBefore(marks.forecast), resources };
   } finally {
     await page.close();
@@ -191,6 +194,13 @@ export function bytesIssuedBefore(load, ms) {
 export const speedsCutoff = (load) => Math.min(load.speeds_ms, Number.isFinite(load.speeds_posted_ms) ? load.speeds_posted_ms : Infinity);
 
 /**
+ * The same for the first forecast: the moment the worker posted it (after that it asks for the
+ * full model file, which the drawing does not wait for), else the page's paint.
+ * @param {Load} load
+ */
+export const forecastCutoff = (load) => Math.min(load.forecast_ms, Number.isFinite(load.forecast_posted_ms) ? load.forecast_posted_ms : Infinity);
+
+/**
  * The byte budget's measure: one unthrottled load of the page served from `publicDir`.
  * @param {{ publicDir?: string }} [o]
  * @returns {Promise<{ before_first_speeds: number, before_first_forecast: number, load: Load }>}
@@ -204,7 +214,7 @@ export async function measureStartupBytes({ publicDir } = {}) {
     await context.close();
     return {
       before_first_speeds: bytesIssuedBefore(load, speedsCutoff(load)).bytes,
-      before_first_forecast: bytesIssuedBefore(load, load.forecast_ms).bytes,
+      before_first_forecast: bytesIssuedBefore(load, forecastCutoff(load)).bytes,
       load,
     };
   } finally {
@@ -293,7 +303,7 @@ export async function benchStartup({ quick = false, log = (s) => console.error(s
       phone_speeds_ms: load.speeds_ms + (MOBILE.cpuRate - 1) * load.worker_cpu_before_speeds_ms,
       phone_forecast_ms: load.forecast_ms + (MOBILE.cpuRate - 1) * load.worker_cpu_before_forecast_ms,
       worker_cpu_before_speeds_ms: load.worker_cpu_before_speeds_ms, worker_cpu_before_forecast_ms: load.worker_cpu_before_forecast_ms,
-      issued_before_speeds: bytesIssuedBefore(load, speedsCutoff(load)), issued_before_forecast: bytesIssuedBefore(load, load.forecast_ms),
+      issued_before_speeds: bytesIssuedBefore(load, speedsCutoff(load)), issued_before_forecast: bytesIssuedBefore(load, forecastCutoff(load)),
       wire, resources: load.resources,
     });
     const cold = [], warm = [];

@@ -197,8 +197,9 @@ async function postUpdate() {
     forecast = { ...forecast, estimated };
     transfer.push(forecast.mid.buffer, forecast.lo.buffer, forecast.hi.buffer, forecast.evidence.buffer, estimated.buffer);
   }
-  // the start-up benchmark's cut-off for "the bytes the first speeds wait for" (bench/startup.js)
+  // the start-up benchmark's cut-offs for "the bytes the first speeds / forecast wait for" (bench/startup.js)
   if (!performance.getEntriesByName('flowcast:speeds-posted').length) performance.mark('flowcast:speeds-posted');
+  if (forecast && !performance.getEntriesByName('flowcast:forecast-posted').length) performance.mark('flowcast:forecast-posted');
   postMessage({
     type: 'update', ts: latest.ts, local: localClock(latest.ts), utcOffsetMin: lt.utcOffsetMin,
     intervalS: e.intervalS, receivedAt, speedMph: latest.speedMph, forecast,
@@ -357,7 +358,13 @@ async function start(cfg) {
   progress('ready', 'Forecasts ready', 1);
   await postUpdate();
   startingUp = false;
+  // the full model file only now: nothing large shares the link with the first forecast
+  afterFirstForecast?.();
+  afterFirstForecast = null;
 }
+
+/** @type {(() => void) | null} what waits for the first forecast to be posted (the full model file) */
+let afterFirstForecast = null;
 
 /**
  * Loads the server's model: the window file for the first forecast, then the full file in the
@@ -370,7 +377,7 @@ async function loadServerModel(base) {
   const e = /** @type {import('../flowcast.js').Predictor} */ (engine);
   const load = (/** @type {ArrayBuffer | null} */ file, /** @type {string} */ stage) => (file ? timed(stage, () => e.loadModel(file)).ok : false);
   if (load(await fetchModel(base, 'window'), 'model window load')) {
-    fetchModel(base, 'full').then((file) => {
+    afterFirstForecast = () => fetchModel(base, 'full').then((file) => {
       if (!load(file, 'model load')) console.warn('flowcast: the full model file did not load; forecasts stay on the current hour\'s profiles');
     });
     return true;
