@@ -266,6 +266,40 @@ test('log: a corrupt record in the middle costs that record only; the records af
   }
 });
 
+test('log: a --capacity smaller than the log hides nothing: catch-up reads the older records from the log (issue 19)', async () => {
+  const net = networkDoc(20);
+  const { dir, network } = makeLog('capacity', net, 8);
+  const full = new DurableStore(network, { dir });
+  const texts = full.log.records.map((r) => full.log.payload(r));
+  full.close();
+  const store = new DurableStore(network, { dir, capacity: 3 });
+  try {
+    assert.equal(store.size, 3, 'the ring holds the newest 3');
+    const all = store.after(-Infinity, 100);
+    assert.equal(all.more, false);
+    assert.deepEqual(all.entries.map((e) => store.payloadText(e)), texts, 'all 8, oldest first, each as stored');
+    assert.deepEqual(all.entries.map((e) => e.ts), texts.map((t) => JSON.parse(t).ts));
+    const page = store.after(-Infinity, 5);
+    assert.equal(page.entries.length, 5);
+    assert.equal(page.more, true);
+    assert.deepEqual(store.after(page.entries[4].ts_ms, 100).entries.map((e) => store.payload(e).json), texts.slice(5));
+  } finally {
+    store.close();
+  }
+  // through the server (directory mode, no snapshot files, the log of 8 and a ring of 3)
+  const snapDir = join(tmp, 'capacity-dir');
+  mkdirSync(snapDir);
+  writeFileSync(join(snapDir, 'network.json'), JSON.stringify(net));
+  const app = await buildServer({ dir: snapDir, log_dir: dir, capacity: 3, public: null });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    const got = await allSnapshots(`http://127.0.0.1:${app.server.address().port}`);
+    assert.deepEqual([...got.values()], texts, 'a catch-up page from the beginning has every record the log keeps');
+  } finally {
+    await app.close();
+  }
+});
+
 test('log: a torn or garbage tail is cut off (and kept aside); the good records are served', async () => {
   const net = networkDoc(20);
   const { dir, network, t0 } = makeLog('torn-base', net, 6);

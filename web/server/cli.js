@@ -24,7 +24,8 @@ const HELP = `usage: node web/server/server.js [--dataset DIR | --upstream URL |
   --poll-ms N      relay: poll period in ms (default 10000)
   --max-ahead-s N  relay: refuse snapshots more than N s ahead of this clock (default 21600;
                    give a few minutes, e.g. 300, for a real-time upstream)
-  --capacity N     relay/directory: snapshots kept in memory (default 4032)
+  --capacity N     relay/directory: snapshots kept in memory (default 4032); older ones in
+                   the log are still served to catch-up, read from the log
   --log DIR        relay/directory: the durable snapshot log's folder, or "none" for memory only
                    (default: relay .cache/relay-log/<upstream>/, directory DIR/.flowcast-log/)
   --retention-days N  relay/directory: days of snapshots the log keeps (default 14)

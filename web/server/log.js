@@ -27,7 +27,7 @@ import {
 import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { serialiseSnapshot, snapshotToEntry } from './formats.js';
+import { serialiseSnapshot, snapshotToEntry, strongEtag } from './formats.js';
 import { MemoryStore } from './store.js';
 
 export const LOG_FILE = 'snapshots.log';
@@ -387,12 +387,15 @@ export class DurableStore extends MemoryStore {
     const keep = this.log.records.filter((r) => r.ts_ms >= cutoff);
     const ringFrom = keep.length - this.capacity;
     let skipped = 0;
+    /** @type {Set<number>} records of another network (the upstream changed it): never served */
+    this.unfit = new Set();
     keep.forEach((r, k) => {
       try {
         const { entry } = snapshotToEntry(this.log.payload(r), network);
         if (k >= ringFrom) super.append(entry);
       } catch {
-        skipped++; // a snapshot of another network (the upstream changed it): not served
+        skipped++;
+        this.unfit.add(r.ts_ms);
       }
     });
     if (skipped) this.say(`log ${this.log.path}: ${skipped} records do not fit network "${network.id}" and are not served`);
@@ -402,6 +405,77 @@ export class DurableStore extends MemoryStore {
   /** @param {import('./formats.js').Entry} entry */
   append(entry) {
     return this.appendMany([entry]) === 1;
+  }
+
+  /**
+   * Entries after ts_ms: those older than the ring come from the log itself (the records it
+   * keeps within retention, as stored: the served text), so `--capacity` bounds memory, never
+   * what a catch-up can have (issue 19). At most `limit` of them are read (their first bytes).
+   * @param {number} ts_ms
+   * @param {number} limit
+   */
+  after(ts_ms, limit) {
+    const older = this.logged(ts_ms, Infinity, limit);
+    if (older.length === limit) return { entries: older, more: true };
+    const rest = super.after(ts_ms, limit - older.length);
+    return { entries: older.length ? older.concat(rest.entries) : rest.entries, more: rest.more };
+  }
+
+  /**
+   * Stand-ins for the log's records after from_ms, up to to_ms, that are older than the ring's
+   * oldest entry and within retention: a record's instant and its `ts` text (read from its first
+   * bytes); the rest is read when it is served.
+   * @param {number} from_ms
+   * @param {number} to_ms
+   * @param {number} limit
+   * @returns {import('./formats.js').Entry[]}
+   */
+  logged(from_ms, to_ms, limit) {
+    const ringOldest = this.size ? this.at(0).ts_ms : Infinity;
+    const recs = this.log.records;
+    if (!recs.length || from_ms >= ringOldest - 1 || recs[0].ts_ms >= ringOldest) return [];
+    const cutoff = this.log.latestTs - this.retention_ms;
+    let lo = 0, hi = recs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (recs[mid].ts_ms <= from_ms || recs[mid].ts_ms < cutoff) lo = mid + 1; else hi = mid;
+    }
+    const out = [];
+    for (let i = lo; i < recs.length && recs[i].ts_ms < ringOldest && recs[i].ts_ms <= to_ms && out.length < limit; i++) {
+      if (this.unfit.has(recs[i].ts_ms)) continue;
+      const head = this.log.read(recs[i].offset + 16, Math.min(recs[i].length, 256)).toString('latin1');
+      const ts = /"ts":"([^"]+)"/.exec(head)?.[1];
+      if (ts) out.push(/** @type {any} */ ({ ts_ms: recs[i].ts_ms, ts, fromLog: true }));
+    }
+    return out;
+  }
+
+  /**
+   * A stand-in's text, read from the log by its instant (the offsets move when the log is
+   * compacted); gone by then (expired meanwhile): an error, which ends that response.
+   * @param {any} entry
+   */
+  loggedText(entry) {
+    const recs = this.log.records;
+    let lo = 0, hi = recs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (recs[mid].ts_ms < entry.ts_ms) lo = mid + 1; else hi = mid;
+    }
+    if (recs[lo]?.ts_ms !== entry.ts_ms) throw new Error(`snapshot ${entry.ts} expired from the log while being served`);
+    return this.log.payload(recs[lo]);
+  }
+
+  /** @param {import('./formats.js').Entry} entry */
+  payload(entry) {
+    if (!(/** @type {any} */ (entry).fromLog)) return super.payload(entry);
+    const json = this.loggedText(entry); // not cached: a catch-up must not push out what is shared
+    return { json, etag: strongEtag(json) };
+  }
+
+  /** @param {import('./formats.js').Entry} entry */
+  payloadText(entry) {
+    return /** @type {any} */ (entry).fromLog ? this.loggedText(entry) : super.payloadText(entry);
   }
 
   /**
