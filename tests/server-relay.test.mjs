@@ -114,3 +114,54 @@ test('a snapshot further ahead than --max-ahead-s is refused: degraded, with the
     await up.close();
   }
 });
+
+test('a running relay adopts its upstream\'s new network: a new version at the next check, history kept where sensors persist; a new id at once', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const now = Math.floor(Date.now() / SLOT) * SLOT;
+  const sensor = (/** @type {string} */ id, /** @type {number} */ mp) => ({ id, lat: 33.7 + mp / 100, lon: -84.4, road: 'I-75', direction: 'NB', milepost: mp, lanes: 4, speed_limit_mph: 65 });
+  const net = (/** @type {string} */ id, /** @type {string[]} */ ids) => JSON.stringify({ schema: 'flowcast.network/1', id, timezone: 'America/New_York', interval_s: 300, sensors: ids.map((s, i) => sensor(s, i + 1)) });
+  const snap = (/** @type {string} */ id, /** @type {number} */ ms, /** @type {Record<string, number>} */ speeds) => JSON.stringify({
+    schema: 'flowcast.snapshot/1', network: id, ts: new Date(ms).toISOString().replace('.000Z', 'Z'),
+    readings: Object.entries(speeds).map(([s, v]) => ({ id: s, speed_mph: v })),
+  });
+  /** what the upstream serves now */
+  const up = { network: net('relay-net', ['S0']), snapshots: [snap('relay-net', now - 2 * SLOT, { S0: 50 }), snap('relay-net', now - SLOT, { S0: 51 })] };
+  const srv = createServer((req, res) => {
+    if (req.url?.startsWith('/api/v1/network')) return res.end(up.network);
+    if (req.url?.startsWith('/api/v1/snapshots')) {
+      const since = Date.parse(new URL(req.url, 'http://x').searchParams.get('since') ?? '');
+      return res.end(`{"snapshots":[${up.snapshots.filter((t) => Date.parse(JSON.parse(t).ts) > since).join(',')}],"more":false}`);
+    }
+    res.statusCode = 404;
+    res.end('{}');
+  });
+  await new Promise((r) => srv.listen(0, '127.0.0.1', () => r(null)));
+  const upUrl = `http://127.0.0.1:${/** @type {any} */ (srv.address()).port}/`;
+  const dir = mkdtempSync(join(tmpdir(), 'flowcast-relay-adopt-'));
+  const r = await relay({ upstream: upUrl, log_dir: dir, network_check_ms: 1000 });
+  const get = async (/** @type {string} */ p) => (await fetch(`${r.url}${p}`)).json();
+  try {
+    await until(async () => (await get('/api/v1/snapshot/latest')).readings?.[0]?.speed_mph === 51, 10000, 'the first network\'s snapshots');
+    // a new version of the same network: a second sensor; its snapshots name it
+    // (a snapshot the relay takes before its next look at the network keeps the known sensors)
+    up.network = net('relay-net', ['S0', 'S1']);
+    up.snapshots.push(snap('relay-net', now, { S0: 60, S1: 61 }));
+    await until(async () => (await get('/api/v1/network')).sensors?.length === 2, 10000, 'the new version adopted');
+    up.snapshots.push(snap('relay-net', now + SLOT, { S0: 62, S1: 63 }));
+    await until(async () => (await get('/api/v1/snapshot/latest')).readings?.find((/** @type {any} */ x) => x.id === 'S1')?.speed_mph === 63, 10000, 'the new sensor served');
+    const since = new Date(now - 3 * SLOT).toISOString();
+    const all = await get(`/api/v1/snapshots?since=${encodeURIComponent(since)}`);
+    assert.deepEqual(all.snapshots.map((/** @type {any} */ s) => s.readings.find((/** @type {any} */ x) => x.id === 'S0').speed_mph), [50, 51, 60, 62], 'the history of the sensor that persists is kept');
+    // a new id: its snapshot is refused as another network's, and the network is looked at again at once
+    up.network = net('relay-net-2', ['S0', 'S1']);
+    up.snapshots.push(snap('relay-net-2', now + 2 * SLOT, { S0: 70, S1: 71 }));
+    await until(async () => (await get('/api/v1/network')).id === 'relay-net-2', 10000, 'the new network adopted');
+    await until(async () => (await get('/api/v1/snapshot/latest')).readings?.[0]?.speed_mph === 70, 10000, 'its snapshots served');
+  } finally {
+    await r.app.close();
+    await new Promise((res) => srv.close(res));
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

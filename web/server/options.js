@@ -37,6 +37,7 @@ export const KEEP_ALIVE_TIMEOUT_MS = 5000;
  * @property {string|null} [public] static site root (default <repo>/public; null = none)
  * @property {number} [poll_ms] relay poll period
  * @property {number} [max_backoff_ms] relay backoff cap
+ * @property {number} [network_check_ms] relay: how often the upstream's network is asked for again (default 10 min; at once after a snapshot of another network)
  * @property {number} [max_ahead_s] relay: a snapshot further ahead of this server's clock is
  *   refused and the relay reports `degraded` (default 6 h, for accelerated demo feeds; a few
  *   minutes for a real-time feed)
@@ -88,7 +89,7 @@ export async function createSource(opts) {
   const stores = { capacity: opts.capacity, retention_days: opts.retention_days, log };
   if (opts.upstream) {
     const max_ahead_ms = opts.max_ahead_s === undefined ? undefined : opts.max_ahead_s * 1000;
-    return relaySource({ upstream: opts.upstream, poll_ms: opts.poll_ms, max_backoff_ms: opts.max_backoff_ms, max_ahead_ms, ...stores, log_dir: logDir(opts, resolve(REPO_ROOT, '.cache/relay-log', logName(opts.upstream))) });
+    return relaySource({ upstream: opts.upstream, poll_ms: opts.poll_ms, max_backoff_ms: opts.max_backoff_ms, max_ahead_ms, network_check_ms: opts.network_check_ms, ...stores, log_dir: logDir(opts, resolve(REPO_ROOT, '.cache/relay-log', logName(opts.upstream))) });
   }
   if (opts.dir) return directorySource({ dir: opts.dir, network: opts.network, scan_ms: opts.scan_ms, realtime: opts.realtime, speed: opts.speed, ...stores, log_dir: logDir(opts, join(opts.dir, DIR_LOG)) });
   return replaySource({ dataset: opts.dataset ?? DEFAULT_DATASET, speed: opts.speed, start_ms: opts.start_ms });

@@ -34,6 +34,9 @@ const DAY_MS = 86400000;
  * upstream clock (year 2100, say) would otherwise become the latest for good, and every real one
  * after it would be refused as older. Generous, so accelerated demo feeds can be relayed. */
 const MAX_AHEAD_MS = 6 * 3600 * 1000;
+/** How often a running relay asks its upstream's network again (a 2 KB–200 KB document; a new
+ * version, same id or not, is adopted: the log's history is kept where its sensors persist). */
+const NETWORK_CHECK_MS = 10 * 60 * 1000;
 
 /**
  * @typedef {Object} Health
@@ -157,7 +160,7 @@ function parseJson(text, what) {
  * nothing, starting with the last 24 h) or a static `latest.json` with `network.json` beside it.
  * With a log folder the relay also keeps the upstream's network there, so after a restart it
  * serves its log at once, even while the upstream is down.
- * @param {{ upstream: string, poll_ms?: number, max_backoff_ms?: number, timeout_ms?: number, max_ahead_ms?: number } & StoreOptions} opts
+ * @param {{ upstream: string, poll_ms?: number, max_backoff_ms?: number, timeout_ms?: number, max_ahead_ms?: number, network_check_ms?: number } & StoreOptions} opts
  * @returns {Promise<Source>}
  */
 export async function relaySource(opts) {
@@ -179,6 +182,10 @@ export async function relaySource(opts) {
   let store = null;
   /** Whether the network in use has been checked against the upstream's (a recovered one has not). */
   let networkChecked = false;
+  /** When it was last checked: a running relay looks again every network_check_ms, and at once
+   * when the upstream sends a snapshot of another network (issue 19: it adopts a new version). */
+  let networkCheckedAt = 0;
+  const network_check_ms = opts.network_check_ms ?? NETWORK_CHECK_MS;
   const networkFile = opts.log_dir ? join(opts.log_dir, LOG_NETWORK_FILE) : null;
   if (networkFile && existsSync(networkFile)) {
     const text = readFileSync(networkFile, 'utf8');
@@ -222,6 +229,14 @@ export async function relaySource(opts) {
         // polling a static latest.json returns the snapshot we hold until a new one comes: the
         // engine refuses it as not newer, and that is nothing new rather than a fault
         if (/** @type {any} */ (err).code === 'E_TS_ORDER' && ts_ms === (entries.at(-1) ?? s.latest())?.ts_ms) continue;
+        // a snapshot of another network: the upstream may have a new one, so look at the next
+        // poll; the page goes on (after a change of network, a catch-up page still holds the old
+        // network's snapshots before the new one's), and the poll reports the refusal
+        if (/** @type {any} */ (err).code === 'E_NETWORK_ID') {
+          networkChecked = false;
+          error ??= err;
+          continue;
+        }
         error = err;
         break;
       }
@@ -231,8 +246,9 @@ export async function relaySource(opts) {
   };
 
   const pollOnce = async () => {
-    if (!networkChecked) {
+    if (!networkChecked || Date.now() - networkCheckedAt >= network_check_ms) {
       const { text } = await fetchText(networkUrl, { signal }, timeout_ms);
+      networkCheckedAt = Date.now();
       if (text !== store?.network.json) {
         const network = loadNetwork(text);
         if (store) log(`the upstream's network changed (${store.network.id} -> ${network.id}): reloading`);
