@@ -22,8 +22,8 @@ const HELP = `usage: node web/server/server.js [--dataset DIR | --upstream URL |
   --start ISO      replay: start the clock at this instant instead of now
   --public DIR     static site root (default: public/)
   --poll-ms N      relay: poll period in ms (default 10000)
-  --max-ahead-s N  relay: refuse snapshots more than N s ahead of this clock (default 21600;
-                   give a few minutes, e.g. 300, for a real-time upstream)
+  --max-ahead-s N  relay: refuse snapshots more than N s ahead of this clock (default 900,
+                   15 minutes; an accelerated demo upstream needs more, e.g. 86400)
   --capacity N     relay/directory: snapshots kept in memory (default 4032); older ones in
                    the log are still served to catch-up, read from the log
   --log DIR        relay/directory: the durable snapshot log's folder, or "none" for memory only

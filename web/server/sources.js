@@ -32,8 +32,9 @@ const BACKFILL_MS = 24 * 3600 * 1000;
 const DAY_MS = 86400000;
 /** A relayed snapshot further ahead of our clock than this is refused: one from a broken
  * upstream clock (year 2100, say) would otherwise become the latest for good, and every real one
- * after it would be refused as older. Generous, so accelerated demo feeds can be relayed. */
-const MAX_AHEAD_MS = 6 * 3600 * 1000;
+ * after it would be refused as older. A few minutes of skew between honest clocks is normal;
+ * an accelerated demo feed needs --max-ahead-s (issue 19: minutes, configurable). */
+const MAX_AHEAD_MS = 15 * 60 * 1000;
 /** How often a running relay asks its upstream's network again (a 2 KB–200 KB document; a new
  * version, same id or not, is adopted: the log's history is kept where its sensors persist). */
 const NETWORK_CHECK_MS = 10 * 60 * 1000;
