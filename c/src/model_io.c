@@ -69,31 +69,36 @@ size_t fc_model_write(const fc_model *m, uint8_t *buf, size_t cap, int with_prof
     return fc_model_pack_write(m, NULL, with_profiles ? FC_PACK_ALL : FC_PACK_NO_PROFILES, 0, 0, buf, cap);
 }
 
+void fc_model_put_header(uint8_t *head, const fc_model *m, uint32_t version, uint32_t header_bytes, uint32_t flags)
+{
+    memcpy(head, k_magic, 8);
+    put32(head + 8, version);
+    put32(head + 12, header_bytes);
+    put64(head + 16, m->network_hash);
+    put32(head + 24, m->n);
+    put32(head + 28, m->horizons);
+    put32(head + 32, m->q);
+    put32(head + 36, m->interval_s);
+    put32(head + 40, FC_NF);
+    put32(head + 44, FC_DAYTYPES);
+    put64(head + 48, m->train_rows);
+    const fc_train_options *o = &m->params;
+    put32(head + 56, o->horizons);
+    put32(head + 60, o->smooth_slots);
+    putf(head + 64, o->profile_prior);
+    putf(head + 68, o->huber_mph);
+    putf(head + 72, o->lambda_global);
+    putf(head + 76, o->lambda_sensor);
+    put32(head + 80, o->irls_iters);
+    put32(head + 84, o->max_samples);
+    put32(head + 88, o->global_sensors);
+    put32(head + 92, flags);
+}
+
 void fc_model_write_v2(const fc_model *m, uint8_t *buf, int with_profiles)
 {
     memset(buf, 0, HEADER_BYTES);
-    memcpy(buf, k_magic, 8);
-    put32(buf + 8, FORMAT_VERSION);
-    put32(buf + 12, HEADER_BYTES);
-    put64(buf + 16, m->network_hash);
-    put32(buf + 24, m->n);
-    put32(buf + 28, m->horizons);
-    put32(buf + 32, m->q);
-    put32(buf + 36, m->interval_s);
-    put32(buf + 40, FC_NF);
-    put32(buf + 44, FC_DAYTYPES);
-    put64(buf + 48, m->train_rows);
-    const fc_train_options *o = &m->params;
-    put32(buf + 56, o->horizons);
-    put32(buf + 60, o->smooth_slots);
-    putf(buf + 64, o->profile_prior);
-    putf(buf + 68, o->huber_mph);
-    putf(buf + 72, o->lambda_global);
-    putf(buf + 76, o->lambda_sensor);
-    put32(buf + 80, o->irls_iters);
-    put32(buf + 84, o->max_samples);
-    put32(buf + 88, o->global_sensors);
-    put32(buf + 92, FC_REGIMES | (with_profiles ? 0 : FLAG_NO_PROFILES));
+    fc_model_put_header(buf, m, FORMAT_VERSION, HEADER_BYTES, FC_REGIMES | (with_profiles ? 0 : FLAG_NO_PROFILES));
     span s[7];
     int parts = payload(m, s, with_profiles);
     uint8_t *p = buf + HEADER_BYTES;

@@ -15,6 +15,9 @@ size_t fc_model_write(const fc_model *m, uint8_t *buf, size_t cap, int with_prof
  * tests and fuzz seeds can prove such files still load. */
 size_t fc_model_file_size_v2(const fc_model *m, int with_profiles);
 void fc_model_write_v2(const fc_model *m, uint8_t *buf, int with_profiles);
+/* The first 96 bytes every model file format shares (magic, version, header size, network hash,
+ * sizes, training rows and options, flags): written in one place for formats 2 and 3. */
+void fc_model_put_header(uint8_t *head, const fc_model *m, uint32_t version, uint32_t header_bytes, uint32_t flags);
 /* Validates and loads a model file for this network; *out is a new model on success. A file
  * without profiles gives a model without profile arrays (fc_model.prof.tiled set, no view):
  * usable only through tile mode. */

@@ -49,6 +49,7 @@
  *  end  u64      checksum (fc_hash_bytes) of every byte before it, header included
  */
 #include "model_pack.h"
+#include "model_io.h"
 #include "hash.h"
 #include "le.h"
 #include <math.h>
@@ -67,7 +68,6 @@
 #define COUNT_MAX (1 << 24)  /* a count a float holds exactly */
 #define MEAN_MPH_MAX 1000    /* a profile mean beyond 1,000 mph: the bound model_io.c checks */
 #define MEAN_MAX (MEAN_MPH_MAX * PROFILE_STEPS)
-static const char k_magic[8] = {'F', 'C', 'M', 'O', 'D', 'E', 'L', '1'};
 
 /* ---- fixed point ---- */
 
@@ -217,29 +217,9 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
 {
     uint8_t head[HEADER3];
     memset(head, 0, sizeof head);
-    memcpy(head, k_magic, 8);
-    put32(head + 8, FC_PACK_VERSION);
-    put32(head + 12, HEADER3);
-    put64(head + 16, m->network_hash);
-    put32(head + 24, m->n);
-    put32(head + 28, m->horizons);
-    put32(head + 32, m->q);
-    put32(head + 36, m->interval_s);
-    put32(head + 40, FC_NF);
-    put32(head + 44, FC_DAYTYPES);
-    put64(head + 48, m->train_rows);
-    const fc_train_options *o = &m->params;
-    put32(head + 56, o->horizons);
-    put32(head + 60, o->smooth_slots);
-    putf(head + 64, o->profile_prior);
-    putf(head + 68, o->huber_mph);
-    putf(head + 72, o->lambda_global);
-    putf(head + 76, o->lambda_sensor);
-    put32(head + 80, o->irls_iters);
-    put32(head + 84, o->max_samples);
-    put32(head + 88, o->global_sensors);
-    put32(head + 92, FC_REGIMES | (what == FC_PACK_NO_PROFILES ? FLAG_NO_PROFILES : 0) |
-                         (what == FC_PACK_WINDOW ? FLAG_WINDOW : 0));
+    fc_model_put_header(head, m, FC_PACK_VERSION, HEADER3,
+                        FC_REGIMES | (what == FC_PACK_NO_PROFILES ? FLAG_NO_PROFILES : 0) |
+                            (what == FC_PACK_WINDOW ? FLAG_WINDOW : 0));
     head[96] = W_SHIFT;
     head[97] = BIAS_SHIFT;
     head[98] = INTERVAL_SHIFT;
