@@ -95,6 +95,11 @@ test('the network carries place words, and what people type resolves to every ca
   assert.deepEqual(roads('Cumberland'), ['I285-CCW', 'I285-CW', 'I75-NB', 'I75-SB']);
   assert.deepEqual(roads('I-75 at I-285'), ['I285-CCW', 'I285-CW', 'I75-NB', 'I75-SB']);
   assert.deepEqual(roads('spaghetti junction'), ['I285-CCW', 'I285-CW']);
+  // the trip form's hint: places as people say them, and every example is understood
+  const examples = ix.examples().map((e) => e.replace(/^“|”$/g, ''));
+  assert.equal(examples.at(-1), 'My location');
+  assert.ok(examples.includes('Cumberland'), examples.join(', '));
+  for (const e of examples.slice(0, -1)) roads(e);
   assert.deepEqual(roads('Airport'), ['I285-CCW', 'I285-CW']);
   assert.deepEqual(roads('Exit 255'), ['I75-NB', 'I75-SB']);
   assert.deepEqual(roads('exit 33'), ['I285-CCW', 'I285-CW']);

@@ -117,8 +117,13 @@ export class PlaceIndex {
    * @returns {string[]} quoted examples, "My location" last
    */
   examples() {
-    const out = (this.network.places ?? []).slice(0, 2).map((p) => p.name);
-    const exit = [...this.exits.keys()][0];
+    // a place as people say it: its shortest name in words (no road numbers, not an acronym):
+    // "Cumberland", "airport", "Spaghetti Junction"
+    const spoken = (/** @type {{ name: string, aliases?: string[] }} */ p) => [p.name, ...(p.aliases ?? [])]
+      .filter((n) => !/\d/.test(n) && /[a-z]/.test(n)).sort((a, b) => a.length - b.length)[0];
+    const out = (this.network.places ?? []).map(spoken).filter(Boolean).slice(0, 2);
+    const exits = [...this.exits.keys()];
+    const exit = exits[Math.floor(exits.length / 2)];
     if (exit) out.push(`Exit ${exit.toUpperCase()}`);
     const c = this.network.corridors.find((k) => k.road && k.sensors.length > 1);
     const st = c && this.byId.get(c.sensors[Math.floor(c.sensors.length / 2)]);
