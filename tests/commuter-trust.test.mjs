@@ -61,6 +61,8 @@ test('a detector that never reported: no jam on the map, "estimated" or "no fore
   await details.waitFor();
   assert.match(await details.innerText(), /Speed now\s+no data/);
   assert.match(await details.innerText(), /estimated from neighbouring detectors|no forecast: this detector and its neighbours have no recent data/);
+  // for a person to look at (test-output/ is git-ignored)
+  await page.screenshot({ path: fileURLToPath(new URL('../test-output/flowcast-dead-detector.png', import.meta.url)) });
   assert.deepEqual(errors, []);
   await page.context().close();
 });
