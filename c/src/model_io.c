@@ -95,6 +95,24 @@ void fc_model_put_header(uint8_t *head, const fc_model *m, uint32_t version, uin
     put32(head + 92, flags);
 }
 
+fc_status fc_model_get_options(const uint8_t *head, uint32_t horizons, fc_train_options *o, char *msg, size_t cap)
+{
+    o->horizons = get32(head + 56);
+    o->smooth_slots = get32(head + 60);
+    o->profile_prior = getf(head + 64);
+    o->huber_mph = getf(head + 68);
+    o->lambda_global = getf(head + 72);
+    o->lambda_sensor = getf(head + 76);
+    o->irls_iters = get32(head + 80);
+    o->max_samples = get32(head + 84);
+    o->global_sensors = get32(head + 88);
+    if (o->horizons != horizons || o->smooth_slots > 48 || !(o->profile_prior >= 0 && o->profile_prior < 1e6)) {
+        snprintf(msg, cap, "model file: training options out of range");
+        return FC_E_FIELD;
+    }
+    return FC_OK;
+}
+
 void fc_model_write_v2(const fc_model *m, uint8_t *buf, int with_profiles)
 {
     memset(buf, 0, HEADER_BYTES);
@@ -151,17 +169,8 @@ fc_status fc_model_read(const uint8_t *buf, size_t len, const fc_network *net, u
         return FC_E_FIELD;
     }
     fc_train_options o;
-    o.horizons = get32(buf + 56);
-    o.smooth_slots = get32(buf + 60);
-    o.profile_prior = getf(buf + 64);
-    o.huber_mph = getf(buf + 68);
-    o.lambda_global = getf(buf + 72);
-    o.lambda_sensor = getf(buf + 76);
-    o.irls_iters = get32(buf + 80);
-    o.max_samples = get32(buf + 84);
-    o.global_sensors = get32(buf + 88);
-    if (o.horizons != h || o.smooth_slots > 48 || !(o.profile_prior >= 0 && o.profile_prior < 1e6))
-        return bad(msg, cap, FC_E_FIELD, "training options out of range");
+    fc_status ost = fc_model_get_options(buf, h, &o, msg, cap);
+    if (ost != FC_OK) return ost;
     const uint8_t *p = buf + HEADER_BYTES;
     size_t pb = payload_bytes(n, h, q, with_profiles);
     if (fc_hash_bytes(FC_HASH_SEED, p, pb) != get64(p + pb))

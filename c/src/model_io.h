@@ -18,6 +18,9 @@ void fc_model_write_v2(const fc_model *m, uint8_t *buf, int with_profiles);
 /* The first 96 bytes every model file format shares (magic, version, header size, network hash,
  * sizes, training rows and options, flags): written in one place for formats 2 and 3. */
 void fc_model_put_header(uint8_t *head, const fc_model *m, uint32_t version, uint32_t header_bytes, uint32_t flags);
+/* Reads the training options of that shared header and checks them against the file's horizons
+ * (FC_E_FIELD with a message when out of range). */
+fc_status fc_model_get_options(const uint8_t *head, uint32_t horizons, fc_train_options *o, char *msg, size_t cap);
 /* Validates and loads a model file for this network; *out is a new model on success. A file
  * without profiles gives a model without profile arrays (fc_model.prof.tiled set, no view):
  * usable only through tile mode. */

@@ -134,7 +134,10 @@ static size_t window_cell(const fc_model *m, const fc_slot_cal *c, int d)
     return (size_t)c->daytype * m->q + (uint32_t)(((int64_t)c->tod + d + 4 * (int64_t)m->q) % m->q);
 }
 
-void fc_model_window_mark(const fc_model *m, const fc_network *net, int64_t head, uint8_t *map)
+/* The cells the forecasts from slot `head` read: each slot from the recent ones to the last
+ * horizon, with the smoothing around it. One walk for both uses: marked in `mark` when it is
+ * given, else checked against `have` (0 at the first cell missing). */
+static int window_walk(const fc_model *m, const fc_network *net, int64_t head, uint8_t *mark, const uint8_t *have)
 {
     int sm = (int)m->params.smooth_slots;
     ONCE_LOOP
@@ -142,23 +145,23 @@ void fc_model_window_mark(const fc_model *m, const fc_network *net, int64_t head
         fc_slot_cal c;
         fc_slot_calendar(net, u, &c);
         ONCE_LOOP
-        for (int d = -sm; d <= sm; d++) map[window_cell(m, &c, d)] = 1;
+        for (int d = -sm; d <= sm; d++) {
+            size_t cell = window_cell(m, &c, d);
+            if (mark) mark[cell] = 1;
+            else if (!have[cell]) return 0;
+        }
     }
+    return 1;
+}
+
+void fc_model_window_mark(const fc_model *m, const fc_network *net, int64_t head, uint8_t *map)
+{
+    window_walk(m, net, head, map, NULL);
 }
 
 int fc_model_window_covers(const fc_model *m, const fc_network *net, int64_t head)
 {
-    if (!m->window) return 1;
-    int sm = (int)m->params.smooth_slots;
-    ONCE_LOOP
-    for (int64_t u = head - (FC_RECENT - 1); u <= head + (int64_t)m->horizons; u++) {
-        fc_slot_cal c;
-        fc_slot_calendar(net, u, &c);
-        ONCE_LOOP
-        for (int d = -sm; d <= sm; d++)
-            if (!m->window[window_cell(m, &c, d)]) return 0;
-    }
-    return 1;
+    return !m->window || window_walk(m, net, head, NULL, m->window);
 }
 
 /* ---- writing ---- */
@@ -418,17 +421,8 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
     if (is_window ? origins < 1 : origins != 0 || first != 0)
         return fail(msg, cap, FC_E_FIELD, "inconsistent window fields");
     fc_train_options o;
-    o.horizons = get32(buf + 56);
-    o.smooth_slots = get32(buf + 60);
-    o.profile_prior = getf(buf + 64);
-    o.huber_mph = getf(buf + 68);
-    o.lambda_global = getf(buf + 72);
-    o.lambda_sensor = getf(buf + 76);
-    o.irls_iters = get32(buf + 80);
-    o.max_samples = get32(buf + 84);
-    o.global_sensors = get32(buf + 88);
-    if (o.horizons != h || o.smooth_slots > 48 || !(o.profile_prior >= 0 && o.profile_prior < 1e6))
-        return fail(msg, cap, FC_E_FIELD, "training options out of range");
+    fc_status ost = fc_model_get_options(buf, h, &o, msg, cap);
+    if (ost != FC_OK) return ost;
     if (fc_hash_bytes(FC_HASH_SEED, buf, len - 8) != get64(buf + len - 8))
         return fail(msg, cap, FC_E_FIELD, "checksum mismatch (corrupted or truncated)");
 
