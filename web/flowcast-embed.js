@@ -9,6 +9,7 @@
 // when this list misses a module of the element's graph or names one outside it.
 
 import './shared/colors.js';
+import './shared/network-id.js';
 import './shared/segments.js';
 import './shared/telemetry.js';
 import './embed/errors.js';

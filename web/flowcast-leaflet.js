@@ -9,6 +9,7 @@
 // URL; a bare re-export would add one). tests/preload.test.mjs keeps the list complete.
 
 import './shared/colors.js';
+import './shared/network-id.js';
 import './shared/segments.js';
 import './embed/errors.js';
 import './embed/styles.js';

@@ -7,6 +7,8 @@
 // events and the layer's carry the same details (docs/embedding.md documents them once for both).
 
 import { LOAD_TIMEOUT_MS, embedError, errorOfMessage, unreachable } from './errors.js';
+import { NETWORK_ID } from '../shared/network-id.js';
+
 
 /** @typedef {import('../shared/types.js').WorkerMessage} WorkerMessage */
 /** @typedef {import('./errors.js').EmbedError} EmbedError */
@@ -109,9 +111,6 @@ export function statusText(detail, minutes) {
 export function feedUrl(feed) {
   return new URL(feed || new URL('../../api/v1/', import.meta.url).href, location.href).href.replace(/\/?$/, '/');
 }
-
-/** A network id as a feed's URLs carry it (GET /api/v1/networks lists a server's). */
-export const NETWORK_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
 /**
  * The API of one of a feed's networks (api/v1/networks/<id>/); the feed's own (its default

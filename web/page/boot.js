@@ -14,6 +14,8 @@
 // tiles"; off by default), `watchdog` (ms without any message from the engine worker, while the
 // page is visible, before it is taken for hung and restarted; default 60000).
 
+import { NETWORK_ID } from '../shared/network-id.js';
+
 /** @typedef {import('../shared/types.js').WorkerMessage} WorkerMessage */
 
 /**
@@ -26,15 +28,16 @@ const WORKER_URL = typeof FLOWCAST_WORKER_URL === 'string' ? FLOWCAST_WORKER_URL
 const params = new URLSearchParams(location.search);
 
 /** The network chosen in the address bar (a server's id for it), or '' for the server's default. */
-const network = /^[a-z0-9][a-z0-9-]{0,39}$/.test(params.get('network') ?? '') ? /** @type {string} */ (params.get('network')) : '';
+const network = NETWORK_ID.test(params.get('network') ?? '') ? /** @type {string} */ (params.get('network')) : '';
+/** The feed's API, where GET networks lists what it serves. */
+const apiRoot = new URL(params.get('feed') ?? 'api/v1/', document.baseURI).href.replace(/\/?$/, '/');
 
 /** What the page and its worker are asked to do, from the address bar. */
 export const settings = {
   network,
-  /** the feed's API, where GET networks lists what it serves */
-  apiRoot: new URL(params.get('feed') ?? 'api/v1/', document.baseURI).href.replace(/\/?$/, '/'),
+  apiRoot,
   /** the chosen network's API */
-  base: new URL(params.get('feed') ?? 'api/v1/', document.baseURI).href.replace(/\/?$/, '/') + (network ? `networks/${network}/` : ''),
+  base: apiRoot + (network ? `networks/${network}/` : ''),
   retryBaseMs: Number(params.get('retry')) || undefined,
   timeoutMs: Number(params.get('timeout')) || undefined,
   watchdogMs: Number(params.get('watchdog')) || 60000,

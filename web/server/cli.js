@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { buildServer } from './app.js';
 import { parseIso } from './clock.js';
 import { DEFAULT_DATASET, parseTrustProxy } from './options.js';
+import { NETWORK_ID } from '../shared/network-id.js';
 
 const HELP = `usage: node web/server/server.js [--dataset DIR | --upstream URL | --dir DIR] [options]
 
@@ -89,8 +90,8 @@ export function parseCommandLine(argv) {
   const port = num(a.port ?? process.env.PORT, 'port') ?? 8080;
   const host = a.host ?? process.env.HOST ?? '127.0.0.1';
   const networks = (a.also ?? []).map((v) => {
-    const m = /^([a-z0-9][a-z0-9-]{0,39})=(.+)$/.exec(v);
-    if (!m) throw new Error(`--also: ID=DIR with an id of lower-case letters, digits and dashes, not "${v}"`);
+    const m = /^([^=]+)=(.+)$/.exec(v);
+    if (!m || !NETWORK_ID.test(m[1])) throw new Error(`--also: ID=DIR with an id of lower-case letters, digits and dashes, not "${v}"`);
     return { id: m[1], dataset: resolve(m[2]), speed: num(a.speed, 'speed') };
   });
   const opts = {

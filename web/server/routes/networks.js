@@ -4,14 +4,14 @@
 // are also at /api/v1/ itself, as they were before there were several. docs/API.md.
 
 import { HttpError } from '../http.js';
+import { NETWORK_ID } from '../../shared/network-id.js';
+
+export { NETWORK_ID };
 
 /**
  * One served network: its id in URLs, the city it is in, and its feed.
  * @typedef {{ id: string, city?: string, default: boolean, feed: import('../context.js').FeedContext }} ServedNetwork
  */
-
-/** A network id as URLs carry it. */
-export const NETWORK_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
 /**
  * What the list says of one network, from its network document (cached per document: a relay
