@@ -6,24 +6,13 @@
 // Atlanta, 460 sensors, its model trained by flowcast-train).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { brotliCompressSync, brotliDecompressSync, constants as zc, gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { createPredictor } from 'flowcast';
 import { dataset, FEED_START_MS } from '../bench/startup.js';
 import { buildServer } from '../web/server/server.js';
+import { rawGet } from './fixtures/raw-get.mjs';
 
-/** @param {string} url @param {Record<string, string>} headers */
-function rawGet(url, headers = {}) {
-  return new Promise((resolve, reject) => {
-    http.get(url, { headers }, (res) => {
-      /** @type {Buffer[]} */
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-    }).on('error', reject);
-  });
-}
 
 const br9 = (/** @type {Buffer} */ b) => brotliCompressSync(b, { params: { [zc.BROTLI_PARAM_QUALITY]: 9 } }).length;
 

@@ -8,11 +8,12 @@ import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createServer, get as httpGet } from 'node:http';
+import { createServer } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { spawn } from 'node:child_process';
 import { buildServer } from '../web/server/server.js';
 import { modelFormatVersion } from '../web/server/model-file.js';
+import { rawGet } from './fixtures/raw-get.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SENSORS = ['S0', 'S1', 'S2', 'S3', 'S4'];
@@ -825,22 +826,6 @@ test('npm start entry: generates a missing dataset with the simulator, then serv
 
 // ---- the model file ----
 
-/**
- * GET without content decoding (fetch decodes): status, headers and the raw body.
- * @param {string} url
- * @param {Record<string, string>} headers
- * @returns {Promise<{ status: number | undefined, headers: import('node:http').IncomingHttpHeaders, body: Buffer }>}
- */
-function rawGet(url, headers) {
-  return new Promise((resolve, reject) => {
-    httpGet(url, { headers }, (res) => {
-      /** @type {Buffer[]} */
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-    }).on('error', reject);
-  });
-}
 
 test('GET /api/v1/model: the folder\'s model.fcm with a strong ETag and 304; 404 NO_MODEL without one', async () => {
   const dir = join(tmp, 'with-model');

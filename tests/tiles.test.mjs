@@ -8,10 +8,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { createPredictor, FlowcastError } from 'flowcast';
 import { buildServer } from '../web/server/server.js';
 import { browserSkip, launchChromium, SPEED, START } from './fixtures/browser.mjs';
+import { rawGet } from './fixtures/raw-get.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const INTERVAL_MS = 300_000;
@@ -321,6 +323,19 @@ test('GET /api/v1/profiles/<group>/<daytype>: the model\'s tiles, ETag and 304, 
       assert.match(etag, /^"[^"]+"$/);
       const body = new Uint8Array(await r.arrayBuffer());
       assert.equal((await fetch(`${base}profiles/${encodeURIComponent(g)}/weekday`, { headers: { 'if-none-match': etag } })).status, 304);
+      // compressed once per tile and encoding, as browsers ask: the same stored bytes (with a
+      // length, not a per-request chunked stream) each time, decoding to the tile
+      for (const [accept, encoding, decode] of /** @type {const} */ ([['br, gzip', 'br', brotliDecompressSync], ['gzip', 'gzip', gunzipSync]])) {
+        const bodies = await Promise.all([0, 1].map(() => rawGet(`${base}profiles/${encodeURIComponent(g)}/weekday`, { 'accept-encoding': accept })));
+        for (const b of bodies) {
+          assert.equal(b.headers['content-encoding'], encoding, accept);
+          assert.equal(Number(b.headers['content-length']), b.body.length, `${accept}: a stored copy has a length`);
+          assert.match(String(b.headers.vary), /accept-encoding/i);
+          assert.ok(b.body.length < body.length / 3, `${accept}: ${b.body.length} of ${body.length} B`);
+          assert.deepEqual(new Uint8Array(decode(b.body)), body);
+        }
+        assert.deepEqual(bodies[0].body, bodies[1].body);
+      }
 
       // byte-identical to what an engine with the same model exports
       const net = await (await fetch(`${base}network`)).text();

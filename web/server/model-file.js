@@ -16,8 +16,8 @@ export const MODEL_FILE = 'model.fcm';
  * fc_model_format_version): start.js retrains a dataset's model file of another version. */
 export { modelFormatVersion } from '../flowcast.js';
 
-/** Copies kept: both files (with and without profiles) in both encodings, and a window file's
- * (its own CompressedCopies: a new window replaces the old one's copies). */
+/** Copies kept by default: both files (with and without profiles) in both encodings, and a
+ * window file's (its own CompressedCopies: a new window replaces the old one's copies). */
 const MAX_COMPRESSED = 4;
 
 const brotliCompress = promisify(brotliCb);
@@ -63,13 +63,19 @@ export class ModelFile {
 }
 
 /**
- * Model bodies compressed once per ETag and encoding: every page downloads the model (~3 MB for
- * Atlanta), and @fastify/compress would spend ~90 ms of brotli on each download
- * (PERFORMANCE.md §18). Asynchronous (zlib's thread pool); a new file replaces the old copies.
+ * Bodies compressed once per ETag and encoding: every page downloads the model (~3 MB for
+ * Atlanta) and, in tile mode, its profile tiles (~370 KB each), and @fastify/compress would
+ * spend ~90 ms (model) or ~40 ms (tile) of brotli on each download (PERFORMANCE.md §18, §33).
+ * Asynchronous (zlib's thread pool); when `max` copies are held the next one starts afresh.
  */
 export class CompressedCopies {
   /** @type {Map<string, Promise<Buffer>>} by "etag encoding" */
   #copies = new Map();
+
+  /** @param {number} [max] copies kept (bodies × encodings) */
+  constructor(max = MAX_COMPRESSED) {
+    this.max = max;
+  }
 
   /**
    * @param {ModelBody} m
@@ -80,7 +86,7 @@ export class CompressedCopies {
     const key = `${m.etag} ${encoding}`;
     let p = this.#copies.get(key);
     if (!p) {
-      if (this.#copies.size >= MAX_COMPRESSED) this.#copies.clear();
+      if (this.#copies.size >= this.max) this.#copies.clear();
       p = encoding === 'br'
         ? brotliCompress(m.body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: m.body.length } })
         : gzip(m.body, { level: 9 });

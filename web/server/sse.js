@@ -161,8 +161,13 @@ export class SseHub {
         for (const e of part) ok = res.write(this.frame(e));
         this.onServed(part.length);
         last = part[part.length - 1].ts_ms;
-        // the client's pace, and at least one turn of the event loop between writes
-        await (ok ? nextTurn() : drainOrClose(res));
+        // the client's pace, and then at least one turn of the event loop: a socket that takes
+        // the bytes at once emits 'drain' from process.nextTick, so awaiting the drain alone
+        // chained a whole resend (and every other stream's) through the microtask queues without
+        // the event loop ever running timers or reading other sockets (a 320 ms stall in the
+        // reconnect storm, PERFORMANCE.md §33)
+        if (!ok) await drainOrClose(res);
+        await nextTurn();
       }
     }
     // caught up with the latest (checked synchronously with joining: nothing can slip between)
