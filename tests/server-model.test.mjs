@@ -7,12 +7,13 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { brotliCompressSync, brotliDecompressSync, constants as zc, gunzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createPredictor } from 'flowcast';
 import { dataset, FEED_START_MS } from '../bench/startup.js';
 import { buildServer } from '../web/server/server.js';
 import { rawGet } from './fixtures/raw-get.mjs';
-
 
 const br9 = (/** @type {Buffer} */ b) => brotliCompressSync(b, { params: { [zc.BROTLI_PARAM_QUALITY]: 9 } }).length;
 
@@ -115,5 +116,32 @@ test('the window follows the replay clock: the same file within its 15 minutes, 
     assert.equal(next.body.readUInt32LE(8), 3);
   } finally {
     await app.close();
+  }
+});
+
+test('a model file that does not load: 409 MODEL_MISMATCH for the window, the tiles and the index, then served once the file is fixed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flowcast-mismatch-'));
+  cpSync(dataset(), dir, { recursive: true });
+  const good = readFileSync(join(dir, 'model.fcm'));
+  writeFileSync(join(dir, 'model.fcm'), good.subarray(0, good.length >> 1)); // cut short, as by a failed copy
+  const app = await buildServer({ dataset: dir, public: null, start_ms: FEED_START_MS });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (app.server.address()).port}/api/v1/`;
+  try {
+    for (const path of ['model?profiles=window', 'model?profiles=0', 'profiles', 'profiles/I75-NB/weekday']) {
+      const r = await fetch(base + path);
+      assert.equal(r.status, 409, path);
+      const { error } = await r.json();
+      assert.equal(error.code, 'MODEL_MISMATCH', path);
+      assert.match(error.message, /model file does not fit its network: .+/, path);
+    }
+    // an operator copies the file again: the next requests load it, without a restart
+    writeFileSync(join(dir, 'model.fcm'), good);
+    for (const path of ['model?profiles=window', 'model?profiles=0', 'profiles', 'profiles/I75-NB/weekday']) {
+      assert.equal((await fetch(base + path)).status, 200, path);
+    }
+  } finally {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

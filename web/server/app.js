@@ -106,7 +106,7 @@ export async function buildServer(opts = {}) {
       f.source.stop();
     }
   });
-  app.addHook('onClose', async () => { for (const { feed: f } of networks) await f.profileTiles.close(); });
+  app.addHook('onClose', async () => { for (const { feed: f } of networks) f.modelEngine.close(); });
   app.decorate('flowcast', feed);
   app.decorate('flowcastNetworks', networks);
   return app;

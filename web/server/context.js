@@ -8,7 +8,8 @@ import { HttpError } from './http.js';
 import { createIncidents } from './incidents.js';
 import { MODEL_FILE, ModelFile } from './model-file.js';
 import { DEFAULT_DATASET } from './options.js';
-import { ProfileTiles, TileError } from './tiles.js';
+import { ModelEngine } from './model-engine.js';
+import { ProfileTiles } from './tiles.js';
 
 export class FeedContext {
   /**
@@ -33,8 +34,10 @@ export class FeedContext {
     this.incidents = createIncidents(source, opts, opts.dataset ?? DEFAULT_DATASET);
     /** The cost-weighted limit of the heavy routes, per client address (./cost-limit.js). */
     this.cost = new CostLimit(opts.cost_limit ?? (opts.rate_limit === 0 ? 0 : COST_PER_MIN));
-    /** History profile tiles, cut from the model file by the wasm engine (./tiles.js). */
-    this.profileTiles = new ProfileTiles();
+    /** The model file in one headless wasm engine, which the tiles and window files are cut from. */
+    this.modelEngine = new ModelEngine();
+    /** History profile tiles (./tiles.js). */
+    this.profileTiles = new ProfileTiles(this.modelEngine);
   }
 
   /** The store, or 503 while a relay has not yet reached its upstream. */
@@ -57,7 +60,7 @@ export class FeedContext {
 
   /**
    * Runs `fn` on the network and the model file, for the routes the profile tiles answer;
-   * 404 without a model, a tile error as its HTTP error.
+   * 404 without a model.
    * @template T
    * @param {(net: any, model: import('./model-file.js').ModelBody) => Promise<T>} fn
    * @returns {Promise<T>}
@@ -65,11 +68,6 @@ export class FeedContext {
   async withTiles(fn) {
     const m = await this.modelFile.load();
     if (!m) throw new HttpError(404, 'NO_MODEL', 'this feed offers no saved model, hence no profile tiles');
-    try {
-      return await fn(this.store().network, m);
-    } catch (err) {
-      if (err instanceof TileError) throw new HttpError(err.status, err.code, err.message);
-      throw err;
-    }
+    return fn(this.store().network, m);
   }
 }

@@ -6,9 +6,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { brotliCompress as brotliCb, constants as zlibConstants, gzip as gzipCb } from 'node:zlib';
-import { createPredictor } from '../flowcast.js';
 import { strongEtag } from './formats.js';
-import { HttpError } from './http.js';
 
 /** The saved model a dataset (or snapshot directory) folder may hold, written by flowcast-train. */
 export const MODEL_FILE = 'model.fcm';
@@ -114,16 +112,17 @@ export const WINDOW_HOUR_S = 3600;
  * the network or model changes); its brotli and gzip copies are made as soon as it is cut.
  */
 export class ModelWindows {
-  /** @type {string | null} network and model ETags of the engine */
-  #key = null;
-  /** @type {Promise<import('../flowcast.js').Predictor> | null} */
-  #engine = null;
   /** @type {{ key: string, file: Promise<ModelWindow> } | null} the current window */
   #window = null;
 
-  /** @param {CompressedCopies} compressed where the window's encoded copies are kept */
-  constructor(compressed) {
+  /**
+   * @param {import('./model-engine.js').ModelEngine} engine the feed's model engine
+   * @param {CompressedCopies} compressed where the window's encoded copies are kept
+   */
+  constructor(engine, compressed) {
+    this.engine = engine;
     this.compressed = compressed;
+    engine.onChange(() => { this.#window = null; });
   }
 
   /**
@@ -142,7 +141,7 @@ export class ModelWindows {
     const first = Math.floor(slot / step) * step;
     const key = `${network.etag}/${model.etag}/${first}`;
     if (this.#window?.key !== key) {
-      const p = this.#predictor(network, model);
+      const p = this.engine.get(network, model);
       const file = (async () => {
         const engine = await p;
         // origins first .. first + step - 1 + an hour: any snapshot of this step plus an hour
@@ -157,38 +156,5 @@ export class ModelWindows {
       this.#window = { key, file };
     }
     return this.#window.file;
-  }
-
-  /**
-   * The engine holding the model file (one per network and model).
-   * @param {{ json: string, etag: string }} network
-   * @param {ModelBody} model
-   */
-  #predictor(network, model) {
-    const key = `${network.etag}/${model.etag}`;
-    if (this.#key !== key) {
-      const old = this.#engine;
-      this.#key = key;
-      const engine = (async () => {
-        const p = await createPredictor({ network: network.json, config: { historyS: 3600 } });
-        const r = p.loadModel(model.body);
-        if (!r.ok) {
-          p.dispose();
-          throw new HttpError(409, 'MODEL_MISMATCH', `the feed's model file does not fit its network: ${r.message}`);
-        }
-        return p;
-      })();
-      engine.catch(() => { if (this.#engine === engine) { this.#key = null; this.#engine = null; } });
-      this.#engine = engine;
-      old?.then((p) => p.dispose(), () => {});
-    }
-    return /** @type {Promise<import('../flowcast.js').Predictor>} */ (this.#engine);
-  }
-
-  close() {
-    this.#engine?.then((p) => p.dispose(), () => {});
-    this.#engine = null;
-    this.#key = null;
-    this.#window = null;
   }
 }

@@ -6,25 +6,12 @@
 // type (format: c/src/tile.h), so a page can hold only the tiles its forecast needs under a byte
 // cap (web/flowcast.js useProfileTiles). The tiles are exported by the same C engine, compiled to
 // wasm and run here in Node, from the folder's model file: the bytes are exactly what the engine
-// validates, and a refetched tile is byte-identical (a strong ETag of its content).
-import { createPredictor } from '../flowcast.js';
+// validates, and a refetched tile is byte-identical (a strong ETag of its content). The engine is
+// the feed's one ModelEngine (model-engine.js), shared with the window files.
 import { strongEtag } from './formats.js';
+import { HttpError } from './http.js';
 
 export const DAYTYPES = ['weekday', 'weekend'];
-
-/** A request the tiles cannot answer: status, stable code, message (server.js maps it). */
-export class TileError extends Error {
-  /**
-   * @param {number} status
-   * @param {string} code
-   * @param {string} message
-   */
-  constructor(status, code, message) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
 
 /**
  * Tiles of one (network, model) pair, built on first request and kept: at most groups x 2
@@ -32,58 +19,31 @@ export class TileError extends Error {
  * (different ETags) replaces the whole set.
  */
 export class ProfileTiles {
-  /** @type {string | null} */
-  #key = null;
-  /** @type {Promise<import('../flowcast.js').Predictor> | null} */
-  #engine = null;
   /** @type {Map<string, { body: Buffer, etag: string }>} */
   #tiles = new Map();
 
-  /**
-   * @param {{ json: string, etag: string }} network
-   * @param {{ body: Buffer, etag: string }} model
-   */
-  async #predictor(network, model) {
-    const key = `${network.etag}/${model.etag}`;
-    if (this.#key !== key) {
-      const old = this.#engine;
-      this.#key = key;
-      this.#tiles.clear();
-      this.#engine = (async () => {
-        const p = await createPredictor({ network: network.json, config: { historyS: 3600 } });
-        const r = p.loadModel(model.body);
-        if (!r.ok) {
-          p.dispose();
-          throw new TileError(409, 'MODEL_MISMATCH', `the feed's model file does not fit its network: ${r.message}`);
-        }
-        return p;
-      })();
-      old?.then((p) => p.dispose(), () => {});
-    }
-    try {
-      return await /** @type {Promise<import('../flowcast.js').Predictor>} */ (this.#engine);
-    } catch (err) {
-      this.#key = null; // try again on the next request (the model file may be rewritten)
-      throw err;
-    }
+  /** @param {import('./model-engine.js').ModelEngine} engine the feed's model engine */
+  constructor(engine) {
+    this.engine = engine;
+    engine.onChange(() => this.#tiles.clear());
   }
 
   /**
-   * The tile and its ETag. Throws TileError: 400 BAD_DAYTYPE, 404 UNKNOWN_GROUP, 409 MODEL_MISMATCH.
+   * The tile and its ETag. Throws HttpError: 400 BAD_DAYTYPE, 404 UNKNOWN_GROUP, 409 MODEL_MISMATCH.
    * @param {{ json: string, etag: string }} network
    * @param {{ body: Buffer, etag: string }} model
    * @param {string} group
    * @param {string} daytype
    */
   async tile(network, model, group, daytype) {
-    if (!DAYTYPES.includes(daytype)) throw new TileError(400, 'BAD_DAYTYPE', `day type must be one of ${DAYTYPES.join(', ')}`);
-    const p = await this.#predictor(network, model);
+    if (!DAYTYPES.includes(daytype)) throw new HttpError(400, 'BAD_DAYTYPE', `day type must be one of ${DAYTYPES.join(', ')}`);
+    const p = await this.engine.get(network, model);
     const key = `${group}/${daytype}`;
     let t = this.#tiles.get(key);
     if (!t) {
       const groups = p.tileGroups();
       if (!groups.includes(group)) {
-        throw new TileError(404, 'UNKNOWN_GROUP', `no sensor group ${JSON.stringify(group)}: the groups are ${groups.join(', ')}`);
+        throw new HttpError(404, 'UNKNOWN_GROUP', `no sensor group ${JSON.stringify(group)}: the groups are ${groups.join(', ')}`);
       }
       const body = Buffer.from(p.profileTile(group, /** @type {'weekday' | 'weekend'} */ (daytype)));
       t = { body, etag: strongEtag(body) };
@@ -99,7 +59,7 @@ export class ProfileTiles {
    * @param {{ body: Buffer, etag: string }} model
    */
   async modelWithoutProfiles(network, model) {
-    const p = await this.#predictor(network, model);
+    const p = await this.engine.get(network, model);
     let t = this.#tiles.get('model');
     if (!t) {
       const body = Buffer.from(p.saveModel({ profiles: false }));
@@ -111,13 +71,6 @@ export class ProfileTiles {
 
   /** The groups of the current model's network (for the index), or null before the first tile. */
   async groups(/** @type {{ json: string, etag: string }} */ network, /** @type {{ body: Buffer, etag: string }} */ model) {
-    return (await this.#predictor(network, model)).tileGroups();
-  }
-
-  close() {
-    this.#engine?.then((p) => p.dispose(), () => {});
-    this.#engine = null;
-    this.#key = null;
-    this.#tiles.clear();
+    return (await this.engine.get(network, model)).tileGroups();
   }
 }

@@ -9,7 +9,7 @@ import { CompressedCopies, ModelWindows } from '../model-file.js';
 /** @param {import('fastify').FastifyInstance} api @param {{ feed: import('../context.js').FeedContext }} opts */
 export async function modelRoutes(api, { feed }) {
   const compressed = new CompressedCopies();
-  const windows = new ModelWindows(new CompressedCopies());
+  const windows = new ModelWindows(feed.modelEngine, new CompressedCopies());
   // What a page asks for first is ready before it asks: the window for the latest snapshot
   // (cut again when a snapshot moves it on) and the full file's compressed copies. Errors are
   // left to the requests, which report them.
@@ -30,7 +30,6 @@ export async function modelRoutes(api, { feed }) {
   });
   api.addHook('onClose', async () => {
     feed.source.store?.off('append', onAppend);
-    windows.close();
   });
   api.get('/model', async (req, reply) => {
     const profiles = queryValue(req.query, 'profiles') ?? '1';
