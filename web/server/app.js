@@ -122,6 +122,8 @@ export async function buildServer(opts = {}) {
 async function servedNetworks(feed, opts) {
   const folder = opts.upstream ? 'upstream' : basename(opts.dataset ?? opts.dir ?? DEFAULT_DATASET).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+/, '');
   const id = opts.id ?? (NETWORK_ID.test(folder) ? folder : 'default');
+  // checked before the other networks' sources are made: a bad --id must not start them
+  if (!NETWORK_ID.test(id)) throw new Error(`network id "${id}": up to 40 lower-case letters, digits and dashes`);
   /** @type {import('./routes/networks.js').ServedNetwork[]} */
   const served = [{ id, city: opts.city, default: true, feed }];
   for (const n of opts.networks ?? []) {
@@ -131,6 +133,5 @@ async function servedNetworks(feed, opts) {
     const o = { ...opts, dataset: undefined, upstream: undefined, dir: undefined, network: undefined, start_ms: undefined, log_dir: undefined, speed: undefined, ...n, networks: undefined };
     served.push({ id: n.id, city: n.city, default: false, feed: new FeedContext(await createSource(o), o) });
   }
-  if (!NETWORK_ID.test(id)) throw new Error(`network id "${id}": up to 40 lower-case letters, digits and dashes`);
   return served;
 }
