@@ -78,7 +78,4 @@ static inline const fc_history *fc_engine_history(const fc_engine *e)
     return h;
 }
 
-/* engine_read.c, for the commit in engine_ingest.c: copies the stage's columns into e->echo. */
-void fc_engine_echo_stage(fc_engine *e);
-
 #endif

@@ -43,11 +43,26 @@ static fc_ingest_limits limits_of(const fc_engine *e)
     return lim;
 }
 
+/* For the echo ingests (engine_read.c): copies the staged columns (dequantised; NaN missing,
+ * quality 0) into e->echo, after every check passed and before the stage is folded into the
+ * slot and reset. Here, with the commit, so the read-back module depends on ingest, not both
+ * ways. */
+static void echo_stage(fc_engine *e)
+{
+    const fc_stage *st = &e->stage;
+    for (uint32_t s = 0; s < st->n; s++) {
+        e->echo.speed[s] = fc_dq_speed(st->in_speed[s]);
+        e->echo.volume[s] = fc_dq_volume(st->in_volume[s]);
+        e->echo.occ[s] = fc_dq_occupancy(st->in_occupancy[s]);
+        e->echo.quality[s] = st->in_quality[s];
+    }
+}
+
 /* Commits the staged snapshot (timed as the commit stage) and empties the stage. */
 static void commit_staged(fc_engine *e, fc_ingest_result *res)
 {
     double t0 = fc_clock_us();
-    if (e->echo.speed) fc_engine_echo_stage(e);
+    if (e->echo.speed) echo_stage(e);
     commit(e, res);
     fc_stats_record(&e->stats, FC_STAGE_COMMIT, t0, e->stage.n_readings);
     fc_stage_reset(&e->stage);

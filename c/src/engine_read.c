@@ -4,24 +4,11 @@
  * these, so a page's engine that ingests what the server serves reaches the same state.
  *
  * Nothing here adds a rule either. The echo ingests are fc_ingest_json and fc_ingest_binary
- * themselves; their commit copies the staged values out on its way (it keeps none of them: it
- * folds them into the slot's means and resets the stage). */
+ * themselves; their commit (engine_ingest.c) copies the staged values out on its way (it keeps
+ * none of them: it folds them into the slot's means and resets the stage). */
 #include "engine.h"
 #include <math.h>
 #include <string.h>
-
-/* Copies the staged columns (dequantised; NaN missing, quality 0): called by the commit of a
- * snapshot, after every check passed and before the stage is folded into the slot and reset. */
-void fc_engine_echo_stage(fc_engine *e)
-{
-    const fc_stage *st = &e->stage;
-    for (uint32_t s = 0; s < st->n; s++) {
-        e->echo.speed[s] = fc_dq_speed(st->in_speed[s]);
-        e->echo.volume[s] = fc_dq_volume(st->in_volume[s]);
-        e->echo.occ[s] = fc_dq_occupancy(st->in_occupancy[s]);
-        e->echo.quality[s] = st->in_quality[s];
-    }
-}
 
 static fc_status check_echo_args(const fc_engine *e, const void *buf, size_t len, const float *speed,
                                  const float *volume, const float *occ, const uint8_t *quality, size_t n)
