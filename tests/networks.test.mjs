@@ -62,6 +62,7 @@ test('GET /api/v1/networks lists Atlanta (simulated, the default) and Los Angele
   assert.deepEqual(r.body.networks.map((/** @type {any} */ n) => n.id), ['atlanta', 'la']);
   assert.equal(atl.default, true);
   assert.equal(atl.simulated, true);
+  assert.equal(atl.city, 'Atlanta', 'the name up to its first road number: "Atlanta I-75 and I-285"');
   assert.equal(atl.timezone, 'America/New_York');
   assert.equal(atl.api, '/api/v1/networks/atlanta/');
   assert.equal(la.default, false);
@@ -154,7 +155,7 @@ test('a commuter picks Los Angeles: the address keeps it, real freeways coloured
     const picker = page.getByRole('combobox', { name: 'City' });
     await picker.waitFor({ timeout: 10000 });
     assert.deepEqual(await picker.locator('option').allTextContents(),
-      ['Atlanta I-75 and I-285 (simulated)', 'Los Angeles']);
+      ['Atlanta (simulated)', 'Los Angeles']);
     assert.equal(await picker.inputValue(), 'atlanta');
 
     await Promise.all([page.waitForURL(/[?&]network=la\b/), picker.selectOption('la')]);

@@ -42,12 +42,13 @@ function describe(n, cache) {
 }
 
 /**
- * A network's name up to its first parenthesis or colon: what a city picker shows when the
- * server was given no city ("Los Angeles (METR-LA detectors): replay of March 2012" → "Los
- * Angeles"); the name in full stays in `name`.
+ * A network's name up to its first parenthesis or colon, or up to the first road number: what a
+ * city picker shows when the server was given no city ("Los Angeles (METR-LA detectors): replay
+ * of March 2012" → "Los Angeles", "Atlanta I-75 and I-285" → "Atlanta"); the name in full
+ * stays in `name`.
  * @param {string} name
  */
-export const cityOf = (name) => name.split(/\s*[(:]/)[0].trim() || name;
+export const cityOf = (name) => name.split(/\s*[(:]|\s+(?=(?:I|US|SR|CA|M|A)-?\d)/)[0].trim() || name;
 
 /**
  * @param {import('fastify').FastifyInstance} api
