@@ -189,6 +189,8 @@ export class HistoryWindows {
   /** Bodies made by the worker for the current matrix, oldest first. @type {Map<string, HistoryBody>} */
   #bodies = new Map();
   #bodyBytes = 0;
+  /** The last body made that is larger than the cache, kept apart. @type {{ key: string, body: HistoryBody } | null} */
+  #large = null;
   /** Bodies being made, by key. @type {Map<string, Promise<HistoryBody>>} */
   #jobs = new Map();
   #worker = new BodyWorker();
@@ -218,6 +220,7 @@ export class HistoryWindows {
     }
     const bodyKey = `${key}.${want.encoding ?? 'identity'}`;
     const small = want.binary && m.n * rows * (want.fields === 'all' ? 13 : 4) <= SMALL_BYTES;
+    if (this.#large?.key === bodyKey) return this.#large.body;
     const cached = this.#bodies.get(bodyKey);
     if (cached) {
       this.#bodies.delete(bodyKey); // most recently used last
@@ -245,7 +248,14 @@ export class HistoryWindows {
 
   /** @param {string} key @param {HistoryBody} b */
   #keep(key, b) {
-    if (b.length > BODY_CACHE_BYTES) return;
+    if (b.length > BODY_CACHE_BYTES) {
+      // one body too large for the cache (a four-week JSON window, 62 MiB for Atlanta) is kept
+      // beside it, the last one made: clients walking the four-week windows share it instead of
+      // each new request making 62 MiB again, whose garbage the main thread's collector frees
+      // only some time later (peaks of 415-457 MB in the four-walker attack before)
+      this.#large = { key, body: b };
+      return;
+    }
     this.#bodies.set(key, b);
     this.#bodyBytes += b.length;
     for (const [k, v] of this.#bodies) {
@@ -320,6 +330,7 @@ export class HistoryWindows {
     this.#matrix = m;
     this.#bodies.clear(); // made from the previous matrix
     this.#bodyBytes = 0;
+    this.#large = null;
     return m;
   }
 
