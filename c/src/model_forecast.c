@@ -99,6 +99,8 @@ void fc_model_forecast_sensors(fc_model *m, const fc_graph *g, const fc_history 
     const float vmax = m->max_speed_mph;
     const int64_t cal0 = fc_model_cal_first(m, head);
     const int head_daytype = m->cal[head - cal0].daytype;
+    int hour[FC_MAX_H + 1]; /* the local hour of each horizon's target (the pooled correction) */
+    for (uint32_t hz = 1; hz <= m->horizons; hz++) hour[hz] = fc_rc_hour(m->interval_s, m->cal[head + hz - cal0].tod);
     for (uint32_t j = 0; j < count; j++) {
         uint32_t s = sensors ? sensors[j] : j;
         const float *r = m->recent + (size_t)s * R;
@@ -140,7 +142,7 @@ void fc_model_forecast_sensors(fc_model *m, const fc_graph *g, const fc_history 
             float c = in.x0 + fc_features_dot(m->w + ((size_t)fc_features_regime(&in) * m->n * m->horizons + at) * FC_NF, f);
             /* the pooled correction of the linear forecast (model_resid.h) */
             uint8_t cell[FC_RC_TABLES];
-            fc_rc_cells(&rco, &in, fc_rc_hour(m->interval_s, m->cal[head + hz - cal0].tod), cell);
+            fc_rc_cells(&rco, &in, hour[hz], cell);
             c += fc_rc_value(m->rc + (size_t)(hz - 1) * FC_RC_CELLS, cell);
             c = c < 0 ? 0 : c > vmax ? vmax : c;
             if (mid) mid[at] = c;

@@ -54,8 +54,9 @@ typedef struct fc_rc_origin {
 
 static inline uint8_t fc_rc_bin(float v, float lo, float step)
 {
-    float b = floorf((v - lo) / step);
-    /* NaN lands in bin 0 (no input is NaN today: imputed speeds and profiles are finite) */
+    float b = (v - lo) / step;
+    /* truncation is floor for b >= 0 (no libm call on the forecast's path); NaN lands in bin 0
+     * (no input is NaN today: imputed speeds and profiles are finite) */
     return b >= 0 ? (b < FC_RC_FINE - 1 ? (uint8_t)b : FC_RC_FINE - 1) : 0;
 }
 
@@ -96,13 +97,17 @@ static inline int fc_rc_hour(uint32_t interval_s, uint32_t tod)
 static inline int fc_rc_table_start(int k) { return k < 2 ? k * FC_RC_FINE : 2 * FC_RC_FINE + (k - 2) * FC_RC_PAIR; }
 static inline int fc_rc_table_size(int k) { return k < 2 ? FC_RC_FINE : FC_RC_PAIR; }
 
-/* The correction at one horizon: rc points at that horizon's FC_RC_CELLS. */
+/* The correction at one horizon: rc points at that horizon's FC_RC_CELLS. Written out table by
+ * table: the loop over fc_rc_table_start was 11% of a forecast's instructions natively; the sum
+ * is the same, in the same order. */
+#define FC_RC_AT(k) (rc + ((k) < 2 ? (k) * FC_RC_FINE : 2 * FC_RC_FINE + ((k) - 2) * FC_RC_PAIR))
 static inline float fc_rc_value(const float *rc, const uint8_t cell[FC_RC_TABLES])
 {
-    float c = 0;
-    for (int k = 0; k < FC_RC_TABLES; k++) c += rc[fc_rc_table_start(k) + cell[k]];
-    return c;
+    _Static_assert(FC_RC_TABLES == 8, "fc_rc_value sums eight tables");
+    return FC_RC_AT(0)[cell[0]] + FC_RC_AT(1)[cell[1]] + FC_RC_AT(2)[cell[2]] + FC_RC_AT(3)[cell[3]] +
+           FC_RC_AT(4)[cell[4]] + FC_RC_AT(5)[cell[5]] + FC_RC_AT(6)[cell[6]] + FC_RC_AT(7)[cell[7]];
 }
+#undef FC_RC_AT
 
 /* Fits one horizon's FC_RC_CELLS (rc) to n samples (cells[n][FC_RC_TABLES] as fc_rc_cells
  * gives them, residual r[n]) by backfitting: each table in turn takes, cell by cell, the Huber
