@@ -18,7 +18,7 @@
 
 _Static_assert(FC_LAG_MAX >= FC_FEATURE_BACK, "the first training origin must have the lags the features read");
 
-enum { PHASE_GLOBAL, PHASE_SENSORS, PHASE_DONE };
+enum { PHASE_GLOBAL, PHASE_SENSORS, PHASE_CORRECTION, PHASE_DONE };
 
 struct fc_trainer {
     const fc_network *net;
@@ -170,8 +170,8 @@ static uint32_t interval_tail(uint32_t n)
     return (uint32_t)((double)n * FC_INTERVAL_TAIL);
 }
 
-/* Samples the pooled correction is fitted to, per horizon: a cap keeps its memory (10 bytes a
- * sample: 7 MB for 12 horizons) and time bounded whatever the history's length; the inner
+/* Samples the pooled correction is fitted to, per horizon: a cap keeps its memory (12 bytes a
+ * sample: 8.6 MB for 12 horizons) and time bounded whatever the history's length; the inner
  * split lost 0.1-0.3% MAE against keeping every sample (PERFORMANCE.md §32). */
 #define RC_CAP 60000u
 /* The tables' pull toward 0, in samples (inner split: 3 beat 10, 50 and 200; a cell holds
@@ -201,13 +201,13 @@ static void rc_push(fc_trainer *t, uint32_t h, uint32_t n)
     }
 }
 
-static void rc_fit_all(fc_trainer *t)
+/* The pooled correction of horizon h (0-based), once every sensor's samples are in: one
+ * horizon per training step (a fit is ~2 M sample-table updates, tens of milliseconds). */
+static void rc_fit_horizon(fc_trainer *t, uint32_t h)
 {
-    for (uint32_t h = 0; h < t->H; h++) {
-        size_t k = (size_t)h * RC_CAP;
-        fc_rc_fit(t->rcb + k * FC_RC_TABLES, t->rcr + k, t->rcn[h], t->p.huber_mph, RC_PRIOR, t->rce,
-                  t->m->rc + (size_t)h * FC_RC_CELLS);
-    }
+    size_t k = (size_t)h * RC_CAP;
+    fc_rc_fit(t->rcb + k * FC_RC_TABLES, t->rcr + k, t->rcn[h], t->p.huber_mph, RC_PRIOR, t->rce,
+              t->m->rc + (size_t)h * FC_RC_CELLS);
 }
 
 /* Sensor s's own weights, pulled toward the global ones, and its residual quantiles. */
@@ -377,7 +377,7 @@ fc_status fc_trainer_create(const fc_network *net, const fc_graph *g, const fc_h
 double fc_trainer_step(fc_trainer *t)
 {
     uint32_t global_work = t->p.irls_iters * t->n_gsens;
-    double total = (double)global_work + t->n;
+    double total = (double)global_work + t->n + t->H; /* a horizon's correction counts as a sensor */
     if (t->phase == PHASE_GLOBAL) {
         for (int k = 0; k < SENSORS_PER_STEP && t->cursor < t->n_gsens; k++) global_sensor(t, t->gsens[t->cursor++]);
         if (t->cursor == t->n_gsens) {
@@ -389,12 +389,18 @@ double fc_trainer_step(fc_trainer *t)
     }
     if (t->phase == PHASE_SENSORS) {
         for (int k = 0; k < SENSORS_PER_STEP && t->cursor < t->n; k++) fit_sensor(t, t->cursor++);
+        double done = global_work + (double)t->cursor;
         if (t->cursor == t->n) {
             fill_missing_intervals(t);
-            rc_fit_all(t);
-            t->phase = PHASE_DONE;
+            t->cursor = 0;
+            t->phase = PHASE_CORRECTION;
         }
-        return t->phase == PHASE_DONE ? 1.0 : (global_work + (double)t->cursor) / total;
+        return done / total;
+    }
+    if (t->phase == PHASE_CORRECTION) {
+        rc_fit_horizon(t, t->cursor++);
+        if (t->cursor == t->H) t->phase = PHASE_DONE;
+        return t->phase == PHASE_DONE ? 1.0 : (global_work + (double)t->n + t->cursor) / total;
     }
     return 1.0;
 }
