@@ -80,10 +80,11 @@ fc_model *fc_model_alloc(uint32_t n, uint32_t horizons, uint32_t q, uint32_t int
     m->w = calloc((size_t)n * horizons * FC_REGIMES * FC_NF, sizeof(float));
     m->lo = calloc((size_t)n * horizons, sizeof(float));
     m->hi = calloc((size_t)n * horizons, sizeof(float));
+    m->rc = calloc((size_t)horizons * FC_RC_CELLS, sizeof(float));
     m->recent = calloc((size_t)n * FC_RECENT, sizeof(float));
     m->evidence = calloc(n ? n : 1, 1);
     m->cal = calloc(fc_model_cal_span(p), sizeof(fc_slot_cal));
-    if (!m->cal || !m->w || !m->lo || !m->hi || !m->recent || !m->evidence ||
+    if (!m->cal || !m->w || !m->lo || !m->hi || !m->rc || !m->recent || !m->evidence ||
         (with_profiles && fc_profile_init(&m->prof, n, q))) {
         fc_model_free(m);
         return NULL;
@@ -102,6 +103,7 @@ void fc_model_free(fc_model *m)
     free(m->w);
     free(m->lo);
     free(m->hi);
+    free(m->rc);
     free(m->recent);
     free(m->evidence);
     free(m->cal);

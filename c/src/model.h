@@ -25,6 +25,7 @@
 #include "profile.h"
 #include "flowcast.h"
 #include "model_features.h" /* FC_NF, the feature table */
+#include "model_resid.h"    /* the pooled residual correction */
 
 #define FC_REGIMES 2      /* weight sets per (sensor, horizon): profile steady, profile dropping */
 #define FC_MAX_H 24       /* longest horizon in steps (2 h at 5-minute data) */
@@ -50,6 +51,8 @@ typedef struct fc_model {
     float *w;                  /* [FC_REGIMES][n][horizons][FC_NF]: regime-major, so the common
                                 * regime's weights are contiguous for a forecast */
     float *lo, *hi;            /* [n][horizons] residual quantiles (10%, 90%) */
+    float *rc;                 /* [horizons][FC_RC_CELLS]: the pooled correction (model_resid.h)
+                                * added to every sensor's linear forecast */
     fc_profile prof;
     uint64_t train_rows;       /* history slots the model was trained on */
     uint64_t network_hash;     /* ties a model file to its network */
@@ -146,7 +149,7 @@ void fc_model_observe_slot(fc_model *m, const fc_network *net, const fc_history 
 
 /* ---- the model's side of profile tiles (model_tiles.c; tile_mode.h drives them) ---- */
 
-/* The model's identity for tiles: a hash of its weights and intervals, so that tiles cut from
+/* The model's identity for tiles: a hash of its weights, intervals and pooled correction, so that tiles cut from
  * another model are refused. */
 uint64_t fc_model_id(const fc_model *m);
 /* The model's profiles, read-only (tile export). */

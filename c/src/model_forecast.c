@@ -97,7 +97,10 @@ void fc_model_forecast_sensors(fc_model *m, const fc_graph *g, const fc_history 
     const int R = FC_RECENT;
     const int64_t head = h->head;
     const float vmax = m->max_speed_mph;
-    const int head_daytype = m->cal[head - fc_model_cal_first(m, head)].daytype;
+    const int64_t cal0 = fc_model_cal_first(m, head);
+    const int head_daytype = m->cal[head - cal0].daytype;
+    int hour[FC_MAX_H + 1]; /* the local hour of each horizon's target (the pooled correction) */
+    for (uint32_t hz = 1; hz <= m->horizons; hz++) hour[hz] = fc_rc_hour(m->interval_s, m->cal[head + hz - cal0].tod);
     for (uint32_t j = 0; j < count; j++) {
         uint32_t s = sensors ? sensors[j] : j;
         const float *r = m->recent + (size_t)s * R;
@@ -126,6 +129,8 @@ void fc_model_forecast_sensors(fc_model *m, const fc_graph *g, const fc_history 
         const fc_feature_series series = {imp, down, up, prof};
         fc_feat_in in;
         fc_feature_origin(&series, R - 1, &in);
+        fc_rc_origin rco;
+        fc_rc_origin_bins(&in, &rco);
         float widen = k_widen[level[R - 1]];
         m->evidence[s] = level[R - 1];
         for (uint32_t hz = 1; hz <= m->horizons; hz++) {
@@ -135,6 +140,10 @@ void fc_model_forecast_sensors(fc_model *m, const fc_graph *g, const fc_history 
             fc_features_make(&in, f);
             size_t at = (size_t)s * m->horizons + (hz - 1);
             float c = in.x0 + fc_features_dot(m->w + ((size_t)fc_features_regime(&in) * m->n * m->horizons + at) * FC_NF, f);
+            /* the pooled correction of the linear forecast (model_resid.h) */
+            uint8_t cell[FC_RC_TABLES];
+            fc_rc_cells(&rco, &in, hour[hz], cell);
+            c += fc_rc_value(m->rc + (size_t)(hz - 1) * FC_RC_CELLS, cell);
             c = c < 0 ? 0 : c > vmax ? vmax : c;
             if (mid) mid[at] = c;
             if (lo) {

@@ -1,6 +1,7 @@
-/* model_pack.c — model file format 3 (model_pack.h). Format 2 stored every number as a raw
- * float: 2.9 MB for Atlanta's 460 sensors, 0.95 MB with brotli, which a phone on a 1.6 Mbit/s
- * link waits ~5 s for before its first forecast. Format 3 stores what the numbers are worth:
+/* model_pack.c — model file formats 3 and 4 (model_pack.h; 4 is written, both are read).
+ * Format 2 stored every number as a raw float: 2.9 MB for Atlanta's 460 sensors, 0.95 MB with brotli, which a phone on a 1.6 Mbit/s
+ * link waits ~5 s for before its first forecast. Formats 3 and 4 store what the numbers are
+ * worth:
  *
  * - weights as integers in steps of 2^-6 (the bias, in mph, 2^-4): the features are speed
  *   differences of a few mph, so a step error of at most 2^-7 moves a forecast by a few
@@ -12,11 +13,20 @@
  *   so they cluster), and a sensor's weight is stored as its difference from the reference,
  *   then as a difference from the same difference at the previous horizon (weights change
  *   smoothly along the horizons);
- * - intervals (10%/90% residual quantiles, mph) in steps of 2^-4, delta-coded along horizons;
+ * - intervals (10%/90% residual quantiles, mph) in steps of 2^-2 (format 3 wrote 2^-4; the
+ *   reader takes the step from the header), delta-coded along horizons;
  * - profiles as the mean speed of each cell in 0.25 mph steps and its whole sample count, both
  *   delta-coded along the time of day (adjacent 5-minute slots differ by a few mph at most);
  *   a cell's sum is rebuilt as mean x count, and a lookup averages 9 cells, so a profile value
- *   moves by well under 0.1 mph. The per-sensor totals stay as float64.
+ *   moves by well under 0.1 mph. The per-sensor totals (the profiles' prior mean) stay as
+ *   float64 sums, with their counts coded as whole numbers (format 3: float64 too);
+ * - the pooled correction (model_resid.h, format 4) in steps of 2^-4 mph, delta-coded along the
+ *   horizons (a cell changes little from one horizon to the next; along the cells of a table it
+ *   was 25% larger with brotli). Its 432 cells per horizon cost ~2.5 KB with brotli (Atlanta);
+ *   the intervals' coarser steps (0.25 mph: the quantiles' own sampling error is larger, and
+ *   the inner split's coverage moved by at most 0.1 point, PERFORMANCE.md §32) and the
+ *   totals' coded counts pay for them: Atlanta's file is smaller than format 3's with brotli
+ *   and gzip, 0.35% larger raw.
  *
  * Every integer goes through one code: a byte b in -127..127 is the value; b = -128 is followed
  * by the value as int32 (rare: the escape keeps any value representable). Values are grouped
@@ -25,12 +35,12 @@
  *
  * Layout (little-endian):
  *    0  char[8]  magic "FCMODEL1"
- *    8  u32      format version (3)
+ *    8  u32      format version (4; 3 is the same without section 4, totals as f64)
  *   12  u32      header bytes (112)
  *   16..95       as format 2 (model_io.c): network hash, sensors, horizons, profile slots per
  *                day, interval_s, features, day types, train rows, training options, regimes
  *                with bit 16 = no profiles; here also bit 17 = a window file
- *   96  u8       weight shift (6: step 2^-6), 97 u8 bias shift (4), 98 u8 interval shift (4),
+ *   96  u8       weight shift (6: step 2^-6), 97 u8 bias shift (4), 98 u8 interval shift (2),
  *   99  u8       profile steps per mph (4: 0.25 mph); a reader takes the steps from here
  *  100  u32      window: origin slots covered (0 when not a window)
  *  104  i64      window: first origin slot (slots since 1970, as the history's; 0 otherwise)
@@ -39,12 +49,16 @@
  *        2 weights: for each feature, regime, sensor, horizon: (q - ref) - (previous horizon's
  *          q - ref), coded
  *        3 intervals: lo then hi, for each sensor, horizon: q - previous horizon's q, coded
+ *        4 pooled correction (format 4 only): u8 shift (4: step 2^-4 mph), then for each of
+ *          the FC_RC_CELLS cells (model_resid.h: the tables in enum order), each horizon:
+ *          q - previous horizon's q, coded; a cell beyond 100 mph is refused
  *        with profiles only:
- *        4 per-sensor totals: f64 sum[n], f64 count[n]
- *        5 window map: u8 [day types][slots per day], 1 = the cell is in the file (empty
+ *        5 per-sensor totals: f64 sum[n], then the counts, each - the previous sensor's,
+ *          coded (format 3: f64 sum[n], f64 count[n])
+ *        6 window map: u8 [day types][slots per day], 1 = the cell is in the file (empty
  *          section unless a window file)
- *        6 counts: for each sensor, day type, cell in the map: count - previous cell's, coded
- *        7 means: the same cells, mean (steps) - previous cell's; an empty cell repeats the
+ *        7 counts: for each sensor, day type, cell in the map: count - previous cell's, coded
+ *        8 means: the same cells, mean (steps) - previous cell's; an empty cell repeats the
  *          previous mean (its sum is 0)
  *  end  u64      checksum (fc_hash_bytes) of every byte before it, header included
  */
@@ -62,7 +76,9 @@
 #define FLAG_WINDOW (1u << 17)
 #define W_SHIFT 6
 #define BIAS_SHIFT 4
-#define INTERVAL_SHIFT 4
+#define INTERVAL_SHIFT 2
+#define RC_SHIFT 4           /* the pooled correction's step: 2^-4 mph */
+#define RC_MPH_MAX 100       /* a correction cell beyond 100 mph is corruption, not a model */
 #define PROFILE_STEPS 4      /* per mph: 0.25 mph */
 #define QMAX (1 << 30)       /* any stored integer; deltas of two fit an int32 escape */
 #define COUNT_MAX (1 << 24)  /* a count a float holds exactly */
@@ -116,6 +132,9 @@ void fc_model_pack_round(fc_model *m)
         m->lo[i] = dequant(quant(m->lo[i], INTERVAL_SHIFT), INTERVAL_SHIFT);
         m->hi[i] = dequant(quant(m->hi[i], INTERVAL_SHIFT), INTERVAL_SHIFT);
     }
+    size_t nrc = (size_t)m->horizons * FC_RC_CELLS;
+    ONCE_LOOP
+    for (size_t i = 0; i < nrc; i++) m->rc[i] = dequant(quant(m->rc[i], RC_SHIFT), RC_SHIFT);
     if (!fc_model_has_profiles(m)) return;
     size_t cells = (size_t)m->n * FC_DAYTYPES * m->q;
     ONCE_LOOP
@@ -296,14 +315,40 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
         }
     }
     end_section(w, sec);
+    /* 4: the pooled correction: its step (u8 shift), then for each cell, each horizon: q - the
+     * previous horizon's q (a cell changes little from one horizon to the next) */
+    sec = begin_section(w);
+    uint8_t rc_shift = RC_SHIFT;
+    wbytes(w, &rc_shift, 1);
+    ONCE_LOOP
+    for (size_t c = 0; c < FC_RC_CELLS; c++) {
+        int64_t prev = 0;
+        ONCE_LOOP
+        for (uint32_t k = 0; k < m->horizons; k++) {
+            int64_t x = quant(m->rc[(size_t)k * FC_RC_CELLS + c], RC_SHIFT);
+            wint(w, x - prev);
+            prev = x;
+        }
+    }
+    end_section(w, sec);
     if (what == FC_PACK_NO_PROFILES) return 0;
 
-    /* 4: per-sensor totals */
+    /* 5: per-sensor totals: f64 sum[n] (exact: a sum of readings, which a forecast after a
+     * save and a load must find as it was), then the counts, whole numbers, each coded as the
+     * difference from the previous sensor's (format 3 stored them as f64 too: 3.7 KB for
+     * Atlanta, ~0.5 KB this way) */
     sec = begin_section(w);
     wbytes(w, m->prof.all_sum, (size_t)m->n * 8);
-    wbytes(w, m->prof.all_cnt, (size_t)m->n * 8);
+    int64_t prev_cnt = 0;
+    ONCE_LOOP
+    for (uint32_t s = 0; s < m->n; s++) {
+        double c = m->prof.all_cnt[s];
+        int64_t x = c > QMAX ? QMAX : c < 0 ? 0 : (int64_t)c; /* whole: fc_profile_add adds 1s */
+        wint(w, x - prev_cnt);
+        prev_cnt = x;
+    }
     end_section(w, sec);
-    /* 5: the window map */
+    /* 6: the window map */
     size_t mapn = (size_t)FC_DAYTYPES * m->q;
     uint8_t *map = calloc(mapn, 1);
     if (!map) return -1;
@@ -315,7 +360,7 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
     sec = begin_section(w);
     if (what == FC_PACK_WINDOW) wbytes(w, map, mapn);
     end_section(w, sec);
-    /* 6, 7: counts, means */
+    /* 7, 8: counts, means */
     ONCE_LOOP
     for (int part = 0; part < 2; part++) {
         sec = begin_section(w);
@@ -401,6 +446,7 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
                              fc_model **out, char *msg, size_t cap)
 {
     if (len < HEADER3 + 8) return fail(msg, cap, FC_E_FIELD, "too short to be a format-3 model");
+    uint32_t version = get32(buf + 8);
     if (get32(buf + 12) != HEADER3) return fail(msg, cap, FC_E_FIELD, "unexpected header size");
     if (get64(buf + 16) != net_hash || get32(buf + 24) != net->n_sensors || get32(buf + 36) != net->interval_s) {
         snprintf(msg, cap, "model file: trained for another network (%u sensors, %u s), this one has %u sensors, %u s",
@@ -477,18 +523,52 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
         }
         if (!done(&s)) why = "intervals: truncated or wrong length";
     }
-    if (!why && with_profiles) {
-        /* 4: per-sensor totals */
+    /* 4 (format 4): the pooled correction; a format-3 file has none (its model is the linear
+     * one alone, which is what the zeros of fc_model_alloc forecast) */
+    if (!why && version >= 4) {
         s = section(&file);
-        if (s.bad || (size_t)(s.end - s.p) != (size_t)n * 16) why = "profile totals: wrong length";
-        else {
+        int sh = s.p < s.end ? *s.p++ : -1;
+        if (sh < 0 || sh > 24) s.bad = 1;
+        int64_t qmax = sh >= 0 && sh <= 24 ? (int64_t)RC_MPH_MAX << sh : 0;
+        ONCE_LOOP
+        for (size_t c = 0; c < FC_RC_CELLS && !s.bad; c++) {
+            int64_t x = 0;
+            ONCE_LOOP
+            for (uint32_t k = 0; k < h; k++) {
+                x += rint_(&s);
+                if (x > qmax || x < -qmax) s.bad = 1;
+                m->rc[(size_t)k * FC_RC_CELLS + c] = dequant(x, sh);
+            }
+        }
+        if (!done(&s)) why = "pooled correction: truncated, wrong length, step or value out of range";
+    }
+    if (!why && with_profiles) {
+        /* 5 (4 in format 3): per-sensor totals */
+        s = section(&file);
+        if (version == 3) {
+            if (s.bad || (size_t)(s.end - s.p) != (size_t)n * 16) why = "profile totals: wrong length";
+            else {
+                memcpy(m->prof.all_sum, s.p, (size_t)n * 8);
+                memcpy(m->prof.all_cnt, s.p + (size_t)n * 8, (size_t)n * 8);
+            }
+        } else if (s.bad || (size_t)(s.end - s.p) < (size_t)n * 8) {
+            why = "profile totals: wrong length";
+        } else {
             memcpy(m->prof.all_sum, s.p, (size_t)n * 8);
-            memcpy(m->prof.all_cnt, s.p + (size_t)n * 8, (size_t)n * 8);
+            s.p += (size_t)n * 8;
+            int64_t c = 0;
+            ONCE_LOOP
+            for (uint32_t si = 0; si < n && !s.bad; si++) {
+                c += rint_(&s);
+                if (c < 0 || c > QMAX) s.bad = 1;
+                m->prof.all_cnt[si] = (double)c;
+            }
+            if (!done(&s)) why = "profile totals: truncated, wrong length or out of range";
         }
     }
     size_t mapn = (size_t)FC_DAYTYPES * q;
     if (!why && with_profiles) {
-        /* 5: map */
+        /* 6 (5 in format 3): map */
         s = section(&file);
         if (s.bad || (size_t)(s.end - s.p) != (is_window ? mapn : 0)) why = "profile window map: wrong length";
         else if (is_window) {
@@ -506,7 +586,7 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
         }
     }
     if (!why && with_profiles) {
-        /* 6, 7: counts then means; counts land in cnt, means (as sums) once both are read */
+        /* 7, 8 (6, 7 in format 3): counts then means; counts land in cnt, means (as sums) once both are read */
         rbuf sc = section(&file), smn = section(&file);
         ONCE_LOOP
         for (uint32_t si = 0; si < n && !sc.bad && !smn.bad; si++) {
@@ -550,6 +630,9 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
         fc_model_free(m);
         return fail(msg, cap, st, why);
     }
+    /* a format-3 file's intervals are finer: held as this engine saves them, so a save and a
+     * load change no forecast (as format 2, model_io.c) */
+    if (version == 3) fc_model_pack_round(m);
     *out = m;
     return FC_OK;
 }

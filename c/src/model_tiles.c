@@ -10,7 +10,8 @@ uint64_t fc_model_id(const fc_model *m)
     size_t nh = (size_t)m->n * m->horizons;
     uint64_t h = fc_hash_bytes(FC_HASH_SEED, m->w, nh * FC_REGIMES * FC_NF * sizeof(float));
     h = fc_hash_bytes(h, m->lo, nh * sizeof(float));
-    return fc_hash_bytes(h, m->hi, nh * sizeof(float));
+    h = fc_hash_bytes(h, m->hi, nh * sizeof(float));
+    return fc_hash_bytes(h, m->rc, (size_t)m->horizons * FC_RC_CELLS * sizeof(float)); /* the pooled correction */
 }
 
 const fc_profile *fc_model_profile(const fc_model *m) { return &m->prof; }

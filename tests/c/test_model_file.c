@@ -53,6 +53,9 @@ void test_model_file_profiles(void)
     layout l = layout_of(good);
     CHECK_EQ_INT(l.end + 8, len);
     float ref[24], mid[24], lo[24], hi[24];
+    /* a format-2 file holds the linear model alone (no pooled correction): the reference is the
+     * model the good file loads as */
+    CHECK_STATUS(fc_engine_load_model(e, good, len), FC_OK);
     CHECK_STATUS(fc_engine_forecast(e, ref, NULL, NULL, 24), FC_OK);
 
     /* the control: resealing an unchanged file changes nothing */

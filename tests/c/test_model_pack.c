@@ -1,12 +1,13 @@
-/* test_model_pack.c — model file format 3 (c/src/model_pack.c) as a page and a feed server use
+/* test_model_pack.c — model file format 4 (c/src/model_pack.c) as a page and a feed server use
  * it: a saved and reloaded model forecasts exactly as before (training rounds the model to the
  * file's precision), and within the quantisation bound once snapshots have moved the profiles;
- * format-2 files still load; every corrupt, truncated or oversized section is refused with the
+ * format-2 and format-3 files still load (as the linear model, without the pooled correction); every corrupt, truncated or oversized section is refused with the
  * current model kept; a window file forecasts exactly as the full file inside its window and
  * says "no profile" outside it. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include "engine.h"
 #include "hash.h"
 #include "model_io.h"
@@ -60,7 +61,7 @@ void test_pack_roundtrip(void)
     uint8_t *file = save_full(e, &len);
     uint32_t v;
     memcpy(&v, file + 8, 4);
-    CHECK_EQ_INT(v, 3);
+    CHECK_EQ_INT(v, 4);
     /* a fresh model is what its file holds: identical forecasts and identity after a load */
     CHECK_STATUS(fc_engine_load_model(e, file, len), FC_OK);
     forecast(e, mid2, lo2, hi2);
@@ -106,6 +107,8 @@ void test_pack_v2_still_loads(void)
     CHECK(e != NULL);
     if (!e) return;
     float mid[NH], mid2[NH];
+    /* format 2 has no pooled correction: its file is the linear model alone */
+    memset(e->model->rc, 0, (size_t)e->model->horizons * FC_RC_CELLS * sizeof(float));
     forecast(e, mid, NULL, NULL);
     size_t len = fc_model_file_size_v2(e->model, 1);
     uint8_t *v2 = malloc(len);
@@ -116,11 +119,11 @@ void test_pack_v2_still_loads(void)
     CHECK_STATUS(fc_engine_load_model(e, v2, len), FC_OK);
     forecast(e, mid2, NULL, NULL);
     CHECK(same(mid, mid2, NH));
-    /* and it saves as format 3, smaller */
+    /* and it saves as format 4, smaller */
     size_t len3;
     uint8_t *v3 = save_full(e, &len3);
     memcpy(&v, v3 + 8, 4);
-    CHECK_EQ_INT(v, 3);
+    CHECK_EQ_INT(v, 4);
     CHECK(len3 < len);
     free(v2);
     free(v3);
@@ -177,7 +180,7 @@ void test_pack_corrupt_sections(void)
                 refused(e, bad, len, FC_E_FIELD, ref, "section length");
             }
             /* content: an escape byte at the section's end (the int32 it announces is missing) */
-            if (slen > 0 && sections != 0 && sections != 3) {
+            if (slen > 0 && sections != 0) {
                 memcpy(bad, good, len);
                 bad[at + 4 + slen - 1] = 0x80;
                 reseal(bad, len);
@@ -187,7 +190,7 @@ void test_pack_corrupt_sections(void)
             sections++;
         }
         CHECK_EQ_INT(at, len - 8);
-        CHECK_EQ_INT(sections, 7);
+        CHECK_EQ_INT(sections, 8);
         /* bytes after the last section, sealed */
         memcpy(bad, good, len);
         memcpy(bad + len, bad + len - 8, 8);
@@ -212,23 +215,52 @@ void test_pack_corrupt_sections(void)
         free(bad);
     }
     /* out of range values, resealed: a profile mean beyond 1,000 mph (an escaped int32 as the
-     * first mean delta of the means section), and a window map cell of 2 */
+     * first mean delta of the means section), a window map cell of 2, the pooled correction's
+     * step beyond 2^-24 and a correction cell beyond 100 mph */
     {
         size_t len = lens[1];
         uint8_t *bad = malloc(len + 8);
-        size_t at = HEADER3, starts[7];
-        for (int k = 0; k < 7; k++) {
+        size_t at = HEADER3, starts[8];
+        for (int k = 0; k < 8; k++) {
             uint32_t slen;
             memcpy(&slen, files[1] + at, 4);
             starts[k] = at;
             at += 4 + slen;
         }
         memcpy(bad, files[1], len);
-        bad[starts[4] + 4 + 3] = 2;
+        bad[starts[5] + 4 + 3] = 2;
         reseal(bad, len);
         refused(e, bad, len, FC_E_FIELD, ref, "window map");
+        memcpy(bad, files[1], len);
+        bad[starts[3] + 4] = 25;
+        reseal(bad, len);
+        refused(e, bad, len, FC_E_FIELD, ref, "correction step");
+        /* the first cell's first horizon: 101 mph in 2^-4 steps, an escaped int32 */
+        uint32_t rc_len;
+        memcpy(&rc_len, files[1] + starts[3], 4);
+        uint8_t *longer = malloc(len + 8);
+        size_t p0 = starts[3] + 4 + 1; /* after the length and the step */
+        int32_t big_rc = 101 * 16;
+        memcpy(longer, files[1], p0);
+        longer[p0] = 0x80;
+        memcpy(longer + p0 + 1, &big_rc, 4);
+        /* the rest of the section as it was, one coded value (one byte unless escaped) dropped */
+        size_t skip = files[1][p0] == 0x80 ? 5 : 1;
+        memcpy(longer + p0 + 5, files[1] + p0 + skip, len - p0 - skip);
+        size_t llen = len + 5 - skip;
+        uint32_t new_rc_len = rc_len + 5 - (uint32_t)skip;
+        memcpy(longer + starts[3], &new_rc_len, 4);
+        reseal(longer, llen);
+        refused(e, longer, llen, FC_E_FIELD, ref, "correction out of range");
+        /* the same file with 99 mph loads: the bound is the range, not the encoding */
+        big_rc = 99 * 16;
+        memcpy(longer + p0 + 1, &big_rc, 4);
+        reseal(longer, llen);
+        CHECK_STATUS(fc_engine_load_model(e, longer, llen), FC_OK);
+        CHECK_STATUS(fc_engine_load_model(e, files[0], lens[0]), FC_OK); /* back to the model */
+        free(longer);
         /* the first mean (an escaped int32: 50 mph is 200 steps), made 2^30 */
-        size_t first = starts[6] + 4;
+        size_t first = starts[7] + 4;
         CHECK_EQ_INT(files[1][first], 0x80);
         memcpy(bad, files[1], len);
         uint32_t big = 1u << 30;
@@ -254,7 +286,10 @@ void test_pack_window(void)
     float ref[NH], lo_r[NH], hi_r[NH], mid[NH], lo[NH], hi[NH];
     size_t flen, wlen;
     uint8_t *ffile = save_full(e, &flen), *wfile = save_window(e, fc_engine_last_ts_ms(e), &wlen);
-    CHECK(wlen < flen / 2);
+    /* the window holds a small part of the profiles (weights, intervals and the pooled
+     * correction are in both: a file without profiles is that common part) */
+    size_t blen = fc_engine_model_size_without_profiles(e);
+    CHECK(wlen - blen < (flen - blen) / 2);
     /* the window file at the newest snapshot forecasts exactly as the full model */
     forecast(full, ref, lo_r, hi_r);
     CHECK_STATUS(fc_engine_load_model(e, wfile, wlen), FC_OK);

@@ -6,8 +6,8 @@
  *
  * Mutations nearly always break the checksum, which would hide everything behind it, so for
  * inputs whose last byte is odd the harness first rewrites the checksum to match (format 2:
- * over the payload after the 96-byte header, c/src/model_io.c; format 3: over every byte
- * before it, c/src/model_pack.c): dimensions, section lengths, escapes, NaN and range checks
+ * over the payload after the 96-byte header, c/src/model_io.c; formats 3 and 4: over every
+ * byte before it, c/src/model_pack.c): dimensions, section lengths, escapes, NaN and range checks
  * then see mutated payloads. A window file (format 3, flagged) forecasts when its window holds
  * the engine's newest slot, with the same guarantees, and is otherwise refused with FC_E_STATE.
  *
@@ -91,7 +91,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     unsigned char *input = fuzz_resealed_copy(data, size, 96);
     uint32_t version = 0;
     if (size >= 12) memcpy(&version, input + 8, 4);
-    if (version == 3 && size >= 120 && (data[size - 1] & 1)) { /* format 3 seals its header too */
+    if ((version == 3 || version == 4) && size >= 120 && (data[size - 1] & 1)) { /* formats 3 and 4 seal their header too */
         uint64_t sum = fc_hash_bytes(FC_HASH_SEED, input, size - 8);
         memcpy(input + size - 8, &sum, 8);
     }
