@@ -20,7 +20,7 @@ void fc_config_default(fc_config *cfg)
     cfg->history_s = 28u * 86400u;          /* four weeks: enough for day-of-week profiles */
     cfg->max_payload_bytes = 8u << 20;      /* 50,000 sensors at ~100 bytes a reading fit */
     cfg->max_ahead_s = 7u * 86400u;
-    cfg->max_speed_mph = 120.0f;
+    cfg->max_speed_mph = FC_DEFAULT_MAX_SPEED_MPH;
     cfg->max_volume_vph = 20000.0f;
     cfg->parser = FC_PARSER_AUTO;
 }

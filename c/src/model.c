@@ -74,9 +74,7 @@ fc_model *fc_model_alloc(uint32_t n, uint32_t horizons, uint32_t q, uint32_t int
     m->interval_s = interval_s;
     m->params = *p;
     /* the engine's default clamp until the engine installs the model with its own config */
-    fc_config defaults;
-    fc_config_default(&defaults);
-    m->max_speed_mph = defaults.max_speed_mph;
+    m->max_speed_mph = FC_DEFAULT_MAX_SPEED_MPH;
     m->w = calloc((size_t)n * horizons * FC_REGIMES * FC_NF, sizeof(float));
     m->lo = calloc((size_t)n * horizons, sizeof(float));
     m->hi = calloc((size_t)n * horizons, sizeof(float));

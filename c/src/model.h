@@ -41,6 +41,11 @@ typedef struct fc_slot_cal {
     uint8_t daytype;     /* 0 weekday, 1 weekend */
 } fc_slot_cal;
 
+/* The default clamp of speeds (mph): fc_config_default's max_speed_mph, and a new model's until
+ * the engine installs it with its own config (a constant here, so the model layer does not call
+ * up into the engine for it). */
+#define FC_DEFAULT_MAX_SPEED_MPH 120.0f
+
 typedef struct fc_model {
     uint32_t n, horizons, q;   /* sensors, horizons, profile slots per day */
     uint32_t interval_s;

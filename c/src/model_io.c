@@ -24,6 +24,7 @@
  *  end u64      checksum of the payload (fc_hash_bytes)
  */
 #include "model_io.h"
+#include "model_header.h"
 #include "model_pack.h"
 #include "hash.h"
 #include "le.h"
@@ -38,7 +39,6 @@
 #define HEADER_BYTES 96u
 #define FORMAT_VERSION 2u
 #define FLAG_NO_PROFILES (1u << 16)
-static const char k_magic[8] = {'F', 'C', 'M', 'O', 'D', 'E', 'L', '1'};
 
 uint32_t fc_model_format_version(void) { return FC_PACK_VERSION; }
 
@@ -68,50 +68,6 @@ size_t fc_model_file_size_v2(const fc_model *m, int with_profiles)
 size_t fc_model_write(const fc_model *m, uint8_t *buf, size_t cap, int with_profiles)
 {
     return fc_model_pack_write(m, NULL, with_profiles ? FC_PACK_ALL : FC_PACK_NO_PROFILES, 0, 0, buf, cap);
-}
-
-void fc_model_put_header(uint8_t *head, const fc_model *m, uint32_t version, uint32_t header_bytes, uint32_t flags)
-{
-    memcpy(head, k_magic, 8);
-    put32(head + 8, version);
-    put32(head + 12, header_bytes);
-    put64(head + 16, m->network_hash);
-    put32(head + 24, m->n);
-    put32(head + 28, m->horizons);
-    put32(head + 32, m->q);
-    put32(head + 36, m->interval_s);
-    put32(head + 40, FC_NF);
-    put32(head + 44, FC_DAYTYPES);
-    put64(head + 48, m->train_rows);
-    const fc_train_options *o = &m->params;
-    put32(head + 56, o->horizons);
-    put32(head + 60, o->smooth_slots);
-    putf(head + 64, o->profile_prior);
-    putf(head + 68, o->huber_mph);
-    putf(head + 72, o->lambda_global);
-    putf(head + 76, o->lambda_sensor);
-    put32(head + 80, o->irls_iters);
-    put32(head + 84, o->max_samples);
-    put32(head + 88, o->global_sensors);
-    put32(head + 92, flags);
-}
-
-fc_status fc_model_get_options(const uint8_t *head, uint32_t horizons, fc_train_options *o, char *msg, size_t cap)
-{
-    o->horizons = get32(head + 56);
-    o->smooth_slots = get32(head + 60);
-    o->profile_prior = getf(head + 64);
-    o->huber_mph = getf(head + 68);
-    o->lambda_global = getf(head + 72);
-    o->lambda_sensor = getf(head + 76);
-    o->irls_iters = get32(head + 80);
-    o->max_samples = get32(head + 84);
-    o->global_sensors = get32(head + 88);
-    if (o->horizons != horizons || o->smooth_slots > 48 || !(o->profile_prior >= 0 && o->profile_prior < 1e6)) {
-        snprintf(msg, cap, "model file: training options out of range");
-        return FC_E_FIELD;
-    }
-    return FC_OK;
 }
 
 void fc_model_write_v2(const fc_model *m, uint8_t *buf, int with_profiles)
@@ -146,7 +102,7 @@ fc_status fc_model_read(const uint8_t *buf, size_t len, const fc_network *net, u
                         fc_model **out, char *msg, size_t cap)
 {
     if (len < HEADER_BYTES + 8) return bad(msg, cap, FC_E_FIELD, "too short to be a flowcast model");
-    if (memcmp(buf, k_magic, 8) != 0) return bad(msg, cap, FC_E_SCHEMA, "not a flowcast model (bad magic)");
+    if (!fc_model_has_magic(buf)) return bad(msg, cap, FC_E_SCHEMA, "not a flowcast model (bad magic)");
     if (get32(buf + 8) == FC_PACK_VERSION || get32(buf + 8) == 3) return fc_model_pack_read(buf, len, net, net_hash, out, msg, cap);
     if (get32(buf + 8) != FORMAT_VERSION) {
         snprintf(msg, cap, "model file: format version %u (files of versions %u and 3 still load), this engine reads version %u",

@@ -1,4 +1,5 @@
-/* model_io.h — saving and loading trained models (formats 2 in model_io.c, 3 in model_pack.c). */
+/* model_io.h — saving and loading trained models (format 2 in model_io.c, 3 and 4 in
+ * model_pack.c, the header they share in model_header.c). */
 #ifndef FC_MODEL_IO_H
 #define FC_MODEL_IO_H
 #include <stddef.h>
@@ -15,12 +16,6 @@ size_t fc_model_write(const fc_model *m, uint8_t *buf, size_t cap, int with_prof
  * tests and fuzz seeds can prove such files still load. */
 size_t fc_model_file_size_v2(const fc_model *m, int with_profiles);
 void fc_model_write_v2(const fc_model *m, uint8_t *buf, int with_profiles);
-/* The first 96 bytes every model file format shares (magic, version, header size, network hash,
- * sizes, training rows and options, flags): written in one place for formats 2 and 3. */
-void fc_model_put_header(uint8_t *head, const fc_model *m, uint32_t version, uint32_t header_bytes, uint32_t flags);
-/* Reads the training options of that shared header and checks them against the file's horizons
- * (FC_E_FIELD with a message when out of range). */
-fc_status fc_model_get_options(const uint8_t *head, uint32_t horizons, fc_train_options *o, char *msg, size_t cap);
 /* Validates and loads a model file for this network; *out is a new model on success. A file
  * without profiles gives a model without profile arrays (fc_model.prof.tiled set, no view):
  * usable only through tile mode. */

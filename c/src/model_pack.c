@@ -63,7 +63,7 @@
  *  end  u64      checksum (fc_hash_bytes) of every byte before it, header included
  */
 #include "model_pack.h"
-#include "model_io.h"
+#include "model_header.h"
 #include "hash.h"
 #include "le.h"
 #include <math.h>
