@@ -418,6 +418,20 @@ __attribute__((noinline)) static int64_t rint_(rbuf *r)
     return v;
 }
 
+/* One delta-coded run of h values (the horizons of a sensor's interval, of a correction cell):
+ * each within +-qmax steps of 2^-shift, written at out[0], out[stride], ...; bad when one is
+ * not. */
+static void read_deltas(rbuf *r, uint32_t h, int64_t qmax, int shift, float *out, size_t stride)
+{
+    int64_t x = 0;
+    ONCE_LOOP
+    for (uint32_t k = 0; k < h; k++) {
+        x += rint_(r);
+        if (x > qmax || x < -qmax) r->bad = 1;
+        out[(size_t)k * stride] = dequant(x, shift);
+    }
+}
+
 /* The next section as its own reader; bad when its length runs past the file. */
 static rbuf section(rbuf *file)
 {
@@ -511,15 +525,7 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
         for (int side = 0; side < 2 && !s.bad; side++) {
             float *v = side ? m->hi : m->lo;
             ONCE_LOOP
-            for (uint32_t si = 0; si < n && !s.bad; si++) {
-                int64_t x = 0;
-                ONCE_LOOP
-                for (uint32_t k = 0; k < h; k++) {
-                    x += rint_(&s);
-                    if (x > QMAX || x < -QMAX) s.bad = 1;
-                    v[(size_t)si * h + k] = dequant(x, i_shift);
-                }
-            }
+            for (uint32_t si = 0; si < n && !s.bad; si++) read_deltas(&s, h, QMAX, i_shift, v + (size_t)si * h, 1);
         }
         if (!done(&s)) why = "intervals: truncated or wrong length";
     }
@@ -531,15 +537,7 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
         if (sh < 0 || sh > 24) s.bad = 1;
         int64_t qmax = sh >= 0 && sh <= 24 ? (int64_t)RC_MPH_MAX << sh : 0;
         ONCE_LOOP
-        for (size_t c = 0; c < FC_RC_CELLS && !s.bad; c++) {
-            int64_t x = 0;
-            ONCE_LOOP
-            for (uint32_t k = 0; k < h; k++) {
-                x += rint_(&s);
-                if (x > qmax || x < -qmax) s.bad = 1;
-                m->rc[(size_t)k * FC_RC_CELLS + c] = dequant(x, sh);
-            }
-        }
+        for (size_t c = 0; c < FC_RC_CELLS && !s.bad; c++) read_deltas(&s, h, qmax, sh, m->rc + c, FC_RC_CELLS);
         if (!done(&s)) why = "pooled correction: truncated, wrong length, step or value out of range";
     }
     if (!why && with_profiles) {
