@@ -146,3 +146,70 @@ test('colour bins and ages', () => {
   assert.equal(formatAge(185_000), '3 min');
   assert.equal(formatAge(3_900_000), '1 h 5 min');
 });
+
+test('event stream fallback: a stream that never opens (a static host) is given up for polling; one that opened is retried with growing delays', async () => {
+  /** A stand-in EventSource whose events the test fires. */
+  class FakeEventSource {
+    /** @type {FakeEventSource[]} */
+    static made = [];
+    /** @param {string} url */
+    constructor(url) {
+      this.url = url;
+      /** @type {Record<string, ((ev?: any) => void)[]>} */
+      this.on = {};
+      FakeEventSource.made.push(this);
+    }
+    /** @param {string} type @param {(ev?: any) => void} f */
+    addEventListener(type, f) { (this.on[type] ??= []).push(f); }
+    close() {}
+    /** @param {string} type */
+    fire(type) { for (const f of this.on[type] ?? []) f({ data: '' }); }
+  }
+  // the catch-up route answers (no snapshots): only the stream is at fault
+  const fetchOk = async () => new Response(JSON.stringify({ snapshots: [], more: false }), { status: 200, headers: { 'content-type': 'application/json' } });
+  const make = () => {
+    FakeEventSource.made = [];
+    /** @type {import('../web/worker/feed.js').FeedState[]} */
+    const states = [];
+    const feed = new FeedConnection({
+      base: 'http://feed.example/api/v1/', EventSource: /** @type {any} */ (FakeEventSource), fetch: /** @type {any} */ (fetchOk),
+      retryBaseMs: 5, retryMaxMs: 1000, pollMs: 60_000, onSnapshot: () => NaN, onState: (st) => states.push(st),
+    }, Date.parse('2026-11-24T08:00:00Z'));
+    return { feed, states };
+  };
+  /** The next stream the connection opens (after its catch-up and any retry delay). */
+  const nextStream = async (/** @type {number} */ k) => {
+    await until(() => FakeEventSource.made.length > k, 3000, `stream ${k + 1}`);
+    return FakeEventSource.made[k];
+  };
+
+  // a static host: /stream is a 404 and never opens; after two tries the connection polls
+  const a = make();
+  a.feed.start();
+  try {
+    (await nextStream(0)).fire('error');
+    (await nextStream(1)).fire('error');
+    await until(() => a.feed.mode === 'poll', 3000, 'polling');
+    assert.equal(FakeEventSource.made.length, 2, 'no third stream');
+  } finally {
+    a.feed.stop();
+  }
+
+  // a feed whose stream worked, then drops and answers errors (a restart, then a fault): it stays
+  // a stream, and each retry waits longer than the one before
+  const b = make();
+  b.feed.start();
+  try {
+    const first = await nextStream(0);
+    first.fire('open');
+    first.fire('error');
+    for (let k = 1; k <= 3; k++) (await nextStream(k)).fire('error');
+    await until(() => b.states.filter((st) => st.state === 'down').length >= 4, 3000, 'four failures');
+    assert.equal(b.feed.mode, 'stream');
+    const delays = b.states.filter((st) => st.state === 'down').map((st) => st.retryInMs);
+    // base 5 ms doubling, ±20 % jitter: 4-6, 8-12, 16-24, 32-48
+    assert.ok(delays.every((d, i) => i === 0 || d > delays[i - 1]), `delays grow: ${delays}`);
+  } finally {
+    b.feed.stop();
+  }
+});

@@ -216,6 +216,10 @@ export class FeedConnection {
     const es = new EventSourceCtor(`${this.o.base}stream${last}`);
     this.es = es;
     es.addEventListener('open', () => {
+      // the feed has an event stream (a static host's 404 never opens): its later failures are
+      // outages to back off from, not a reason to poll instead; set here, not at the first
+      // snapshot, which a stream dropped early (a server restart) may not have delivered yet
+      this.everStreamed = true;
       this.failures = 0;
       this.#report('live');
     });
