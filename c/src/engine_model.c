@@ -5,6 +5,7 @@
 #include "engine.h"
 #include "model_io.h"
 #include "model_pack.h"
+#include "model_window.h"
 #include "timeutil.h"
 #include <math.h>
 

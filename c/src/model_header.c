@@ -51,3 +51,25 @@ fc_status fc_model_get_options(const uint8_t *head, uint32_t horizons, fc_train_
     }
     return FC_OK;
 }
+
+fc_status fc_model_fail(char *msg, size_t cap, fc_status st, const char *what)
+{
+    snprintf(msg, cap, "model file: %s", what);
+    return st;
+}
+
+fc_status fc_model_check_header(const uint8_t *buf, uint32_t header_bytes, uint32_t flags_allowed,
+                                const fc_network *net, uint64_t net_hash, char *msg, size_t cap)
+{
+    if (get32(buf + 12) != header_bytes) return fc_model_fail(msg, cap, FC_E_FIELD, "unexpected header size");
+    if (get64(buf + 16) != net_hash || get32(buf + 24) != net->n_sensors || get32(buf + 36) != net->interval_s) {
+        snprintf(msg, cap, "model file: trained for another network (%u sensors, %u s), this one has %u sensors, %u s",
+                 get32(buf + 24), get32(buf + 36), net->n_sensors, net->interval_s);
+        return FC_E_NETWORK_ID;
+    }
+    uint32_t h = get32(buf + 28), q = get32(buf + 32), rf = get32(buf + 92);
+    if (h < 1 || h > FC_MAX_H || q != 86400u / net->interval_s + 1 || get32(buf + 40) != FC_NF ||
+        get32(buf + 44) != FC_DAYTYPES || (rf & ~flags_allowed) != FC_REGIMES)
+        return fc_model_fail(msg, cap, FC_E_FIELD, "inconsistent dimensions in the header");
+    return FC_OK;
+}

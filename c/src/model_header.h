@@ -16,5 +16,13 @@ void fc_model_put_header(uint8_t *head, const fc_model *m, uint32_t version, uin
 /* Reads the training options of the shared header and checks them against the file's horizons
  * (FC_E_FIELD with a message when out of range). */
 fc_status fc_model_get_options(const uint8_t *head, uint32_t horizons, fc_train_options *o, char *msg, size_t cap);
+/* "model file: <what>" into msg; returns st. */
+fc_status fc_model_fail(char *msg, size_t cap, fc_status st, const char *what);
+/* The checks of the shared header that do not depend on the format: its size (header_bytes),
+ * the network it was trained for (hash, sensors, interval: FC_E_NETWORK_ID), and the
+ * dimensions (horizons, profile slots, features, day types, the regimes in the flags' low bits
+ * with no flag outside `flags_allowed`: FC_E_FIELD). */
+fc_status fc_model_check_header(const uint8_t *buf, uint32_t header_bytes, uint32_t flags_allowed,
+                                const fc_network *net, uint64_t net_hash, char *msg, size_t cap);
 
 #endif

@@ -84,12 +84,6 @@ void fc_model_write_v2(const fc_model *m, uint8_t *buf, int with_profiles)
     put64(p, fc_hash_bytes(FC_HASH_SEED, buf + HEADER_BYTES, (size_t)(p - (buf + HEADER_BYTES))));
 }
 
-static fc_status bad(char *msg, size_t cap, fc_status st, const char *what)
-{
-    snprintf(msg, cap, "model file: %s", what);
-    return st;
-}
-
 /* A profile cell as training leaves it: a whole number of samples (each adds 1) and their sum
  * of speeds, so the mean stays within 1,000 mph (max_speed_mph is at most 600) and an empty
  * cell has no sum. Anything else can make sum / count overflow. */
@@ -101,24 +95,17 @@ static int profile_cell_ok(double sum, double cnt)
 fc_status fc_model_read(const uint8_t *buf, size_t len, const fc_network *net, uint64_t net_hash,
                         fc_model **out, char *msg, size_t cap)
 {
-    if (len < HEADER_BYTES + 8) return bad(msg, cap, FC_E_FIELD, "too short to be a flowcast model");
-    if (!fc_model_has_magic(buf)) return bad(msg, cap, FC_E_SCHEMA, "not a flowcast model (bad magic)");
+    if (len < HEADER_BYTES + 8) return fc_model_fail(msg, cap, FC_E_FIELD, "too short to be a flowcast model");
+    if (!fc_model_has_magic(buf)) return fc_model_fail(msg, cap, FC_E_SCHEMA, "not a flowcast model (bad magic)");
     if (get32(buf + 8) == FC_PACK_VERSION || get32(buf + 8) == 3) return fc_model_pack_read(buf, len, net, net_hash, out, msg, cap);
     if (get32(buf + 8) != FORMAT_VERSION) {
         snprintf(msg, cap, "model file: format version %u (files of versions %u and 3 still load), this engine reads version %u",
                  get32(buf + 8), FORMAT_VERSION, FC_PACK_VERSION);
         return FC_E_SCHEMA;
     }
-    if (get32(buf + 12) != HEADER_BYTES) return bad(msg, cap, FC_E_FIELD, "unexpected header size");
-    if (get64(buf + 16) != net_hash || get32(buf + 24) != net->n_sensors || get32(buf + 36) != net->interval_s) {
-        snprintf(msg, cap, "model file: trained for another network (%u sensors, %u s), this one has %u sensors, %u s",
-                 get32(buf + 24), get32(buf + 36), net->n_sensors, net->interval_s);
-        return FC_E_NETWORK_ID;
-    }
+    fc_status hst = fc_model_check_header(buf, HEADER_BYTES, FLAG_NO_PROFILES, net, net_hash, msg, cap);
+    if (hst != FC_OK) return hst;
     uint32_t n = get32(buf + 24), h = get32(buf + 28), q = get32(buf + 32), rf = get32(buf + 92);
-    if (h < 1 || h > FC_MAX_H || q != 86400u / net->interval_s + 1 || get32(buf + 40) != FC_NF ||
-        get32(buf + 44) != FC_DAYTYPES || (rf & ~FLAG_NO_PROFILES) != FC_REGIMES)
-        return bad(msg, cap, FC_E_FIELD, "inconsistent dimensions in the header");
     int with_profiles = !(rf & FLAG_NO_PROFILES);
     if (len != HEADER_BYTES + payload_bytes(n, h, q, with_profiles) + 8) {
         snprintf(msg, cap, "model file: %zu bytes, the header implies %zu", len,
@@ -131,9 +118,9 @@ fc_status fc_model_read(const uint8_t *buf, size_t len, const fc_network *net, u
     const uint8_t *p = buf + HEADER_BYTES;
     size_t pb = payload_bytes(n, h, q, with_profiles);
     if (fc_hash_bytes(FC_HASH_SEED, p, pb) != get64(p + pb))
-        return bad(msg, cap, FC_E_FIELD, "checksum mismatch (corrupted or truncated)");
+        return fc_model_fail(msg, cap, FC_E_FIELD, "checksum mismatch (corrupted or truncated)");
     fc_model *m = fc_model_alloc(n, h, q, net->interval_s, &o, with_profiles);
-    if (!m) return bad(msg, cap, FC_E_NOMEM, "out of memory");
+    if (!m) return fc_model_fail(msg, cap, FC_E_NOMEM, "out of memory");
     m->network_hash = net_hash;
     m->train_rows = get64(buf + 48);
     span s[7];
@@ -153,7 +140,7 @@ fc_status fc_model_read(const uint8_t *buf, size_t len, const fc_network *net, u
     for (size_t i = 0; i < n && ok && with_profiles; i++) ok = profile_cell_ok(m->prof.all_sum[i], m->prof.all_cnt[i]);
     if (!ok) {
         fc_model_free(m);
-        return bad(msg, cap, FC_E_RANGE, "non-finite or out-of-range values");
+        return fc_model_fail(msg, cap, FC_E_RANGE, "non-finite or out-of-range values");
     }
     /* held as format 3 holds it, like a trained model: its window files, its file without
      * profiles (tile mode) and its identity agree with what this engine saves */

@@ -64,6 +64,8 @@
  */
 #include "model_pack.h"
 #include "model_header.h"
+#include "model_window.h"
+#include "once_loop.h"
 #include "hash.h"
 #include "le.h"
 #include <math.h>
@@ -111,76 +113,30 @@ static int32_t cell_count(float cnt)
 }
 static float cell_sum(int32_t mean, int32_t cnt, int steps) { return (float)((double)mean * cnt / steps); }
 
-/* Size over speed for the code that runs once per training or file (the wasm ships to every
- * page): no vectorised or unrolled copies of these loops. */
-#if defined(__clang__)
-#define ONCE_LOOP _Pragma("clang loop vectorize(disable) unroll(disable)")
-#else
-#define ONCE_LOOP
-#endif
-
 void fc_model_pack_round(fc_model *m)
 {
     size_t rows = (size_t)FC_REGIMES * m->n * m->horizons, nh = (size_t)m->n * m->horizons;
-    ONCE_LOOP
+    FC_ONCE_LOOP
     for (size_t r = 0; r < rows; r++) {
-        ONCE_LOOP
+        FC_ONCE_LOOP
         for (int f = 0; f < FC_NF; f++) m->w[r * FC_NF + f] = dequant(quant(m->w[r * FC_NF + f], shift_of(f)), shift_of(f));
     }
-    ONCE_LOOP
+    FC_ONCE_LOOP
     for (size_t i = 0; i < nh; i++) {
         m->lo[i] = dequant(quant(m->lo[i], INTERVAL_SHIFT), INTERVAL_SHIFT);
         m->hi[i] = dequant(quant(m->hi[i], INTERVAL_SHIFT), INTERVAL_SHIFT);
     }
     size_t nrc = (size_t)m->horizons * FC_RC_CELLS;
-    ONCE_LOOP
+    FC_ONCE_LOOP
     for (size_t i = 0; i < nrc; i++) m->rc[i] = dequant(quant(m->rc[i], RC_SHIFT), RC_SHIFT);
     if (!fc_model_has_profiles(m)) return;
     size_t cells = (size_t)m->n * FC_DAYTYPES * m->q;
-    ONCE_LOOP
+    FC_ONCE_LOOP
     for (size_t i = 0; i < cells; i++) {
         int32_t c = cell_count(m->prof.cnt[i]);
         m->prof.sum[i] = cell_sum(cell_mean(m->prof.sum[i], m->prof.cnt[i]), c, PROFILE_STEPS);
         m->prof.cnt[i] = (float)c;
     }
-}
-
-/* ---- the window ---- */
-
-/* The cell of time of day tod + d within its day type (the profile's window wraps there). */
-static size_t window_cell(const fc_model *m, const fc_slot_cal *c, int d)
-{
-    return (size_t)c->daytype * m->q + (uint32_t)(((int64_t)c->tod + d + 4 * (int64_t)m->q) % m->q);
-}
-
-/* The cells the forecasts from slot `head` read: each slot from the recent ones to the last
- * horizon, with the smoothing around it. One walk for both uses: marked in `mark` when it is
- * given, else checked against `have` (0 at the first cell missing). */
-static int window_walk(const fc_model *m, const fc_network *net, int64_t head, uint8_t *mark, const uint8_t *have)
-{
-    int sm = (int)m->params.smooth_slots;
-    ONCE_LOOP
-    for (int64_t u = head - (FC_RECENT - 1); u <= head + (int64_t)m->horizons; u++) {
-        fc_slot_cal c;
-        fc_slot_calendar(net, u, &c);
-        ONCE_LOOP
-        for (int d = -sm; d <= sm; d++) {
-            size_t cell = window_cell(m, &c, d);
-            if (mark) mark[cell] = 1;
-            else if (!have[cell]) return 0;
-        }
-    }
-    return 1;
-}
-
-void fc_model_window_mark(const fc_model *m, const fc_network *net, int64_t head, uint8_t *map)
-{
-    window_walk(m, net, head, map, NULL);
-}
-
-int fc_model_window_covers(const fc_model *m, const fc_network *net, int64_t head)
-{
-    return !m->window || window_walk(m, net, head, NULL, m->window);
 }
 
 /* ---- writing ---- */
@@ -260,20 +216,20 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
         free(col);
         return -1;
     }
-    ONCE_LOOP
+    FC_ONCE_LOOP
     for (int r = 0; r < FC_REGIMES; r++)
-        ONCE_LOOP
+        FC_ONCE_LOOP
         for (uint32_t k = 0; k < m->horizons; k++)
-            ONCE_LOOP
+            FC_ONCE_LOOP
             for (int f = 0; f < FC_NF; f++) {
-                ONCE_LOOP
+                FC_ONCE_LOOP
                 for (uint32_t s = 0; s < m->n; s++) col[s] = quant(m->w[w_at(m, r, s, k, f)], shift_of(f));
                 qsort(col, m->n, sizeof *col, cmp_i32);
                 ref[ref_at(m, r, k, f)] = m->n ? col[m->n / 2] : 0;
             }
     free(col);
     size_t sec = begin_section(w);
-    ONCE_LOOP
+    FC_ONCE_LOOP
     for (size_t i = 0; i < nref; i++) {
         uint8_t b[4];
         put32(b, (uint32_t)ref[i]);
@@ -282,14 +238,14 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
     end_section(w, sec);
     /* 2: weights */
     sec = begin_section(w);
-    ONCE_LOOP
+    FC_ONCE_LOOP
     for (int f = 0; f < FC_NF; f++)
-        ONCE_LOOP
+        FC_ONCE_LOOP
         for (int r = 0; r < FC_REGIMES; r++)
-            ONCE_LOOP
+            FC_ONCE_LOOP
             for (uint32_t s = 0; s < m->n; s++) {
                 int64_t prev = 0;
-                ONCE_LOOP
+                FC_ONCE_LOOP
                 for (uint32_t k = 0; k < m->horizons; k++) {
                     int64_t d = (int64_t)quant(m->w[w_at(m, r, s, k, f)], shift_of(f)) - ref[ref_at(m, r, k, f)];
                     wint(w, d - prev);
@@ -300,13 +256,13 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
     free(ref);
     /* 3: intervals */
     sec = begin_section(w);
-    ONCE_LOOP
+    FC_ONCE_LOOP
     for (int side = 0; side < 2; side++) {
         const float *v = side ? m->hi : m->lo;
-        ONCE_LOOP
+        FC_ONCE_LOOP
         for (uint32_t s = 0; s < m->n; s++) {
             int64_t prev = 0;
-            ONCE_LOOP
+            FC_ONCE_LOOP
             for (uint32_t k = 0; k < m->horizons; k++) {
                 int64_t x = quant(v[(size_t)s * m->horizons + k], INTERVAL_SHIFT);
                 wint(w, x - prev);
@@ -320,10 +276,10 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
     sec = begin_section(w);
     uint8_t rc_shift = RC_SHIFT;
     wbytes(w, &rc_shift, 1);
-    ONCE_LOOP
+    FC_ONCE_LOOP
     for (size_t c = 0; c < FC_RC_CELLS; c++) {
         int64_t prev = 0;
-        ONCE_LOOP
+        FC_ONCE_LOOP
         for (uint32_t k = 0; k < m->horizons; k++) {
             int64_t x = quant(m->rc[(size_t)k * FC_RC_CELLS + c], RC_SHIFT);
             wint(w, x - prev);
@@ -340,7 +296,7 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
     sec = begin_section(w);
     wbytes(w, m->prof.all_sum, (size_t)m->n * 8);
     int64_t prev_cnt = 0;
-    ONCE_LOOP
+    FC_ONCE_LOOP
     for (uint32_t s = 0; s < m->n; s++) {
         double c = m->prof.all_cnt[s];
         int64_t x = c > QMAX ? QMAX : c < 0 ? 0 : (int64_t)c; /* whole: fc_profile_add adds 1s */
@@ -353,7 +309,7 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
     uint8_t *map = calloc(mapn, 1);
     if (!map) return -1;
     if (what == FC_PACK_WINDOW)
-        ONCE_LOOP
+        FC_ONCE_LOOP
         for (uint32_t k = 0; k < origins; k++) fc_model_window_mark(m, net, first + k, map);
     else
         memset(map, 1, mapn);
@@ -361,15 +317,15 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
     if (what == FC_PACK_WINDOW) wbytes(w, map, mapn);
     end_section(w, sec);
     /* 7, 8: counts, means */
-    ONCE_LOOP
+    FC_ONCE_LOOP
     for (int part = 0; part < 2; part++) {
         sec = begin_section(w);
-        ONCE_LOOP
+        FC_ONCE_LOOP
         for (uint32_t s = 0; s < m->n; s++) {
             int64_t prev = 0;
-            ONCE_LOOP
+            FC_ONCE_LOOP
             for (int d = 0; d < FC_DAYTYPES; d++)
-                ONCE_LOOP
+                FC_ONCE_LOOP
                 for (uint32_t t = 0; t < m->q; t++) {
                     if (!map[(size_t)d * m->q + t]) continue;
                     size_t c = ((size_t)s * FC_DAYTYPES + (size_t)d) * m->q + t;
@@ -424,7 +380,7 @@ __attribute__((noinline)) static int64_t rint_(rbuf *r)
 static void read_deltas(rbuf *r, uint32_t h, int64_t qmax, int shift, float *out, size_t stride)
 {
     int64_t x = 0;
-    ONCE_LOOP
+    FC_ONCE_LOOP
     for (uint32_t k = 0; k < h; k++) {
         x += rint_(r);
         if (x > qmax || x < -qmax) r->bad = 1;
@@ -446,12 +402,6 @@ static rbuf section(rbuf *file)
     return s;
 }
 
-static fc_status fail(char *msg, size_t cap, fc_status st, const char *what)
-{
-    snprintf(msg, cap, "model file: %s", what);
-    return st;
-}
-
 /* A section must be read exactly to its end (a length that disagrees with its content is
  * corruption, not slack). */
 static int done(const rbuf *s) { return !s->bad && s->p == s->end; }
@@ -459,56 +409,50 @@ static int done(const rbuf *s) { return !s->bad && s->p == s->end; }
 fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *net, uint64_t net_hash,
                              fc_model **out, char *msg, size_t cap)
 {
-    if (len < HEADER3 + 8) return fail(msg, cap, FC_E_FIELD, "too short to be a format-3 model");
+    if (len < HEADER3 + 8) return fc_model_fail(msg, cap, FC_E_FIELD, "too short to be a format-3 model");
     uint32_t version = get32(buf + 8);
-    if (get32(buf + 12) != HEADER3) return fail(msg, cap, FC_E_FIELD, "unexpected header size");
-    if (get64(buf + 16) != net_hash || get32(buf + 24) != net->n_sensors || get32(buf + 36) != net->interval_s) {
-        snprintf(msg, cap, "model file: trained for another network (%u sensors, %u s), this one has %u sensors, %u s",
-                 get32(buf + 24), get32(buf + 36), net->n_sensors, net->interval_s);
-        return FC_E_NETWORK_ID;
-    }
+    fc_status hst = fc_model_check_header(buf, HEADER3, FLAG_NO_PROFILES | FLAG_WINDOW, net, net_hash, msg, cap);
+    if (hst != FC_OK) return hst;
     uint32_t n = get32(buf + 24), h = get32(buf + 28), q = get32(buf + 32), rf = get32(buf + 92);
-    if (h < 1 || h > FC_MAX_H || q != 86400u / net->interval_s + 1 || get32(buf + 40) != FC_NF ||
-        get32(buf + 44) != FC_DAYTYPES || (rf & ~(FLAG_NO_PROFILES | FLAG_WINDOW)) != FC_REGIMES ||
-        (rf & FLAG_NO_PROFILES && rf & FLAG_WINDOW))
-        return fail(msg, cap, FC_E_FIELD, "inconsistent dimensions in the header");
+    if (rf & FLAG_NO_PROFILES && rf & FLAG_WINDOW)
+        return fc_model_fail(msg, cap, FC_E_FIELD, "inconsistent dimensions in the header");
     int w_shift = buf[96], b_shift = buf[97], i_shift = buf[98], steps = buf[99];
     if (w_shift > 24 || b_shift > 24 || i_shift > 24 || steps < 1)
-        return fail(msg, cap, FC_E_FIELD, "quantisation steps out of range");
+        return fc_model_fail(msg, cap, FC_E_FIELD, "quantisation steps out of range");
     int with_profiles = !(rf & FLAG_NO_PROFILES), is_window = !!(rf & FLAG_WINDOW);
     uint32_t origins = get32(buf + 100);
     int64_t first = (int64_t)get64(buf + 104);
     if (is_window ? origins < 1 : origins != 0 || first != 0)
-        return fail(msg, cap, FC_E_FIELD, "inconsistent window fields");
+        return fc_model_fail(msg, cap, FC_E_FIELD, "inconsistent window fields");
     fc_train_options o;
     fc_status ost = fc_model_get_options(buf, h, &o, msg, cap);
     if (ost != FC_OK) return ost;
     if (fc_hash_bytes(FC_HASH_SEED, buf, len - 8) != get64(buf + len - 8))
-        return fail(msg, cap, FC_E_FIELD, "checksum mismatch (corrupted or truncated)");
+        return fc_model_fail(msg, cap, FC_E_FIELD, "checksum mismatch (corrupted or truncated)");
 
     rbuf file = {buf + HEADER3, buf + len - 8, 0};
     /* 1: references */
     size_t nref = (size_t)FC_REGIMES * h * FC_NF;
     rbuf s = section(&file);
-    if (s.bad || (size_t)(s.end - s.p) != nref * 4) return fail(msg, cap, FC_E_FIELD, "weight references: wrong length");
+    if (s.bad || (size_t)(s.end - s.p) != nref * 4) return fc_model_fail(msg, cap, FC_E_FIELD, "weight references: wrong length");
     const uint8_t *refs = s.p;
     fc_model *m = fc_model_alloc(n, h, q, net->interval_s, &o, with_profiles);
-    if (!m) return fail(msg, cap, FC_E_NOMEM, "out of memory");
+    if (!m) return fc_model_fail(msg, cap, FC_E_NOMEM, "out of memory");
     m->network_hash = net_hash;
     m->train_rows = get64(buf + 48);
     const char *why = NULL;
     fc_status st = FC_E_FIELD;
     /* 2: weights */
     s = section(&file);
-    ONCE_LOOP
+    FC_ONCE_LOOP
     for (int f = 0; f < FC_NF && !s.bad; f++) {
         int sh = f == FC_F_BIAS ? b_shift : w_shift;
-        ONCE_LOOP
+        FC_ONCE_LOOP
         for (int r = 0; r < FC_REGIMES && !s.bad; r++)
-            ONCE_LOOP
+            FC_ONCE_LOOP
             for (uint32_t si = 0; si < n && !s.bad; si++) {
                 int64_t d = 0;
-                ONCE_LOOP
+                FC_ONCE_LOOP
                 for (uint32_t k = 0; k < h; k++) {
                     d += rint_(&s);
                     int64_t v = d + (int32_t)get32(refs + ref_at(m, r, k, f) * 4);
@@ -521,10 +465,10 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
     /* 3: intervals */
     if (!why) {
         s = section(&file);
-        ONCE_LOOP
+        FC_ONCE_LOOP
         for (int side = 0; side < 2 && !s.bad; side++) {
             float *v = side ? m->hi : m->lo;
-            ONCE_LOOP
+            FC_ONCE_LOOP
             for (uint32_t si = 0; si < n && !s.bad; si++) read_deltas(&s, h, QMAX, i_shift, v + (size_t)si * h, 1);
         }
         if (!done(&s)) why = "intervals: truncated or wrong length";
@@ -536,7 +480,7 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
         int sh = s.p < s.end ? *s.p++ : -1;
         if (sh < 0 || sh > 24) s.bad = 1;
         int64_t qmax = sh >= 0 && sh <= 24 ? (int64_t)RC_MPH_MAX << sh : 0;
-        ONCE_LOOP
+        FC_ONCE_LOOP
         for (size_t c = 0; c < FC_RC_CELLS && !s.bad; c++) read_deltas(&s, h, qmax, sh, m->rc + c, FC_RC_CELLS);
         if (!done(&s)) why = "pooled correction: truncated, wrong length, step or value out of range";
     }
@@ -555,7 +499,7 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
             memcpy(m->prof.all_sum, s.p, (size_t)n * 8);
             s.p += (size_t)n * 8;
             int64_t c = 0;
-            ONCE_LOOP
+            FC_ONCE_LOOP
             for (uint32_t si = 0; si < n && !s.bad; si++) {
                 c += rint_(&s);
                 if (c < 0 || c > QMAX) s.bad = 1;
@@ -574,7 +518,7 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
                 why = "out of memory";
                 st = FC_E_NOMEM;
             } else {
-                ONCE_LOOP
+                FC_ONCE_LOOP
                 for (size_t i = 0; i < mapn && !why; i++)
                     if (s.p[i] > 1) why = "profile window map: a cell neither 0 nor 1";
                 if (!why) memcpy(m->window, s.p, mapn);
@@ -586,10 +530,10 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
     if (!why && with_profiles) {
         /* 7, 8 (6, 7 in format 3): counts then means; counts land in cnt, means (as sums) once both are read */
         rbuf sc = section(&file), smn = section(&file);
-        ONCE_LOOP
+        FC_ONCE_LOOP
         for (uint32_t si = 0; si < n && !sc.bad && !smn.bad; si++) {
             int64_t c = 0, mean = 0;
-            ONCE_LOOP
+            FC_ONCE_LOOP
             for (size_t cell = 0; cell < mapn; cell++) {
                 if (m->window && !m->window[cell]) continue;
                 c += rint_(&sc);
@@ -611,11 +555,11 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
         /* the same checks as format 2 (model_io.c): finite, bounded, intervals in order */
         int ok = 1;
         size_t nh = (size_t)n * h;
-        ONCE_LOOP
+        FC_ONCE_LOOP
         for (size_t i = 0; i < nh * FC_REGIMES * FC_NF && ok; i++) ok = fabsf(m->w[i]) < 1e6f;
-        ONCE_LOOP
+        FC_ONCE_LOOP
         for (size_t i = 0; i < nh && ok; i++) ok = m->lo[i] <= m->hi[i] && fabsf(m->lo[i]) < 1e3f && fabsf(m->hi[i]) < 1e3f;
-        ONCE_LOOP
+        FC_ONCE_LOOP
         for (size_t i = 0; i < n && ok && with_profiles; i++)
             ok = isfinite(m->prof.all_sum[i]) && isfinite(m->prof.all_cnt[i]) && m->prof.all_cnt[i] >= 0 &&
                  m->prof.all_cnt[i] == floor(m->prof.all_cnt[i]) && fabs(m->prof.all_sum[i]) <= 1e3 * m->prof.all_cnt[i];
@@ -626,7 +570,7 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
     }
     if (why) {
         fc_model_free(m);
-        return fail(msg, cap, st, why);
+        return fc_model_fail(msg, cap, st, why);
     }
     /* a format-3 file's intervals are finer: held as this engine saves them, so a save and a
      * load change no forecast (as format 2, model_io.c) */

@@ -38,12 +38,4 @@ size_t fc_model_pack_write(const fc_model *m, const fc_network *net, fc_pack_pro
 fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *net, uint64_t net_hash,
                              fc_model **out, char *msg, size_t cap);
 
-/* The profile cells a forecast from origin slot `head` reads: sets map[daytype * q + tod] for
- * each (model_forecast.c: the profile at every slot head-FC_RECENT+1 .. head+horizons, each a
- * window of ±smooth_slots around its time of day, within its day type). */
-void fc_model_window_mark(const fc_model *m, const fc_network *net, int64_t head, uint8_t *map);
-/* Whether a window model holds every profile cell a forecast from `head` reads (1 for a model
- * with all its profiles). */
-int fc_model_window_covers(const fc_model *m, const fc_network *net, int64_t head);
-
 #endif

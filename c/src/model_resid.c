@@ -1,17 +1,12 @@
 /* model_resid.c — fitting the pooled residual correction (model_resid.h). */
 #include "model_resid.h"
+#include "once_loop.h"
 #include "model_solve.h"
 #include <math.h>
 #include <string.h>
 
-/* The fit runs once per horizon per training: its loops are kept as written, not unrolled or
- * vectorised into copies (the scatter into the cells does not vectorise; unrolled copies cost
- * the wasm download bytes for no measured gain). */
-#if defined(__clang__)
-#define FIT_LOOP _Pragma("clang loop vectorize(disable) unroll(disable)")
-#else
-#define FIT_LOOP
-#endif
+/* The fit runs once per horizon per training: FC_ONCE_LOOP (once_loop.h); the scatter into the cells
+ * does not vectorise anyway. */
 
 /* Backfitting passes: the inner split gained nothing from more than 4 (PERFORMANCE.md §32). */
 #define RC_PASSES 4
@@ -20,14 +15,14 @@ void fc_rc_fit(const uint8_t *cells, const float *r, uint32_t n, float huber_mph
 {
     memset(rc, 0, FC_RC_CELLS * sizeof(float));
     memcpy(e, r, (size_t)n * sizeof(float)); /* e: the residual the tables leave */
-    FIT_LOOP
+    FC_ONCE_LOOP
     for (int pass = 0; pass < RC_PASSES; pass++) {
-        FIT_LOOP
+        FC_ONCE_LOOP
         for (int k = 0; k < FC_RC_TABLES; k++) {
             float *t = rc + fc_rc_table_start(k);
             int size = fc_rc_table_size(k);
             double sw[FC_RC_PAIR] = {0}, swe[FC_RC_PAIR] = {0};
-            FIT_LOOP
+            FC_ONCE_LOOP
             for (uint32_t i = 0; i < n; i++) {
                 uint8_t c = cells[(size_t)i * FC_RC_TABLES + k];
                 float w = fc_huber_weight(e[i], huber_mph);
@@ -35,13 +30,13 @@ void fc_rc_fit(const uint8_t *cells, const float *r, uint32_t n, float huber_mph
                 swe[c] += (double)w * (e[i] + t[c]); /* what this table is left to explain */
             }
             float d[FC_RC_PAIR];
-            FIT_LOOP
+            FC_ONCE_LOOP
             for (int c = 0; c < size; c++) {
                 float v = (float)(swe[c] / (sw[c] + prior));
                 d[c] = v - t[c];
                 t[c] = v;
             }
-            FIT_LOOP
+            FC_ONCE_LOOP
             for (uint32_t i = 0; i < n; i++) e[i] -= d[cells[(size_t)i * FC_RC_TABLES + k]];
         }
     }

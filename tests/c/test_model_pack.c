@@ -12,6 +12,7 @@
 #include "hash.h"
 #include "model_io.h"
 #include "model_pack.h"
+#include "model_window.h"
 #include "test.h"
 
 enum { N = 4, H = 6, NH = N * H };

@@ -1,0 +1,12 @@
+/* once_loop.h — FC_ONCE_LOOP before a loop that runs once per training or per file (the
+ * model's fit, its file coding, the window walk): size over speed, since the wasm ships to every
+ * page. The loop is kept as written, not vectorised or unrolled into copies that cost download
+ * bytes for no measured gain. */
+#ifndef FC_ONCE_LOOP_H
+#define FC_ONCE_LOOP_H
+#if defined(__clang__)
+#define FC_ONCE_LOOP _Pragma("clang loop vectorize(disable) unroll(disable)")
+#else
+#define FC_ONCE_LOOP
+#endif
+#endif
