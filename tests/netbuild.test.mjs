@@ -12,7 +12,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -188,4 +188,20 @@ test('the feed server replays Los Angeles: its sensors, the recorded March 2012 
   } finally {
     await app.close();
   }
+});
+
+test('Los Angeles made again after the tools were rebuilt, over a folder that holds its trained model', { skip: laSkip }, async () => {
+  // what `npm start` meets after any C change: the dataset is older than the tools, and the
+  // folder also holds the model.fcm it trained there (which kept the old folder from being
+  // removed: "cannot rename ... Directory not empty", and Los Angeles was left out)
+  const { ensureLaDataset } = await import('../web/server/la.js');
+  const dir = ensureLaDataset({ dir: join(tmp, 'la-again'), quiet: true });
+  writeFileSync(join(dir, 'model.fcm'), 'a model of the old data');
+  const old = new Date(Date.now() - 86400e3);
+  utimesSync(join(dir, 'meta.json'), old, old);
+  assert.equal(ensureLaDataset({ dir, quiet: true }), dir);
+  assert.ok(statSync(join(dir, 'meta.json')).mtimeMs > old.getTime(), 'made again');
+  assert.equal(JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')).recorded_rows, 1612);
+  assert.ok(!existsSync(join(dir, 'model.fcm')), 'the stale model went with the old data (npm start trains a new one)');
+  assert.ok(!existsSync(`${dir}.tmp`));
 });

@@ -48,9 +48,13 @@ static void write_matrix(const char *dir, const char *name, const fc_matrix *m)
     free(buf);
 }
 
+/* Removes a dataset folder these tools made, with the model file `npm start` trains into it
+ * (web/server/start.js): a model of the old data is stale, and left behind it kept the folder
+ * from being removed, so the new dataset could not be renamed into place. */
 static void remove_dir(const char *dir)
 {
-    static const char *const k_files[] = {"meta.json", "network.json", "speed.csv", "volume.csv", "occupancy.csv", NULL};
+    static const char *const k_files[] = {"meta.json", "network.json", "speed.csv", "volume.csv", "occupancy.csv",
+                                          "model.fcm", NULL};
     char path[4600];
     for (int k = 0; k_files[k]; k++) {
         snprintf(path, sizeof path, "%s/%s", dir, k_files[k]);
