@@ -1,12 +1,13 @@
-// The model's second stage, the pooled correction (c/src/model_resid.h): it learns a structure
-// that each sensor's linear model cannot represent, trains deterministically, and a saved and
-// reloaded model forecasts exactly as the trained one (format 4 carries the correction).
+// The model's later stages, the pooled correction (c/src/model_resid.h) and the shared network
+// (c/src/model_mlp.h): each learns a structure that the stages before it cannot represent, they
+// train deterministically, and a saved and reloaded model forecasts exactly as the trained one
+// (format 5 carries both).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createPredictor } from 'flowcast';
 import { gridNetwork } from './fixtures/networks.mjs';
 import { rng } from './fixtures/rng.mjs';
-import { pooledCorrectionBytes, withoutCorrection } from './fixtures/model-file.mjs';
+import { networkWeights, pooledCorrectionBytes, withoutCorrection, withoutNetwork } from './fixtures/model-file.mjs';
 
 const INTERVAL_MS = 300_000;
 const T0 = Date.parse('2026-09-07T04:00:00Z'); // Monday 00:00 in New York
@@ -107,16 +108,99 @@ test('learns what the linear model cannot: a drop that lasts in the morning and 
   linear.dispose();
 });
 
-test('the correction trains deterministically and travels in the model file (format 4): save -> load forecasts exactly', async () => {
+/**
+ * Free flow at 65 mph broken by queues at 30 mph that last exactly 80 minutes (16 slots) and
+ * start at random at any time of day (so the time-of-day profile is flat). 30 minutes ahead of
+ * an origin inside a queue, the truth is free flow if the queue started 50 minutes ago or more
+ * and still the queue if it started 35 minutes ago or less. The last 15 minutes (the linear
+ * models' lags) and the tables' 5- and 15-minute trends are the same for both (30 mph all
+ * along); only the speeds 40 and 55 minutes back — the network's lags of 8 and 11 slots — tell
+ * how long the queue has lasted.
+ * @returns {{ speed: Float32Array[], age: Int32Array[] }} age[t][s]: slots since the queue at s
+ *   started (0 at its first slot), -1 in free flow
+ */
+function fixedQueues(n, rows, seed) {
+  const rand = rng(seed);
+  const speed = [], age = [];
+  const since = new Int32Array(n).fill(-1);
+  for (let t = 0; t < rows; t++) {
+    const row = new Float32Array(n), a = new Int32Array(n);
+    for (let s = 0; s < n; s++) {
+      if (since[s] >= 0) since[s] = since[s] + 1 < 16 ? since[s] + 1 : -1;
+      else if (rand() < 1 / 60) since[s] = 0;
+      row[s] = (since[s] >= 0 ? JAM : FREE) + (rand() - 0.5) * 2;
+      a[s] = since[s];
+    }
+    speed.push(row);
+    age.push(a);
+  }
+  return { speed, age };
+}
+
+test('the network knows how long a queue has lasted: 30 minutes ahead it forecasts the end of an old queue, not of a young one', async () => {
+  const n = 8, train = DAY * 14, rows = DAY * 21, h = 6;
+  const data = fixedQueues(n, rows, 11);
+  const p = await engineWith(data, n, train);
+  p.trainSync();
+  const file = p.saveModel();
+  assert.ok(networkWeights(file).some((w) => w !== 0), 'a network was trained');
+  // the same model without its network (a format-4 file of it)
+  const tables = await engineWith(data, n, train);
+  assert.deepEqual(tables.loadModel(withoutNetwork(file)), { ok: true });
+  const sum = { model: [0, 0], tables: [0, 0], truth: [0, 0] }, count = [0, 0];
+  const absErr = { model: [0, 0], tables: [0, 0] };
+  for (let t = train; t < rows - h; t++) {
+    for (const e of [p, tables]) e.ingestValues(T0 + (t + 1) * INTERVAL_MS, data.speed[t]);
+    const young = [], old = [];
+    for (let s = 0; s < n; s++) {
+      const a = data.age[t][s];
+      if (a >= 3 && a <= 7) young.push(s); // ends 45-65 min from now: a queue 30 min ahead
+      else if (a >= 11 && a <= 15 && data.age[t + h][s] === -1) old.push(s); // ended within 25 min
+    }
+    if (!young.length && !old.length) continue;
+    const f = p.forecast(), ft = tables.forecast();
+    [young, old].forEach((group, kind) => {
+      for (const s of group) {
+        const at = s * 12 + h - 1, truth = data.speed[t + h][s];
+        sum.model[kind] += f.mid[at];
+        sum.tables[kind] += ft.mid[at];
+        sum.truth[kind] += truth;
+        absErr.model[kind] += Math.abs(f.mid[at] - truth);
+        absErr.tables[kind] += Math.abs(ft.mid[at] - truth);
+        count[kind]++;
+      }
+    });
+  }
+  assert.ok(count[0] >= 50 && count[1] >= 50, `origins: ${count[0]} young, ${count[1]} old`);
+  const gap = (/** @type {number[]} */ v) => v[1] / count[1] - v[0] / count[0];
+  const show = (/** @type {number[]} */ v) => `${(v[0] / count[0]).toFixed(1)} / ${(v[1] / count[1]).toFixed(1)}`;
+  const what = `30 min ahead inside a queue, young / old: truth ${show(sum.truth)}, without the network ` +
+    `${show(sum.tables)}, with it ${show(sum.model)} mph; MAE without ${show(absErr.tables)}, with ${show(absErr.model)}`;
+  assert.ok(gap(sum.truth) > 30, what);
+  // without the network both look alike; with it, the old queue's end is forecast (measured:
+  // truth 30.0 / 65.0, without 31.7 / 31.5, with 31.8 / 62.7 mph)
+  assert.ok(Math.abs(gap(sum.tables)) < 0.2 * gap(sum.truth), what);
+  assert.ok(gap(sum.model) > 0.7 * gap(sum.truth), what);
+  const total = (/** @type {number[]} */ v) => v[0] + v[1];
+  assert.ok(total(absErr.model) < 0.5 * total(absErr.tables), what);
+  p.dispose();
+  tables.dispose();
+});
+
+test('the correction and the network train deterministically and travel in the model file (format 5): save -> load forecasts exactly', async () => {
   const n = 8, rows = DAY * 9;
   const data = queuesAndBlips(n, rows, 9);
   const a = await engineWith(data, n, rows);
   a.trainSync();
   const file = a.saveModel();
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  assert.equal(view.getUint32(8, true), 4);
+  assert.equal(view.getUint32(8, true), 5);
   // 432 cells per horizon, a byte or more each, after its step byte
   assert.ok(pooledCorrectionBytes(file) >= 4 + 1 + 432 * 12, `correction section ${pooledCorrectionBytes(file)} bytes`);
+  // the network: 524 weights for 12 horizons, some not 0
+  const w = networkWeights(file);
+  assert.equal(w.length, 524);
+  assert.ok(w.some((v) => v !== 0) && w.every((v) => Number.isFinite(v)));
   const b = await engineWith(data, n, rows);
   b.trainSync();
   assert.deepEqual(b.saveModel(), file, 'two trainings on the same data differ');

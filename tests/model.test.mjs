@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createPredictor, wasmHeapBytes } from 'flowcast';
 import { gridNetwork } from './fixtures/networks.mjs';
 import { rng } from './fixtures/rng.mjs';
-import { pooledCorrectionBytes } from './fixtures/model-file.mjs';
+import { networkBytes, pooledCorrectionBytes } from './fixtures/model-file.mjs';
 import { modelFormatVersion } from 'flowcast';
 import { EVIDENCE } from '../web/engine/abi.js';
 
@@ -135,7 +135,7 @@ test('bad model files are refused and leave the current model in place', async (
     [Uint8Array.from([...good.slice(0, 8).map((b, i) => (i === 0 ? 0x58 : b)), ...good.slice(8)]), 'E_SCHEMA', /magic/],
     [(() => { const v = good.slice(); v[8] = 9; return v; })(), 'E_SCHEMA', /version 9/],
     // a file from before the regime weights (format 1) is named as such, not misread
-    [(() => { const v = good.slice(); v[8] = 1; return v; })(), 'E_SCHEMA', /format version 1 \(files of versions 2 and 3 still load\), this engine reads version 4/],
+    [(() => { const v = good.slice(); v[8] = 1; return v; })(), 'E_SCHEMA', /format version 1 \(files of versions 2, 3 and 4 still load\), this engine reads version 5/],
     [(() => { const v = good.slice(); v[92] = 3; return v; })(), 'E_FIELD', /inconsistent dimensions/],
   ];
   for (const [bytes, code, message] of cases) {
@@ -162,12 +162,13 @@ test('a window file: a page\'s first forecast from the next hour\'s profiles, th
   const full = server.saveModel();
   const latest = T0 + (rows - 30) * INTERVAL_MS; // the newest snapshot's time
   const window = server.saveModel({ window: latest });
-  assert.equal(new DataView(window.buffer, window.byteOffset).getUint32(8, true), 4);
-  // the window holds a small part of the profiles; both hold the pooled correction, a fixed
-  // 432 cells per horizon that outweighs the profiles of a network this small (6 sensors)
-  const rc = pooledCorrectionBytes(full);
-  assert.equal(pooledCorrectionBytes(window), rc);
-  assert.ok(window.length - rc < (full.length - rc) / 2, `window ${window.length} bytes, full ${full.length}, correction ${rc}`);
+  assert.equal(new DataView(window.buffer, window.byteOffset).getUint32(8, true), 5);
+  // the window holds a small part of the profiles; both hold the pooled correction and the
+  // network, a fixed 432 cells and 16 x (19 + 1 + horizons) + horizons weights that outweigh
+  // the profiles of a network this small (6 sensors)
+  const rc = pooledCorrectionBytes(full) + networkBytes(full);
+  assert.equal(pooledCorrectionBytes(window) + networkBytes(window), rc);
+  assert.ok(window.length - rc < (full.length - rc) / 2, `window ${window.length} bytes, full ${full.length}, correction and network ${rc}`);
   // the page: the same history, the window file first
   const page = await engineWith(data, n, rows - 30);
   const control = await engineWith(data, n, rows - 30);

@@ -42,10 +42,11 @@ fc_status fc_engine_memory(const fc_engine *e, fc_memory *out)
     /* ring buffers (7 bytes per sensor-slot), newest-slot sums and counts (18 B), staging
      * (12 B) per sensor */
     out->history_bytes = n * e->hist.cap * 7 + n * 18 + n * 12;
-    /* weights and intervals, the pooled correction, forecast scratch, then the profile arrays (2
+    /* weights and intervals, the pooled correction and the network, forecast scratch, then the profile arrays (2
      * day types x q slots x 8 bytes + 16 per sensor) or, in tile mode, the tile state */
     if (e->model) {
         out->model_bytes = fc_model_file_size_v2(e->model, 0) + (uint64_t)e->model->horizons * FC_RC_CELLS * sizeof(float) +
+                           fc_mlp_params(e->model->horizons) * sizeof(float) +
                            n * FC_RECENT * sizeof(float) + n; /* + evidence */
         if (fc_model_has_profiles(e->model)) out->model_bytes += n * FC_DAYTYPES * e->model->q * 8 + n * 16;
         if (e->tiles) out->model_bytes += fc_tiles_bytes(e->tiles);

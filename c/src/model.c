@@ -12,7 +12,7 @@ void fc_train_options_default_impl(fc_train_options *p)
 {
     p->horizons = 12;
     p->smooth_slots = 4;
-    p->profile_prior = 3.0f;
+    p->profile_prior = 6.0f;
     p->huber_mph = 0.5f;
     p->lambda_global = 1.0f;
     p->lambda_sensor = 0.4f;
@@ -79,10 +79,11 @@ fc_model *fc_model_alloc(uint32_t n, uint32_t horizons, uint32_t q, uint32_t int
     m->lo = calloc((size_t)n * horizons, sizeof(float));
     m->hi = calloc((size_t)n * horizons, sizeof(float));
     m->rc = calloc((size_t)horizons * FC_RC_CELLS, sizeof(float));
+    m->mlp = calloc(fc_mlp_params(horizons), sizeof(float));
     m->recent = calloc((size_t)n * FC_RECENT, sizeof(float));
     m->evidence = calloc(n ? n : 1, 1);
     m->cal = calloc(fc_model_cal_span(p), sizeof(fc_slot_cal));
-    if (!m->cal || !m->w || !m->lo || !m->hi || !m->rc || !m->recent || !m->evidence ||
+    if (!m->cal || !m->w || !m->lo || !m->hi || !m->rc || !m->mlp || !m->recent || !m->evidence ||
         (with_profiles && fc_profile_init(&m->prof, n, q))) {
         fc_model_free(m);
         return NULL;
@@ -102,12 +103,21 @@ void fc_model_free(fc_model *m)
     free(m->lo);
     free(m->hi);
     free(m->rc);
+    free(m->mlp);
     free(m->recent);
     free(m->evidence);
     free(m->cal);
     free(m->window);
     fc_profile_free(&m->prof);
     free(m);
+}
+
+int fc_model_mlp_nonzero(const fc_model *m)
+{
+    size_t np = fc_mlp_params(m->horizons);
+    for (size_t i = 0; i < np; i++)
+        if (m->mlp[i] != 0) return 1;
+    return 0;
 }
 
 void fc_model_observe_slot(fc_model *m, const fc_network *net, const fc_history *h, int64_t slot)

@@ -26,6 +26,7 @@
 #include "flowcast.h"
 #include "model_features.h" /* FC_NF, the feature table */
 #include "model_resid.h"    /* the pooled residual correction */
+#include "model_mlp.h"      /* the shared network */
 
 #define FC_REGIMES 2      /* weight sets per (sensor, horizon): profile steady, profile dropping */
 #define FC_MAX_H 24       /* longest horizon in steps (2 h at 5-minute data) */
@@ -58,6 +59,9 @@ typedef struct fc_model {
     float *lo, *hi;            /* [n][horizons] residual quantiles (10%, 90%) */
     float *rc;                 /* [horizons][FC_RC_CELLS]: the pooled correction (model_resid.h)
                                 * added to every sensor's linear forecast */
+    float *mlp;                /* [fc_mlp_params(horizons)]: the shared network (model_mlp.h),
+                                * whose outputs are added too; all zeros without one */
+    int has_mlp;               /* mlp is not all zeros (a forecast skips it otherwise) */
     fc_profile prof;
     uint64_t train_rows;       /* history slots the model was trained on */
     uint64_t network_hash;     /* ties a model file to its network */
@@ -97,6 +101,8 @@ static inline int fc_model_has_profiles(const fc_model *m) { return !m->prof.til
 static inline int fc_model_has_all_profiles(const fc_model *m) { return !m->prof.tiled && !m->window; }
 
 void fc_model_free(fc_model *m);
+/* Whether m's shared network has a weight that is not 0 (m->has_mlp). */
+int fc_model_mlp_nonzero(const fc_model *m);
 void fc_train_options_default_impl(fc_train_options *p);
 
 void fc_slot_calendar(const fc_network *net, int64_t slot, fc_slot_cal *out);

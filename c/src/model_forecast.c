@@ -15,6 +15,7 @@
 static const float k_widen[3] = {1.0f, 1.5f, 2.0f};
 
 _Static_assert(FC_RECENT - 1 >= FC_FEATURE_BACK, "the recent window must hold the slots the features read");
+_Static_assert(FC_RECENT - 1 >= FC_MLP_BACK, "the recent window must hold the slots the network reads");
 
 /* Profile at `slot` for sensor s, leaving out the closed slots of the same local day inside
  * the window (they are in the profile sums; training left a slot's own day out too). */
@@ -32,6 +33,45 @@ static float online_profile(const fc_model *m, uint32_t s, int64_t slot, int64_t
         ex_cnt += 1;
     }
     return fc_profile_get(&m->prof, s, c->daytype, c->tod, sm, m->params.profile_prior, ex_sum, ex_cnt);
+}
+
+/* online_profile at slots head, head + 1, ..., head + count - 1 into out: where two slots follow
+ * each other within a day type, the window slides by one cell (two adds and two subtractions)
+ * instead of being summed again; exact, so the values are online_profile's to the bit. */
+static void online_profile_run(const fc_model *m, uint32_t s, int64_t head, uint32_t count, const float *recent, float *out)
+{
+    int64_t base = fc_model_cal_first(m, head);
+    int sm = (int)m->params.smooth_slots;
+    fc_profile_row row;
+    double sum = 0, cnt = 0;
+    int day = -1;
+    uint32_t tod = 0, q = m->prof.q;
+    for (uint32_t k = 0; k < count; k++) {
+        int64_t slot = head + (int64_t)k;
+        const fc_slot_cal *c = &m->cal[slot - base];
+        if (c->daytype == day && c->tod == tod + 1 && 2 * sm + 1 < (int)q) {
+            uint32_t in = (uint32_t)(((int64_t)c->tod + sm) % q), gone = (uint32_t)(((int64_t)c->tod - sm - 1 + (int64_t)q * 4) % q);
+            sum += (double)row.sums[in] - (double)row.sums[gone];
+            cnt += (double)row.cnts[in] - (double)row.cnts[gone];
+        } else {
+            fc_profile_row_of(&m->prof, s, c->daytype, &row);
+            fc_profile_window(&row, c->tod, sm, &sum, &cnt);
+            day = c->daytype;
+        }
+        tod = c->tod;
+        /* the closed slots of the same local day inside the window, as online_profile (none
+         * once the window starts at the open slot) */
+        float ex_sum = 0, ex_cnt = 0;
+        int64_t u_end = slot + sm < head - 1 ? slot + sm : head - 1;
+        for (int64_t u = slot - sm; u <= u_end && !m->prof.tiled; u++) {
+            if (u <= head - FC_RECENT) continue;
+            float v = recent[FC_RECENT - 1 - (head - u)];
+            if (isnan(v) || m->cal[u - base].local_day != c->local_day) continue;
+            ex_sum += v;
+            ex_cnt += 1;
+        }
+        out[k] = fc_profile_value(&row, sum, cnt, m->params.profile_prior, ex_sum, ex_cnt);
+    }
 }
 
 int fc_model_forecast_prepare(fc_model *m, const fc_network *net, const fc_history *h)
@@ -99,6 +139,7 @@ void fc_model_forecast_sensors(fc_model *m, const fc_graph *g, const fc_history 
     const float vmax = m->max_speed_mph;
     const int64_t cal0 = fc_model_cal_first(m, head);
     const int head_daytype = m->cal[head - cal0].daytype;
+    const uint32_t minute = (uint32_t)((uint64_t)m->cal[head - cal0].tod * m->interval_s / 60u);
     int hour[FC_MAX_H + 1]; /* the local hour of each horizon's target (the pooled correction) */
     for (uint32_t hz = 1; hz <= m->horizons; hz++) hour[hz] = fc_rc_hour(m->interval_s, m->cal[head + hz - cal0].tod);
     for (uint32_t j = 0; j < count; j++) {
@@ -125,7 +166,7 @@ void fc_model_forecast_sensors(fc_model *m, const fc_graph *g, const fc_history 
             down[R - 1 - fc_down_back[k]] = fc_neighbour_mean(g, FC_GRAPH_DOWN, s, m->recent, R, (size_t)(R - 1 - fc_down_back[k]));
         for (int k = 0; k < FC_N_UP; k++)
             up[R - 1 - fc_up_back[k]] = fc_neighbour_mean(g, FC_GRAPH_UP, s, m->recent, R, (size_t)(R - 1 - fc_up_back[k]));
-        prof[R - 1] = online_profile(m, s, head, head, r);
+        online_profile_run(m, s, head, m->horizons + 1, r, prof + R - 1);
         const fc_feature_series series = {imp, down, up, prof};
         fc_feat_in in;
         fc_feature_origin(&series, R - 1, &in);
@@ -133,8 +174,14 @@ void fc_model_forecast_sensors(fc_model *m, const fc_graph *g, const fc_history 
         fc_rc_origin_bins(&in, &rco);
         float widen = k_widen[level[R - 1]];
         m->evidence[s] = level[R - 1];
+        /* the shared network's correction of every horizon (model_mlp.h) */
+        float net[FC_MAX_H];
+        if (m->has_mlp) {
+            float xin[FC_MLP_IN];
+            fc_mlp_inputs(&series, R - 1, m->horizons, minute, head_daytype, xin);
+            fc_mlp_forward(m->mlp, m->horizons, xin, net);
+        }
         for (uint32_t hz = 1; hz <= m->horizons; hz++) {
-            prof[R - 1 + hz] = online_profile(m, s, head + hz, head, r);
             fc_feature_target(&series, R - 1, hz, &in);
             float f[FC_NF];
             fc_features_make(&in, f);
@@ -144,6 +191,7 @@ void fc_model_forecast_sensors(fc_model *m, const fc_graph *g, const fc_history 
             uint8_t cell[FC_RC_TABLES];
             fc_rc_cells(&rco, &in, hour[hz], cell);
             c += fc_rc_value(m->rc + (size_t)(hz - 1) * FC_RC_CELLS, cell);
+            if (m->has_mlp) c += net[hz - 1];
             c = c < 0 ? 0 : c > vmax ? vmax : c;
             if (mid) mid[at] = c;
             if (lo) {

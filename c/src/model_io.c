@@ -2,9 +2,10 @@
  * completely before anything is kept (sizes, network, checksum, finite numbers), so a file from
  * an untrusted server can neither index memory nor poison forecasts.
  *
- * Saving writes format 4 (model_pack.c: quantised and delta-coded, ~5x smaller with brotli;
- * format 3 is the same without the pooled correction and still loads); format 2, below, still
- * loads (without the correction), and fc_model_write_v2 still writes it (tests, fuzz seeds).
+ * Saving writes format 5 (model_pack.c: quantised and delta-coded, ~5x smaller with brotli;
+ * format 4 is the same without the shared network, format 3 also without the pooled correction,
+ * and both still load); format 2, below, still loads (without either), and fc_model_write_v2
+ * still writes it (tests, fuzz seeds).
  *
  * Format 2 layout (all little-endian):
  *   0  char[8]  magic "FCMODEL1"
@@ -97,9 +98,10 @@ fc_status fc_model_read(const uint8_t *buf, size_t len, const fc_network *net, u
 {
     if (len < HEADER_BYTES + 8) return fc_model_fail(msg, cap, FC_E_FIELD, "too short to be a flowcast model");
     if (!fc_model_has_magic(buf)) return fc_model_fail(msg, cap, FC_E_SCHEMA, "not a flowcast model (bad magic)");
-    if (get32(buf + 8) == FC_PACK_VERSION || get32(buf + 8) == 3) return fc_model_pack_read(buf, len, net, net_hash, out, msg, cap);
-    if (get32(buf + 8) != FORMAT_VERSION) {
-        snprintf(msg, cap, "model file: format version %u (files of versions %u and 3 still load), this engine reads version %u",
+    uint32_t version = get32(buf + 8);
+    if (version == FC_PACK_VERSION || version == 4 || version == 3) return fc_model_pack_read(buf, len, net, net_hash, out, msg, cap);
+    if (version != FORMAT_VERSION) {
+        snprintf(msg, cap, "model file: format version %u (files of versions %u, 3 and 4 still load), this engine reads version %u",
                  get32(buf + 8), FORMAT_VERSION, FC_PACK_VERSION);
         return FC_E_SCHEMA;
     }

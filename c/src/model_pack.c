@@ -1,4 +1,4 @@
-/* model_pack.c — model file formats 3 and 4 (model_pack.h; 4 is written, both are read).
+/* model_pack.c — model file formats 3, 4 and 5 (model_pack.h; 5 is written, all are read).
  * Format 2 stored every number as a raw float: 2.9 MB for Atlanta's 460 sensors, 0.95 MB with brotli, which a phone on a 1.6 Mbit/s
  * link waits ~5 s for before its first forecast. Formats 3 and 4 store what the numbers are
  * worth:
@@ -35,7 +35,8 @@
  *
  * Layout (little-endian):
  *    0  char[8]  magic "FCMODEL1"
- *    8  u32      format version (4; 3 is the same without section 4, totals as f64)
+ *    8  u32      format version (5; 4 is the same without section 5, 3 also without section 4
+ *                and with totals as f64)
  *   12  u32      header bytes (112)
  *   16..95       as format 2 (model_io.c): network hash, sensors, horizons, profile slots per
  *                day, interval_s, features, day types, train rows, training options, regimes
@@ -52,13 +53,18 @@
  *        4 pooled correction (format 4 only): u8 shift (4: step 2^-4 mph), then for each of
  *          the FC_RC_CELLS cells (model_resid.h: the tables in enum order), each horizon:
  *          q - previous horizon's q, coded; a cell beyond 100 mph is refused
- *        with profiles only:
- *        5 per-sensor totals: f64 sum[n], then the counts, each - the previous sensor's,
+ *        5 the shared network (format 5 only; model_mlp.h): u8 inputs, u8 hidden units (they
+ *          must be this engine's FC_MLP_IN and FC_MLP_HID), then its fc_mlp_params(horizons)
+ *          parameters as f32 in model_mlp.h's order (524 for 12 horizons: 2 KB, raw because a
+ *          network's weights have no common step; a forecast uses them as they are, so a save
+ *          and a load change nothing); a value not finite or beyond 1e4 is refused
+ *        with profiles only (numbered one less in format 4 and 3):
+ *        6 per-sensor totals: f64 sum[n], then the counts, each - the previous sensor's,
  *          coded (format 3: f64 sum[n], f64 count[n])
- *        6 window map: u8 [day types][slots per day], 1 = the cell is in the file (empty
+ *        7 window map: u8 [day types][slots per day], 1 = the cell is in the file (empty
  *          section unless a window file)
- *        7 counts: for each sensor, day type, cell in the map: count - previous cell's, coded
- *        8 means: the same cells, mean (steps) - previous cell's; an empty cell repeats the
+ *        8 counts: for each sensor, day type, cell in the map: count - previous cell's, coded
+ *        9 means: the same cells, mean (steps) - previous cell's; an empty cell repeats the
  *          previous mean (its sum is 0)
  *  end  u64      checksum (fc_hash_bytes) of every byte before it, header included
  */
@@ -81,6 +87,7 @@
 #define INTERVAL_SHIFT 2
 #define RC_SHIFT 4           /* the pooled correction's step: 2^-4 mph */
 #define RC_MPH_MAX 100       /* a correction cell beyond 100 mph is corruption, not a model */
+#define NET_MAX 1e4f         /* a network weight beyond this is corruption, not a model */
 #define PROFILE_STEPS 4      /* per mph: 0.25 mph */
 #define QMAX (1 << 30)       /* any stored integer; deltas of two fit an int32 escape */
 #define COUNT_MAX (1 << 24)  /* a count a float holds exactly */
@@ -287,6 +294,18 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
         }
     }
     end_section(w, sec);
+    /* 5: the shared network, as f32 */
+    sec = begin_section(w);
+    uint8_t dims[2] = {FC_MLP_IN, FC_MLP_HID};
+    wbytes(w, dims, 2);
+    size_t np = fc_mlp_params(m->horizons);
+    FC_ONCE_LOOP
+    for (size_t i = 0; i < np; i++) {
+        uint8_t b[4];
+        putf(b, m->mlp[i]);
+        wbytes(w, b, 4);
+    }
+    end_section(w, sec);
     if (what == FC_PACK_NO_PROFILES) return 0;
 
     /* 5: per-sensor totals: f64 sum[n] (exact: a sum of readings, which a forecast after a
@@ -483,6 +502,22 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
         FC_ONCE_LOOP
         for (size_t c = 0; c < FC_RC_CELLS && !s.bad; c++) read_deltas(&s, h, qmax, sh, m->rc + c, FC_RC_CELLS);
         if (!done(&s)) why = "pooled correction: truncated, wrong length, step or value out of range";
+    }
+    /* 5 (format 5): the shared network; older files have none (all zeros: no correction) */
+    if (!why && version >= 5) {
+        s = section(&file);
+        size_t np = fc_mlp_params(h);
+        if (s.bad || (size_t)(s.end - s.p) != 2 + np * 4 || s.p[0] != FC_MLP_IN || s.p[1] != FC_MLP_HID) {
+            why = "shared network: wrong length or dimensions";
+        } else {
+            FC_ONCE_LOOP
+            for (size_t i = 0; i < np && !why; i++) {
+                float v = getf(s.p + 2 + i * 4);
+                if (!(fabsf(v) <= NET_MAX)) why = "shared network: a weight not finite or out of range";
+                m->mlp[i] = v;
+            }
+            m->has_mlp = fc_model_mlp_nonzero(m);
+        }
     }
     if (!why && with_profiles) {
         /* 5 (4 in format 3): per-sensor totals */

@@ -10,9 +10,10 @@
 #include "flowcast.h"
 #include "model.h"
 
-/* 4: format 3 with the pooled correction (model_resid.h) after the intervals; format 3 files
- * still load, with no correction. */
-#define FC_PACK_VERSION 4u
+/* 5: format 4 with the shared network (model_mlp.h) after the pooled correction; 4: format 3
+ * with the pooled correction (model_resid.h) after the intervals. Format 4 files still load,
+ * without the network; format 3 files without either. */
+#define FC_PACK_VERSION 5u
 
 /* What a format-3 file holds of the profiles. */
 typedef enum fc_pack_profiles {
@@ -33,7 +34,7 @@ void fc_model_pack_round(fc_model *m);
  * origins how many (>= 1). */
 size_t fc_model_pack_write(const fc_model *m, const fc_network *net, fc_pack_profiles what, int64_t first,
                            uint32_t origins, uint8_t *buf, size_t cap);
-/* Reads a format-3 or format-4 file (model_io.c has checked the magic and version); the same
+/* Reads a format-3, 4 or 5 file (model_io.c has checked the magic and version); the same
  * checks and errors as fc_model_read. */
 fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *net, uint64_t net_hash,
                              fc_model **out, char *msg, size_t cap);

@@ -11,7 +11,8 @@ uint64_t fc_model_id(const fc_model *m)
     uint64_t h = fc_hash_bytes(FC_HASH_SEED, m->w, nh * FC_REGIMES * FC_NF * sizeof(float));
     h = fc_hash_bytes(h, m->lo, nh * sizeof(float));
     h = fc_hash_bytes(h, m->hi, nh * sizeof(float));
-    return fc_hash_bytes(h, m->rc, (size_t)m->horizons * FC_RC_CELLS * sizeof(float)); /* the pooled correction */
+    h = fc_hash_bytes(h, m->rc, (size_t)m->horizons * FC_RC_CELLS * sizeof(float)); /* the pooled correction */
+    return fc_hash_bytes(h, m->mlp, fc_mlp_params(m->horizons) * sizeof(float));      /* the shared network */
 }
 
 const fc_profile *fc_model_profile(const fc_model *m) { return &m->prof; }

@@ -17,8 +17,15 @@
 #define PRIOR_SAMPLES 100.0
 
 _Static_assert(FC_LAG_MAX >= FC_FEATURE_BACK, "the first training origin must have the lags the features read");
+_Static_assert(FC_LAG_MAX >= FC_MLP_BACK, "the first training origin must have the lags the network reads");
 
-enum { PHASE_GLOBAL, PHASE_SENSORS, PHASE_CORRECTION, PHASE_DONE };
+enum { PHASE_GLOBAL, PHASE_SENSORS, PHASE_NETWORK, PHASE_CORRECTION, PHASE_DONE };
+
+/* Samples the shared network (model_mlp.h) is trained on: origins of the sensors' fits, every
+ * mlp_every-th of them when there are more. 16-bit samples, 62 bytes each for 12 horizons:
+ * 18.6 MB at most. Every origin of the Los-loop training rows fits (262,062 for 207 sensors);
+ * Atlanta's 4 weeks keep about one in 12. */
+#define MLP_CAP 300000u
 
 struct fc_trainer {
     const fc_network *net;
@@ -40,6 +47,11 @@ struct fc_trainer {
     uint8_t *rcb;          /* [H][RC_CAP][FC_RC_TABLES] cells (fc_rc_cells) */
     float *rcr, *rce;      /* [H][RC_CAP] residuals; [RC_CAP] scratch */
     uint32_t rcn[FC_MAX_H], rc_seen[FC_MAX_H], rc_every;
+    int32_t *rc_net;       /* [H][RC_CAP]: each correction sample's network sample (its origin's) */
+    /* the shared network's samples: one per origin on its grid (see fit_sensor) */
+    fc_mlp_trainer *mt;
+    int32_t *net_at;       /* [T] the current sensor's network sample at each origin, or -1 */
+    uint32_t net_every;
     uint32_t nreg[FC_REGIMES];
     uint32_t stride_sensor, stride_global;
     /* global fit */
@@ -57,7 +69,8 @@ void fc_trainer_free(fc_trainer *t)
     if (!t) return;
     free(t->clean); free(t->cal); free(t->imp); free(t->nd); free(t->nu); free(t->pl);
     free(t->feat); free(t->y); free(t->wt); free(t->res); free(t->gsens); free(t->lo_ok);
-    free(t->org); free(t->rcb); free(t->rcr); free(t->rce);
+    free(t->org); free(t->rcb); free(t->rcr); free(t->rce); free(t->rc_net); free(t->net_at);
+    fc_mlp_trainer_free(t->mt);
     fc_model_free(t->m);
     free(t);
 }
@@ -178,17 +191,23 @@ static uint32_t interval_tail(uint32_t n)
  * hundreds to thousands of samples, so this only tames the sparse corners). */
 #define RC_PRIOR 3.0f
 
+/* The origin of the i-th residual of the n samples just fitted (t->res is packed regime 0 then
+ * regime 1; the samples sit at the front and the back of the buffers). */
+static uint32_t res_origin(const fc_trainer *t, uint32_t i)
+{
+    return t->org[i < t->nreg[0] ? i : regime_base(t, 1) + (i - t->nreg[0])];
+}
+
 /* Keeps every rc_every-th of the n samples just fitted at horizon h (their residuals in t->res,
- * regime 0 first) for the pooled correction. Needs the sensor's series (build_series). */
+ * regime 0 first) that the network has a sample of, for the pooled correction: the tables are
+ * fitted to what the network leaves of them. Needs the sensor's series (build_series). */
 static void rc_push(fc_trainer *t, uint32_t h, uint32_t n)
 {
     const fc_feature_series series = {t->imp, t->nd, t->nu, t->pl};
     uint32_t *cnt = &t->rcn[h - 1];
     for (uint32_t i = 0; i < n && *cnt < RC_CAP; i++) {
-        if (t->rc_seen[h - 1]++ % t->rc_every) continue;
-        /* res is packed regime 0 then regime 1; the samples sit at the front and the back */
-        uint32_t at = i < t->nreg[0] ? i : regime_base(t, 1) + (i - t->nreg[0]);
-        uint32_t o = t->org[at];
+        uint32_t o = res_origin(t, i);
+        if (t->net_at[o] < 0 || t->rc_seen[h - 1]++ % t->rc_every) continue;
         fc_feat_in in;
         fc_feature_origin(&series, o, &in);
         fc_feature_target(&series, o, h, &in);
@@ -197,6 +216,7 @@ static void rc_push(fc_trainer *t, uint32_t h, uint32_t n)
         size_t k = (size_t)(h - 1) * RC_CAP + *cnt;
         fc_rc_cells(&ob, &in, fc_rc_hour(t->net->interval_s, t->cal[o + h].tod), t->rcb + k * FC_RC_TABLES);
         t->rcr[k] = t->res[i];
+        t->rc_net[k] = t->net_at[o];
         (*cnt)++;
     }
 }
@@ -206,14 +226,33 @@ static void rc_push(fc_trainer *t, uint32_t h, uint32_t n)
 static void rc_fit_horizon(fc_trainer *t, uint32_t h)
 {
     size_t k = (size_t)h * RC_CAP;
+    for (uint32_t i = 0; i < t->rcn[h]; i++) t->rcr[k + i] = fc_mlp_left(t->mt, t->rc_net[k + i], h);
     fc_rc_fit(t->rcb + k * FC_RC_TABLES, t->rcr + k, t->rcn[h], t->p.huber_mph, RC_PRIOR, t->rce,
               t->m->rc + (size_t)h * FC_RC_CELLS);
 }
 
 /* Sensor s's own weights, pulled toward the global ones, and its residual quantiles. */
+/* The network's samples of sensor s: its fits' origins (collect's grid) whose targets reach
+ * every horizon, every net_every-th of them (offset by sensor, so all phases are covered), with
+ * an observed origin speed; t->net_at maps an origin to its sample. Needs build_series. */
+static void net_samples(fc_trainer *t, uint32_t s)
+{
+    const float *x = t->clean + (size_t)s * t->T;
+    const fc_feature_series series = {t->imp, t->nd, t->nu, t->pl};
+    for (uint32_t o = 0; o < t->T; o++) t->net_at[o] = -1;
+    uint32_t k = 0;
+    for (uint32_t o = FC_LAG_MAX; o + t->H < t->T; o += t->stride_sensor, k++) {
+        if ((k + s) % t->net_every || isnan(x[o])) continue;
+        float in[FC_MLP_IN];
+        fc_mlp_inputs(&series, o, t->H, (uint32_t)((uint64_t)t->cal[o].tod * t->net->interval_s / 60u), t->cal[o].daytype, in);
+        t->net_at[o] = fc_mlp_add(t->mt, in);
+    }
+}
+
 static void fit_sensor(fc_trainer *t, uint32_t s)
 {
     build_series(t, s);
+    net_samples(t, s);
     fc_model *m = t->m;
     int enough = 1;
     for (uint32_t h = 1; h <= t->H; h++) {
@@ -247,6 +286,7 @@ static void fit_sensor(fc_trainer *t, uint32_t s)
             uint32_t off = r ? t->nreg[0] : 0;
             for (uint32_t i = 0; i < nr; i++) t->res[off + i] = yr[i] - fc_features_dot(out, feat + (size_t)i * FC_NF);
         }
+        for (uint32_t i = 0; i < n; i++) fc_mlp_target(t->mt, t->net_at[res_origin(t, i)], h - 1, t->res[i]);
         rc_push(t, h, n);
         /* the interval: residual quantiles of this sensor at this horizon */
         if (n >= 30) {
@@ -318,9 +358,12 @@ fc_status fc_trainer_create(const fc_network *net, const fc_graph *g, const fc_h
     t->rcb = malloc((size_t)t->H * RC_CAP * FC_RC_TABLES);
     t->rcr = malloc((size_t)t->H * RC_CAP * sizeof(float));
     t->rce = malloc(RC_CAP * sizeof(float));
+    t->rc_net = malloc((size_t)t->H * RC_CAP * sizeof(int32_t));
+    t->net_at = malloc((size_t)T * sizeof(int32_t));
+    t->mt = fc_mlp_trainer_new(t->H, MLP_CAP);
     t->m = fc_model_alloc(t->n, t->H, q, net->interval_s, p, 1);
     if (!t->clean || !t->cal || !t->imp || !t->nd || !t->nu || !t->pl || !t->feat || !t->y ||
-        !t->wt || !t->res || !t->lo_ok || !t->org || !t->rcb || !t->rcr || !t->rce || !t->m) {
+        !t->wt || !t->res || !t->lo_ok || !t->org || !t->rcb || !t->rcr || !t->rce || !t->rc_net || !t->net_at || !t->mt || !t->m) {
         fc_trainer_free(t);
         return fc_fail(msg, cap, FC_E_NOMEM, "out of memory for training (%u sensors x %u slots)", net->n_sensors, T);
     }
@@ -361,9 +404,14 @@ fc_status fc_trainer_create(const fc_network *net, const fc_graph *g, const fc_h
     for (uint32_t k = 0; k < ng; k++) t->gsens[k] = (uint32_t)((uint64_t)k * t->n / ng);
     t->n_gsens = ng;
     t->stride_global = usable / (p->max_samples / 2 + 1) + 1;
-    /* the pooled correction keeps every rc_every-th sample, spread over all sensors */
+    /* the network keeps every net_every-th origin of the sensors' fits: the fewest skipped
+     * that keep every sensor's samples within MLP_CAP */
     uint64_t per_sensor = usable / t->stride_sensor + 1;
     if (per_sensor > p->max_samples) per_sensor = p->max_samples;
+    t->net_every = 1;
+    while ((uint64_t)t->n * ((per_sensor + t->net_every - 1) / t->net_every) > MLP_CAP) t->net_every++;
+    /* the pooled correction keeps every rc_every-th of those, spread over all sensors */
+    per_sensor = (per_sensor + t->net_every - 1) / t->net_every;
     t->rc_every = (uint32_t)((per_sensor * t->n + RC_CAP - 1) / RC_CAP);
     if (t->rc_every < 1) t->rc_every = 1;
     t->phase = PHASE_GLOBAL;
@@ -377,7 +425,8 @@ fc_status fc_trainer_create(const fc_network *net, const fc_graph *g, const fc_h
 double fc_trainer_step(fc_trainer *t)
 {
     uint32_t global_work = t->p.irls_iters * t->n_gsens;
-    double total = (double)global_work + t->n + t->H; /* a horizon's correction counts as a sensor */
+    /* a horizon's correction counts as a sensor, the network as a pass over the sensors */
+    double total = (double)global_work + 2.0 * t->n + t->H;
     if (t->phase == PHASE_GLOBAL) {
         for (int k = 0; k < SENSORS_PER_STEP && t->cursor < t->n_gsens; k++) global_sensor(t, t->gsens[t->cursor++]);
         if (t->cursor == t->n_gsens) {
@@ -393,14 +442,22 @@ double fc_trainer_step(fc_trainer *t)
         if (t->cursor == t->n) {
             fill_missing_intervals(t);
             t->cursor = 0;
-            t->phase = PHASE_CORRECTION;
+            t->phase = PHASE_NETWORK;
         }
         return done / total;
+    }
+    if (t->phase == PHASE_NETWORK) {
+        double part = 0;
+        if (fc_mlp_train_step(t->mt, t->m->mlp, &part)) {
+            t->m->has_mlp = fc_model_mlp_nonzero(t->m);
+            t->phase = PHASE_CORRECTION;
+        }
+        return (global_work + (double)t->n + part * t->n) / total;
     }
     if (t->phase == PHASE_CORRECTION) {
         rc_fit_horizon(t, t->cursor++);
         if (t->cursor == t->H) t->phase = PHASE_DONE;
-        return t->phase == PHASE_DONE ? 1.0 : (global_work + (double)t->n + t->cursor) / total;
+        return t->phase == PHASE_DONE ? 1.0 : (global_work + 2.0 * t->n + t->cursor) / total;
     }
     return 1.0;
 }

@@ -83,17 +83,23 @@ static float sane(double v)
 /* The profile rule on one sensor's row of q sums and counts (its day type's) and its overall
  * sum and count, whether they live in the local arrays or in a tile view: one piece of code, so
  * a tile of the same sums gives bit-identical values. */
-static float window_value(const float *sums, const float *cnts, uint32_t q, uint32_t tod, int smooth, float prior,
-                          double all_sum, double all_cnt, float ex_sum, float ex_cnt)
+void fc_profile_window(const fc_profile_row *r, uint32_t tod, int smooth, double *sum, double *cnt)
 {
-    double sum = -ex_sum, cnt = -ex_cnt;
+    double s = 0, c = 0;
     for (int d = -smooth; d <= smooth; d++) {
         /* the window wraps around midnight within the day type */
-        uint32_t t = (uint32_t)(((int64_t)tod + d + (int64_t)q * 4) % q);
-        sum += sums[t];
-        cnt += cnts[t];
+        uint32_t t = (uint32_t)(((int64_t)tod + d + (int64_t)r->q * 4) % r->q);
+        s += r->sums[t];
+        c += r->cnts[t];
     }
-    double mean = all_cnt > 0 ? all_sum / all_cnt : 0.0;
+    *sum = s;
+    *cnt = c;
+}
+
+float fc_profile_value(const fc_profile_row *r, double wsum, double wcnt, float prior, float ex_sum, float ex_cnt)
+{
+    double sum = wsum - ex_sum, cnt = wcnt - ex_cnt;
+    double mean = r->all_cnt > 0 ? r->all_sum / r->all_cnt : 0.0;
     /* nothing left after the exclusion (a negative count is float rounding): the overall mean,
      * which is what the formula below gives for cnt = 0, without dividing a rounding residue by
      * a prior that may be tiny (fuzz_model: a model file's 2e-41 prior made it -inf) */
@@ -104,18 +110,37 @@ static float window_value(const float *sums, const float *cnts, uint32_t q, uint
 float fc_profile_get(const fc_profile *p, uint32_t s, int daytype, uint32_t tod, int smooth,
                      float prior, float ex_sum, float ex_cnt)
 {
+    fc_profile_row r;
+    fc_profile_row_of(p, s, daytype, &r);
+    /* tiles hold other days only, so nothing is left out */
+    if (p->tiled) ex_sum = ex_cnt = 0;
+    double sum, cnt;
+    fc_profile_window(&r, tod, smooth, &sum, &cnt);
+    return fc_profile_value(&r, sum, cnt, prior, ex_sum, ex_cnt);
+}
+
+void fc_profile_row_of(const fc_profile *p, uint32_t s, int daytype, fc_profile_row *r)
+{
     uint32_t q = p->q;
+    r->q = q;
     if (p->tiled) {
         /* a tile payload (tile.h): sum[m][q], count[m][q], sensor sum[m], sensor count[m], 8-byte
-         * aligned; tiles hold other days only, so nothing is left out */
+         * aligned */
         const uint8_t *v = p->view[daytype];
         uint32_t m = p->view_m, i = p->pos[s];
         const float *rows = (const float *)(const void *)v;
         const double *all = (const double *)(const void *)(v + (size_t)m * q * 8);
-        return window_value(rows + (size_t)i * q, rows + ((size_t)m + i) * q, q, tod, smooth, prior, all[i], all[m + i], 0, 0);
+        r->sums = rows + (size_t)i * q;
+        r->cnts = rows + ((size_t)m + i) * q;
+        r->all_sum = all[i];
+        r->all_cnt = all[m + i];
+        return;
     }
     size_t row = cell(p, s, daytype, 0);
-    return window_value(p->sum + row, p->cnt + row, q, tod, smooth, prior, p->all_sum[s], p->all_cnt[s], ex_sum, ex_cnt);
+    r->sums = p->sum + row;
+    r->cnts = p->cnt + row;
+    r->all_sum = p->all_sum[s];
+    r->all_cnt = p->all_cnt[s];
 }
 
 double fc_profile_count(const fc_profile *p, uint32_t s, int daytype)

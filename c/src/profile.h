@@ -42,6 +42,21 @@ void fc_profile_add(fc_profile *p, uint32_t sensor, int daytype, uint32_t tod, f
 float fc_profile_get(const fc_profile *p, uint32_t sensor, int daytype, uint32_t tod, int smooth,
                      float prior, float ex_sum, float ex_cnt);
 
+/* fc_profile_get in parts, for a caller that looks up a run of consecutive slots (a forecast's
+ * horizons) and slides the window instead of summing it again: a sensor's row for a day type,
+ * the window's totals at a time of day, and the value from totals. The totals are sums of floats
+ * in double, exact for profile values (whole counts, speed sums spanning far fewer than 29
+ * binary orders of magnitude), so a slid window gives bit-identical values. */
+typedef struct fc_profile_row {
+    const float *sums, *cnts; /* [q] */
+    double all_sum, all_cnt;  /* the sensor's totals (the prior mean) */
+    uint32_t q;
+} fc_profile_row;
+void fc_profile_row_of(const fc_profile *p, uint32_t sensor, int daytype, fc_profile_row *r);
+void fc_profile_window(const fc_profile_row *r, uint32_t tod, int smooth, double *sum, double *cnt);
+/* ex_sum/ex_cnt are left out of the totals, as fc_profile_get's. */
+float fc_profile_value(const fc_profile_row *r, double sum, double cnt, float prior, float ex_sum, float ex_cnt);
+
 /* How many readings of the sensor the profile holds (all day types; in tile mode from the
  * current group's tile of day type `daytype`, which must be set). */
 double fc_profile_count(const fc_profile *p, uint32_t sensor, int daytype);

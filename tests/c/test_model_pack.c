@@ -62,7 +62,7 @@ void test_pack_roundtrip(void)
     uint8_t *file = save_full(e, &len);
     uint32_t v;
     memcpy(&v, file + 8, 4);
-    CHECK_EQ_INT(v, 4);
+    CHECK_EQ_INT(v, 5);
     /* a fresh model is what its file holds: identical forecasts and identity after a load */
     CHECK_STATUS(fc_engine_load_model(e, file, len), FC_OK);
     forecast(e, mid2, lo2, hi2);
@@ -108,8 +108,10 @@ void test_pack_v2_still_loads(void)
     CHECK(e != NULL);
     if (!e) return;
     float mid[NH], mid2[NH];
-    /* format 2 has no pooled correction: its file is the linear model alone */
+    /* format 2 has no pooled correction and no network: its file is the linear model alone */
     memset(e->model->rc, 0, (size_t)e->model->horizons * FC_RC_CELLS * sizeof(float));
+    memset(e->model->mlp, 0, fc_mlp_params(e->model->horizons) * sizeof(float));
+    e->model->has_mlp = 0;
     forecast(e, mid, NULL, NULL);
     size_t len = fc_model_file_size_v2(e->model, 1);
     uint8_t *v2 = malloc(len);
@@ -120,11 +122,11 @@ void test_pack_v2_still_loads(void)
     CHECK_STATUS(fc_engine_load_model(e, v2, len), FC_OK);
     forecast(e, mid2, NULL, NULL);
     CHECK(same(mid, mid2, NH));
-    /* and it saves as format 4, smaller */
+    /* and it saves as format 5, smaller */
     size_t len3;
     uint8_t *v3 = save_full(e, &len3);
     memcpy(&v, v3 + 8, 4);
-    CHECK_EQ_INT(v, 4);
+    CHECK_EQ_INT(v, 5);
     CHECK(len3 < len);
     free(v2);
     free(v3);
@@ -180,8 +182,9 @@ void test_pack_corrupt_sections(void)
                 reseal(bad, len);
                 refused(e, bad, len, FC_E_FIELD, ref, "section length");
             }
-            /* content: an escape byte at the section's end (the int32 it announces is missing) */
-            if (slen > 0 && sections != 0) {
+            /* content: an escape byte at the section's end (the int32 it announces is missing);
+             * the references (0) and the network (4) are fixed-size numbers, not coded */
+            if (slen > 0 && sections != 0 && sections != 4) {
                 memcpy(bad, good, len);
                 bad[at + 4 + slen - 1] = 0x80;
                 reseal(bad, len);
@@ -191,7 +194,7 @@ void test_pack_corrupt_sections(void)
             sections++;
         }
         CHECK_EQ_INT(at, len - 8);
-        CHECK_EQ_INT(sections, 8);
+        CHECK_EQ_INT(sections, 9);
         /* bytes after the last section, sealed */
         memcpy(bad, good, len);
         memcpy(bad + len, bad + len - 8, 8);
@@ -221,15 +224,15 @@ void test_pack_corrupt_sections(void)
     {
         size_t len = lens[1];
         uint8_t *bad = malloc(len + 8);
-        size_t at = HEADER3, starts[8];
-        for (int k = 0; k < 8; k++) {
+        size_t at = HEADER3, starts[9];
+        for (int k = 0; k < 9; k++) {
             uint32_t slen;
             memcpy(&slen, files[1] + at, 4);
             starts[k] = at;
             at += 4 + slen;
         }
         memcpy(bad, files[1], len);
-        bad[starts[5] + 4 + 3] = 2;
+        bad[starts[6] + 4 + 3] = 2;
         reseal(bad, len);
         refused(e, bad, len, FC_E_FIELD, ref, "window map");
         memcpy(bad, files[1], len);
@@ -261,7 +264,26 @@ void test_pack_corrupt_sections(void)
         CHECK_STATUS(fc_engine_load_model(e, files[0], lens[0]), FC_OK); /* back to the model */
         free(longer);
         /* the first mean (an escaped int32: 50 mph is 200 steps), made 2^30 */
-        size_t first = starts[7] + 4;
+        /* the network (section 5): other dimensions, a weight not finite, one beyond 1e4 */
+        memcpy(bad, files[1], len);
+        bad[starts[4] + 4] = FC_MLP_IN + 1;
+        reseal(bad, len);
+        refused(e, bad, len, FC_E_FIELD, ref, "network dimensions");
+        const float wrong[] = {NAN, INFINITY, 2e4f, -1e5f};
+        for (size_t k = 0; k < sizeof wrong / sizeof wrong[0]; k++) {
+            memcpy(bad, files[1], len);
+            memcpy(bad + starts[4] + 4 + 2 + 4 * 37, &wrong[k], 4);
+            reseal(bad, len);
+            refused(e, bad, len, FC_E_FIELD, ref, "network weight");
+        }
+        /* a weight of 9,999 loads: the bound is the range */
+        memcpy(bad, files[1], len);
+        const float ok_w = 9999.0f;
+        memcpy(bad + starts[4] + 4 + 2 + 4 * 37, &ok_w, 4);
+        reseal(bad, len);
+        CHECK_STATUS(fc_engine_load_model(e, bad, len), FC_OK);
+        CHECK_STATUS(fc_engine_load_model(e, files[0], lens[0]), FC_OK); /* back to the model */
+        size_t first = starts[8] + 4;
         CHECK_EQ_INT(files[1][first], 0x80);
         memcpy(bad, files[1], len);
         uint32_t big = 1u << 30;
