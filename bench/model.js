@@ -86,3 +86,54 @@ async function tileMode(trained, d, model, quick) {
   }
   return rows;
 }
+
+/**
+ * Two or more wasm builds side by side in one process (a change's before and after): each gets
+ * the same 28 days of Atlanta, then they train and forecast in turn, `rounds` times, so a busy
+ * machine slows them alike (after a first round that is not counted). Medians per build.
+ * @param {string[]} wasmPaths
+ * @param {{ rounds?: number, days?: number }} [opts]
+ * @returns {Promise<{ wasm: string, train_ms: number[], train_median_ms: number, forecast_median_ms: number }[]>}
+ */
+export async function compareBuilds(wasmPaths, { rounds = 4, days = 28 } = {}) {
+  const d = dataset(days);
+  const ps = [];
+  for (const w of wasmPaths) {
+    const p = await createPredictor({ network: d.network, wasmUrl: new URL(`file://${w.startsWith('/') ? w : `${process.cwd()}/${w}`}`) });
+    d.rows.forEach((row, r) => {
+      const res = p.ingestValues(d.start + (r + 1) * d.intervalMs, row);
+      if (!res.ok) throw new Error(res.message);
+    });
+    ps.push(p);
+  }
+  const train = ps.map(() => /** @type {number[]} */ ([])), fc = ps.map(() => /** @type {number[]} */ ([]));
+  ps.forEach((p) => p.trainSync()); // a first round for the JIT and the heap, not counted
+  for (let round = 0; round < rounds; round++) {
+    ps.forEach((p, i) => {
+      const t0 = performance.now();
+      p.trainSync();
+      train[i].push(performance.now() - t0);
+    });
+    ps.forEach((p, i) => {
+      for (let k = 0; k < 30; k++) p.forecast();
+      const t0 = performance.now();
+      for (let k = 0; k < 200; k++) p.forecast();
+      fc[i].push((performance.now() - t0) / 200);
+    });
+  }
+  const median = (/** @type {number[]} */ a) => a.slice().sort((x, y) => x - y)[a.length >> 1];
+  ps.forEach((p) => p.dispose());
+  return wasmPaths.map((w, i) => ({ wasm: w, train_ms: train[i], train_median_ms: median(train[i]), forecast_median_ms: median(fc[i]) }));
+}
+
+// node bench/model.js --ab BEFORE.wasm AFTER.wasm [...]: compareBuilds, printed
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--ab') {
+  const wasm = process.argv.slice(3);
+  if (wasm.length < 2) {
+    console.error('usage: node bench/model.js --ab BEFORE.wasm AFTER.wasm [MORE.wasm ...]');
+    process.exit(2);
+  }
+  for (const r of await compareBuilds(wasm)) {
+    console.log(`${r.wasm}: training ${r.train_median_ms.toFixed(0)} ms (${r.train_ms.map((x) => x.toFixed(0)).join(' ')}), forecast ${r.forecast_median_ms.toFixed(3)} ms (medians)`);
+  }
+}

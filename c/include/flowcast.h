@@ -165,8 +165,8 @@ uint64_t fc_engine_digest(const fc_engine *engine);
 
 /* ---- model: training and forecasting ------------------------------------------------- */
 
-/* How a model is trained; fc_train_options_default() gives values tuned on the Los-loop
- * validation split (see README, "Forecast accuracy"). */
+/* How a model is trained; fc_train_options_default() gives values tuned on splits of the
+ * Los-loop training rows (docs/ACCURACY.md). */
 typedef struct fc_train_options {
     uint32_t horizons;       /* steps ahead, 1..24 (default 12: 60 min at 5-minute data) */
     uint32_t smooth_slots;   /* profile window half-width in slots (4) */
