@@ -54,10 +54,12 @@
  *          the FC_RC_CELLS cells (model_resid.h: the tables in enum order), each horizon:
  *          q - previous horizon's q, coded; a cell beyond 100 mph is refused
  *        5 the shared network (format 5 only; model_mlp.h): u8 inputs, u8 hidden units (they
- *          must be this engine's FC_MLP_IN and FC_MLP_HID), then its fc_mlp_params(horizons)
- *          parameters as f32 in model_mlp.h's order (524 for 12 horizons: 2 KB, raw because a
- *          network's weights have no common step; a forecast uses them as they are, so a save
- *          and a load change nothing); a value not finite or beyond 1e4 is refused
+ *          must be this engine's FC_MLP_IN and FC_MLP_HID), u8 shifts of its four parts (W1,
+ *          b1, W2, b2: steps of 2^-shift, at most 2^-30), then its fc_mlp_params(horizons)
+ *          parameters in model_mlp.h's order as i16 in their part's step (524 for 12 horizons:
+ *          1 KB; as f32 they were 2 KB and compressed to 2.2). Each part's shift is the finest
+ *          that holds its largest weight, so a weight keeps 15 bits of its part's range; a value
+ *          beyond 1e4 is refused
  *        with profiles only (numbered one less in format 4 and 3):
  *        6 per-sensor totals: f64 sum[n], then the counts, each - the previous sensor's,
  *          coded (format 3: f64 sum[n], f64 count[n])
@@ -88,6 +90,7 @@
 #define RC_SHIFT 4           /* the pooled correction's step: 2^-4 mph */
 #define RC_MPH_MAX 100       /* a correction cell beyond 100 mph is corruption, not a model */
 #define NET_MAX 1e4f         /* a network weight beyond this is corruption, not a model */
+#define NET_SHIFT_MAX 30     /* the finest step of a network part: 2^-30 */
 #define PROFILE_STEPS 4      /* per mph: 0.25 mph */
 #define QMAX (1 << 30)       /* any stored integer; deltas of two fit an int32 escape */
 #define COUNT_MAX (1 << 24)  /* a count a float holds exactly */
@@ -120,6 +123,31 @@ static int32_t cell_count(float cnt)
 }
 static float cell_sum(int32_t mean, int32_t cnt, int steps) { return (float)((double)mean * cnt / steps); }
 
+/* The network's four parts (model_mlp.h's order): where each starts and how long it is. */
+__attribute__((noinline)) static void net_parts(uint32_t horizons, size_t start[4], size_t len[4])
+{
+    len[0] = (size_t)FC_MLP_IN * FC_MLP_HID;
+    len[1] = FC_MLP_HID;
+    len[2] = (size_t)FC_MLP_HID * horizons;
+    len[3] = horizons;
+    start[0] = 0;
+    for (int k = 1; k < 4; k++) start[k] = start[k - 1] + len[k - 1];
+}
+
+/* The finest step 2^-s (s <= NET_SHIFT_MAX) at which the largest |w| of a part fits an i16.
+ * Rounding a part to its step leaves the step the same (idempotent): the largest value rounds
+ * to at least 16,384 steps, which at 2^-(s+1) would be 32,768, beyond an i16. */
+__attribute__((noinline)) static int net_shift(const float *w, size_t n)
+{
+    double big = 0;
+    FC_ONCE_LOOP
+    for (size_t i = 0; i < n; i++) big = fabs(w[i]) > big ? fabs(w[i]) : big;
+    int s = 0;
+    FC_ONCE_LOOP
+    while (s < NET_SHIFT_MAX && big * (double)(1u << (s + 1)) <= 32767.0) s++;
+    return s;
+}
+
 void fc_model_pack_round(fc_model *m)
 {
     size_t rows = (size_t)FC_REGIMES * m->n * m->horizons, nh = (size_t)m->n * m->horizons;
@@ -136,6 +164,16 @@ void fc_model_pack_round(fc_model *m)
     size_t nrc = (size_t)m->horizons * FC_RC_CELLS;
     FC_ONCE_LOOP
     for (size_t i = 0; i < nrc; i++) m->rc[i] = dequant(quant(m->rc[i], RC_SHIFT), RC_SHIFT);
+    size_t start[4], len[4];
+    net_parts(m->horizons, start, len);
+    FC_ONCE_LOOP
+    for (int k = 0; k < 4; k++) {
+        float *w = m->mlp + start[k];
+        int s = net_shift(w, len[k]);
+        FC_ONCE_LOOP
+        for (size_t i = 0; i < len[k]; i++) w[i] = dequant(quant(w[i], s), s);
+    }
+    m->has_mlp = fc_model_mlp_nonzero(m);
     if (!fc_model_has_profiles(m)) return;
     size_t cells = (size_t)m->n * FC_DAYTYPES * m->q;
     FC_ONCE_LOOP
@@ -294,17 +332,23 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
         }
     }
     end_section(w, sec);
-    /* 5: the shared network, as f32 */
+    /* 5: the shared network: dimensions, each part's step, the weights as i16 in those steps */
     sec = begin_section(w);
-    uint8_t dims[2] = {FC_MLP_IN, FC_MLP_HID};
-    wbytes(w, dims, 2);
-    size_t np = fc_mlp_params(m->horizons);
+    size_t start[4], len[4];
+    net_parts(m->horizons, start, len);
+    uint8_t head5[6] = {FC_MLP_IN, FC_MLP_HID};
     FC_ONCE_LOOP
-    for (size_t i = 0; i < np; i++) {
-        uint8_t b[4];
-        putf(b, m->mlp[i]);
-        wbytes(w, b, 4);
-    }
+    for (int k = 0; k < 4; k++) head5[2 + k] = (uint8_t)net_shift(m->mlp + start[k], len[k]);
+    wbytes(w, head5, 6);
+    FC_ONCE_LOOP
+    for (int k = 0; k < 4; k++)
+        FC_ONCE_LOOP
+        for (size_t i = 0; i < len[k]; i++) {
+            int32_t q = quant(m->mlp[start[k] + i], head5[2 + k]);
+            uint8_t b[2];
+            put16(b, (uint16_t)(int16_t)(q > 32767 ? 32767 : q < -32767 ? -32767 : q));
+            wbytes(w, b, 2);
+        }
     end_section(w, sec);
     if (what == FC_PACK_NO_PROFILES) return 0;
 
@@ -506,15 +550,22 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
     /* 5 (format 5): the shared network; older files have none (all zeros: no correction) */
     if (!why && version >= 5) {
         s = section(&file);
-        size_t np = fc_mlp_params(h);
-        if (s.bad || (size_t)(s.end - s.p) != 2 + np * 4 || s.p[0] != FC_MLP_IN || s.p[1] != FC_MLP_HID) {
+        size_t part[4], part_len[4];
+        net_parts(h, part, part_len);
+        if (s.bad || (size_t)(s.end - s.p) != 6 + fc_mlp_params(h) * 2 || s.p[0] != FC_MLP_IN || s.p[1] != FC_MLP_HID) {
             why = "shared network: wrong length or dimensions";
         } else {
+            const uint8_t *at = s.p + 6;
             FC_ONCE_LOOP
-            for (size_t i = 0; i < np && !why; i++) {
-                float v = getf(s.p + 2 + i * 4);
-                if (!(fabsf(v) <= NET_MAX)) why = "shared network: a weight not finite or out of range";
-                m->mlp[i] = v;
+            for (int k = 0; k < 4 && !why; k++) {
+                int sh = s.p[2 + k];
+                if (sh > NET_SHIFT_MAX) why = "shared network: a step out of range";
+                FC_ONCE_LOOP
+                for (size_t i = 0; i < part_len[k] && !why; i++, at += 2) {
+                    float v = dequant((int16_t)get16(at), sh);
+                    if (!(fabsf(v) <= NET_MAX)) why = "shared network: a weight out of range";
+                    m->mlp[part[k] + i] = v;
+                }
             }
             m->has_mlp = fc_model_mlp_nonzero(m);
         }

@@ -264,22 +264,32 @@ void test_pack_corrupt_sections(void)
         CHECK_STATUS(fc_engine_load_model(e, files[0], lens[0]), FC_OK); /* back to the model */
         free(longer);
         /* the first mean (an escaped int32: 50 mph is 200 steps), made 2^30 */
-        /* the network (section 5): other dimensions, a weight not finite, one beyond 1e4 */
+        /* the network (section 5: 2 dimension bytes, 4 step shifts, then i16): other dimensions,
+         * each part's step beyond 2^-30, a weight beyond 1e4 (20,000 in steps of 1) */
+        size_t net = starts[4] + 4;
         memcpy(bad, files[1], len);
-        bad[starts[4] + 4] = FC_MLP_IN + 1;
+        bad[net] = FC_MLP_IN + 1;
         reseal(bad, len);
         refused(e, bad, len, FC_E_FIELD, ref, "network dimensions");
-        const float wrong[] = {NAN, INFINITY, 2e4f, -1e5f};
+        for (int k = 0; k < 4; k++) {
+            memcpy(bad, files[1], len);
+            bad[net + 2 + k] = 31;
+            reseal(bad, len);
+            refused(e, bad, len, FC_E_FIELD, ref, "network step");
+        }
+        const int16_t wrong[] = {20000, -10001};
         for (size_t k = 0; k < sizeof wrong / sizeof wrong[0]; k++) {
             memcpy(bad, files[1], len);
-            memcpy(bad + starts[4] + 4 + 2 + 4 * 37, &wrong[k], 4);
+            bad[net + 2] = 0;
+            memcpy(bad + net + 6 + 2 * 37, &wrong[k], 2);
             reseal(bad, len);
             refused(e, bad, len, FC_E_FIELD, ref, "network weight");
         }
         /* a weight of 9,999 loads: the bound is the range */
         memcpy(bad, files[1], len);
-        const float ok_w = 9999.0f;
-        memcpy(bad + starts[4] + 4 + 2 + 4 * 37, &ok_w, 4);
+        bad[net + 2] = 0;
+        const int16_t ok_w = 9999;
+        memcpy(bad + net + 6 + 2 * 37, &ok_w, 2);
         reseal(bad, len);
         CHECK_STATUS(fc_engine_load_model(e, bad, len), FC_OK);
         CHECK_STATUS(fc_engine_load_model(e, files[0], lens[0]), FC_OK); /* back to the model */
