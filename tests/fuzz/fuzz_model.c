@@ -20,6 +20,7 @@
 #include "engine.h"
 #include "hash.h"
 #include "model_io.h"
+#include "model_pack.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -49,7 +50,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
             s = s * 1664525u + 1013904223u;
             m->mlp[i] = ((float)(s >> 8) / 16777216.0f - 0.5f) * 0.1f;
         }
-        m->has_mlp = 1;
+        fc_model_pack_round(m); /* to the file's steps: the model is exactly what it saves */
     }
     forecast(g_engine, g_ref[0], g_ref[1], g_ref[2], 24);
     g_saved_len = fc_engine_model_size(g_engine);
@@ -103,7 +104,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     unsigned char *input = fuzz_resealed_copy(data, size, 96);
     uint32_t version = 0;
     if (size >= 12) memcpy(&version, input + 8, 4);
-    if ((version == 3 || version == 4) && size >= 120 && (data[size - 1] & 1)) { /* formats 3 and 4 seal their header too */
+    if (version >= 3 && version <= 5 && size >= 120 && (data[size - 1] & 1)) { /* formats 3 to 5 seal their header too */
         uint64_t sum = fc_hash_bytes(FC_HASH_SEED, input, size - 8);
         memcpy(input + size - 8, &sum, 8);
     }
