@@ -6,15 +6,19 @@
  * each sensor's weights toward the global ones (a hierarchical prior: sensors with little or
  * odd data stay near the pooled fit). Each (sensor, horizon) has two weight sets, one per
  * regime: whether the time-of-day profile drops markedly between the origin and the target
- * (a queue is due to form) or not; a forecast uses the set of its regime. Prediction intervals are the 10% and 90% quantiles of each
- * sensor's training residuals per horizon.
+ * (a queue is due to form) or not; a forecast uses the set of its regime. Two later stages,
+ * the same for every sensor, correct the linear forecast: a small network over the last hour
+ * and the profile ahead (model_mlp.h), then tables over binned inputs fitted to what it leaves
+ * (model_resid.h). Prediction intervals are the 10% and 90% quantiles of each sensor's training
+ * residuals per horizon.
  *
  * Training is a sequence of bounded steps (fc_trainer_step) so a caller can report progress and
  * stay responsive; it is deterministic for the same data.
  *
  * Files: model.c (memory, calendar, cleaning, online profile update), model_features.h/.c (the
  * feature table and the one place that fills it), model_train.c, model_forecast.c,
- * model_solve.c (dense algebra), model_io.c (the file format). */
+ * model_mlp.c (the network), model_resid.c (the tables), model_solve.c (dense algebra),
+ * model_io.c and model_pack.c (the file formats). */
 #ifndef FC_MODEL_H
 #define FC_MODEL_H
 #include <stddef.h>

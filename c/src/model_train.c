@@ -2,7 +2,9 @@
  * then per sensor its derived series (imputed speeds, neighbour means, leave-one-day-out
  * profile) and samples (model_features.h), a pooled Huber IRLS fit over a subset of sensors
  * (the "global" weights), then every sensor's own fit pulled toward the pooled weights, and
- * its residual quantiles for the prediction intervals. Deterministic for the same data. */
+ * its residual quantiles for the prediction intervals; then the shared network (model_mlp.h)
+ * on those fits' residuals, and the pooled tables (model_resid.h) on what it leaves.
+ * Deterministic for the same data. */
 #include "model.h"
 #include "status.h"
 #include "model_solve.h"
