@@ -53,7 +53,7 @@
  *        4 pooled correction (format 4 only): u8 shift (4: step 2^-4 mph), then for each of
  *          the FC_RC_CELLS cells (model_resid.h: the tables in enum order), each horizon:
  *          q - previous horizon's q, coded; a cell beyond 100 mph is refused
- *        5 the shared network (format 5 only; model_mlp.h): u8 inputs, u8 hidden units (they
+ *        5 the shared network (format 5 only; model_mlp.h, coded by model_mlp_pack.c): u8 inputs, u8 hidden units (they
  *          must be this engine's FC_MLP_IN and FC_MLP_HID), u8 shifts of its four parts (W1,
  *          b1, W2, b2: steps of 2^-shift, at most 2^-30), then its fc_mlp_params(horizons)
  *          parameters in model_mlp.h's order as i16 in their part's step (524 for 12 horizons:
@@ -71,6 +71,8 @@
  *  end  u64      checksum (fc_hash_bytes) of every byte before it, header included
  */
 #include "model_pack.h"
+#include "fixed_point.h"
+#include "model_mlp_pack.h"
 #include "model_header.h"
 #include "model_window.h"
 #include "once_loop.h"
@@ -89,24 +91,14 @@
 #define INTERVAL_SHIFT 2
 #define RC_SHIFT 4           /* the pooled correction's step: 2^-4 mph */
 #define RC_MPH_MAX 100       /* a correction cell beyond 100 mph is corruption, not a model */
-#define NET_MAX 1e4f         /* a network weight beyond this is corruption, not a model */
-#define NET_SHIFT_MAX 30     /* the finest step of a network part: 2^-30 */
 #define PROFILE_STEPS 4      /* per mph: 0.25 mph */
-#define QMAX (1 << 30)       /* any stored integer; deltas of two fit an int32 escape */
+#define QMAX FC_QMAX         /* any stored integer (fixed_point.h) */
 #define COUNT_MAX (1 << 24)  /* a count a float holds exactly */
 #define MEAN_MPH_MAX 1000    /* a profile mean beyond 1,000 mph: the bound model_io.c checks */
 #define MEAN_MAX (MEAN_MPH_MAX * PROFILE_STEPS)
 
 /* ---- fixed point ---- */
 
-/* Scaling by a power of two (shift <= 24) is exact in double: a multiplication, not ldexp (a
- * libc call per number, most of the time of a save in wasm). */
-static int32_t quant(double x, int shift)
-{
-    double v = nearbyint(x * (double)(1u << shift));
-    return v > QMAX ? QMAX : v < -QMAX ? -QMAX : (int32_t)v;
-}
-static float dequant(int64_t q, int shift) { return (float)((double)q / (double)(1u << shift)); }
 static int shift_of(int f) { return f == FC_F_BIAS ? BIAS_SHIFT : W_SHIFT; }
 
 /* A profile cell's mean in steps (0 for an empty cell). */
@@ -123,56 +115,23 @@ static int32_t cell_count(float cnt)
 }
 static float cell_sum(int32_t mean, int32_t cnt, int steps) { return (float)((double)mean * cnt / steps); }
 
-/* The network's four parts (model_mlp.h's order): where each starts and how long it is. */
-__attribute__((noinline)) static void net_parts(uint32_t horizons, size_t start[4], size_t len[4])
-{
-    len[0] = (size_t)FC_MLP_IN * FC_MLP_HID;
-    len[1] = FC_MLP_HID;
-    len[2] = (size_t)FC_MLP_HID * horizons;
-    len[3] = horizons;
-    start[0] = 0;
-    for (int k = 1; k < 4; k++) start[k] = start[k - 1] + len[k - 1];
-}
-
-/* The finest step 2^-s (s <= NET_SHIFT_MAX) at which the largest |w| of a part fits an i16.
- * Rounding a part to its step leaves the step the same (idempotent): the largest value rounds
- * to at least 16,384 steps, which at 2^-(s+1) would be 32,768, beyond an i16. */
-__attribute__((noinline)) static int net_shift(const float *w, size_t n)
-{
-    double big = 0;
-    FC_ONCE_LOOP
-    for (size_t i = 0; i < n; i++) big = fabs(w[i]) > big ? fabs(w[i]) : big;
-    int s = 0;
-    FC_ONCE_LOOP
-    while (s < NET_SHIFT_MAX && big * (double)(1u << (s + 1)) <= 32767.0) s++;
-    return s;
-}
-
 void fc_model_pack_round(fc_model *m)
 {
     size_t rows = (size_t)FC_REGIMES * m->n * m->horizons, nh = (size_t)m->n * m->horizons;
     FC_ONCE_LOOP
     for (size_t r = 0; r < rows; r++) {
         FC_ONCE_LOOP
-        for (int f = 0; f < FC_NF; f++) m->w[r * FC_NF + f] = dequant(quant(m->w[r * FC_NF + f], shift_of(f)), shift_of(f));
+        for (int f = 0; f < FC_NF; f++) m->w[r * FC_NF + f] = fc_dequant(fc_quant(m->w[r * FC_NF + f], shift_of(f)), shift_of(f));
     }
     FC_ONCE_LOOP
     for (size_t i = 0; i < nh; i++) {
-        m->lo[i] = dequant(quant(m->lo[i], INTERVAL_SHIFT), INTERVAL_SHIFT);
-        m->hi[i] = dequant(quant(m->hi[i], INTERVAL_SHIFT), INTERVAL_SHIFT);
+        m->lo[i] = fc_dequant(fc_quant(m->lo[i], INTERVAL_SHIFT), INTERVAL_SHIFT);
+        m->hi[i] = fc_dequant(fc_quant(m->hi[i], INTERVAL_SHIFT), INTERVAL_SHIFT);
     }
     size_t nrc = (size_t)m->horizons * FC_RC_CELLS;
     FC_ONCE_LOOP
-    for (size_t i = 0; i < nrc; i++) m->rc[i] = dequant(quant(m->rc[i], RC_SHIFT), RC_SHIFT);
-    size_t start[4], len[4];
-    net_parts(m->horizons, start, len);
-    FC_ONCE_LOOP
-    for (int k = 0; k < 4; k++) {
-        float *w = m->mlp + start[k];
-        int s = net_shift(w, len[k]);
-        FC_ONCE_LOOP
-        for (size_t i = 0; i < len[k]; i++) w[i] = dequant(quant(w[i], s), s);
-    }
+    for (size_t i = 0; i < nrc; i++) m->rc[i] = fc_dequant(fc_quant(m->rc[i], RC_SHIFT), RC_SHIFT);
+    fc_mlp_pack_round(m->mlp, m->horizons);
     m->has_mlp = fc_model_mlp_nonzero(m);
     if (!fc_model_has_profiles(m)) return;
     size_t cells = (size_t)m->n * FC_DAYTYPES * m->q;
@@ -268,7 +227,7 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
             FC_ONCE_LOOP
             for (int f = 0; f < FC_NF; f++) {
                 FC_ONCE_LOOP
-                for (uint32_t s = 0; s < m->n; s++) col[s] = quant(m->w[w_at(m, r, s, k, f)], shift_of(f));
+                for (uint32_t s = 0; s < m->n; s++) col[s] = fc_quant(m->w[w_at(m, r, s, k, f)], shift_of(f));
                 qsort(col, m->n, sizeof *col, cmp_i32);
                 ref[ref_at(m, r, k, f)] = m->n ? col[m->n / 2] : 0;
             }
@@ -292,7 +251,7 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
                 int64_t prev = 0;
                 FC_ONCE_LOOP
                 for (uint32_t k = 0; k < m->horizons; k++) {
-                    int64_t d = (int64_t)quant(m->w[w_at(m, r, s, k, f)], shift_of(f)) - ref[ref_at(m, r, k, f)];
+                    int64_t d = (int64_t)fc_quant(m->w[w_at(m, r, s, k, f)], shift_of(f)) - ref[ref_at(m, r, k, f)];
                     wint(w, d - prev);
                     prev = d;
                 }
@@ -309,7 +268,7 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
             int64_t prev = 0;
             FC_ONCE_LOOP
             for (uint32_t k = 0; k < m->horizons; k++) {
-                int64_t x = quant(v[(size_t)s * m->horizons + k], INTERVAL_SHIFT);
+                int64_t x = fc_quant(v[(size_t)s * m->horizons + k], INTERVAL_SHIFT);
                 wint(w, x - prev);
                 prev = x;
             }
@@ -326,29 +285,17 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
         int64_t prev = 0;
         FC_ONCE_LOOP
         for (uint32_t k = 0; k < m->horizons; k++) {
-            int64_t x = quant(m->rc[(size_t)k * FC_RC_CELLS + c], RC_SHIFT);
+            int64_t x = fc_quant(m->rc[(size_t)k * FC_RC_CELLS + c], RC_SHIFT);
             wint(w, x - prev);
             prev = x;
         }
     }
     end_section(w, sec);
-    /* 5: the shared network: dimensions, each part's step, the weights as i16 in those steps */
+    /* 5: the shared network (model_mlp_pack.h) */
     sec = begin_section(w);
-    size_t start[4], len[4];
-    net_parts(m->horizons, start, len);
-    uint8_t head5[6] = {FC_MLP_IN, FC_MLP_HID};
-    FC_ONCE_LOOP
-    for (int k = 0; k < 4; k++) head5[2 + k] = (uint8_t)net_shift(m->mlp + start[k], len[k]);
-    wbytes(w, head5, 6);
-    FC_ONCE_LOOP
-    for (int k = 0; k < 4; k++)
-        FC_ONCE_LOOP
-        for (size_t i = 0; i < len[k]; i++) {
-            int32_t q = quant(m->mlp[start[k] + i], head5[2 + k]);
-            uint8_t b[2];
-            put16(b, (uint16_t)(int16_t)(q > 32767 ? 32767 : q < -32767 ? -32767 : q));
-            wbytes(w, b, 2);
-        }
+    uint8_t net5[FC_MLP_PACK_MAX];
+    fc_mlp_pack_write(m->mlp, m->horizons, net5);
+    wbytes(w, net5, fc_mlp_pack_size(m->horizons));
     end_section(w, sec);
     if (what == FC_PACK_NO_PROFILES) return 0;
 
@@ -447,7 +394,7 @@ static void read_deltas(rbuf *r, uint32_t h, int64_t qmax, int shift, float *out
     for (uint32_t k = 0; k < h; k++) {
         x += rint_(r);
         if (x > qmax || x < -qmax) r->bad = 1;
-        out[(size_t)k * stride] = dequant(x, shift);
+        out[(size_t)k * stride] = fc_dequant(x, shift);
     }
 }
 
@@ -520,7 +467,7 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
                     d += rint_(&s);
                     int64_t v = d + (int32_t)get32(refs + ref_at(m, r, k, f) * 4);
                     if (v > QMAX || v < -QMAX) s.bad = 1;
-                    m->w[w_at(m, r, si, k, f)] = dequant(v, sh);
+                    m->w[w_at(m, r, si, k, f)] = fc_dequant(v, sh);
                 }
             }
     }
@@ -550,25 +497,8 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
     /* 5 (format 5): the shared network; older files have none (all zeros: no correction) */
     if (!why && version >= 5) {
         s = section(&file);
-        size_t part[4], part_len[4];
-        net_parts(h, part, part_len);
-        if (s.bad || (size_t)(s.end - s.p) != 6 + fc_mlp_params(h) * 2 || s.p[0] != FC_MLP_IN || s.p[1] != FC_MLP_HID) {
-            why = "shared network: wrong length or dimensions";
-        } else {
-            const uint8_t *at = s.p + 6;
-            FC_ONCE_LOOP
-            for (int k = 0; k < 4 && !why; k++) {
-                int sh = s.p[2 + k];
-                if (sh > NET_SHIFT_MAX) why = "shared network: a step out of range";
-                FC_ONCE_LOOP
-                for (size_t i = 0; i < part_len[k] && !why; i++, at += 2) {
-                    float v = dequant((int16_t)get16(at), sh);
-                    if (!(fabsf(v) <= NET_MAX)) why = "shared network: a weight out of range";
-                    m->mlp[part[k] + i] = v;
-                }
-            }
-            m->has_mlp = fc_model_mlp_nonzero(m);
-        }
+        why = s.bad ? "shared network: wrong length or dimensions" : fc_mlp_pack_read(s.p, (size_t)(s.end - s.p), h, m->mlp);
+        m->has_mlp = fc_model_mlp_nonzero(m);
     }
     if (!why && with_profiles) {
         /* 5 (4 in format 3): per-sensor totals */

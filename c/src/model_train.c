@@ -24,9 +24,9 @@ _Static_assert(FC_LAG_MAX >= FC_MLP_BACK, "the first training origin must have t
 enum { PHASE_GLOBAL, PHASE_SENSORS, PHASE_NETWORK, PHASE_CORRECTION, PHASE_DONE };
 
 /* Samples the shared network (model_mlp.h) is trained on: origins of the sensors' fits, every
- * mlp_every-th of them when there are more. 16-bit samples, 62 bytes each for 12 horizons:
+ * net_every-th of them when there are more. 16-bit samples, 62 bytes each for 12 horizons:
  * 18.6 MB at most. Every origin of the Los-loop training rows fits (262,062 for 207 sensors);
- * Atlanta's 4 weeks keep about one in 12. */
+ * Atlanta's 4 weeks keep one in three of their fits' origins (206,000). */
 #define MLP_CAP 300000u
 
 struct fc_trainer {
@@ -47,7 +47,7 @@ struct fc_trainer {
     /* the pooled residual correction's samples, per horizon: bins and residual of every
      * rc_every-th sample of the sensors' fits, at most RC_CAP (model_resid.h) */
     uint8_t *rcb;          /* [H][RC_CAP][FC_RC_TABLES] cells (fc_rc_cells) */
-    float *rcr, *rce;      /* [H][RC_CAP] residuals; [RC_CAP] scratch */
+    float *rcr, *rce;      /* [RC_CAP] the horizon being fitted: residuals, scratch */
     uint32_t rcn[FC_MAX_H], rc_seen[FC_MAX_H], rc_every;
     int32_t *rc_net;       /* [H][RC_CAP]: each correction sample's network sample (its origin's) */
     /* the shared network's samples: one per origin on its grid (see fit_sensor) */
@@ -200,9 +200,10 @@ static uint32_t res_origin(const fc_trainer *t, uint32_t i)
     return t->org[i < t->nreg[0] ? i : regime_base(t, 1) + (i - t->nreg[0])];
 }
 
-/* Keeps every rc_every-th of the n samples just fitted at horizon h (their residuals in t->res,
- * regime 0 first) that the network has a sample of, for the pooled correction: the tables are
- * fitted to what the network leaves of them. Needs the sensor's series (build_series). */
+/* Keeps the cells of every rc_every-th of the n samples just fitted at horizon h (regime 0
+ * first) that the network has a sample of, for the pooled correction: the tables are fitted to
+ * what the network leaves of those samples' residuals. Needs the sensor's series
+ * (build_series). */
 static void rc_push(fc_trainer *t, uint32_t h, uint32_t n)
 {
     const fc_feature_series series = {t->imp, t->nd, t->nu, t->pl};
@@ -217,8 +218,7 @@ static void rc_push(fc_trainer *t, uint32_t h, uint32_t n)
         fc_rc_origin_bins(&in, &ob);
         size_t k = (size_t)(h - 1) * RC_CAP + *cnt;
         fc_rc_cells(&ob, &in, fc_rc_hour(t->net->interval_s, t->cal[o + h].tod), t->rcb + k * FC_RC_TABLES);
-        t->rcr[k] = t->res[i];
-        t->rc_net[k] = t->net_at[o];
+        t->rc_net[k] = t->net_at[o]; /* its residual: what the network leaves (rc_fit_horizon) */
         (*cnt)++;
     }
 }
@@ -228,12 +228,11 @@ static void rc_push(fc_trainer *t, uint32_t h, uint32_t n)
 static void rc_fit_horizon(fc_trainer *t, uint32_t h)
 {
     size_t k = (size_t)h * RC_CAP;
-    for (uint32_t i = 0; i < t->rcn[h]; i++) t->rcr[k + i] = fc_mlp_left(t->mt, t->rc_net[k + i], h);
-    fc_rc_fit(t->rcb + k * FC_RC_TABLES, t->rcr + k, t->rcn[h], t->p.huber_mph, RC_PRIOR, t->rce,
+    for (uint32_t i = 0; i < t->rcn[h]; i++) t->rcr[i] = fc_mlp_left(t->mt, t->rc_net[k + i], h);
+    fc_rc_fit(t->rcb + k * FC_RC_TABLES, t->rcr, t->rcn[h], t->p.huber_mph, RC_PRIOR, t->rce,
               t->m->rc + (size_t)h * FC_RC_CELLS);
 }
 
-/* Sensor s's own weights, pulled toward the global ones, and its residual quantiles. */
 /* The network's samples of sensor s: its fits' origins (collect's grid) whose targets reach
  * every horizon, every net_every-th of them (offset by sensor, so all phases are covered), with
  * an observed origin speed; t->net_at maps an origin to its sample. Needs build_series. */
@@ -251,6 +250,8 @@ static void net_samples(fc_trainer *t, uint32_t s)
     }
 }
 
+/* Sensor s's own weights, pulled toward the global ones, its residual quantiles, and its
+ * samples for the network and the pooled correction. */
 static void fit_sensor(fc_trainer *t, uint32_t s)
 {
     build_series(t, s);
@@ -358,7 +359,7 @@ fc_status fc_trainer_create(const fc_network *net, const fc_graph *g, const fc_h
     t->lo_ok = calloc(t->n, sizeof(float));
     t->org = malloc(S * sizeof(uint32_t));
     t->rcb = malloc((size_t)t->H * RC_CAP * FC_RC_TABLES);
-    t->rcr = malloc((size_t)t->H * RC_CAP * sizeof(float));
+    t->rcr = malloc(RC_CAP * sizeof(float));
     t->rce = malloc(RC_CAP * sizeof(float));
     t->rc_net = malloc((size_t)t->H * RC_CAP * sizeof(int32_t));
     t->net_at = malloc((size_t)T * sizeof(int32_t));
