@@ -1,7 +1,7 @@
 // The model's later stages, the pooled correction (c/src/model_resid.h) and the shared network
 // (c/src/model_mlp.h): each learns a structure that the stages before it cannot represent, they
 // train deterministically, and a saved and reloaded model forecasts exactly as the trained one
-// (format 5 carries both).
+// (format 6 carries both).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createPredictor } from 'flowcast';
@@ -187,20 +187,22 @@ test('the network knows how long a queue has lasted: 30 minutes ahead it forecas
   tables.dispose();
 });
 
-test('the correction and the network train deterministically and travel in the model file (format 5): save -> load forecasts exactly', async () => {
+test('the correction and the network train deterministically and travel in the model file (format 6): save -> load forecasts exactly', async () => {
   const n = 8, rows = DAY * 9;
   const data = queuesAndBlips(n, rows, 9);
   const a = await engineWith(data, n, rows);
   a.trainSync();
   const file = a.saveModel();
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  assert.equal(view.getUint32(8, true), 5);
+  assert.equal(view.getUint32(8, true), 6);
   // 432 cells per horizon, a byte or more each, after its step byte
   assert.ok(pooledCorrectionBytes(file) >= 4 + 1 + 432 * 12, `correction section ${pooledCorrectionBytes(file)} bytes`);
-  // the network: 524 weights for 12 horizons, some not 0
+  // the network: 604 weights for 12 horizons (24 inputs x 16 hidden units, ...), some not 0,
+  // among them the weights of format 6's five inputs (W1's rows 19..23)
   const w = networkWeights(file);
-  assert.equal(w.length, 524);
+  assert.equal(w.length, 604);
   assert.ok(w.some((v) => v !== 0) && w.every((v) => Number.isFinite(v)));
+  assert.ok(w.subarray(19 * 16, 24 * 16).some((v) => v !== 0), 'the new inputs weigh nothing');
   const b = await engineWith(data, n, rows);
   b.trainSync();
   assert.deepEqual(b.saveModel(), file, 'two trainings on the same data differ');

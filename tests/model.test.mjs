@@ -135,7 +135,7 @@ test('bad model files are refused and leave the current model in place', async (
     [Uint8Array.from([...good.slice(0, 8).map((b, i) => (i === 0 ? 0x58 : b)), ...good.slice(8)]), 'E_SCHEMA', /magic/],
     [(() => { const v = good.slice(); v[8] = 9; return v; })(), 'E_SCHEMA', /version 9/],
     // a file from before the regime weights (format 1) is named as such, not misread
-    [(() => { const v = good.slice(); v[8] = 1; return v; })(), 'E_SCHEMA', /format version 1 \(files of versions 2, 3 and 4 still load\), this engine reads version 5/],
+    [(() => { const v = good.slice(); v[8] = 1; return v; })(), 'E_SCHEMA', /format version 1 \(files of versions 2, 3, 4 and 5 still load\), this engine reads version 6/],
     [(() => { const v = good.slice(); v[92] = 3; return v; })(), 'E_FIELD', /inconsistent dimensions/],
   ];
   for (const [bytes, code, message] of cases) {
@@ -162,7 +162,7 @@ test('a window file: a page\'s first forecast from the next hour\'s profiles, th
   const full = server.saveModel();
   const latest = T0 + (rows - 30) * INTERVAL_MS; // the newest snapshot's time
   const window = server.saveModel({ window: latest });
-  assert.equal(new DataView(window.buffer, window.byteOffset).getUint32(8, true), 5);
+  assert.equal(new DataView(window.buffer, window.byteOffset).getUint32(8, true), 6);
   // the window holds a small part of the profiles; both hold the pooled correction and the
   // network, a fixed 432 cells and 16 x (19 + 1 + horizons) + horizons weights that outweigh
   // the profiles of a network this small (6 sensors)

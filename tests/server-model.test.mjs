@@ -26,7 +26,7 @@ async function feed(opts = {}) {
   return { app, base, dir };
 }
 
-test('the window file: a fifth of the full file with brotli, format 5, the same forecasts for the latest snapshot', async () => {
+test('the window file: a fifth of the full file with brotli, format 6, the same forecasts for the latest snapshot', async () => {
   const { app, base, dir } = await feed();
   try {
     const full = await rawGet(`${base}model`);
@@ -34,8 +34,8 @@ test('the window file: a fifth of the full file with brotli, format 5, the same 
     assert.equal(full.status, 200);
     assert.equal(win.status, 200, win.body.toString());
     assert.equal(win.headers['content-type'], 'application/octet-stream');
-    assert.equal(win.body.readUInt32LE(8), 5, 'format 5');
-    assert.equal(full.body.readUInt32LE(8), 5, 'the dataset\'s model is format 5 (npm start retrains older files)');
+    assert.equal(win.body.readUInt32LE(8), 6, 'format 6');
+    assert.equal(full.body.readUInt32LE(8), 6, 'the dataset\'s model is format 6 (npm start retrains older files)');
     assert.ok(win.body.readUInt32LE(92) & (1 << 17), 'flagged as a window');
     // what a phone downloads before its first forecast: the window, brotli as the server sends it
     const winBr = br9(win.body), fullBr = br9(full.body);
@@ -113,7 +113,7 @@ test('the window follows the replay clock: the same file within its 15 minutes, 
     assert.equal(from2 - from, 15 * 60_000, 'moved on by one 15-minute step');
     const latest = Date.parse(JSON.parse(await (await fetch(`${base}snapshot/latest`)).text()).ts);
     assert.ok(from2 <= latest && to2 >= latest + 3600_000 - 15 * 60_000);
-    assert.equal(next.body.readUInt32LE(8), 5);
+    assert.equal(next.body.readUInt32LE(8), 6);
   } finally {
     await app.close();
   }

@@ -179,7 +179,7 @@ test('a cap smaller than the tiles it needs: eviction and refetch, forecasts ide
 test('a model file without profiles: a fraction of the size, forecasts only in tile mode, identical to the full file\'s', async () => {
   const stripped = trainer.saveModel({ profiles: false });
   // (format 3 packs the profiles tighter than the weights: a third of the file here, 4 sensors,
-  // not counting the pooled correction and the network of format 5, a fixed 432 cells and 524
+  // not counting the pooled correction and the network of format 6, a fixed 432 cells and 604
   // weights for 12 horizons in both)
   const rc = pooledCorrectionBytes(model) + networkBytes(model);
   assert.ok(stripped.length - rc < (model.length - rc) / 2.5, `${stripped.length} of ${model.length} bytes, correction and network ${rc}`);
@@ -202,7 +202,7 @@ test('a model file without profiles: a fraction of the size, forecasts only in t
     new DataView(relabelled.buffer).setUint32(92, 2, true); // claims profiles it does not have
     const r = /** @type {any} */ (p.loadModel(relabelled));
     assert.equal(r.code, 'E_FIELD');
-    assert.match(r.message, /checksum mismatch/); // format 5's checksum covers its header
+    assert.match(r.message, /checksum mismatch/); // format 6's checksum covers its header
     p.useProfileTiles({ maxBytes: 1 << 20, fetchTile: async (g, d) => /** @type {Uint8Array} */ (tiles.get(`${g}/${d}`)) });
     assert.deepEqual(await p.forecastAsync(), await full.p.forecastAsync(), 'the same weights and tiles: the same forecast');
     assert.ok(p.stats().memory.modelBytes < full.p.stats().memory.modelBytes + 1 && p.stats().memory.modelBytes > 0);

@@ -9,6 +9,7 @@
  * NaN. A sensor that never reported has a profile of 0 mph, so imputing from it would forecast
  * a jam that no reading supports (issue 15); its neighbours are the only evidence left. */
 #include "model.h"
+#include "once_loop.h"
 #include <string.h>
 
 /* Interval widening when the origin reading was carried forward / taken from the profile. */
@@ -160,13 +161,18 @@ void fc_model_forecast_sensors(fc_model *m, const fc_graph *g, const fc_history 
         for (int k = 0; k < R; k++)
             if (level[k] == FC_EVIDENCE_PROFILE) imp[k] = online_profile(m, s, head - (R - 1 - k), head, r);
         /* the series fc_feature_series reads, with the origin at R - 1 and the horizons after
-         * it; the neighbour means only at the slots the features read */
+         * it; the neighbour means only at the slots the features read (the network's downstream
+         * slots are among them), the profile before the origin only at the network's slots */
         float down[FC_RECENT], up[FC_RECENT], prof[FC_RECENT + FC_MAX_H];
         for (int k = 0; k < FC_N_DOWN; k++)
             down[R - 1 - fc_down_back[k]] = fc_neighbour_mean(g, FC_GRAPH_DOWN, s, m->recent, R, (size_t)(R - 1 - fc_down_back[k]));
         for (int k = 0; k < FC_N_UP; k++)
             up[R - 1 - fc_up_back[k]] = fc_neighbour_mean(g, FC_GRAPH_UP, s, m->recent, R, (size_t)(R - 1 - fc_up_back[k]));
         online_profile_run(m, s, head, m->horizons + 1, r, prof + R - 1);
+        if (m->has_mlp)
+            FC_ONCE_LOOP
+            for (int k = 0; k < FC_MLP_PROF_BACK; k++)
+                prof[R - 1 - fc_mlp_prof_back[k]] = online_profile(m, s, head - fc_mlp_prof_back[k], head, r);
         const fc_feature_series series = {imp, down, up, prof};
         fc_feat_in in;
         fc_feature_origin(&series, R - 1, &in);

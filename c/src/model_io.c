@@ -99,9 +99,9 @@ fc_status fc_model_read(const uint8_t *buf, size_t len, const fc_network *net, u
     if (len < HEADER_BYTES + 8) return fc_model_fail(msg, cap, FC_E_FIELD, "too short to be a flowcast model");
     if (!fc_model_has_magic(buf)) return fc_model_fail(msg, cap, FC_E_SCHEMA, "not a flowcast model (bad magic)");
     uint32_t version = get32(buf + 8);
-    if (version == FC_PACK_VERSION || version == 4 || version == 3) return fc_model_pack_read(buf, len, net, net_hash, out, msg, cap);
+    if (version >= 3 && version <= FC_PACK_VERSION) return fc_model_pack_read(buf, len, net, net_hash, out, msg, cap);
     if (version != FORMAT_VERSION) {
-        snprintf(msg, cap, "model file: format version %u (files of versions %u, 3 and 4 still load), this engine reads version %u",
+        snprintf(msg, cap, "model file: format version %u (files of versions %u, 3, 4 and 5 still load), this engine reads version %u",
                  get32(buf + 8), FORMAT_VERSION, FC_PACK_VERSION);
         return FC_E_SCHEMA;
     }

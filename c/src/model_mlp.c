@@ -53,6 +53,13 @@ void fc_mlp_inputs(const fc_feature_series *s, size_t o, uint32_t horizons, uint
     x[k++] = tri(2.0f * day);
     x[k++] = tri(2.0f * day + 0.25f);
     x[k++] = (float)daytype;
+    FC_ONCE_LOOP
+    for (int l = 0; l < FC_MLP_PROF_BACK; l++) x[k++] = s->profile[o - (size_t)fc_mlp_prof_back[l]] - x0;
+    FC_ONCE_LOOP
+    for (int l = 0; l < FC_MLP_DOWN_BACK; l++) {
+        float d = s->down[o - (size_t)fc_mlp_down_back[l]];
+        x[k++] = (isnan(d) ? x0 : d) - x0;
+    }
 }
 
 /* The layout of a parameter array (model_mlp.h). */

@@ -5,20 +5,23 @@
  * (model_resid.h) see pairs of binned inputs. What neither sees is the shape of the last hour
  * together with the profile ahead and the time of day — a queue that has been building for
  * 40 minutes, a recovery halfway done — which STID-like models learn from all sensors at once.
- * A network of one hidden layer (16 units) over 19 inputs, fitted to the linear models'
+ * A network of one hidden layer (16 units) over 24 inputs, fitted to the linear models'
  * residuals pooled over the sensors, lowered the inner split's MAE by 1.3-2.4% at 15-45 min
- * (PERFORMANCE.md §34); the tables are then fitted to what it leaves.
+ * (PERFORMANCE.md §34, with the first 19 inputs; the last five, §35); the tables are then
+ * fitted to what it leaves.
  *
  * Inputs (fc_mlp_inputs, the one place training and forecasting fill them): the sensor's speed
  * 1, 2, 3, 4, 6, 8 and 11 slots before the origin minus the origin speed x0; the downstream and
  * upstream neighbours' means minus x0; the profile at the origin and at four points up to the
  * last horizon minus x0; the time of day as four triangle waves (periods of 24 and 12 hours, a
  * quarter period apart: like sine and cosine, without a libm call whose last bit differs
- * between C libraries); the day type. Outputs: one value per horizon (mph), added to the
- * forecast.
+ * between C libraries); the day type; the profile 3, 6 and 11 slots before the origin minus x0
+ * (how far from its usual the sensor has been over the hour: with the lags, the anomaly's
+ * trajectory); the downstream mean 1 and 3 slots before minus x0 (whether the congestion ahead
+ * is coming or going). Outputs: one value per horizon (mph), added to the forecast.
  *
  * Parameters, one float array (the model's m->mlp), each layer input-major so the forward pass
- * is vector updates of whole rows (19 of the 16 hidden units, then 16 of the horizons' outputs)
+ * is vector updates of whole rows (24 of the 16 hidden units, then 16 of the horizons' outputs)
  * rather than dot products, whose sums compilers may not reorder into SIMD:
  * W1[FC_MLP_IN][FC_MLP_HID], b1[FC_MLP_HID], W2[FC_MLP_HID][horizons], b2[horizons]. All zeros
  * is no correction (a format-4 file's model). */
@@ -28,12 +31,21 @@
 #include <stdint.h>
 #include "model_features.h"
 
-#define FC_MLP_IN 19
+#define FC_MLP_IN 24
+/* Format 5 files' networks had the first 19 inputs: as a network of 24 whose last five inputs
+ * weigh nothing they forecast the same (model_mlp_pack.c reads them so). */
+#define FC_MLP_IN_V5 19
 #define FC_MLP_HID 16
 /* Slots before the origin the lag inputs read (the deepest must be <= FC_LAG_MAX, model.h). */
 #define FC_MLP_LAGS 7
 static const int fc_mlp_lag_back[FC_MLP_LAGS] = {1, 2, 3, 4, 6, 8, 11};
 #define FC_MLP_BACK 11
+/* Slots before the origin of the profile inputs (<= FC_MLP_BACK) and of the downstream ones
+ * (among fc_down_back's, which the forecast fills). */
+#define FC_MLP_PROF_BACK 3
+static const int fc_mlp_prof_back[FC_MLP_PROF_BACK] = {3, 6, 11};
+#define FC_MLP_DOWN_BACK 2
+static const int fc_mlp_down_back[FC_MLP_DOWN_BACK] = {1, 3};
 
 static inline size_t fc_mlp_params(uint32_t horizons)
 {
@@ -48,8 +60,9 @@ static inline uint32_t fc_mlp_ahead(uint32_t horizons, int k)
     return a ? a : 1;
 }
 
-/* The inputs of origin o of a sensor's series: s->speed back FC_MLP_BACK slots, s->down and
- * s->up at o, s->profile at o and at the fc_mlp_ahead points. minute: minutes into the local
+/* The inputs of origin o of a sensor's series: s->speed back FC_MLP_BACK slots, s->down at o
+ * and fc_mlp_down_back slots before, s->up at o, s->profile at o, at the fc_mlp_ahead points
+ * and fc_mlp_prof_back slots before. minute: minutes into the local
  * day of the origin (0..1439); daytype as the profile's. */
 void fc_mlp_inputs(const fc_feature_series *s, size_t o, uint32_t horizons, uint32_t minute, int daytype,
                    float x[FC_MLP_IN]);

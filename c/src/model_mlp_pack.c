@@ -9,9 +9,9 @@
 
 /* The network's four parts (model_mlp.h's order): where each starts and how long it is (one
  * copy: inlined in each caller it cost the start-up byte budget more than the call). */
-__attribute__((noinline)) static void parts(uint32_t horizons, size_t start[4], size_t len[4])
+__attribute__((noinline)) static void parts(int inputs, uint32_t horizons, size_t start[4], size_t len[4])
 {
-    len[0] = (size_t)FC_MLP_IN * FC_MLP_HID;
+    len[0] = (size_t)inputs * FC_MLP_HID;
     len[1] = FC_MLP_HID;
     len[2] = (size_t)FC_MLP_HID * horizons;
     len[3] = horizons;
@@ -35,7 +35,7 @@ static int part_shift(const float *w, size_t n)
 void fc_mlp_pack_round(float *p, uint32_t horizons)
 {
     size_t start[4], len[4];
-    parts(horizons, start, len);
+    parts(FC_MLP_IN, horizons, start, len);
     FC_ONCE_LOOP
     for (int k = 0; k < 4; k++) {
         float *w = p + start[k];
@@ -48,7 +48,7 @@ void fc_mlp_pack_round(float *p, uint32_t horizons)
 void fc_mlp_pack_write(const float *p, uint32_t horizons, uint8_t *out)
 {
     size_t start[4], len[4];
-    parts(horizons, start, len);
+    parts(FC_MLP_IN, horizons, start, len);
     out[0] = FC_MLP_IN;
     out[1] = FC_MLP_HID;
     uint8_t *at = out + 6;
@@ -64,12 +64,16 @@ void fc_mlp_pack_write(const float *p, uint32_t horizons, uint8_t *out)
     }
 }
 
-const char *fc_mlp_pack_read(const uint8_t *in, size_t len, uint32_t horizons, float *p)
+const char *fc_mlp_pack_read(const uint8_t *in, size_t len, uint32_t horizons, int inputs, float *p)
 {
-    if (len != fc_mlp_pack_size(horizons) || in[0] != FC_MLP_IN || in[1] != FC_MLP_HID)
+    size_t missing = (size_t)(FC_MLP_IN - inputs) * FC_MLP_HID; /* W1's rows a format-5 file lacks */
+    if (len != fc_mlp_pack_size(horizons) - 2 * missing || in[0] != inputs || in[1] != FC_MLP_HID)
         return "shared network: wrong length or dimensions";
     size_t start[4], plen[4];
-    parts(horizons, start, plen);
+    parts(inputs, horizons, start, plen);
+    /* the file's parts land after W1's rows that are there; the missing rows weigh 0 */
+    for (int k = 1; k < 4; k++) start[k] += missing;
+    memset(p + plen[0], 0, missing * sizeof(float));
     const uint8_t *at = in + 6;
     FC_ONCE_LOOP
     for (int k = 0; k < 4; k++) {

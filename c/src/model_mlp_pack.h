@@ -1,8 +1,8 @@
-/* model_mlp_pack.h — the shared network (model_mlp.h) as model file format 5 stores it, in one
+/* model_mlp_pack.h — the shared network (model_mlp.h) as model file formats 6 and 5 store it, in one
  * place for the rounding training applies, the writer and the reader (model_pack.c holds the
  * file around it; the layout is in its header comment and docs/FORMATS.md).
  *
- * Bytes: u8 inputs, u8 hidden units (this engine's FC_MLP_IN, FC_MLP_HID), u8 x4 the steps
+ * Bytes: u8 inputs, u8 hidden units (FC_MLP_IN in format 6, FC_MLP_IN_V5 in format 5; FC_MLP_HID), u8 x4 the steps
  * 2^-shift of the four parts (W1, b1, W2, b2), then every parameter as i16 in its part's step.
  * A part's step is the finest at which its largest |w| fits an i16, so each weight keeps 15
  * bits of its part's range (f32 weights were 2 KB and compressed to 2.2). */
@@ -23,8 +23,9 @@ static inline size_t fc_mlp_pack_size(uint32_t horizons) { return 6 + 2 * fc_mlp
 void fc_mlp_pack_round(float *p, uint32_t horizons);
 /* Writes fc_mlp_pack_size(horizons) bytes to out. */
 void fc_mlp_pack_write(const float *p, uint32_t horizons, uint8_t *out);
-/* Reads len bytes into p: NULL, or why they are not a network of this engine's (dimensions,
+/* Reads len bytes of a network of `inputs` inputs (FC_MLP_IN, or FC_MLP_IN_V5 for a format-5
+ * file, whose missing inputs' weights are 0) into p: NULL, or why they are not (dimensions,
  * length, a step finer than 2^-30, a weight beyond 1e4); p may be partly written then. */
-const char *fc_mlp_pack_read(const uint8_t *in, size_t len, uint32_t horizons, float *p);
+const char *fc_mlp_pack_read(const uint8_t *in, size_t len, uint32_t horizons, int inputs, float *p);
 
 #endif

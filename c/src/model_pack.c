@@ -35,8 +35,8 @@
  *
  * Layout (little-endian):
  *    0  char[8]  magic "FCMODEL1"
- *    8  u32      format version (5; 4 is the same without section 5, 3 also without section 4
- *                and with totals as f64)
+ *    8  u32      format version (6; 5 is the same with a network of 19 inputs, 4 without
+ *                section 5, 3 also without section 4 and with totals as f64)
  *   12  u32      header bytes (112)
  *   16..95       as format 2 (model_io.c): network hash, sensors, horizons, profile slots per
  *                day, interval_s, features, day types, train rows, training options, regimes
@@ -50,14 +50,15 @@
  *        2 weights: for each feature, regime, sensor, horizon: (q - ref) - (previous horizon's
  *          q - ref), coded
  *        3 intervals: lo then hi, for each sensor, horizon: q - previous horizon's q, coded
- *        4 pooled correction (format 4 only): u8 shift (4: step 2^-4 mph), then for each of
+ *        4 pooled correction (format 4 on): u8 shift (4: step 2^-4 mph), then for each of
  *          the FC_RC_CELLS cells (model_resid.h: the tables in enum order), each horizon:
  *          q - previous horizon's q, coded; a cell beyond 100 mph is refused
- *        5 the shared network (format 5 only; model_mlp.h, coded by model_mlp_pack.c): u8 inputs, u8 hidden units (they
- *          must be this engine's FC_MLP_IN and FC_MLP_HID), u8 shifts of its four parts (W1,
- *          b1, W2, b2: steps of 2^-shift, at most 2^-30), then its fc_mlp_params(horizons)
- *          parameters in model_mlp.h's order as i16 in their part's step (524 for 12 horizons:
- *          1 KB; as f32 they were 2 KB and compressed to 2.2). Each part's shift is the finest
+ *        5 the shared network (formats 6 and 5; model_mlp.h, coded by model_mlp_pack.c): u8
+ *          inputs, u8 hidden units (24 and 16 in format 6; format 5's 19 inputs are format 6's
+ *          first 19, read with the other five weighing 0), u8 shifts of its four parts (W1,
+ *          b1, W2, b2: steps of 2^-shift, at most 2^-30), then its parameters in model_mlp.h's
+ *          order as i16 in their part's step (604 for 12 horizons: 1.2 KB; as f32 the first
+ *          network's 524 were 2 KB and compressed to 2.2). Each part's shift is the finest
  *          that holds its largest weight, so a weight keeps 15 bits of its part's range; a value
  *          beyond 1e4 is refused
  *        with profiles only (numbered one less in format 4 and 3):
@@ -494,10 +495,11 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
         for (size_t c = 0; c < FC_RC_CELLS && !s.bad; c++) read_deltas(&s, h, qmax, sh, m->rc + c, FC_RC_CELLS);
         if (!done(&s)) why = "pooled correction: truncated, wrong length, step or value out of range";
     }
-    /* 5 (format 5): the shared network; older files have none (all zeros: no correction) */
+    /* 5 (formats 5 and 6): the shared network; older files have none (all zeros: no correction) */
     if (!why && version >= 5) {
         s = section(&file);
-        why = s.bad ? "shared network: wrong length or dimensions" : fc_mlp_pack_read(s.p, (size_t)(s.end - s.p), h, m->mlp);
+        why = s.bad ? "shared network: wrong length or dimensions"
+                    : fc_mlp_pack_read(s.p, (size_t)(s.end - s.p), h, version == 5 ? FC_MLP_IN_V5 : FC_MLP_IN, m->mlp);
         m->has_mlp = fc_model_mlp_nonzero(m);
     }
     if (!why && with_profiles) {

@@ -13,7 +13,7 @@
 /* 5: format 4 with the shared network (model_mlp.h) after the pooled correction; 4: format 3
  * with the pooled correction (model_resid.h) after the intervals. Format 4 files still load,
  * without the network; format 3 files without either. */
-#define FC_PACK_VERSION 5u
+#define FC_PACK_VERSION 6u
 
 /* What a format-3 file holds of the profiles. */
 typedef enum fc_pack_profiles {

@@ -94,9 +94,9 @@ void test_mlp_too_few_samples(void);
 void test_mlp_too_few_samples(void)
 {
     fc_mlp_trainer *t = fc_mlp_trainer_new(H, 100);
-    float p[524];
+    float p[604];
     for (size_t i = 0; i < sizeof p / sizeof p[0]; i++) p[i] = 1;
-    CHECK(t != NULL && fc_mlp_params(H) == 524);
+    CHECK(t != NULL && fc_mlp_params(H) == 604);
     if (!t) return;
     for (int k = 0; k < 100; k++) {
         int32_t at = fc_mlp_add(t, (float[FC_MLP_IN]){(float)k});

@@ -11,6 +11,7 @@
 #include "engine.h"
 #include "hash.h"
 #include "model_io.h"
+#include "model_mlp_pack.h"
 #include "model_pack.h"
 #include "model_window.h"
 #include "test.h"
@@ -62,7 +63,7 @@ void test_pack_roundtrip(void)
     uint8_t *file = save_full(e, &len);
     uint32_t v;
     memcpy(&v, file + 8, 4);
-    CHECK_EQ_INT(v, 5);
+    CHECK_EQ_INT(v, 6);
     /* a fresh model is what its file holds: identical forecasts and identity after a load */
     CHECK_STATUS(fc_engine_load_model(e, file, len), FC_OK);
     forecast(e, mid2, lo2, hi2);
@@ -122,11 +123,11 @@ void test_pack_v2_still_loads(void)
     CHECK_STATUS(fc_engine_load_model(e, v2, len), FC_OK);
     forecast(e, mid2, NULL, NULL);
     CHECK(same(mid, mid2, NH));
-    /* and it saves as format 5, smaller */
+    /* and it saves as format 6, smaller */
     size_t len3;
     uint8_t *v3 = save_full(e, &len3);
     memcpy(&v, v3 + 8, 4);
-    CHECK_EQ_INT(v, 5);
+    CHECK_EQ_INT(v, 6);
     CHECK(len3 < len);
     free(v2);
     free(v3);
@@ -137,6 +138,73 @@ static void reseal(uint8_t *f, size_t len)
 {
     uint64_t h = fc_hash_bytes(FC_HASH_SEED, f, len - 8);
     memcpy(f + len - 8, &h, 8);
+}
+
+/* Format 5's network had format 6's first 19 inputs. A model whose network gives the last five
+ * no weight saves as format 6; the same file rewritten as format 5 (those W1 rows dropped, 19
+ * inputs, version 5) loads and forecasts the same to the bit, and a format-6 network that does
+ * weigh them forecasts otherwise (the rows are read, not ignored). */
+void test_pack_v5_still_loads(void)
+{
+    fc_engine *e = fc_test_trained_engine(0);
+    CHECK(e != NULL);
+    if (!e) return;
+    fc_model *m = e->model;
+    size_t np = fc_mlp_params(m->horizons);
+    uint32_t rng = 7;
+    for (size_t i = 0; i < np; i++) {
+        rng = rng * 1664525u + 1013904223u;
+        m->mlp[i] = ((float)(rng >> 8) / 16777216.0f - 0.5f) * 0.2f;
+    }
+    size_t extra = (size_t)(FC_MLP_IN - FC_MLP_IN_V5) * FC_MLP_HID;
+    memset(m->mlp + (size_t)FC_MLP_IN_V5 * FC_MLP_HID, 0, extra * sizeof(float));
+    fc_mlp_pack_round(m->mlp, m->horizons);
+    m->has_mlp = 1;
+    float ref[NH], mid[NH];
+    forecast(e, ref, NULL, NULL);
+    size_t len;
+    uint8_t *v6 = save_full(e, &len);
+    /* the network's section: the fifth */
+    size_t at = HEADER3;
+    for (int k = 0; k < 4; k++) {
+        uint32_t slen;
+        memcpy(&slen, v6 + at, 4);
+        at += 4 + slen;
+    }
+    uint32_t nlen;
+    memcpy(&nlen, v6 + at, 4);
+    CHECK_EQ_INT(v6[at + 4], FC_MLP_IN);
+    size_t rows = at + 4 + 6 + 2 * (size_t)FC_MLP_IN_V5 * FC_MLP_HID, cut = 2 * extra;
+    size_t len5 = len - cut;
+    uint8_t *v5 = malloc(len);
+    memcpy(v5, v6, rows);
+    memcpy(v5 + rows, v6 + rows + cut, len - rows - cut);
+    const uint32_t five = 5, nlen5 = nlen - (uint32_t)cut;
+    memcpy(v5 + 8, &five, 4);
+    memcpy(v5 + at, &nlen5, 4);
+    v5[at + 4] = FC_MLP_IN_V5;
+    reseal(v5, len5);
+    /* the last five inputs of a real origin are not all zero: their weights would show */
+    m->mlp[(size_t)FC_MLP_IN_V5 * FC_MLP_HID] = 0.5f;
+    m->mlp[(size_t)(FC_MLP_IN - 1) * FC_MLP_HID + 3] = -0.5f;
+    forecast(e, mid, NULL, NULL);
+    CHECK(!same(mid, ref, NH));
+    CHECK_STATUS(fc_engine_load_model(e, v5, len5), FC_OK);
+    forecast(e, mid, NULL, NULL);
+    CHECK(same(mid, ref, NH));
+    for (size_t i = 0; i < extra; i++) CHECK(e->model->mlp[(size_t)FC_MLP_IN_V5 * FC_MLP_HID + i] == 0);
+    /* each version with the other's input count is refused, and the model stays */
+    v5[at + 4] = FC_MLP_IN;
+    reseal(v5, len5);
+    CHECK_STATUS(fc_engine_load_model(e, v5, len5), FC_E_FIELD);
+    v6[at + 4] = FC_MLP_IN_V5;
+    reseal(v6, len);
+    CHECK_STATUS(fc_engine_load_model(e, v6, len), FC_E_FIELD);
+    forecast(e, mid, NULL, NULL);
+    CHECK(same(mid, ref, NH));
+    free(v5);
+    free(v6);
+    fc_engine_destroy(e);
 }
 
 /* Loads a bad file: refused with `want`, and the engine's model and forecast unchanged. */

@@ -104,7 +104,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     unsigned char *input = fuzz_resealed_copy(data, size, 96);
     uint32_t version = 0;
     if (size >= 12) memcpy(&version, input + 8, 4);
-    if (version >= 3 && version <= 5 && size >= 120 && (data[size - 1] & 1)) { /* formats 3 to 5 seal their header too */
+    if (version >= 3 && version <= 6 && size >= 120 && (data[size - 1] & 1)) { /* formats 3 to 6 seal their header too */
         uint64_t sum = fc_hash_bytes(FC_HASH_SEED, input, size - 8);
         memcpy(input + size - 8, &sum, 8);
     }

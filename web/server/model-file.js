@@ -105,7 +105,7 @@ export const WINDOW_HOUR_S = 3600;
 /**
  * Window files of the feed's model (GET /api/v1/model?profiles=window): the model with only the
  * profile cells that forecasts from the next hour of snapshots read, for a page's first forecast
- * (~81 KB with brotli for Atlanta, against ~237 KB for the full file). Cut by the engine (wasm,
+ * (~77 KB with brotli for Atlanta, against ~225 KB for the full file). Cut by the engine (wasm,
  * fc_engine_save_model_window) from the folder's model file, for the grid step of 15 minutes
  * that holds the latest snapshot, extended so it covers an hour after any snapshot of that
  * step: one file per 15 minutes, rebuilt only when the latest snapshot enters the next step (or
