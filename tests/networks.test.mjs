@@ -196,7 +196,7 @@ test('a commuter picks Los Angeles: the address keeps it, real freeways coloured
   }
 });
 
-test('phone: the picker and the long LA name fit the screen, no horizontal scrolling', { skip: skip || browserSkip, timeout: 60000 }, async () => {
+test('phone: the picker and the long LA name fit the screen, no horizontal scrolling; the long road shields hide nothing', { skip: skip || browserSkip, timeout: 60000 }, async () => {
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
@@ -209,6 +209,38 @@ test('phone: the picker and the long LA name fit the screen, no horizontal scrol
     const box = await picker.boundingBox();
     assert.ok(box && box.height >= 24 && box.x + box.width <= 390, JSON.stringify(box));
     assert.deepEqual(await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]), [390, 390]);
+    // "LA corridor 12" is three times as wide as "I-75": on a phone's first view the shields
+    // that fit are whole on the map, apart, and over no road's line and no arrow (a shield
+    // over a line hides the speed it is there to name; before, a dozen overlapped, cut at the edges)
+    await page.waitForSelector('.fc-shield');
+    const m = await page.evaluate(() => {
+      const map = document.getElementById('map')?.getBoundingClientRect().toJSON();
+      const arrows = [...document.querySelectorAll('svg.fc-arrow')].map((el) => {
+        const r = el.getBoundingClientRect();
+        return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+      });
+      const shields = [...document.querySelectorAll('.fc-shield')].map((el) => {
+        const r = el.getBoundingClientRect();
+        // a road's line under the shield: any point of a 3 px grid over its box on a segment
+        let over = '';
+        for (let x = r.left; x <= r.right && !over; x += 3) {
+          for (let y = r.top; y <= r.bottom && !over; y += 3) {
+            const seg = document.elementsFromPoint(x, y).find((e) => e.classList.contains('fc-seg'));
+            if (seg) over = /** @type {HTMLElement} */ (/** @type {unknown} */ (seg)).dataset.segment ?? '?';
+          }
+        }
+        return { text: el.textContent, r: r.toJSON(), over };
+      });
+      return { map, arrows, shields };
+    });
+    assert.ok(m.shields.length >= 2, `a few shields on the phone's map: ${JSON.stringify(m.shields.map((s) => s.text))}`);
+    const overlaps = (/** @type {any} */ a, /** @type {any} */ b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    for (const [i, s] of m.shields.entries()) {
+      assert.ok(s.r.left >= m.map.left && s.r.right <= m.map.right && s.r.top >= m.map.top && s.r.bottom <= m.map.bottom, `${s.text} whole on the map: ${JSON.stringify(s.r)}`);
+      assert.equal(s.over, '', `${s.text} hides segment ${s.over}`);
+      for (const a of m.arrows) assert.ok(!(a.x > s.r.left && a.x < s.r.right && a.y > s.r.top && a.y < s.r.bottom), `an arrow under ${s.text}`);
+      for (const t of m.shields.slice(i + 1)) assert.ok(!overlaps(s.r, t.r), `shields ${s.text} and ${t.text} overlap`);
+    }
   } finally {
     await browser.close();
   }

@@ -15,18 +15,48 @@ import { rightOffset } from '../shared/segments.js';
 
 /** @typedef {import('./map.js').SegmentMap} SegmentMap */
 /** @typedef {{ x: number, y: number }} Point */
+/** @typedef {{ left: number, right: number, top: number, bottom: number }} Box */
+
+/** @param {Point} p @param {{ w: number, h: number }} size @returns {Box} */
+const boxAt = (p, size) => ({ left: p.x - size.w / 2, right: p.x + size.w / 2, top: p.y - size.h / 2, bottom: p.y + size.h / 2 });
+/** Distance from a point to a box (0 inside). @param {Box} b @param {Point} p */
+const pointGap = (b, p) => Math.hypot(Math.max(b.left - p.x, 0, p.x - b.right), Math.max(b.top - p.y, 0, p.y - b.bottom));
+/** Whether the segment a-b crosses the box (Liang-Barsky clipping). @param {Box} r @param {Point} a @param {Point} b */
+function crosses(r, a, b) {
+  const dx = b.x - a.x, dy = b.y - a.y;
+  let t0 = 0, t1 = 1;
+  for (const [p, q] of [[-dx, a.x - r.left], [dx, r.right - a.x], [-dy, a.y - r.top], [dy, r.bottom - a.y]]) {
+    if (p === 0) {
+      if (q < 0) return false;
+    } else {
+      const t = q / p;
+      if (p < 0) t0 = Math.max(t0, t);
+      else t1 = Math.min(t1, t);
+      if (t0 > t1) return false;
+    }
+  }
+  return true;
+}
+/** Distance between two boxes (0 when they overlap). @param {Box} a @param {Box} b */
+const boxGap = (a, b) => Math.hypot(Math.max(a.left - b.right, 0, b.left - a.right), Math.max(a.top - b.bottom, 0, b.top - a.bottom));
 
 /** Screen distance between a road's shields: three or four around I-285 on a phone's first view. */
 const LABEL_SPACING_PX = 320;
-/** A shield is skipped where another one, or another road (an interchange), is closer than this. */
-const LABEL_CLEAR_PX = 64;
-const INTERCHANGE_CLEAR_PX = 52;
+/** A shield is skipped where its box comes closer than this to another shield's box, or to a
+ * station of another road (an interchange), or where it covers a road's line (ROAD_CLEAR_PX
+ * around the box). Measured between boxes, not centres: a long name (Los Angeles' "LA corridor
+ * 12") is three times as wide as "I-75". */
+const LABEL_CLEAR_PX = 24;
+const INTERCHANGE_CLEAR_PX = 32;
+const ROAD_CLEAR_PX = 4;
+/** An arrow's centre at least this far from a shield's box: the 13 px chevron stays whole. */
+const ARROW_CLEAR_PX = 8;
 /** Screen distance between a carriageway's arrows: a few per road across a phone's screen. */
 const ARROW_SPACING_PX = 110;
 /** An arrow's centre right of the road's centre line: beyond the 3 px offset of the 4 px line (map.js), clear of it. */
 const ARROW_OFFSET_PX = 12;
-/** A shield's box (style.css .fc-shield, for two to three digits) and its gap from the road's centre: beyond the arrows. */
-const SHIELD_W_PX = 40, SHIELD_H_PX = 20, SHIELD_GAP_PX = ARROW_OFFSET_PX + 8;
+/** A shield's gap from the road's centre: beyond the arrows. Its box is measured (style.css .fc-shield). */
+const SHIELD_GAP_PX = ARROW_OFFSET_PX + 8;
 /** Marks this far outside the view are made too, so a short pan shows them at once. */
 const VIEW_MARGIN_PX = 200;
 const SVG = 'http://www.w3.org/2000/svg';
@@ -42,6 +72,23 @@ export function addRoadMarks(segmentMap) {
   pane.classList.add('fc-marks');
   pane.setAttribute('aria-hidden', 'true');
   const layer = L.layerGroup().addTo(map);
+  /** @type {Map<string, { w: number, h: number }>} */
+  const sizes = new Map();
+  /** A road's shield as style.css draws it, measured once in the (hidden) pane. */
+  const sizeOf = (/** @type {string} */ road) => {
+    let size = sizes.get(road);
+    if (!size) {
+      const probe = shieldElement(road);
+      probe.style.visibility = 'hidden';
+      pane.append(probe);
+      size = { w: probe.offsetWidth, h: probe.offsetHeight };
+      probe.remove();
+      // a map not laid out yet measures 0: guess, and measure again next time
+      if (size.w > 0) sizes.set(road, size);
+      else size = { w: 8 * road.length + 10, h: 20 };
+    }
+    return size;
+  };
   const place = () => {
     layer.clearLayers();
     const zoom = map.getZoom();
@@ -53,11 +100,11 @@ export function addRoadMarks(segmentMap) {
     const mark = (p, el) => L.marker(map.unproject([p.x, p.y], zoom), {
       icon: L.divIcon({ className: 'fc-mark', html: el, iconSize: null }), interactive: false, keyboard: false, pane: 'fcMarks',
     }).addTo(layer);
-    for (const a of arrowSpots(segmentMap, at)) if (inView(a)) mark(a, arrowElement(a));
+    const arrows = arrowSpots(segmentMap, at);
+    for (const a of arrows) if (inView(a)) mark(a, arrowElement(a));
     // a shield beyond the map's edge would show cut ("85"): it goes to the road's other side
-    const fits = (/** @type {Point} */ p) => p.x - SHIELD_W_PX / 2 > view.min.x && p.x + SHIELD_W_PX / 2 < view.max.x
-      && p.y - SHIELD_H_PX / 2 > view.min.y && p.y + SHIELD_H_PX / 2 < view.max.y;
-    for (const s of shieldSpots(segmentMap, at, fits)) if (inView(s)) mark(s, shieldElement(s.road));
+    const fits = (/** @type {Box} */ b) => b.left > view.min.x && b.right < view.max.x && b.top > view.min.y && b.bottom < view.max.y;
+    for (const s of shieldSpots(segmentMap, at, arrows, fits, sizeOf)) if (inView(s)) mark(s, shieldElement(s.road));
   };
   map.on('zoomend moveend', place);
   place();
@@ -120,16 +167,19 @@ function arrowSpots(segmentMap, at) {
 /**
  * Shield positions: along the first carriageway of each road, spread evenly, moved aside of the
  * road (to the left of that carriageway, beyond the other one, or to its right where the left
- * is off the map) and skipped near an interchange or another shield. Every road keeps at least
- * one.
+ * is off the map) and skipped near an interchange or another shield. A road with no spot clear
+ * of the others keeps its clearest spot that hides no line, arrow or shield; with none, it has
+ * no shield in this view (a zoom makes room).
  * @param {SegmentMap} segmentMap
  * @param {Point[]} at
- * @param {(p: Point) => boolean} fits whether a shield centred there is whole on the map
+ * @param {Point[]} arrows the arrows' centres: a shield hides none
+ * @param {(b: Box) => boolean} fits whether a shield's box is whole on the map
+ * @param {(road: string) => { w: number, h: number }} sizeOf a road's shield size
  */
-function shieldSpots(segmentMap, at, fits) {
+function shieldSpots(segmentMap, at, arrows, fits, sizeOf) {
   const { network } = segmentMap;
   const lines = corridorLines(segmentMap, at);
-  /** @type {(Point & { road: string })[]} */
+  /** @type {(Point & { road: string, box: Box })[]} */
   const out = [];
   const roads = [...new Set(network.corridors.map((c) => c.road))];
   for (const road of roads) {
@@ -137,9 +187,16 @@ function shieldSpots(segmentMap, at, fits) {
     const line = lines.get(ci);
     if (!line?.length) continue;
     const others = network.sensors.flatMap((s, i) => (s.road === road ? [] : [at[i]]));
+    /** Whether a box hides a road's line or an arrow. @param {Box} b */
+    const covers = (b) => {
+      const wide = { left: b.left - ROAD_CLEAR_PX, right: b.right + ROAD_CLEAR_PX, top: b.top - ROAD_CLEAR_PX, bottom: b.bottom + ROAD_CLEAR_PX };
+      for (const segs of lines.values()) for (const s of segs) if (crosses(wide, s.a, s.b)) return true;
+      return arrows.some((a) => pointGap(b, a) < ARROW_CLEAR_PX);
+    };
     const ends = cumulative(line), total = ends[ends.length - 1];
     const count = Math.max(1, Math.round(total / LABEL_SPACING_PX));
-    /** @type {(Point & { road: string, clear: number }) | null} */
+    const size = sizeOf(road);
+    /** @type {(Point & { road: string, box: Box, clear: number }) | null} */
     let best = null;
     let placed = 0;
     for (let k = 0; k < count; k++) {
@@ -148,13 +205,16 @@ function shieldSpots(segmentMap, at, fits) {
         const p = pointAlong(line, ends, (((k + 0.5 + shift) / count) * total + total) % total);
         const sides = [-1, 1].map((side) => {
           const [nx, ny] = rightOffset(p.dx, p.dy, side);
-          const off = SHIELD_GAP_PX + Math.abs(nx) * (SHIELD_W_PX / 2) + Math.abs(ny) * (SHIELD_H_PX / 2);
-          return { x: p.x + nx * off, y: p.y + ny * off, road };
+          const off = SHIELD_GAP_PX + Math.abs(nx) * (size.w / 2) + Math.abs(ny) * (size.h / 2);
+          const c = { x: p.x + nx * off, y: p.y + ny * off };
+          return { ...c, road, box: boxAt(c, size) };
         });
-        const spot = sides.find(fits);
+        const spot = sides.find((s) => fits(s.box));
         if (!spot) continue;
-        const clear = Math.min(Infinity, ...others.map((o) => Math.hypot(o.x - spot.x, o.y - spot.y)));
-        const crowded = out.some((o) => Math.hypot(o.x - spot.x, o.y - spot.y) < LABEL_CLEAR_PX);
+        // a shield over a road's line or an arrow hides what it is there to explain: never, even
+        // as a road's only shield (it shows again when a zoom makes room)
+        const clear = Math.min(Infinity, ...others.map((o) => pointGap(spot.box, o)));
+        const crowded = out.some((o) => boxGap(o.box, spot.box) < LABEL_CLEAR_PX) || covers(spot.box);
         if (!crowded && (!best || clear > best.clear)) best = { ...spot, clear };
         if (crowded || clear < INTERCHANGE_CLEAR_PX) continue;
         out.push(spot);
