@@ -106,20 +106,26 @@ static inline void fc_feature_target(const fc_feature_series *s, size_t o, uint3
     in->pr = s->profile[o + h];
 }
 
-/* The feature vector f[FC_NF] of a sample. A missing neighbour mean stands in as "no
- * difference" (the origin speed, or the neighbours' mean at the origin). */
+/* The one rule for a missing neighbour mean (NaN: no neighbour has a value), which the
+ * features, the pooled correction's bins and the network's inputs share: it stands in as "no
+ * difference". At the origin the sensor's own speed stands in (fc_neighbour_now); earlier, the
+ * neighbours' mean at the origin as filled by that rule (fc_neighbour_then): no trend. */
+static inline float fc_neighbour_now(float mean, float x0) { return isnan(mean) ? x0 : mean; }
+static inline float fc_neighbour_then(float mean, float now) { return isnan(mean) ? now : mean; }
+
+/* The feature vector f[FC_NF] of a sample. */
 static inline void fc_features_make(const fc_feat_in *in, float *f)
 {
     float x0 = in->x0;
     for (int k = 0; k < FC_N_LAGS; k++) f[FC_F_LAG1 + k] = in->lag[k] - x0;
-    float nd0 = isnan(in->down[0]) ? x0 : in->down[0];
-    float nd1 = isnan(in->down[1]) ? nd0 : in->down[1];
-    float nd3 = isnan(in->down[2]) ? nd0 : in->down[2];
+    float nd0 = fc_neighbour_now(in->down[0], x0);
+    float nd1 = fc_neighbour_then(in->down[1], nd0);
+    float nd3 = fc_neighbour_then(in->down[2], nd0);
     float change = in->pr - in->p0, to_profile = in->pr - x0;
     f[FC_F_DOWN] = nd0 - x0;
     f[FC_F_DOWN_TREND1] = nd1 - nd0;
     f[FC_F_DOWN_TREND3] = nd3 - nd0;
-    f[FC_F_UP] = (isnan(in->up[0]) ? x0 : in->up[0]) - x0;
+    f[FC_F_UP] = fc_neighbour_now(in->up[0], x0) - x0;
     f[FC_F_PROFILE_CHANGE] = change;
     f[FC_F_TO_PROFILE] = to_profile;
     /* hinges: extra slope when the profile at the target lies well below the origin speed or

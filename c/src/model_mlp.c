@@ -42,8 +42,9 @@ void fc_mlp_inputs(const fc_feature_series *s, size_t o, uint32_t horizons, uint
     int k = 0;
     FC_ONCE_LOOP
     for (int l = 0; l < FC_MLP_LAGS; l++) x[k++] = s->speed[o - (size_t)fc_mlp_lag_back[l]] - x0;
-    x[k++] = (isnan(s->down[o]) ? x0 : s->down[o]) - x0;
-    x[k++] = (isnan(s->up[o]) ? x0 : s->up[o]) - x0;
+    float nd0 = fc_neighbour_now(s->down[o], x0);
+    x[k++] = nd0 - x0;
+    x[k++] = fc_neighbour_now(s->up[o], x0) - x0;
     x[k++] = s->profile[o] - x0;
     FC_ONCE_LOOP
     for (int a = 1; a <= 4; a++) x[k++] = s->profile[o + fc_mlp_ahead(horizons, a)] - x0;
@@ -56,10 +57,7 @@ void fc_mlp_inputs(const fc_feature_series *s, size_t o, uint32_t horizons, uint
     FC_ONCE_LOOP
     for (int l = 0; l < FC_MLP_PROF_BACK; l++) x[k++] = s->profile[o - (size_t)fc_mlp_prof_back[l]] - x0;
     FC_ONCE_LOOP
-    for (int l = 0; l < FC_MLP_DOWN_BACK; l++) {
-        float d = s->down[o - (size_t)fc_mlp_down_back[l]];
-        x[k++] = (isnan(d) ? x0 : d) - x0;
-    }
+    for (int l = 0; l < FC_MLP_DOWN_BACK; l++) x[k++] = fc_neighbour_then(s->down[o - (size_t)fc_mlp_down_back[l]], nd0) - x0;
 }
 
 /* The layout of a parameter array (model_mlp.h). */

@@ -62,7 +62,7 @@ static inline uint8_t fc_rc_bin(float v, float lo, float step)
 
 static inline void fc_rc_origin_bins(const fc_feat_in *in, fc_rc_origin *o)
 {
-    float x0 = in->x0, nd0 = isnan(in->down[0]) ? x0 : in->down[0];
+    float x0 = in->x0, nd0 = fc_neighbour_now(in->down[0], x0);
     o->trend1 = fc_rc_bin(in->lag[0] - x0, -12, 1);
     o->trend3 = fc_rc_bin(in->lag[2] - x0, -24, 2);
     o->down = fc_rc_bin(nd0 - x0, -30, 2.5f);
