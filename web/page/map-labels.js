@@ -21,21 +21,25 @@ import { rightOffset } from '../shared/segments.js';
 const boxAt = (p, size) => ({ left: p.x - size.w / 2, right: p.x + size.w / 2, top: p.y - size.h / 2, bottom: p.y + size.h / 2 });
 /** Distance from a point to a box (0 inside). @param {Box} b @param {Point} p */
 const pointGap = (b, p) => Math.hypot(Math.max(b.left - p.x, 0, p.x - b.right), Math.max(b.top - p.y, 0, p.y - b.bottom));
-/** Whether the segment a-b crosses the box (Liang-Barsky clipping). @param {Box} r @param {Point} a @param {Point} b */
+/**
+ * Whether the segment a-b crosses the box: Liang-Barsky clipping, after a bounding-box test that
+ * settles almost every segment of the map (placing runs on every pan and zoom, over every
+ * segment for every candidate spot, so it allocates nothing).
+ * @param {Box} r @param {Point} a @param {Point} b
+ */
 function crosses(r, a, b) {
+  if (Math.max(a.x, b.x) < r.left || Math.min(a.x, b.x) > r.right || Math.max(a.y, b.y) < r.top || Math.min(a.y, b.y) > r.bottom) return false;
   const dx = b.x - a.x, dy = b.y - a.y;
   let t0 = 0, t1 = 1;
-  for (const [p, q] of [[-dx, a.x - r.left], [dx, r.right - a.x], [-dy, a.y - r.top], [dy, r.bottom - a.y]]) {
-    if (p === 0) {
-      if (q < 0) return false;
-    } else {
-      const t = q / p;
-      if (p < 0) t0 = Math.max(t0, t);
-      else t1 = Math.min(t1, t);
-      if (t0 > t1) return false;
-    }
-  }
-  return true;
+  /** One edge's clip; false when the segment lies wholly outside it. @param {number} p @param {number} q */
+  const clip = (p, q) => {
+    if (p === 0) return q >= 0;
+    const t = q / p;
+    if (p < 0) t0 = Math.max(t0, t);
+    else t1 = Math.min(t1, t);
+    return t0 <= t1;
+  };
+  return clip(-dx, a.x - r.left) && clip(dx, r.right - a.x) && clip(-dy, a.y - r.top) && clip(dy, r.bottom - a.y);
 }
 /** Distance between two boxes (0 when they overlap). @param {Box} a @param {Box} b */
 const boxGap = (a, b) => Math.hypot(Math.max(a.left - b.right, 0, b.left - a.right), Math.max(a.top - b.bottom, 0, b.top - a.bottom));
@@ -74,21 +78,24 @@ export function addRoadMarks(segmentMap) {
   const layer = L.layerGroup().addTo(map);
   /** @type {Map<string, { w: number, h: number }>} */
   const sizes = new Map();
-  /** A road's shield as style.css draws it, measured once in the (hidden) pane. */
-  const sizeOf = (/** @type {string} */ road) => {
-    let size = sizes.get(road);
-    if (!size) {
+  /** Every road's shield as style.css draws it, measured in the (hidden) pane: all at once, so
+   * the page is laid out once, not once per road. A map not laid out yet measures 0: those are
+   * measured again next time. */
+  const measure = () => {
+    const roads = [...new Set(network.corridors.map((c) => c.road))].filter((r) => !sizes.has(r));
+    if (!roads.length) return;
+    const probes = roads.map((road) => {
       const probe = shieldElement(road);
       probe.style.visibility = 'hidden';
       pane.append(probe);
-      size = { w: probe.offsetWidth, h: probe.offsetHeight };
-      probe.remove();
-      // a map not laid out yet measures 0: guess, and measure again next time
-      if (size.w > 0) sizes.set(road, size);
-      else size = { w: 8 * road.length + 10, h: 20 };
-    }
-    return size;
+      return probe;
+    });
+    probes.forEach((probe, k) => {
+      if (probe.offsetWidth > 0) sizes.set(roads[k], { w: probe.offsetWidth, h: probe.offsetHeight });
+    });
+    for (const probe of probes) probe.remove();
   };
+  const sizeOf = (/** @type {string} */ road) => sizes.get(road) ?? { w: 8 * road.length + 10, h: 20 };
   const place = () => {
     layer.clearLayers();
     const zoom = map.getZoom();
@@ -100,6 +107,7 @@ export function addRoadMarks(segmentMap) {
     const mark = (p, el) => L.marker(map.unproject([p.x, p.y], zoom), {
       icon: L.divIcon({ className: 'fc-mark', html: el, iconSize: null }), interactive: false, keyboard: false, pane: 'fcMarks',
     }).addTo(layer);
+    measure();
     const arrows = arrowSpots(segmentMap, at);
     for (const a of arrows) if (inView(a)) mark(a, arrowElement(a));
     // a shield beyond the map's edge would show cut ("85"): it goes to the road's other side
