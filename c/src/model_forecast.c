@@ -83,22 +83,19 @@ int fc_model_forecast_prepare(fc_model *m, const fc_network *net, const fc_histo
     /* time-zone arithmetic once per slot, not once per sensor */
     for (size_t k = 0; k < fc_model_cal_span(&m->params); k++) fc_slot_calendar(net, fc_model_cal_first(m, head) + (int64_t)k, &m->cal[k]);
     /* cleaned recent window of every sensor (neighbour features need the others'): the raw
-     * readings are copied out once, oldest first, with the stuck-detection lead-in before them */
+     * readings are copied out once, newest first, with the stuck-detection lead-in after them,
+     * so a slot's predecessors, newest first as fc_clean_value reads them, are the readings
+     * that follow it: no copy per slot (it was 6% of a forecast's instructions) */
     enum { LEAD = FC_STUCK_RUN - 1 };
-    uint16_t raw[FC_RECENT + LEAD];
-    int64_t oldest = head - (R - 1) - LEAD;
+    uint16_t back[FC_RECENT + LEAD]; /* back[i]: the reading i slots before head */
     for (uint32_t s = 0; s < m->n; s++) {
-        for (int k = 0; k < R + LEAD; k++) {
-            int64_t slot = oldest + k;
-            raw[k] = head - slot < (int64_t)h->cap ? h->speed[fc_history_index(h, s, slot)] : FC_Q_MISSING;
-        }
+        for (int i = 0; i < R + LEAD; i++) back[i] = i < (int64_t)h->cap ? h->speed[fc_history_index(h, s, head - i)] : FC_Q_MISSING;
         float *r = m->recent + (size_t)s * R;
         for (int k = 0; k < R; k++) {
-            uint16_t prev[LEAD];
-            for (int j = 0; j < LEAD; j++) prev[j] = raw[LEAD + k - 1 - j];
+            int i = R - 1 - k;
             /* a slot older than the ring has no predecessors to compare with */
-            int np = head - (oldest + LEAD + k) + LEAD < (int64_t)h->cap ? LEAD : 0;
-            r[k] = fc_clean_value(raw[LEAD + k], prev, np);
+            int np = i + LEAD < (int64_t)h->cap ? LEAD : 0;
+            r[k] = fc_clean_value(back[i], back + i + 1, np);
         }
     }
     return 0;
