@@ -90,12 +90,15 @@ async function tileMode(trained, d, model, quick) {
 /**
  * Two or more wasm builds side by side in one process (a change's before and after): each gets
  * the same 28 days of Atlanta, then they train and forecast in turn, `rounds` times, so a busy
- * machine slows them alike (after a first round that is not counted). Medians per build.
+ * machine slows them alike (after a first round that is not counted). The order turns each
+ * round: whichever build forecast first after the trainings was 0.06-0.08 ms slower (the same
+ * build against itself showed it), so with a fixed order the first build looked slower.
+ * Medians per build.
  * @param {string[]} wasmPaths
  * @param {{ rounds?: number, days?: number }} [opts]
  * @returns {Promise<{ wasm: string, train_ms: number[], train_median_ms: number, forecast_median_ms: number }[]>}
  */
-export async function compareBuilds(wasmPaths, { rounds = 4, days = 28 } = {}) {
+export async function compareBuilds(wasmPaths, { rounds = 6, days = 28 } = {}) {
   const d = dataset(days);
   const ps = [];
   for (const w of wasmPaths) {
@@ -109,17 +112,18 @@ export async function compareBuilds(wasmPaths, { rounds = 4, days = 28 } = {}) {
   const train = ps.map(() => /** @type {number[]} */ ([])), fc = ps.map(() => /** @type {number[]} */ ([]));
   ps.forEach((p) => p.trainSync()); // a first round for the JIT and the heap, not counted
   for (let round = 0; round < rounds; round++) {
-    ps.forEach((p, i) => {
+    const order = ps.map((_, k) => (k + round) % ps.length);
+    for (const i of order) {
       const t0 = performance.now();
-      p.trainSync();
+      ps[i].trainSync();
       train[i].push(performance.now() - t0);
-    });
-    ps.forEach((p, i) => {
-      for (let k = 0; k < 30; k++) p.forecast();
+    }
+    for (const i of order) {
+      for (let k = 0; k < 30; k++) ps[i].forecast();
       const t0 = performance.now();
-      for (let k = 0; k < 200; k++) p.forecast();
+      for (let k = 0; k < 200; k++) ps[i].forecast();
       fc[i].push((performance.now() - t0) / 200);
-    });
+    }
   }
   const median = (/** @type {number[]} */ a) => a.slice().sort((x, y) => x - y)[a.length >> 1];
   ps.forEach((p) => p.dispose());
