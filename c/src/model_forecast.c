@@ -85,7 +85,8 @@ int fc_model_forecast_prepare(fc_model *m, const fc_network *net, const fc_histo
     /* cleaned recent window of every sensor (neighbour features need the others'): the raw
      * readings are copied out once, newest first, with the stuck-detection lead-in after them,
      * so a slot's predecessors, newest first as fc_clean_value reads them, are the readings
-     * that follow it: no copy per slot (it was 6% of a forecast's instructions) */
+     * that follow it: no copy per slot (the copies were 16% of a forecast's instructions,
+     * PERFORMANCE.md §37) */
     enum { LEAD = FC_STUCK_RUN - 1 };
     uint16_t back[FC_RECENT + LEAD]; /* back[i]: the reading i slots before head */
     for (uint32_t s = 0; s < m->n; s++) {

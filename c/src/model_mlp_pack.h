@@ -1,9 +1,10 @@
-/* model_mlp_pack.h — the shared network (model_mlp.h) as model file formats 6 and 5 store it, in one
- * place for the rounding training applies, the writer and the reader (model_pack.c holds the
- * file around it; the layout is in its header comment and docs/FORMATS.md).
+/* model_mlp_pack.h — the shared network (model_mlp.h) as model file formats 6 and 5 store it,
+ * in one place for the rounding training applies, the writer and the reader (model_pack.c holds
+ * the file around it; the layout is in its header comment and docs/FORMATS.md).
  *
- * Bytes: u8 inputs, u8 hidden units (FC_MLP_IN in format 6, FC_MLP_IN_V5 in format 5; FC_MLP_HID), u8 x4 the steps
- * 2^-shift of the four parts (W1, b1, W2, b2), then every parameter as i16 in its part's step.
+ * Bytes: u8 inputs (FC_MLP_IN in format 6, FC_MLP_IN_V5 in format 5), u8 hidden units
+ * (FC_MLP_HID), u8 x4 the steps 2^-shift of the four parts (W1, b1, W2, b2), then every
+ * parameter as i16 in its part's step.
  * A part's step is the finest at which its largest |w| fits an i16, so each weight keeps 15
  * bits of its part's range (f32 weights were 2 KB and compressed to 2.2). */
 #ifndef FC_MODEL_MLP_PACK_H

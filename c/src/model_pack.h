@@ -10,9 +10,11 @@
 #include "flowcast.h"
 #include "model.h"
 
-/* 5: format 4 with the shared network (model_mlp.h) after the pooled correction; 4: format 3
- * with the pooled correction (model_resid.h) after the intervals. Format 4 files still load,
- * without the network; format 3 files without either. */
+/* 6: format 5 with the shared network's 24 inputs; 5: format 4 with the shared network
+ * (model_mlp.h, 19 inputs) after the pooled correction; 4: format 3 with the pooled correction
+ * (model_resid.h) after the intervals. Format 5 files still load (their network as one of 24
+ * inputs whose last five weigh 0), format 4 files without the network, format 3 files without
+ * either. */
 #define FC_PACK_VERSION 6u
 
 /* What a format-3 file holds of the profiles. */

@@ -45,7 +45,7 @@ fc_engine *fc_test_trained_engine(float offset_mph);
     X(test_model_file_profiles) X(test_profile_empty_window) X(test_model_format_version) \
     X(test_model_load_failure_keeps_model) X(test_model_clamp) \
     X(test_pack_roundtrip) X(test_pack_v2_still_loads) X(test_pack_v5_still_loads) X(test_pack_corrupt_sections) X(test_pack_window) \
-    X(test_pack_window_cells) X(test_mlp_learns_interaction) X(test_mlp_too_few_samples)
+    X(test_pack_window_cells) X(test_mlp_learns_interaction) X(test_mlp_too_few_samples) X(test_mlp_input_slots)
 
 #define FC_TEST_DECLARE(name) void name(void);
 FC_TESTS(FC_TEST_DECLARE)

@@ -109,3 +109,20 @@ void test_mlp_too_few_samples(void)
     CHECK(zeros);
     fc_mlp_trainer_free(t);
 }
+
+/* The slots the inputs read before the origin are ones a forecast fills: the lags and the
+ * profile within FC_MLP_BACK (the recent window holds them), the downstream means among
+ * fc_down_back's (fc_model_forecast_sensors computes only those). */
+void test_mlp_input_slots(void);
+void test_mlp_input_slots(void)
+{
+    for (int l = 0; l < FC_MLP_LAGS; l++) CHECK(fc_mlp_lag_back[l] >= 1 && fc_mlp_lag_back[l] <= FC_MLP_BACK);
+    for (int l = 0; l < FC_MLP_PROF_BACK; l++) CHECK(fc_mlp_prof_back[l] >= 1 && fc_mlp_prof_back[l] <= FC_MLP_BACK);
+    for (int l = 0; l < FC_MLP_DOWN_BACK; l++) {
+        int found = 0;
+        for (int k = 0; k < FC_N_DOWN; k++) found |= fc_down_back[k] == fc_mlp_down_back[l];
+        CHECK(found);
+    }
+    CHECK(FC_MLP_IN == FC_MLP_LAGS + 2 + 1 + 4 + 4 + 1 + FC_MLP_PROF_BACK + FC_MLP_DOWN_BACK);
+    CHECK(FC_MLP_IN_V5 == FC_MLP_IN - FC_MLP_PROF_BACK - FC_MLP_DOWN_BACK); /* format 5: the first 19 */
+}
