@@ -171,9 +171,9 @@ typedef struct fc_train_options {
     uint32_t horizons;       /* steps ahead, 1..24 (default 12: 60 min at 5-minute data) */
     uint32_t smooth_slots;   /* profile window half-width in slots (4) */
     float profile_prior;     /* profile shrinkage toward the sensor mean, in days (6) */
-    float huber_mph;         /* residual size where the loss turns from squared to linear (0.5) */
+    float huber_mph;         /* residual size where the loss turns from squared to linear (0.2) */
     float lambda_global;     /* ridge on the pooled model (1) */
-    float lambda_sensor;     /* pull of each sensor's weights toward the pooled ones (0.4) */
+    float lambda_sensor;     /* pull of each sensor's weights toward the pooled ones (0.8) */
     uint32_t irls_iters;     /* reweighting passes (3) */
     uint32_t max_samples;    /* origins per sensor and horizon, evenly subsampled (1500) */
     uint32_t global_sensors; /* sensors pooled for the global model (48) */

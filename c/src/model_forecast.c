@@ -18,22 +18,36 @@ static const float k_widen[3] = {1.0f, 1.5f, 2.0f};
 _Static_assert(FC_RECENT - 1 >= FC_FEATURE_BACK, "the recent window must hold the slots the features read");
 _Static_assert(FC_RECENT - 1 >= FC_MLP_BACK, "the recent window must hold the slots the network reads");
 
-/* Profile at `slot` for sensor s, leaving out the closed slots of the same local day inside
- * the window (they are in the profile sums; training left a slot's own day out too). */
+/* What a profile lookup at `slot` leaves out: the sensor's closed readings (before head, inside
+ * the recent window) of the slot's local day within its window slot +- smooth_slots. They are
+ * in the profile sums; training left a slot's own day out too. Oldest first, the order of the
+ * sums training's leave-out makes. base: fc_model_cal_first(m, head). */
+static inline void left_out(const fc_model *m, int64_t base, int64_t slot, int64_t head, const float *recent, float *ex_sum,
+                            float *ex_cnt)
+{
+    int32_t day = m->cal[slot - base].local_day;
+    int sm = (int)m->params.smooth_slots;
+    int64_t lo = slot - sm > head - FC_RECENT + 1 ? slot - sm : head - FC_RECENT + 1;
+    int64_t hi = slot + sm < head - 1 ? slot + sm : head - 1; /* the open slot and later: none */
+    float sum = 0, cnt = 0;
+    for (int64_t u = lo; u <= hi; u++) {
+        float v = recent[FC_RECENT - 1 - (head - u)];
+        if (isnan(v) || m->cal[u - base].local_day != day) continue;
+        sum += v;
+        cnt += 1;
+    }
+    *ex_sum = sum;
+    *ex_cnt = cnt;
+}
+
+/* Profile at `slot` for sensor s, leaving out left_out's readings. */
 static float online_profile(const fc_model *m, uint32_t s, int64_t slot, int64_t head, const float *recent)
 {
     int64_t base = fc_model_cal_first(m, head);
     const fc_slot_cal *c = &m->cal[slot - base];
-    int sm = (int)m->params.smooth_slots;
-    float ex_sum = 0, ex_cnt = 0;
-    for (int64_t u = slot - sm; u <= slot + sm; u++) {
-        if (u >= head || u <= head - FC_RECENT) continue; /* open, future, or outside the window */
-        float v = recent[FC_RECENT - 1 - (head - u)];
-        if (isnan(v) || m->cal[u - base].local_day != c->local_day) continue;
-        ex_sum += v;
-        ex_cnt += 1;
-    }
-    return fc_profile_get(&m->prof, s, c->daytype, c->tod, sm, m->params.profile_prior, ex_sum, ex_cnt);
+    float ex_sum, ex_cnt;
+    left_out(m, base, slot, head, recent, &ex_sum, &ex_cnt);
+    return fc_profile_get(&m->prof, s, c->daytype, c->tod, (int)m->params.smooth_slots, m->params.profile_prior, ex_sum, ex_cnt);
 }
 
 /* online_profile at slots head, head + 1, ..., head + count - 1 into out: where two slots follow
@@ -60,17 +74,9 @@ static void online_profile_run(const fc_model *m, uint32_t s, int64_t head, uint
             day = c->daytype;
         }
         tod = c->tod;
-        /* the closed slots of the same local day inside the window, as online_profile (none
-         * once the window starts at the open slot) */
+        /* as online_profile (tiles hold other days only: nothing to leave out) */
         float ex_sum = 0, ex_cnt = 0;
-        int64_t u_end = slot + sm < head - 1 ? slot + sm : head - 1;
-        for (int64_t u = slot - sm; u <= u_end && !m->prof.tiled; u++) {
-            if (u <= head - FC_RECENT) continue;
-            float v = recent[FC_RECENT - 1 - (head - u)];
-            if (isnan(v) || m->cal[u - base].local_day != c->local_day) continue;
-            ex_sum += v;
-            ex_cnt += 1;
-        }
+        if (!m->prof.tiled) left_out(m, base, slot, head, recent, &ex_sum, &ex_cnt);
         out[k] = fc_profile_value(&row, sum, cnt, m->params.profile_prior, ex_sum, ex_cnt);
     }
 }
@@ -138,7 +144,7 @@ void fc_model_forecast_sensors(fc_model *m, const fc_graph *g, const fc_history 
     const float vmax = m->max_speed_mph;
     const int64_t cal0 = fc_model_cal_first(m, head);
     const int head_daytype = m->cal[head - cal0].daytype;
-    const uint32_t minute = (uint32_t)((uint64_t)m->cal[head - cal0].tod * m->interval_s / 60u);
+    const uint32_t minute = fc_mlp_minute(m->cal[head - cal0].tod, m->interval_s);
     int hour[FC_MAX_H + 1]; /* the local hour of each horizon's target (the pooled correction) */
     for (uint32_t hz = 1; hz <= m->horizons; hz++) hour[hz] = fc_rc_hour(m->interval_s, m->cal[head + hz - cal0].tod);
     for (uint32_t j = 0; j < count; j++) {

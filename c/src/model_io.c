@@ -2,9 +2,9 @@
  * completely before anything is kept (sizes, network, checksum, finite numbers), so a file from
  * an untrusted server can neither index memory nor poison forecasts.
  *
- * Saving writes format 5 (model_pack.c: quantised and delta-coded, ~5x smaller with brotli;
- * format 4 is the same without the shared network, format 3 also without the pooled correction,
- * and both still load); format 2, below, still loads (without either), and fc_model_write_v2
+ * Saving writes format 6 (model_pack.c: quantised and delta-coded, ~5x smaller with brotli;
+ * format 5 is the same with a network of fewer inputs, format 4 without the shared network,
+ * format 3 also without the pooled correction, and all still load); format 2, below, still loads (without either), and fc_model_write_v2
  * still writes it (tests, fuzz seeds).
  *
  * Format 2 layout (all little-endian):

@@ -339,6 +339,12 @@ __attribute__((noinline)) static void finish(fc_mlp_trainer *t, float *params)
     }
 }
 
+/* The learning rate of the current pass: the last pass at LAST_EPOCH_RATE of it. */
+static float epoch_rate(const fc_mlp_trainer *t)
+{
+    return LEARNING_RATE * (t->epoch == t->epochs - 1 ? LAST_EPOCH_RATE : 1.0f);
+}
+
 int fc_mlp_train_step(fc_mlp_trainer *t, float *params, double *progress)
 {
     if (t->done) {
@@ -357,7 +363,7 @@ int fc_mlp_train_step(fc_mlp_trainer *t, float *params, double *progress)
         t->done = 1;
         return 1;
     }
-    float rate = LEARNING_RATE * (t->epoch == t->epochs - 1 ? LAST_EPOCH_RATE : 1.0f);
+    float rate = epoch_rate(t);
     uint32_t budget = STEP_SAMPLES;
     while (budget > 0 && t->epoch < t->epochs) {
         uint32_t end = t->cursor + BATCH < t->n ? t->cursor + BATCH : t->n;
@@ -369,7 +375,7 @@ int fc_mlp_train_step(fc_mlp_trainer *t, float *params, double *progress)
         if (t->cursor == t->n) {
             t->cursor = 0;
             if (++t->epoch < t->epochs) shuffle(t);
-            rate = LEARNING_RATE * (t->epoch == t->epochs - 1 ? LAST_EPOCH_RATE : 1.0f);
+            rate = epoch_rate(t);
         }
     }
     if (progress) *progress = ((double)t->epoch * t->n + t->cursor) / ((double)t->epochs * t->n);

@@ -60,6 +60,10 @@ static inline uint32_t fc_mlp_ahead(uint32_t horizons, int k)
     return a ? a : 1;
 }
 
+/* Minutes into the local day of a slot `tod` slots of interval_s seconds after midnight: the
+ * time of day fc_mlp_inputs takes, the same in training and forecasting. */
+static inline uint32_t fc_mlp_minute(uint32_t tod, uint32_t interval_s) { return (uint32_t)((uint64_t)tod * interval_s / 60u); }
+
 /* The inputs of origin o of a sensor's series: s->speed back FC_MLP_BACK slots, s->down at o
  * and fc_mlp_down_back slots before, s->up at o, s->profile at o, at the fc_mlp_ahead points
  * and fc_mlp_prof_back slots before. minute: minutes into the local

@@ -1,6 +1,6 @@
-/* model_pack.c — model file formats 3, 4 and 5 (model_pack.h; 5 is written, all are read).
+/* model_pack.c — model file formats 3 to 6 (model_pack.h; 6 is written, all are read).
  * Format 2 stored every number as a raw float: 2.9 MB for Atlanta's 460 sensors, 0.95 MB with brotli, which a phone on a 1.6 Mbit/s
- * link waits ~5 s for before its first forecast. Formats 3 and 4 store what the numbers are
+ * link waits ~5 s for before its first forecast. Formats 3 on store what the numbers are
  * worth:
  *
  * - weights as integers in steps of 2^-6 (the bias, in mph, 2^-4): the features are speed
@@ -300,7 +300,7 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
     end_section(w, sec);
     if (what == FC_PACK_NO_PROFILES) return 0;
 
-    /* 5: per-sensor totals: f64 sum[n] (exact: a sum of readings, which a forecast after a
+    /* 6: per-sensor totals: f64 sum[n] (exact: a sum of readings, which a forecast after a
      * save and a load must find as it was), then the counts, whole numbers, each coded as the
      * difference from the previous sensor's (format 3 stored them as f64 too: 3.7 KB for
      * Atlanta, ~0.5 KB this way) */
@@ -315,7 +315,7 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
         prev_cnt = x;
     }
     end_section(w, sec);
-    /* 6: the window map */
+    /* 7: the window map */
     size_t mapn = (size_t)FC_DAYTYPES * m->q;
     uint8_t *map = calloc(mapn, 1);
     if (!map) return -1;
@@ -327,7 +327,7 @@ static int encode(const fc_model *m, const fc_network *net, fc_pack_profiles wha
     sec = begin_section(w);
     if (what == FC_PACK_WINDOW) wbytes(w, map, mapn);
     end_section(w, sec);
-    /* 7, 8: counts, means */
+    /* 8, 9: counts, means */
     FC_ONCE_LOOP
     for (int part = 0; part < 2; part++) {
         sec = begin_section(w);
@@ -484,7 +484,7 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
         }
         if (!done(&s)) why = "intervals: truncated or wrong length";
     }
-    /* 4 (format 4): the pooled correction; a format-3 file has none (its model is the linear
+    /* 4 (format 4 on): the pooled correction; a format-3 file has none (its model is the linear
      * one alone, which is what the zeros of fc_model_alloc forecast) */
     if (!why && version >= 4) {
         s = section(&file);
@@ -503,7 +503,7 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
         m->has_mlp = fc_model_mlp_nonzero(m);
     }
     if (!why && with_profiles) {
-        /* 5 (4 in format 3): per-sensor totals */
+        /* 6 (5 in format 4, 4 in format 3): per-sensor totals */
         s = section(&file);
         if (version == 3) {
             if (s.bad || (size_t)(s.end - s.p) != (size_t)n * 16) why = "profile totals: wrong length";
@@ -528,7 +528,7 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
     }
     size_t mapn = (size_t)FC_DAYTYPES * q;
     if (!why && with_profiles) {
-        /* 6 (5 in format 3): map */
+        /* 7 (6 in format 4, 5 in format 3): map */
         s = section(&file);
         if (s.bad || (size_t)(s.end - s.p) != (is_window ? mapn : 0)) why = "profile window map: wrong length";
         else if (is_window) {
@@ -546,7 +546,7 @@ fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *n
         }
     }
     if (!why && with_profiles) {
-        /* 7, 8 (6, 7 in format 3): counts then means; counts land in cnt, means (as sums) once both are read */
+        /* 8, 9 (7, 8 in format 4, 6, 7 in format 3): counts then means; counts land in cnt, means (as sums) once both are read */
         rbuf sc = section(&file), smn = section(&file);
         FC_ONCE_LOOP
         for (uint32_t si = 0; si < n && !sc.bad && !smn.bad; si++) {

@@ -36,7 +36,7 @@ void fc_model_pack_round(fc_model *m);
  * origins how many (>= 1). */
 size_t fc_model_pack_write(const fc_model *m, const fc_network *net, fc_pack_profiles what, int64_t first,
                            uint32_t origins, uint8_t *buf, size_t cap);
-/* Reads a format-3, 4 or 5 file (model_io.c has checked the magic and version); the same
+/* Reads a format-3, 4, 5 or 6 file (model_io.c has checked the magic and version); the same
  * checks and errors as fc_model_read. */
 fc_status fc_model_pack_read(const uint8_t *buf, size_t len, const fc_network *net, uint64_t net_hash,
                              fc_model **out, char *msg, size_t cap);

@@ -245,7 +245,7 @@ static void net_samples(fc_trainer *t, uint32_t s)
     for (uint32_t o = FC_LAG_MAX; o + t->H < t->T; o += t->stride_sensor, k++) {
         if ((k + s) % t->net_every || isnan(x[o])) continue;
         float in[FC_MLP_IN];
-        fc_mlp_inputs(&series, o, t->H, (uint32_t)((uint64_t)t->cal[o].tod * t->net->interval_s / 60u), t->cal[o].daytype, in);
+        fc_mlp_inputs(&series, o, t->H, fc_mlp_minute(t->cal[o].tod, t->net->interval_s), t->cal[o].daytype, in);
         t->net_at[o] = fc_mlp_add(t->mt, in);
     }
 }
