@@ -3,7 +3,8 @@
 // forecast call (all sensors x 12 horizons x 3 values).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createPredictor } from '../web/flowcast.js';
 import { performance } from 'node:perf_hooks';
 import { measure } from './harness.js';
@@ -102,7 +103,7 @@ export async function compareBuilds(wasmPaths, { rounds = 6, days = 28 } = {}) {
   const d = dataset(days);
   const ps = [];
   for (const w of wasmPaths) {
-    const p = await createPredictor({ network: d.network, wasmUrl: new URL(`file://${w.startsWith('/') ? w : `${process.cwd()}/${w}`}`) });
+    const p = await createPredictor({ network: d.network, wasmUrl: pathToFileURL(resolve(w)) });
     d.rows.forEach((row, r) => {
       const res = p.ingestValues(d.start + (r + 1) * d.intervalMs, row);
       if (!res.ok) throw new Error(res.message);

@@ -16,6 +16,7 @@ import { rightOffset } from '../shared/segments.js';
 /** @typedef {import('./map.js').SegmentMap} SegmentMap */
 /** @typedef {{ x: number, y: number }} Point */
 /** @typedef {{ left: number, right: number, top: number, bottom: number }} Box */
+/** Each corridor's segments in projected pixels (corridorLines). @typedef {Map<number, { a: Point, b: Point, index: number }[]>} Lines */
 
 /** @param {Point} p @param {{ w: number, h: number }} size @returns {Box} */
 const boxAt = (p, size) => ({ left: p.x - size.w / 2, right: p.x + size.w / 2, top: p.y - size.h / 2, bottom: p.y + size.h / 2 });
@@ -76,22 +77,24 @@ export function addRoadMarks(segmentMap) {
   pane.classList.add('fc-marks');
   pane.setAttribute('aria-hidden', 'true');
   const layer = L.layerGroup().addTo(map);
+  /** The roads, each once, in the network's order: one shield kind each. */
+  const roads = [...new Set(network.corridors.map((c) => c.road))];
   /** @type {Map<string, { w: number, h: number }>} */
   const sizes = new Map();
   /** Every road's shield as style.css draws it, measured in the (hidden) pane: all at once, so
    * the page is laid out once, not once per road. A map not laid out yet measures 0: those are
    * measured again next time. */
   const measure = () => {
-    const roads = [...new Set(network.corridors.map((c) => c.road))].filter((r) => !sizes.has(r));
-    if (!roads.length) return;
-    const probes = roads.map((road) => {
+    const todo = roads.filter((r) => !sizes.has(r));
+    if (!todo.length) return;
+    const probes = todo.map((road) => {
       const probe = shieldElement(road);
       probe.style.visibility = 'hidden';
       pane.append(probe);
       return probe;
     });
     probes.forEach((probe, k) => {
-      if (probe.offsetWidth > 0) sizes.set(roads[k], { w: probe.offsetWidth, h: probe.offsetHeight });
+      if (probe.offsetWidth > 0) sizes.set(todo[k], { w: probe.offsetWidth, h: probe.offsetHeight });
     });
     for (const probe of probes) probe.remove();
   };
@@ -108,11 +111,12 @@ export function addRoadMarks(segmentMap) {
       icon: L.divIcon({ className: 'fc-mark', html: el, iconSize: null }), interactive: false, keyboard: false, pane: 'fcMarks',
     }).addTo(layer);
     measure();
-    const arrows = arrowSpots(segmentMap, at);
+    const lines = corridorLines(segmentMap, at);
+    const arrows = arrowSpots(lines);
     for (const a of arrows) if (inView(a)) mark(a, arrowElement(a));
     // a shield beyond the map's edge would show cut ("85"): it goes to the road's other side
     const fits = (/** @type {Box} */ b) => b.left > view.min.x && b.right < view.max.x && b.top > view.min.y && b.bottom < view.max.y;
-    for (const s of shieldSpots(segmentMap, at, arrows, fits, sizeOf)) if (inView(s)) mark(s, shieldElement(s.road));
+    for (const s of shieldSpots(segmentMap, roads, at, lines, arrows, fits, sizeOf)) if (inView(s)) mark(s, shieldElement(s.road));
   };
   map.on('zoomend moveend', place);
   place();
@@ -122,9 +126,10 @@ export function addRoadMarks(segmentMap) {
  * Each segment's end points in projected pixels, by corridor.
  * @param {SegmentMap} segmentMap
  * @param {Point[]} at projected station positions
+ * @returns {Lines}
  */
 function corridorLines(segmentMap, at) {
-  /** @type {Map<number, { a: Point, b: Point, index: number }[]>} */
+  /** @type {Lines} */
   const lines = new Map();
   for (const seg of segmentMap.segments) {
     const list = lines.get(seg.corridor) ?? [];
@@ -156,12 +161,11 @@ function cumulative(line) {
 
 /**
  * Arrows every ARROW_SPACING_PX along each carriageway, right of its line, pointing its way.
- * @param {SegmentMap} segmentMap
- * @param {Point[]} at
+ * @param {Lines} lines corridorLines
  */
-function arrowSpots(segmentMap, at) {
+function arrowSpots(lines) {
   const out = [];
-  for (const [corridor, line] of corridorLines(segmentMap, at)) {
+  for (const [corridor, line] of lines) {
     const ends = cumulative(line), total = ends[ends.length - 1] ?? 0;
     for (let d = ARROW_SPACING_PX / 2; d < total; d += ARROW_SPACING_PX) {
       const p = pointAlong(line, ends, d);
@@ -179,28 +183,28 @@ function arrowSpots(segmentMap, at) {
  * of the others keeps its clearest spot that hides no line, arrow or shield; with none, it has
  * no shield in this view (a zoom makes room).
  * @param {SegmentMap} segmentMap
+ * @param {string[]} roads the network's roads, each once
  * @param {Point[]} at
+ * @param {Lines} lines corridorLines
  * @param {Point[]} arrows the arrows' centres: a shield hides none
  * @param {(b: Box) => boolean} fits whether a shield's box is whole on the map
  * @param {(road: string) => { w: number, h: number }} sizeOf a road's shield size
  */
-function shieldSpots(segmentMap, at, arrows, fits, sizeOf) {
+function shieldSpots(segmentMap, roads, at, lines, arrows, fits, sizeOf) {
   const { network } = segmentMap;
-  const lines = corridorLines(segmentMap, at);
   /** @type {(Point & { road: string, box: Box })[]} */
   const out = [];
-  const roads = [...new Set(network.corridors.map((c) => c.road))];
+  /** Whether a box hides a road's line or an arrow. @param {Box} b */
+  const covers = (b) => {
+    const wide = { left: b.left - ROAD_CLEAR_PX, right: b.right + ROAD_CLEAR_PX, top: b.top - ROAD_CLEAR_PX, bottom: b.bottom + ROAD_CLEAR_PX };
+    for (const segs of lines.values()) for (const s of segs) if (crosses(wide, s.a, s.b)) return true;
+    return arrows.some((a) => pointGap(b, a) < ARROW_CLEAR_PX);
+  };
   for (const road of roads) {
     const ci = network.corridors.findIndex((c) => c.road === road);
     const line = lines.get(ci);
     if (!line?.length) continue;
     const others = network.sensors.flatMap((s, i) => (s.road === road ? [] : [at[i]]));
-    /** Whether a box hides a road's line or an arrow. @param {Box} b */
-    const covers = (b) => {
-      const wide = { left: b.left - ROAD_CLEAR_PX, right: b.right + ROAD_CLEAR_PX, top: b.top - ROAD_CLEAR_PX, bottom: b.bottom + ROAD_CLEAR_PX };
-      for (const segs of lines.values()) for (const s of segs) if (crosses(wide, s.a, s.b)) return true;
-      return arrows.some((a) => pointGap(b, a) < ARROW_CLEAR_PX);
-    };
     const ends = cumulative(line), total = ends[ends.length - 1];
     const count = Math.max(1, Math.round(total / LABEL_SPACING_PX));
     const size = sizeOf(road);
