@@ -138,6 +138,7 @@ function restartWorker(why) {
   restarting = true;
   console.warn(`restarting: ${why}`);
   worker.terminate();
+  dropDraft(); // it was that worker's: the next one's 'network' says nothing of it
   const delay = Math.min(30000, (retryBaseMs ?? 1000) * 2 ** restarts++);
   engineText = 'Restarting the engine…';
   renderFeedDetail();
@@ -307,16 +308,16 @@ const REFUSED_WHY = /** @type {Record<string, string>} */ ({
 const whenIdle = (fn) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(() => fn(), { timeout: 1000 }) : setTimeout(fn, 0));
 
 /**
- * Draws the network's map and sets up what depends on it: for the worker's network, or for the
- * one an earlier visit kept.
+ * The network's map in #map.
  * @param {import('../shared/types.js').Network} net
+ * @param {boolean} hidden drawn but not shown (a draft: see draftNetwork)
  */
-function showNetwork(net) {
-  network = net;
+function newSegmentMap(net, hidden) {
   const notice = $('tile-notice');
   const m = new SegmentMap($('map'), net, {
     tileUrl,
     attribution: tileParam ? '' : OSM_ATTRIBUTION,
+    hidden,
     onTiles: (failed) => { notice.hidden = !failed; },
     onSelect: (seg) => {
       details.show(seg, net.sensors[seg.sensor], net.corridors[seg.corridor] ?? null);
@@ -327,6 +328,60 @@ function showNetwork(net) {
       views.push({ segment: net.sensors[seg.sensor].id });
     },
   });
+  return m;
+}
+
+/**
+ * A map drawn from the network as the worker fetched it, before the engine has accepted it, and
+ * not shown until then. On a phone the page's main thread is idle while the wasm downloads, and
+ * drawing the network is most of what stands between the engine's first speeds and their paint
+ * (PERFORMANCE.md §40). The engine stays the network's judge: the draft is shown only when its
+ * 'network' message brings the same network, and dropped otherwise.
+ * @type {{ net: import('../shared/types.js').Network, map: SegmentMap } | null}
+ */
+let draft = null;
+
+/** @param {import('../shared/types.js').Network} net */
+function draftNetwork(net) {
+  if (map || draft) return;
+  try {
+    draft = { net, map: newSegmentMap(net, true) };
+  } catch (err) {
+    // not drawable: the engine will say why (or accept it, and the map is drawn then, as before)
+    console.warn(`flowcast: the network could not be drawn ahead of the engine: ${/** @type {Error} */ (err).message}`);
+  }
+}
+
+function dropDraft() {
+  draft?.map.remove();
+  draft = null;
+}
+
+/**
+ * The draft's map when it was drawn for this network, shown; else null (and the draft dropped).
+ * @param {import('../shared/types.js').Network} net
+ * @param {boolean} [drafted] the worker says net is its draft's network (no need to compare)
+ */
+function takeDraft(net, drafted = false) {
+  const d = draft;
+  draft = null;
+  if (!d) return null;
+  if (!drafted && !sameNetwork(d.net, net)) {
+    d.map.remove();
+    return null;
+  }
+  d.map.reveal();
+  return d.map;
+}
+
+/**
+ * Draws the network's map and sets up what depends on it: for the worker's network, or for the
+ * one an earlier visit kept.
+ * @param {import('../shared/types.js').Network} net
+ */
+function showNetwork(net, drafted = false) {
+  network = net;
+  const m = takeDraft(net, drafted) ?? newSegmentMap(net, false);
   map = m;
   incidents.setMap(m, net);
   // the touch targets and the road shields are not what the first coloured map needs: they are
@@ -415,6 +470,9 @@ function onLiveForecast() {
 function onWorker(m) {
   telemetry.onMessage(m);
   switch (m.type) {
+    case 'network-draft':
+      draftNetwork(m.network);
+      break;
     case 'network':
       lastForecast.setNetwork(m.network);
       if (map && network && !sameNetwork(network, m.network)) {
@@ -425,7 +483,7 @@ function onWorker(m) {
         break;
       }
       // a restarted worker sends the network again: the map drawn for it stays
-      if (!map) showNetwork(m.network);
+      if (!map) showNetwork(m.network, m.drafted);
       break;
     case 'progress':
       progress.set(m.stage, m.text, m.fraction);

@@ -47,6 +47,7 @@ export const OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/co
  * @property {string} [attribution]      the tile provider's attribution (project constant, not feed text)
  * @property {(seg: Segment, how: 'pointer' | 'keyboard') => void} [onSelect]
  * @property {(failed: boolean) => void} [onTiles] called with true when tiles fail to load, false when they load
+ * @property {boolean} [hidden]          drawn but not shown (nor its tiles asked for) until reveal()
  */
 
 export class SegmentMap {
@@ -64,11 +65,22 @@ export class SegmentMap {
     this.map = L.map(container, { renderer: L.svg({ padding: 0.5 }), zoomSnap: 0.25, keyboard: true });
     // a landmark, so its label is allowed (a bare div may not carry aria-label) and the map can be jumped to
     container.setAttribute('role', 'region');
-    // the view first: Leaflet adds layers (and creates their SVG paths) once the map has one
-    this.fitNetwork();
-    this.#addTiles(options.tileUrl, options.attribution ?? OSM_ATTRIBUTION);
+    /** whether the map is drawn but not yet shown */
+    this.hidden = options.hidden === true;
+    container.classList.toggle('fc-pending', this.hidden);
+    container.inert = this.hidden;
     /** @type {Segment[]} */
-    this.segments = this.#buildSegments();
+    this.segments = [];
+    try {
+      // the view first: Leaflet adds layers (and creates their SVG paths) once the map has one
+      this.fitNetwork();
+      if (!this.hidden) this.#addTiles(options.tileUrl, options.attribution ?? OSM_ATTRIBUTION);
+      this.segments = this.#buildSegments();
+    } catch (err) {
+      // a network the page could not draw leaves the container as it found it, for the next map
+      this.remove();
+      throw err;
+    }
     /** @type {number} */
     this.selected = -1;
     /** @type {Int8Array} current bin per segment, so a recolour touches only what changed */
@@ -82,6 +94,24 @@ export class SegmentMap {
     this.routeHalo = null;
     this.map.on('zoomend', () => this.#placeSegments());
     this.#setTabStop(0);
+  }
+
+  /** Shows a map drawn hidden, and asks for its tiles. */
+  reveal() {
+    if (!this.hidden) return;
+    this.hidden = false;
+    const container = this.map.getContainer();
+    container.classList.remove('fc-pending');
+    container.inert = false;
+    this.#addTiles(this.options.tileUrl, this.options.attribution ?? OSM_ATTRIBUTION);
+  }
+
+  /** Takes the map out of its container (which another map may then use). */
+  remove() {
+    const container = this.map.getContainer();
+    this.map.remove();
+    container.classList.remove('fc-pending');
+    container.inert = false;
   }
 
   /** Shows the whole network. */

@@ -320,10 +320,16 @@ async function start(cfg) {
   const firstTry = fetchHistory(base, recentHours);
   firstTry.catch(() => {}); // a failure is handled below, once the network has come
   const networkText = await fetchNetwork(base, cfg.retryBaseMs ?? 1000, cfg.retryMaxMs ?? 30000);
+  // The network to draw while the wasm is still on its way (PERFORMANCE.md §40): the page may
+  // build its map from it but shows that map only once the engine has accepted the same network
+  // (the 'network' message below). Text that is not JSON is the engine's to report.
+  let draft = null;
+  try { draft = JSON.parse(networkText); } catch { /* refused below, with the engine's message */ }
+  if (draft) postMessage({ type: 'network-draft', network: draft });
   const recentFile = firstTry.catch(() => fetchHistory(base, recentHours));
   recentFile.catch(() => {}); // awaited below; not an unhandled rejection if creation fails first
   engine = await createPredictor({ network: networkText });
-  postMessage({ type: 'network', network: JSON.parse(networkText) });
+  postMessage({ type: 'network', network: JSON.parse(networkText), drafted: draft !== null });
   incidents = new IncidentFeed({ base, engine, localClock, post: (m) => postMessage(m) });
 
   progress('history', 'Loading recent history…');

@@ -1,0 +1,96 @@
+// The map drawn ahead of the engine (PERFORMANCE.md §40). On a phone the page waits ~0.4 s for
+// the engine's wasm with nothing to do, and drawing the network was most of what came between
+// the engine's first speeds and their paint. The worker now posts the network as fetched; the
+// page draws its map from it at once but shows it only when the engine has accepted that
+// network. What a commuter must see: no map that the engine has not accepted, ever; the map as
+// soon as it has. Real Chromium against a real feed server; the wasm is held back to make the
+// wait long, as a slow link would.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { startFeed } from '../bench/startup.js';
+import { browserSkip, launchChromium } from './fixtures/browser.mjs';
+
+/** What a commuter can see of the map: its pane's opacity, and whether it takes focus and taps. */
+const mapState = () => {
+  const box = /** @type {HTMLElement} */ (document.getElementById('map'));
+  const pane = box.querySelector('.leaflet-map-pane');
+  return {
+    segments: box.querySelectorAll('path.fc-seg').length,
+    opacity: pane ? getComputedStyle(pane).opacity : '',
+    inert: box.inert,
+    pending: box.classList.contains('fc-pending'),
+    ready: document.documentElement.dataset.ready ?? '',
+  };
+};
+
+/**
+ * A page whose worker's wasm request is held until `release()`.
+ * @param {import('playwright-core').Browser} browser
+ * @param {string} origin
+ * @param {(route: import('playwright-core').Route) => Promise<void>} [network] what answers the network request
+ */
+async function heldWasmPage(browser, origin, network) {
+  const page = await browser.newPage();
+  /** @type {() => void} */
+  let release = () => {};
+  const held = new Promise((resolve) => { release = () => resolve(undefined); });
+  await page.route('**/*.wasm', async (route) => {
+    await held;
+    await route.continue();
+  });
+  if (network) await page.route('**/api/v1/network', network);
+  await page.goto(`${origin}/?tiles=none`);
+  return { page, release };
+}
+
+test('while the engine loads, the map is drawn but not shown; it appears once the engine has accepted the network', { skip: browserSkip }, async () => {
+  const feed = await startFeed();
+  const browser = await launchChromium();
+  try {
+    const { page, release } = await heldWasmPage(browser, feed.origin);
+    // drawn from the network as fetched, while the wasm is held back
+    await page.waitForFunction(() => document.querySelectorAll('#map path.fc-seg').length > 0, null, { timeout: 30_000 });
+    const waiting = await page.evaluate(mapState);
+    assert.deepEqual({ ...waiting, segments: waiting.segments > 0 }, { segments: true, opacity: '0', inert: true, pending: true, ready: '' },
+      'drawn, transparent and inert: nothing of it can be seen, focused or tapped');
+    assert.equal(await page.locator('#map path.fc-seg[tabindex="0"]').count(), 1);
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.closest('#map') ?? null), null, 'Tab does not reach the hidden map');
+
+    release();
+    await page.waitForSelector('html[data-ready]', { timeout: 30_000 });
+    const shown = await page.evaluate(mapState);
+    assert.deepEqual({ ...shown, ready: shown.ready !== '' }, { segments: waiting.segments, opacity: '1', inert: false, pending: false, ready: true },
+      'the same map, shown');
+    assert.equal(await page.getAttribute('html', 'data-segments'), String(waiting.segments));
+  } finally {
+    await browser.close();
+    await feed.app.close();
+  }
+});
+
+test('a network the engine refuses is never shown, though the page could draw it', { skip: browserSkip }, async () => {
+  const feed = await startFeed();
+  const browser = await launchChromium();
+  try {
+    // well-formed and drawable, but the engine refuses it: a station with 99 lanes
+    const refused = async (/** @type {import('playwright-core').Route} */ route) => {
+      const res = await route.fetch();
+      const net = await res.json();
+      net.sensors[0].lanes = 99;
+      await route.fulfill({ response: res, json: net });
+    };
+    const { page, release } = await heldWasmPage(browser, feed.origin, refused);
+    await page.waitForFunction(() => document.querySelectorAll('#map path.fc-seg').length > 0, null, { timeout: 30_000 });
+    release();
+    await page.waitForFunction(() => document.getElementById('progress')?.classList.contains('error'), null, { timeout: 30_000 });
+    await page.waitForTimeout(500);
+    const state = await page.evaluate(mapState);
+    assert.equal(state.ready, '', 'no speeds');
+    assert.ok(state.segments === 0 || (state.opacity === '0' && state.inert), `the refused network stays hidden: ${JSON.stringify(state)}`);
+    assert.match(await page.textContent('#progress') ?? '', /lanes/, 'the engine says why');
+  } finally {
+    await browser.close();
+    await feed.app.close();
+  }
+});
