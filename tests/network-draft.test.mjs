@@ -81,6 +81,9 @@ test('a network the engine refuses is never shown, though the page could draw it
       await route.fulfill({ response: res, json: net });
     };
     const { page, release } = await heldWasmPage(browser, feed.origin, refused);
+    /** @type {string[]} */
+    const console = [];
+    page.on('console', (m) => console.push(m.text()));
     await page.waitForFunction(() => document.querySelectorAll('#map path.fc-seg').length > 0, null, { timeout: 30_000 });
     release();
     await page.waitForFunction(() => document.getElementById('progress')?.classList.contains('error'), null, { timeout: 30_000 });
@@ -88,7 +91,34 @@ test('a network the engine refuses is never shown, though the page could draw it
     const state = await page.evaluate(mapState);
     assert.equal(state.ready, '', 'no speeds');
     assert.ok(state.segments === 0 || (state.opacity === '0' && state.inert), `the refused network stays hidden: ${JSON.stringify(state)}`);
-    assert.match(await page.textContent('#progress') ?? '', /lanes/, 'the engine says why');
+    // a commuter reads what happened and that it is not their connection; the engine's reason
+    // (which station, which rule) is for the developer's console
+    const shown = (await page.textContent('#progress'))?.trim() ?? '';
+    assert.match(shown, /could not start: the traffic feed sent data this page cannot use\. It is not your connection/);
+    assert.doesNotMatch(shown, /sensors\[|lanes|E_[A-Z]|must be/, 'no engine error string');
+    assert.ok(console.some((t) => /sensors\[0\]\.lanes/.test(t) && /E_NETWORK/.test(t)), console.join('\n'));
+  } finally {
+    await browser.close();
+    await feed.app.close();
+  }
+});
+
+test('a link to a network the feed does not serve says so in plain words, not as an HTTP status', { skip: browserSkip }, async () => {
+  const feed = await startFeed();
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    /** @type {string[]} */
+    const console = [];
+    page.on('console', (m) => console.push(m.text()));
+    await page.goto(`${feed.origin}/?tiles=none&network=nowhere`);
+    await page.waitForFunction(() => document.getElementById('progress')?.classList.contains('error'), null, { timeout: 30_000 });
+    const shown = (await page.textContent('#progress'))?.trim() ?? '';
+    assert.match(shown, /its traffic feed was not found\. The link to this page may be wrong\./);
+    assert.doesNotMatch(shown, /HTTP|404|network:/);
+    assert.ok(await page.locator('#updated').isHidden(), 'not "Connecting to the feed…": nothing is');
+    assert.ok(await page.locator('#horizon-note').isHidden(), 'no promise of forecasts');
+    assert.ok(console.some((t) => /network: HTTP 404/.test(t)), console.join('\n'));
   } finally {
     await browser.close();
     await feed.app.close();

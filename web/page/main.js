@@ -290,6 +290,31 @@ function requestHistory(seg) {
   worker.postMessage({ type: 'history', sensor: seg.sensor, slots: HISTORY_SLOTS });
 }
 
+/**
+ * Why the map could not start, in a commuter's words, by what failed (web/worker/worker.js
+ * postFatal); the engine's own text goes to the console.
+ */
+const CANNOT_START = /** @type {Record<string, string>} */ ({
+  E_HTTP: 'The traffic map could not start: its traffic feed was not found. The link to this page may be wrong.',
+  E_LOAD: 'The traffic map could not start: the forecasting engine did not download. Check your connection, then reload the page.',
+  E_WASM: 'The traffic map cannot run in this browser. A current version of Chrome, Edge, Firefox or Safari can run it.',
+});
+const CANNOT_START_FEED = 'The traffic map could not start: the traffic feed sent data this page cannot use. It is not your connection; please try again later.';
+const CANNOT_START_OTHER = 'The traffic map could not start. Reload the page, or try again later.';
+
+/**
+ * @param {string | undefined} code
+ * @param {string} text the worker's technical text
+ */
+function cannotStart(code, text) {
+  console.warn(`flowcast: ${text}${code ? ` (${code})` : ''}`);
+  if (code && code in CANNOT_START) return CANNOT_START[code];
+  return code && FEED_REFUSED.has(code) ? CANNOT_START_FEED : CANNOT_START_OTHER;
+}
+
+/** The engine's status names for a document it refused: what the feed sent was at fault. */
+const FEED_REFUSED = new Set(['E_NETWORK', 'E_JSON', 'E_SCHEMA', 'E_FIELD', 'E_ENCODING', 'E_TOO_LARGE']);
+
 /** Why the engine refused a snapshot, in a commuter's words (its own message goes to the console). */
 const REFUSED_WHY = /** @type {Record<string, string>} */ ({
   E_NETWORK_ID: 'it was for another network',
@@ -486,7 +511,12 @@ function onWorker(m) {
       if (!map) showNetwork(m.network, m.drafted);
       break;
     case 'progress':
-      progress.set(m.stage, m.text, m.fraction);
+      progress.set(m.stage, m.stage === 'fatal' ? cannotStart(m.code, m.text) : m.text, m.fraction);
+      if (m.stage === 'fatal' && !Number.isFinite(dataTs)) {
+        // nothing is connecting, and no forecast is coming: the message above says what happened
+        $('updated').hidden = true;
+        $('horizon-note').hidden = true;
+      }
       if (m.stage === 'ready' || m.stage === 'error') registerServiceWorker(); // also without a forecast
       if (m.stage === 'ready') restarts = 0;
       if (engineText && (m.stage === 'error' || m.stage === 'fatal')) { // restarted, but it cannot forecast: say so instead

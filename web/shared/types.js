@@ -112,10 +112,12 @@
  * What the worker posts (web/worker/worker.js).
  * ('network-draft': the network as fetched, before the engine has accepted it: for drawing a
  * map that is shown only once the 'network' message brings the same network; `drafted` says
- * that it is the network of this worker's draft.)
+ * that it is the network of this worker's draft. A 'fatal' progress carries `code`: what failed,
+ * web/worker/worker.js postFatal.)
  * @typedef {{ type: 'network', network: Network, drafted?: boolean }
  *   | { type: 'network-draft', network: Network }
- *   | { type: 'progress', stage: 'network' | 'history' | 'model' | 'train' | 'ready' | 'error' | 'fatal', text: string, fraction: number }
+ *   | { type: 'progress', stage: 'network' | 'history' | 'model' | 'train' | 'ready' | 'error' | 'fatal', text: string, fraction: number,
+ *       code?: string }
  *   | { type: 'update', ts: number, local: string, utcOffsetMin: number, intervalS: number, receivedAt: number,
  *       speedMph: Float32Array, forecast: PageForecast | null, perf: Perf }
  *   | { type: 'history', sensor: number, ts: number, intervalS: number, speedMph: Float32Array }

@@ -10,7 +10,7 @@
 //               { type: 'stats' } (telemetry; answered with { type: 'stats', stats }: engine.stats())
 // Messages out: see the WorkerMessage typedef in shared/types.js.
 
-import { EVIDENCE, createPredictor, wasmHeapBytes, wasmRuntime } from '../flowcast.js';
+import { EVIDENCE, FlowcastError, createPredictor, wasmHeapBytes, wasmRuntime } from '../flowcast.js';
 import { FeedConnection, fetchOptional, parseHistoryBinary } from './feed.js';
 import { IncidentFeed } from './incidents.js';
 
@@ -292,7 +292,8 @@ async function fetchNetwork(base, retryBaseMs, retryMaxMs) {
   for (let failures = 0; ; failures++) {
     const r = await fetch(`${base}network`).catch(() => null); // null: unreachable
     if (r?.ok) return r.text();
-    if (r && r.status < 500) throw new Error(`network: HTTP ${r.status}`); // not a passing outage
+    // not a passing outage (the text is what embeds read: web/embed/errors.js)
+    if (r && r.status < 500) throw new FlowcastError('E_HTTP', `network: HTTP ${r.status}`);
     const delay = Math.min(retryMaxMs, retryBaseMs * 2 ** failures);
     progress('network', `The feed is unreachable: retrying in ${Math.round(delay / 1000)} s…`);
     await new Promise((r) => setTimeout(r, delay));
@@ -498,10 +499,25 @@ function forecastsUnavailable(err) {
   progress('error', 'Forecasts are unavailable just now; current speeds still show.');
 }
 
+/**
+ * The engine could not start: the technical text (what embeds show developers and the page logs)
+ * and what failed, as a code the page turns into a commuter's words: the engine's status name
+ * (E_NETWORK: it refused the feed's network), E_HTTP (the feed refused the network request),
+ * E_LOAD (the wasm did not download), E_WASM (this browser cannot compile or link it), E_START.
+ * @param {unknown} err
+ */
+function postFatal(err) {
+  const e = /** @type {{ code?: unknown, name?: unknown, message?: unknown }} */ (err ?? {});
+  const code = typeof e.code === 'string' ? e.code
+    : e.name === 'CompileError' || e.name === 'LinkError' ? 'E_WASM' : 'E_START';
+  const text = `Could not start: ${err instanceof Error ? err.message : String(err)}`;
+  postMessage({ type: 'progress', stage: 'fatal', text, fraction: NaN, code });
+}
+
 self.onmessage = (/** @type {MessageEvent} */ ev) => {
   const m = ev.data;
   if (m.type === 'start') {
-    start(m).catch((err) => progress('fatal', `Could not start: ${err instanceof Error ? err.message : String(err)}`));
+    start(m).catch(postFatal);
   } else if (m.type === 'history') {
     postHistory(m.sensor, m.slots);
   } else if (m.type === 'trip') {
