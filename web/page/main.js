@@ -31,6 +31,7 @@ import { addRoadMarks } from './map-labels.js';
 import { showCityPicker } from './city-picker.js';
 import { keepNetworkInView, revealAboveSheet } from './network-view.js';
 import { LastForecastStore } from './last-forecast.js';
+import { REFUSED_WHY, cannotStart } from './engine-words.js';
 
 /** @typedef {import('../shared/types.js').WorkerMessage} WorkerMessage */
 /** @typedef {import('../flowcast.js').Forecast} Forecast */
@@ -291,41 +292,6 @@ function requestHistory(seg) {
 }
 
 /**
- * Why the map could not start, in a commuter's words, by what failed (web/worker/worker.js
- * postFatal); the engine's own text goes to the console.
- */
-const CANNOT_START = /** @type {Record<string, string>} */ ({
-  E_HTTP: 'The traffic map could not start: its traffic feed was not found. The link to this page may be wrong.',
-  E_LOAD: 'The traffic map could not start: the forecasting engine did not download. Check your connection, then reload the page.',
-  E_WASM: 'The traffic map cannot run in this browser. A current version of Chrome, Edge, Firefox or Safari can run it.',
-});
-const CANNOT_START_FEED = 'The traffic map could not start: the traffic feed sent data this page cannot use. It is not your connection; please try again later.';
-const CANNOT_START_OTHER = 'The traffic map could not start. Reload the page, or try again later.';
-
-/**
- * @param {string | undefined} code
- * @param {string} text the worker's technical text
- */
-function cannotStart(code, text) {
-  console.warn(`flowcast: ${text}${code ? ` (${code})` : ''}`);
-  if (code && code in CANNOT_START) return CANNOT_START[code];
-  return code && FEED_REFUSED.has(code) ? CANNOT_START_FEED : CANNOT_START_OTHER;
-}
-
-/** The engine's status names for a document it refused: what the feed sent was at fault. */
-const FEED_REFUSED = new Set(['E_NETWORK', 'E_JSON', 'E_SCHEMA', 'E_FIELD', 'E_ENCODING', 'E_TOO_LARGE']);
-
-/** Why the engine refused a snapshot, in a commuter's words (its own message goes to the console). */
-const REFUSED_WHY = /** @type {Record<string, string>} */ ({
-  E_NETWORK_ID: 'it was for another network',
-  E_TS_ORDER: 'it was older than the data shown',
-  E_TS_AHEAD: 'its time was too far ahead',
-  E_TIMESTAMP: 'its time was unreadable',
-  E_TOO_LARGE: 'it was too large',
-  E_JSON: 'it was malformed', E_ENCODING: 'it was malformed', E_SCHEMA: 'it was malformed', E_FIELD: 'it was malformed',
-});
-
-/**
  * Runs work the page can do later: when the main thread is idle, within a second (a browser
  * without idle callbacks runs it after the tasks already queued).
  * @param {() => void} fn
@@ -385,13 +351,14 @@ function dropDraft() {
 /**
  * The draft's map when it was drawn for this network, shown; else null (and the draft dropped).
  * @param {import('../shared/types.js').Network} net
- * @param {boolean} [drafted] the worker says net is its draft's network (no need to compare)
+ * @param {boolean} [fromWorker] net is the worker's accepted network: a draft is that worker's
+ *   (restartWorker drops an earlier one's), drawn from the same text, so no need to compare
  */
-function takeDraft(net, drafted = false) {
+function takeDraft(net, fromWorker = false) {
   const d = draft;
   draft = null;
   if (!d) return null;
-  if (!drafted && !sameNetwork(d.net, net)) {
+  if (!fromWorker && !sameNetwork(d.net, net)) {
     d.map.remove();
     return null;
   }
@@ -403,10 +370,11 @@ function takeDraft(net, drafted = false) {
  * Draws the network's map and sets up what depends on it: for the worker's network, or for the
  * one an earlier visit kept.
  * @param {import('../shared/types.js').Network} net
+ * @param {boolean} [fromWorker] the worker's network (see takeDraft), not the kept one
  */
-function showNetwork(net, drafted = false) {
+function showNetwork(net, fromWorker = false) {
   network = net;
-  const m = takeDraft(net, drafted) ?? newSegmentMap(net, false);
+  const m = takeDraft(net, fromWorker) ?? newSegmentMap(net, false);
   map = m;
   incidents.setMap(m, net);
   // the touch targets and the road shields are not what the first coloured map needs: they are
@@ -508,7 +476,7 @@ function onWorker(m) {
         break;
       }
       // a restarted worker sends the network again: the map drawn for it stays
-      if (!map) showNetwork(m.network, m.drafted);
+      if (!map) showNetwork(m.network, true);
       break;
     case 'progress':
       progress.set(m.stage, m.stage === 'fatal' ? cannotStart(m.code, m.text) : m.text, m.fraction);

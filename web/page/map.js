@@ -50,6 +50,17 @@ export const OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/co
  * @property {boolean} [hidden]          drawn but not shown (nor its tiles asked for) until reveal()
  */
 
+/**
+ * Marks a map's container as drawn but not shown (style.css: transparent), and inert: no focus,
+ * no taps.
+ * @param {HTMLElement} container
+ * @param {boolean} on
+ */
+function pending(container, on) {
+  container.classList.toggle('fc-pending', on);
+  container.inert = on;
+}
+
 export class SegmentMap {
   /**
    * @param {HTMLElement} container
@@ -67,8 +78,7 @@ export class SegmentMap {
     container.setAttribute('role', 'region');
     /** whether the map is drawn but not yet shown */
     this.hidden = options.hidden === true;
-    container.classList.toggle('fc-pending', this.hidden);
-    container.inert = this.hidden;
+    pending(container, this.hidden);
     /** @type {Segment[]} */
     this.segments = [];
     try {
@@ -100,9 +110,7 @@ export class SegmentMap {
   reveal() {
     if (!this.hidden) return;
     this.hidden = false;
-    const container = this.map.getContainer();
-    container.classList.remove('fc-pending');
-    container.inert = false;
+    pending(this.map.getContainer(), false);
     this.#addTiles(this.options.tileUrl, this.options.attribution ?? OSM_ATTRIBUTION);
   }
 
@@ -110,8 +118,7 @@ export class SegmentMap {
   remove() {
     const container = this.map.getContainer();
     this.map.remove();
-    container.classList.remove('fc-pending');
-    container.inert = false;
+    pending(container, false);
   }
 
   /** Shows the whole network. */

@@ -111,10 +111,9 @@
 /**
  * What the worker posts (web/worker/worker.js).
  * ('network-draft': the network as fetched, before the engine has accepted it: for drawing a
- * map that is shown only once the 'network' message brings the same network; `drafted` says
- * that it is the network of this worker's draft. A 'fatal' progress carries `code`: what failed,
- * web/worker/worker.js postFatal.)
- * @typedef {{ type: 'network', network: Network, drafted?: boolean }
+ * map that is shown only once the 'network' message brings the same network, posted after it.
+ * A 'fatal' progress carries `code`: what failed, web/worker/worker.js postFatal.)
+ * @typedef {{ type: 'network', network: Network }
  *   | { type: 'network-draft', network: Network }
  *   | { type: 'progress', stage: 'network' | 'history' | 'model' | 'train' | 'ready' | 'error' | 'fatal', text: string, fraction: number,
  *       code?: string }

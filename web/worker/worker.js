@@ -330,7 +330,8 @@ async function start(cfg) {
   const recentFile = firstTry.catch(() => fetchHistory(base, recentHours));
   recentFile.catch(() => {}); // awaited below; not an unhandled rejection if creation fails first
   engine = await createPredictor({ network: networkText });
-  postMessage({ type: 'network', network: JSON.parse(networkText), drafted: draft !== null });
+  // the draft's network (parsed once): the page shows the map it drew from it
+  postMessage({ type: 'network', network: draft ?? JSON.parse(networkText) });
   incidents = new IncidentFeed({ base, engine, localClock, post: (m) => postMessage(m) });
 
   progress('history', 'Loading recent history…');
