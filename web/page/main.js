@@ -385,6 +385,7 @@ function showNetwork(net, fromWorker = false) {
   keepNetworkInView(m, $('map'));
   document.documentElement.dataset.segments = String(m.segments.length);
   trip.setNetwork(net, net.interval_s / 60);
+  whenIdle(() => trip.warm());
   showPlace(net);
   commute = new SavedCommute($('commute'), net.id, () => (tripForm.dataset.result === 'ok' ? tripEnds(tripForm) : null));
   showView(views.current);

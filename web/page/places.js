@@ -55,6 +55,43 @@ function miles(lat1, lon1, lat2, lon2) {
   return 3958.8 * 2 * Math.asin(Math.min(1, Math.sqrt(a)));
 }
 
+/**
+ * The network's exits: exit number (lower case) → its stations, in the network's order.
+ * @param {Network} network
+ */
+function exitsOf(network) {
+  /** @type {Map<string, string[]>} */
+  const exits = new Map();
+  for (const s of network.sensors) {
+    if (s.exit) exits.set(s.exit.toLowerCase(), [...(exits.get(s.exit.toLowerCase()) ?? []), s.id]);
+  }
+  return exits;
+}
+
+/**
+ * What a commuter could type on this network, each a real one of its places, exits, mileposts
+ * and (where it has no names) detectors: the trip form's hint and the error's advice. Without a
+ * PlaceIndex: the hint is written when the network arrives, the index built when it is needed.
+ * @param {Network} network
+ * @returns {string[]} quoted examples, "My location" last
+ */
+export function placeExamples(network) {
+  // a place as people say it: its shortest name in words (no road numbers, not an acronym):
+  // "Cumberland", "airport", "Spaghetti Junction"
+  const spoken = (/** @type {{ name: string, aliases?: string[] }} */ p) => [p.name, ...(p.aliases ?? [])]
+    .filter((n) => !/\d/.test(n) && /[a-z]/.test(n)).sort((a, b) => a.length - b.length)[0];
+  const out = (network.places ?? []).map(spoken).filter(Boolean).slice(0, 2);
+  const exits = [...exitsOf(network).keys()];
+  const exit = exits[Math.floor(exits.length / 2)];
+  if (exit) out.push(`Exit ${exit.toUpperCase()}`);
+  const c = network.corridors.find((k) => k.road && k.sensors.length > 1);
+  const mid = c && c.sensors[Math.floor(c.sensors.length / 2)];
+  const st = mid && network.sensors.find((s) => s.id === mid);
+  if (c && st && Number.isFinite(st.milepost)) out.push(`${c.road} mile ${Math.round(st.milepost)}`);
+  if (!out.length && network.sensors.length) out.push(network.sensors[0].id); // a detector's id
+  return [...out.map((e) => `“${e}”`), '“My location”'];
+}
+
 export class PlaceIndex {
   /** @param {Network} network */
   constructor(network) {
@@ -80,11 +117,10 @@ export class PlaceIndex {
       }
     }
     /** @type {Map<string, string[]>} exit number (lower case) → stations */
-    this.exits = new Map();
+    this.exits = exitsOf(network);
     /** @type {Map<string, string[]>} normalized area → stations */
     this.areas = new Map();
     for (const s of network.sensors) {
-      if (s.exit) this.exits.set(s.exit.toLowerCase(), [...(this.exits.get(s.exit.toLowerCase()) ?? []), s.id]);
       if (s.place) this.areas.set(normalize(s.place), [...(this.areas.get(normalize(s.place)) ?? []), s.id]);
     }
     for (const [exit, ids] of this.exits) {
@@ -111,25 +147,9 @@ export class PlaceIndex {
     this.roads = new Set(network.corridors.map((c) => normalize(c.road ?? '')).filter(Boolean));
   }
 
-  /**
-   * What a commuter could type on this network, each a real one of its places, exits, mileposts
-   * and (where it has no names) detectors: the trip form's hint and the error's advice.
-   * @returns {string[]} quoted examples, "My location" last
-   */
+  /** @returns {string[]} the network's examples (placeExamples) */
   examples() {
-    // a place as people say it: its shortest name in words (no road numbers, not an acronym):
-    // "Cumberland", "airport", "Spaghetti Junction"
-    const spoken = (/** @type {{ name: string, aliases?: string[] }} */ p) => [p.name, ...(p.aliases ?? [])]
-      .filter((n) => !/\d/.test(n) && /[a-z]/.test(n)).sort((a, b) => a.length - b.length)[0];
-    const out = (this.network.places ?? []).map(spoken).filter(Boolean).slice(0, 2);
-    const exits = [...this.exits.keys()];
-    const exit = exits[Math.floor(exits.length / 2)];
-    if (exit) out.push(`Exit ${exit.toUpperCase()}`);
-    const c = this.network.corridors.find((k) => k.road && k.sensors.length > 1);
-    const st = c && this.byId.get(c.sensors[Math.floor(c.sensors.length / 2)]);
-    if (c && st && Number.isFinite(st.milepost)) out.push(`${c.road} mile ${Math.round(st.milepost)}`);
-    if (!out.length && this.network.sensors.length) out.push(this.network.sensors[0].id); // a detector's id
-    return [...out.map((e) => `“${e}”`), '“My location”'];
+    return placeExamples(this.network);
   }
 
   /** @param {string[]} ids */

@@ -7,7 +7,7 @@
 // browser's constraint validation, and a box's message clears as soon as it is edited.
 
 import { spotName } from '../shared/names.js';
-import { MY_LOCATION, PlaceIndex, normalize } from './places.js';
+import { MY_LOCATION, PlaceIndex, normalize, placeExamples } from './places.js';
 
 export { stationText } from './places.js';
 
@@ -71,8 +71,8 @@ export class TripPlanner {
     this.leave = /** @type {HTMLSelectElement} */ (q('[name="leave"]'));
     this.leaveLabel = q('label[for="trip-leave"]');
     this.out = q('[data-field="result"]');
-    /** @type {PlaceIndex | null} */
-    this.places = null;
+    /** @type {Network | null} */
+    this.network = null;
     this.stepMin = 5;
     this.steps = 12;
     /** The newest query sent; older answers arriving late are dropped. */
@@ -97,22 +97,39 @@ export class TripPlanner {
   }
 
   /**
-   * The places of the network, and the time choices: leave now … the forecast's last step, or
-   * arrive within two hours.
+   * The network's examples in the hint, and the time choices: leave now … the forecast's last
+   * step, or arrive within two hours. Its place index is built when first needed, or by warm().
    * @param {Network} network
    * @param {number} stepMin
    * @param {number} steps
    */
   setNetwork(network, stepMin = 5, steps = 12) {
-    this.places = new PlaceIndex(network);
+    this.network = network;
+    this.#places = null;
     const hint = this.form.querySelector('.trip-examples');
     if (hint) {
-      const ex = this.places.examples();
+      const ex = placeExamples(network);
       hint.textContent = `For example ${ex.slice(0, -1).join(', ')} or ${ex[ex.length - 1]}.`;
     }
     this.stepMin = stepMin;
     this.steps = steps;
     this.#fillTimes();
+  }
+
+  /** @type {PlaceIndex | null} */
+  #places = null;
+
+  /**
+   * The network's places, indexed for the boxes: built on first need (a suggestion, a trip)
+   * rather than with the map, since on a slow phone it costs as much as a sixth of drawing the
+   * network (PERFORMANCE.md §41); null before the network.
+   */
+  get places() {
+    return this.network ? (this.#places ??= new PlaceIndex(this.network)) : null;
+  }
+
+  /** Builds the place index and the boxes' first suggestions: for when the page is idle. */
+  warm() {
     this.#suggest(this.from);
     this.#suggest(this.to);
   }
