@@ -483,7 +483,7 @@ function onWorker(m) {
       progress.set(m.stage, m.stage === 'fatal' ? cannotStart(m.code, m.text) : m.text, m.fraction);
       if (m.stage === 'fatal' && !Number.isFinite(dataTs)) {
         // nothing is connecting, and no forecast is coming: the message above says what happened
-        $('updated').hidden = true;
+        status.engineFailed();
         $('horizon-note').hidden = true;
       }
       if (m.stage === 'ready' || m.stage === 'error') registerServiceWorker(); // also without a forecast

@@ -36,6 +36,8 @@ export class StatusLine {
     this.saved = '';
     /** @type {import('../shared/types.js').FeedState | null} */
     this.feed = null;
+    /** the engine cannot start (the progress line says why): nothing is "Connecting…" */
+    this.failed = false;
     setInterval(() => this.#render(), 1000);
     // the browser knows when the device has no connection at all: say so at once
     addEventListener('online', () => this.#render());
@@ -62,6 +64,12 @@ export class StatusLine {
     this.#render();
   }
 
+  /** The engine cannot start: "Connecting to the feed…" goes until data is shown. */
+  engineFailed() {
+    this.failed = true;
+    this.#render();
+  }
+
   #render() {
     const age = Date.now() - this.receivedAt;
     const offline = navigator.onLine === false;
@@ -72,6 +80,7 @@ export class StatusLine {
         : old ? `Data from ${this.local} (${formatAge(age)} old)` : `Updated ${this.local}`;
       if (this.updated.textContent !== text) this.updated.textContent = text;
     }
+    this.updated.hidden = this.failed && !this.local;
     this.updated.classList.toggle('old', old || !!this.saved);
     this.faded?.classList.toggle('old-data', old);
     let text = '';
