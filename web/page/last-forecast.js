@@ -100,9 +100,13 @@ export class LastForecastStore {
     this.queue = this.queue.then(() => run('readwrite', (s) => s.put(rec, this.key))).catch(warn);
   }
 
-  /** Forgets the kept forecast (a network that changed). */
+  /**
+   * Forgets the kept forecast (a network that changed).
+   * @returns {Promise<unknown>} settled once it is forgotten (or could not be: a warning)
+   */
   clear() {
-    if (typeof indexedDB === 'undefined') return;
+    if (typeof indexedDB === 'undefined') return Promise.resolve();
     this.queue = this.queue.then(() => run('readwrite', (s) => s.delete(this.key))).catch(warn);
+    return this.queue;
   }
 }
