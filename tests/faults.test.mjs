@@ -232,3 +232,60 @@ test('the engine worker goes silent: the watchdog restarts it', { skip }, async 
   // the worker closes itself: no error, no more messages
   await workerRestart((w) => w.evaluate(() => { setTimeout(() => self.close()); }), /restarting: no answer from the engine worker for 4 s/);
 });
+
+test('a trip asked while the engine restarts gets a plain answer, never "Computing…" for ever; asked again, a travel time', { skip }, async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const p = await ctx.newPage();
+    /** @type {string[]} */
+    const problems = [];
+    p.on('console', (m) => {
+      if (m.type() === 'error' && !EXPECTED.test(m.text()) && !/engine crash test/.test(m.text())) problems.push(m.text());
+    });
+    p.on('pageerror', (e) => problems.push(e.message));
+    await p.route(TILES, (r) => r.abort());
+    // a restart waits 2 s (the first backoff step): long enough to ask a trip meanwhile
+    await p.goto(`http://127.0.0.1:${port}/?retry=2000&watchdog=60000`);
+    await p.waitForFunction(() => !document.documentElement.dataset.engine && document.documentElement.dataset.ready === 'forecast', null, { timeout: 30000 });
+    const form = p.getByRole('form', { name: 'Plan a trip' });
+    const result = form.locator('[data-field="result"]');
+    const ask = async () => {
+      await form.getByLabel('From').fill('Cumberland');
+      await form.getByLabel('To').fill('Spaghetti Junction');
+      await form.getByRole('button', { name: 'Get travel time' }).click();
+    };
+    const STILL_LOADING = 'Travel times need live data and the forecast model, which are still loading. Try again in a moment.';
+
+    // 1. the engine stops reading its messages, is asked, then crashes: the question it held is answered
+    const [w] = p.workers();
+    await w.evaluate(() => { self.onmessage = () => {}; });
+    await ask();
+    assert.equal(await result.innerText(), 'Computing…');
+    await w.evaluate(() => { setTimeout(() => { throw new Error('engine crash test'); }); });
+    await p.waitForSelector('html[data-engine="restarting"]', { timeout: 10000 });
+    await p.waitForSelector('#trip[data-result="error"]', { timeout: 2000 });
+    assert.equal(await result.innerText(), STILL_LOADING);
+
+    // 2. asked while there is no engine at all (the restart's backoff): answered at once
+    await ask();
+    await p.waitForSelector('#trip[data-result="error"]', { timeout: 2000 });
+    assert.equal(await result.innerText(), STILL_LOADING);
+    assert.equal(await p.getAttribute('html', 'data-engine'), 'restarting', 'asked during the restart');
+
+    // 3. the new engine is up: the same question gets a travel time
+    await p.waitForFunction(() => !document.documentElement.dataset.engine, null, { timeout: 30000 });
+    await p.waitForFunction(() => document.documentElement.dataset.shown === 'live' && document.documentElement.dataset.ready === 'forecast', null, { timeout: 30000 });
+    let answered = false;
+    for (let i = 0; i < 20 && !answered; i++) {
+      await ask();
+      await p.waitForSelector('#trip[data-result]', { timeout: 10000 });
+      answered = await p.getAttribute('#trip', 'data-result') === 'ok';
+      if (!answered) await p.waitForTimeout(500); // its model may still be loading: "try again in a moment"
+    }
+    assert.ok(answered, await result.innerText());
+    assert.match(await result.innerText(), /\d+ min/);
+    assert.equal(problems.join(' | '), '');
+  } finally {
+    await ctx.close();
+  }
+});

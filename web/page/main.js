@@ -140,6 +140,8 @@ function restartWorker(why) {
   console.warn(`restarting: ${why}`);
   worker.terminate();
   dropDraft(); // it was that worker's: the next one's 'network' says nothing of it
+  // a trip it was asked and did not answer never will be: say so rather than "Computing…" for ever
+  if (trip.awaiting) unanswerable(trip.awaiting);
   const delay = Math.min(30000, (retryBaseMs ?? 1000) * 2 ** restarts++);
   engineText = 'Restarting the engine…';
   renderFeedDetail();
@@ -278,13 +280,23 @@ const incidents = new IncidentsView($('incidents'), /** @type {HTMLElement} */ (
   /** @type {HTMLElement} */ (tripForm.querySelector('[data-field="result"]')));
 const trip = new TripPlanner(tripForm, {
   onQuery: (q) => {
-    worker.postMessage({ type: 'trip', ...q });
     commute?.setAnswered(false);
     if (pageAsks) views.replace(tripEnds(tripForm));
     else views.push(tripEnds(tripForm));
+    if (restarting) unanswerable(q.id); // no worker to ask until the new one starts
+    else worker.postMessage({ type: 'trip', ...q });
   },
   onClear: () => map?.highlightRoute([]),
 });
+
+/**
+ * Answers trip question `id` as the engine does while it loads (E_STATE: "… still loading. Try
+ * again in a moment."), through the same path as the worker's answers.
+ * @param {number} id
+ */
+function unanswerable(id) {
+  onWorker({ type: 'trip', id, code: 'E_STATE', error: 'the engine is restarting' });
+}
 
 /** @param {import('./map.js').Segment} seg */
 function requestHistory(seg) {

@@ -77,6 +77,8 @@ export class TripPlanner {
     this.steps = 12;
     /** The newest query sent; older answers arriving late are dropped. */
     this.queryId = 0;
+    /** The query sent and not answered yet ("Computing…"), or 0. */
+    this.awaiting = 0;
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       this.#submit();
@@ -210,6 +212,7 @@ export class TripPlanner {
     const v = await this.#validate();
     if (!v || id !== this.queryId) return;
     this.out.textContent = 'Computing…';
+    this.awaiting = id;
     const when = Number(this.leave.value) || 0;
     this.options.onQuery(this.mode.value === 'arrive' ? { id, pairs: v.pairs, arriveMin: when } : { id, pairs: v.pairs, leaveMin: when });
   }
@@ -220,6 +223,7 @@ export class TripPlanner {
    */
   show(r) {
     if (r.id !== undefined && r.id !== this.queryId) return false;
+    this.awaiting = 0;
     this.out.replaceChildren();
     if (r.error || r.code) {
       console.warn(`trip: ${r.code}: ${r.error}`);
