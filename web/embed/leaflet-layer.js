@@ -177,10 +177,10 @@ export function layerClass(L) {
     },
 
     /** @param {string} [normal] the status without a problem (default: the one shown) */
-    _showStatus(normal = this._status) {
-      this._status = normal;
+    _showStatus(normal) {
+      if (normal !== undefined) this._status = normal;
       const p = this._problems.shown();
-      this._legend?.setStatus(p ? p.message : normal, !!p);
+      this._legend?.setStatus(p ? p.message : this._status, !!p);
     },
 
     /**

@@ -5,7 +5,7 @@
 
 import { FlowcastError } from './errors.js';
 
-const isNode = typeof process === 'object' && !!process.versions?.node && typeof window === 'undefined';
+const isNode = typeof process === 'object' && !!process.versions?.node && !('window' in globalThis);
 export const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 

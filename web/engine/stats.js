@@ -69,6 +69,7 @@ export function trace(p, what) {
     const spans = x.fc_engine_trace_spans(p.engine, at, at + 4);
     const v = rt.view;
     const count = v.getUint32(at, true), next = v.getUint32(at + 4, true);
+    /** @type {{ name: string, cat?: string, ph: string, pid: number, tid: number, ts?: number, dur?: number, args: Record<string, string | number> }[]} */
     const traceEvents = [{ name: 'process_name', ph: 'M', pid: 1, tid: 1, args: { name: 'flowcast engine' } }];
     for (let i = 0; i < count; i++) {
       const span = spans + SPAN_BYTES * ((next - count + i + TRACE_CAP) % TRACE_CAP); // the ring's oldest first

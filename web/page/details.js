@@ -20,6 +20,8 @@ const CHART_HEIGHT_PX = 160;
 
 /** @type {Promise<any> | null} */
 let uPlotModule = null;
+// (vendor/ is written by the build from node_modules/uplot, whose types the type check does not see there)
+// @ts-ignore
 const loadUPlot = () => (uPlotModule ??= import('../../vendor/uplot/uPlot.esm.js').then((m) => m.default));
 
 /**

@@ -542,7 +542,7 @@ function onWorker(m) {
       break;
     case 'trip':
       if (trip.show(m)) {
-        const failed = Boolean(m.error || m.code);
+        const failed = 'code' in m;
         commute?.setAnswered(!failed);
         map?.highlightRoute(failed ? [] : m.path);
         incidents.showTrip(failed ? null : m.path);

@@ -13,6 +13,7 @@ export { stationText } from './places.js';
 
 /** @typedef {import('../shared/types.js').Network} Network */
 /** @typedef {import('../shared/types.js').TripResult} TripResult */
+/** @typedef {import('../shared/types.js').TripError} TripError */
 /** @typedef {import('./places.js').Resolved} Resolved */
 
 /** What the engine's trip error codes mean to a commuter (the engine's own words are for logs). */
@@ -219,13 +220,13 @@ export class TripPlanner {
 
   /**
    * Shows the worker's answer. Returns false for an answer to an older question (ignored).
-   * @param {TripResult & { id?: number }} r
+   * @param {TripResult | TripError} r
    */
   show(r) {
     if (r.id !== undefined && r.id !== this.queryId) return false;
     this.awaiting = 0;
     this.out.replaceChildren();
-    if (r.error || r.code) {
+    if ('code' in r) {
       console.warn(`trip: ${r.code}: ${r.error}`);
       this.out.textContent = PLAIN[r.code ?? ''] ?? PLAIN_OTHER;
       this.form.dataset.result = 'error';

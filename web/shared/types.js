@@ -66,12 +66,18 @@
  */
 
 /**
- * A trip planner answer from the worker: either `code` and `error` (the engine's code and
- * message, for the console: the page words the code for people), or the rest.
+ * A trip planner answer the engine could not give: its error code and message (for the
+ * console: the page words the code for people).
+ * @typedef {object} TripError
+ * @property {number} [id]     the query's id, echoed
+ * @property {string} code
+ * @property {string} error
+ */
+
+/**
+ * A trip planner answer from the worker (or, if it failed, a TripError).
  * @typedef {object} TripResult
  * @property {number} [id]     the query's id, echoed
- * @property {string} [code]
- * @property {string} [error]
  * @property {string} from
  * @property {string} to
  * @property {string} leave          departure, network-local "08:15"
@@ -124,7 +130,7 @@
  *   | { type: 'rejected', code: string, message: string }
  *   | { type: 'perf', perf: Perf }
  *   | { type: 'stats', stats: ReturnType<import('../flowcast.js').Predictor['stats']> | null }
- *   | { type: 'trip' } & TripResult
+ *   | { type: 'trip' } & (TripResult | TripError)
  *   | IncidentsMessage} WorkerMessage
  */
 
