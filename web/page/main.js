@@ -460,6 +460,27 @@ function showUpdate(m, saved) {
   else if (saved && m.forecast) showView(views.current); // the horizon a link asks for; its trip waits for the engine
 }
 
+/**
+ * The engine's update of the very data the kept forecast was drawn from, while that is shown
+ * (see the 'update' case), or null.
+ * @type {Extract<WorkerMessage, { type: 'update' }> | null}
+ */
+let sameAsKept = null;
+/** The worker's feed is live: its catch-up answered and its stream is open (or polling works). */
+let feedLive = false;
+
+/**
+ * The feed has answered and has nothing newer than the kept forecast: the engine's own update
+ * of the same data is shown in its place, labelled as live data ("Updated 08:35", its age still
+ * counted from when the kept one was first seen), rather than "Kept from your last visit:
+ * updating…" until the feed's next snapshot, which on a 5-minute feed can be minutes away.
+ */
+function confirmKept() {
+  const m = sameAsKept;
+  sameAsKept = null;
+  if (m && savedShown && m.ts === dataTs) showUpdate(m, null);
+}
+
 /** The engine's first forecast: trips can be asked now. */
 function onLiveForecast() {
   if (liveForecast) return;
@@ -509,9 +530,12 @@ function onWorker(m) {
     case 'update':
       // never a step back: a worker started offline from the copies the service worker kept
       // computes from older data than the forecast this page drew from its own copy
-      // (nor is the same data news: what is shown stays labelled as kept, with its age)
+      // (nor is the same data news: what is shown stays labelled as kept, with its age, until
+      // the feed answers: then it is the feed's latest, and no longer "updating…")
       if (savedShown && m.ts <= dataTs) {
         if (m.forecast) onLiveForecast();
+        sameAsKept = m.ts === dataTs && m.forecast ? m : null;
+        if (sameAsKept && feedLive) confirmKept();
         break;
       }
       showUpdate(m, null);
@@ -533,6 +557,8 @@ function onWorker(m) {
       break;
     }
     case 'feed':
+      feedLive = m.state === 'live';
+      if (feedLive) confirmKept();
       status.setFeed(m);
       feedErrorText = m.state === 'down' ? `Last error: ${m.error}. Next attempt in ${Math.max(1, Math.round(m.retryInMs / 1000))} s.` : '';
       renderFeedDetail();
