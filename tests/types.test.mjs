@@ -1,9 +1,9 @@
-// The JSDoc types of the page, the embeds, the library and the two workers, checked as
-// TypeScript in strict mode (tsconfig.check.json, tsconfig.check-workers.json): a call on what a
-// function does not return, or a message the worker protocol does not have, fails here rather
-// than in a commuter's browser. (It would have caught LastForecastStore.clear() returning
+// The JSDoc types of the page, the embeds, the library, the two workers and the feed server,
+// checked as TypeScript in strict mode (tsconfig.check.json, tsconfig.check-workers.json,
+// tsconfig.check-server.json): a call on what a function does not return, or a message the
+// worker protocol does not have, fails here rather than in a commuter's browser. (It would have caught LastForecastStore.clear() returning
 // nothing while main.js waited on it: a TypeError that only a feed whose network had changed
-// reached.) The feed server (web/server/) is not checked yet: 40 findings, mostly Node typings.
+// reached.)
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -17,7 +17,7 @@ const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 /** @param {string} config a tsconfig, relative to the repository */
 const check = (config) => spawnSync(process.execPath, [TSC, '-p', config], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
 
-for (const config of ['tsconfig.check.json', 'tsconfig.check-workers.json']) {
+for (const config of ['tsconfig.check.json', 'tsconfig.check-workers.json', 'tsconfig.check-server.json']) {
   test(`type check (${config}): no findings`, { timeout: 300_000 }, () => {
     const r = check(config);
     assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);

@@ -56,7 +56,7 @@ export async function buildServer(opts = {}) {
     // A URL that does not decode ("/%") fails before routing, so neither the error handler nor
     // the hooks below see it: answer it here in the API's error shape with the same headers
     // (and the API's CORS headers under /api/, so a partner page can read the error).
-    frameworkErrors: (err, req, reply) => {
+    frameworkErrors: (err, req, /** @type {import('fastify').FastifyReply} */ reply) => {
       const e = /** @type {any} */ (err);
       const status = Number(e.statusCode) || 400;
       reply.headers(SECURITY_HEADERS);

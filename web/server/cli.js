@@ -137,6 +137,6 @@ export async function main(argv) {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
-  console.log(`flowcast feed server (${source.mode}: ${what}) listening on http://${shownHost}:${app.server.address().port}/`);
+  console.log(`flowcast feed server (${source.mode}: ${what}) listening on http://${shownHost}:${/** @type {import('node:net').AddressInfo} */ (app.server.address()).port}/`);
   return app;
 }

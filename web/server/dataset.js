@@ -58,7 +58,9 @@ export async function loadDataset(dir) {
   ]);
   const quality = new Uint8Array(rows * network.sensor_ids.length);
   if (q) for (let i = 0; i < q.length; i++) quality[i] = q[i] === q[i] ? q[i] : 0;
-  return { network, start_ms, interval_s, rows, speed, volume, occupancy, quality, meta };
+  // (only quality.csv is optional: a missing speed, volume or occupancy file threw above)
+  const need = (/** @type {Float32Array | null} */ m) => /** @type {Float32Array} */ (m);
+  return { network, start_ms, interval_s, rows, speed: need(speed), volume: need(volume), occupancy: need(occupancy), quality, meta };
 }
 
 /**

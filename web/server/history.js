@@ -279,8 +279,8 @@ export class HistoryWindows {
       const end = net.rules.historyHead() + 1;
       if (!Number.isFinite(end)) throw new HttpError(503, 'NO_SNAPSHOT', 'the engine holds no snapshot yet');
       if (m && m.net === net && m.generation === net.rules.generation && m.ts_ms >= latest.ts_ms && m.end_slot === end && m.rows >= rows) return m;
-      this.#building ??= this.#build(net, latest, rows).finally(() => { this.#building = null; });
-      const built = await this.#building;
+      const building = (this.#building ??= this.#build(net, latest, rows).finally(() => { this.#building = null; }));
+      const built = await building;
       // a build started for a smaller window or an older snapshot: extend it (cheap) and look again
       if (built.net === net && built.rows >= rows && built.ts_ms >= latest.ts_ms) return built;
     }
@@ -292,6 +292,7 @@ export class HistoryWindows {
    * @param {Network} net
    * @param {Entry} latest
    * @param {number} rows
+   * @returns {Promise<Matrix>}
    */
   async #build(net, latest, rows) {
     const rules = net.rules;
@@ -308,7 +309,7 @@ export class HistoryWindows {
       copyHi = Math.max(copyLo, reusable.end_slot - 1);
     }
     const n = m.n;
-    if (copyHi > copyLo) {
+    if (reusable && copyHi > copyLo) {
       const src = (copyLo - reusable.first_slot) * n, dst = (copyLo - first) * n, len = (copyHi - copyLo) * n;
       for (const k of /** @type {const} */ (['speed_mph', 'volume_vph', 'occupancy', 'quality'])) {
         m[k].set(/** @type {any} */ (reusable[k]).subarray(src, src + len), dst);

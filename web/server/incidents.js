@@ -104,7 +104,8 @@ function replayIncidents(source, dir, log) {
       if (cached?.ts_ms === latest.ts_ms) return cached;
       const interval_ms = store.interval_ms;
       // the row shown at latest ends at this dataset instant; the same shift moves its incidents
-      const row_end_ms = store.ds.start_ms + (latest.row + 1) * interval_ms;
+      // (a replay's entries carry their row)
+      const row_end_ms = store.ds.start_ms + (/** @type {number} */ (latest.row) + 1) * interval_ms;
       const shift = latest.ts_ms - row_end_ms;
       const rules = store.network.rules;
       const incidents = all

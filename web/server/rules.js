@@ -28,6 +28,7 @@ const OFFSET_CACHE_HOURS = 100000;
  * @property {Float32Array} volume
  * @property {Float32Array} occupancy
  * @property {Uint8Array} quality
+ * @property {number} [row] a replay's entries: the dataset row it was read from
  */
 
 /** An engine refusal: `code` is the engine's status name (E_TS_ORDER, ...). */

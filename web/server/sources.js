@@ -282,7 +282,7 @@ export async function relaySource(opts) {
           .map((x) => x.t);
         accept(raw);
         if (!body.more || !raw.length) break;
-        since = /** @type {MemoryStore} */ (store).latest()?.ts ?? body.snapshots.reduce((a, b) => (parseIso(b?.ts) > parseIso(a?.ts) ? b : a)).ts;
+        since = /** @type {MemoryStore} */ (store).latest()?.ts ?? body.snapshots.reduce((/** @type {any} */ a, /** @type {any} */ b) => (parseIso(b?.ts) > parseIso(a?.ts) ? b : a)).ts;
       }
       // An upstream whose clock is older than the backfill window still has a latest snapshot.
       if (store.latest()) return;

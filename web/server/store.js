@@ -127,7 +127,8 @@ export class StoreBase extends EventEmitter {
     } else {
       const json = serialiseSnapshot(entry, this.network);
       p = { json, etag: strongEtag(json) };
-      if (this.payloads.size >= PAYLOAD_CACHE_ENTRIES) this.payloads.delete(this.payloads.keys().next().value);
+      const oldest = this.payloads.keys().next().value;
+      if (this.payloads.size >= PAYLOAD_CACHE_ENTRIES && oldest !== undefined) this.payloads.delete(oldest);
     }
     this.payloads.set(entry.ts_ms, p);
     return p;

@@ -268,6 +268,7 @@ export class TelemetryAggregator {
    */
   summary() {
     const minute = Math.floor(this.now() / 60000);
+    /** @type {number[]} */
     const live = [];
     for (let s = 0; s < WINDOW_MINUTES; s++) {
       if (this.slotMinute[s] > minute - WINDOW_MINUTES && this.slotMinute[s] <= minute) live.push(s);

@@ -23,7 +23,7 @@ async function methodNotAllowed(req, reply) {
 export async function getOnlyRoutes(scope, { plugins, paths }) {
   let installed = false;
   scope.addHook('onRoute', (route) => {
-    if (![route.method].flat().includes('GET') || route.config?.notFound) return;
+    if (![route.method].flat().includes('GET') || /** @type {{ notFound?: boolean } | undefined} */ (route.config)?.notFound) return;
     // a GET route added after the 405s (from a hook, say) would silently miss its own
     if (installed) throw new Error(`${route.url}: GET route registered after the 405 handlers`);
     paths.push(route.url);

@@ -19,7 +19,7 @@ export async function modelRoutes(api, { feed }) {
       const store = feed.source.store;
       const latest = store?.latest();
       if (!file) return;
-      if (latest) await windows.get(store.network, file, latest.ts_ms);
+      if (store && latest) await windows.get(store.network, file, latest.ts_ms);
       await Promise.all([compressed.get(file, 'br'), compressed.get(file, 'gzip')]);
     } catch { /* reported by the request that needs it */ }
   };
