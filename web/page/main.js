@@ -32,6 +32,7 @@ import { showCityPicker } from './city-picker.js';
 import { keepNetworkInView, revealAboveSheet } from './network-view.js';
 import { LastForecastStore } from './last-forecast.js';
 import { REFUSED_WHY, cannotStart } from './engine-words.js';
+import { MapDraft, sameNetwork } from './map-draft.js';
 
 /** @typedef {import('../shared/types.js').WorkerMessage} WorkerMessage */
 /** @typedef {import('../flowcast.js').Forecast} Forecast */
@@ -139,7 +140,7 @@ function restartWorker(why) {
   restarting = true;
   console.warn(`restarting: ${why}`);
   worker.terminate();
-  dropDraft(); // it was that worker's: the next one's 'network' says nothing of it
+  draft.drop(); // it was that worker's: the next one's 'network' says nothing of it
   // a trip it was asked and did not answer never will be: say so rather than "Computing…" for ever
   if (trip.awaiting) unanswerable(trip.awaiting);
   const delay = Math.min(30000, (retryBaseMs ?? 1000) * 2 ** restarts++);
@@ -313,7 +314,7 @@ const whenIdle = (fn) => (typeof requestIdleCallback === 'function' ? requestIdl
 /**
  * The network's map in #map.
  * @param {import('../shared/types.js').Network} net
- * @param {boolean} hidden drawn but not shown (a draft: see draftNetwork)
+ * @param {boolean} hidden drawn but not shown (a draft: map-draft.js)
  */
 function newSegmentMap(net, hidden) {
   const notice = $('tile-notice');
@@ -334,59 +335,18 @@ function newSegmentMap(net, hidden) {
   return m;
 }
 
-/**
- * A map drawn from the network as the worker fetched it, before the engine has accepted it, and
- * not shown until then. On a phone the page's main thread is idle while the wasm downloads, and
- * drawing the network is most of what stands between the engine's first speeds and their paint
- * (PERFORMANCE.md §40). The engine stays the network's judge: the draft is shown only when its
- * 'network' message brings the same network, and dropped otherwise.
- * @type {{ net: import('../shared/types.js').Network, map: SegmentMap } | null}
- */
-let draft = null;
-
-/** @param {import('../shared/types.js').Network} net */
-function draftNetwork(net) {
-  if (map || draft) return;
-  try {
-    draft = { net, map: newSegmentMap(net, true) };
-  } catch (err) {
-    // not drawable: the engine will say why (or accept it, and the map is drawn then, as before)
-    console.warn(`flowcast: the network could not be drawn ahead of the engine: ${/** @type {Error} */ (err).message}`);
-  }
-}
-
-function dropDraft() {
-  draft?.map.remove();
-  draft = null;
-}
-
-/**
- * The draft's map when it was drawn for this network, shown; else null (and the draft dropped).
- * @param {import('../shared/types.js').Network} net
- * @param {boolean} [fromWorker] net is the worker's accepted network: a draft is that worker's
- *   (restartWorker drops an earlier one's), drawn from the same text, so no need to compare
- */
-function takeDraft(net, fromWorker = false) {
-  const d = draft;
-  draft = null;
-  if (!d) return null;
-  if (!fromWorker && !sameNetwork(d.net, net)) {
-    d.map.remove();
-    return null;
-  }
-  d.map.reveal();
-  return d.map;
-}
+/** The map drawn while the engine loads, shown once it accepts the network (map-draft.js). */
+const draft = new MapDraft(newSegmentMap);
 
 /**
  * Draws the network's map and sets up what depends on it: for the worker's network, or for the
  * one an earlier visit kept.
  * @param {import('../shared/types.js').Network} net
- * @param {boolean} [fromWorker] the worker's network (see takeDraft), not the kept one
+ * @param {boolean} [fromWorker] the worker's network (see MapDraft.take), not the kept one
  */
 function showNetwork(net, fromWorker = false) {
   network = net;
-  const m = takeDraft(net, fromWorker) ?? newSegmentMap(net, false);
+  const m = draft.take(net, fromWorker) ?? newSegmentMap(net, false);
   map = m;
   incidents.setMap(m, net);
   // the touch targets and the road shields are not what the first coloured map needs: they are
@@ -402,12 +362,6 @@ function showNetwork(net, fromWorker = false) {
   commute = new SavedCommute($('commute'), net.id, () => (tripForm.dataset.result === 'ok' ? tripEnds(tripForm) : null));
   showView(views.current);
 }
-
-/**
- * @param {import('../shared/types.js').Network} a
- * @param {import('../shared/types.js').Network} b
- */
-const sameNetwork = (a, b) => a === b || JSON.stringify(a) === JSON.stringify(b);
 
 /**
  * Draws an update: the worker's, or (`saved`) the one an earlier visit kept, which is labelled
@@ -466,8 +420,6 @@ function showUpdate(m, saved) {
  * @type {Extract<WorkerMessage, { type: 'update' }> | null}
  */
 let sameAsKept = null;
-/** The worker's feed is live: its catch-up answered and its stream is open (or polling works). */
-let feedLive = false;
 
 /**
  * The feed has answered and has nothing newer than the kept forecast: the engine's own update
@@ -498,7 +450,7 @@ function onWorker(m) {
   telemetry.onMessage(m);
   switch (m.type) {
     case 'network-draft':
-      draftNetwork(m.network);
+      if (!map) draft.draw(m.network);
       break;
     case 'network':
       lastForecast.setNetwork(m.network);
@@ -535,7 +487,7 @@ function onWorker(m) {
       if (savedShown && m.ts <= dataTs) {
         if (m.forecast) onLiveForecast();
         sameAsKept = m.ts === dataTs && m.forecast ? m : null;
-        if (sameAsKept && feedLive) confirmKept();
+        if (sameAsKept && status.feed?.state === 'live') confirmKept();
         break;
       }
       showUpdate(m, null);
@@ -557,9 +509,8 @@ function onWorker(m) {
       break;
     }
     case 'feed':
-      feedLive = m.state === 'live';
-      if (feedLive) confirmKept();
       status.setFeed(m);
+      if (m.state === 'live') confirmKept(); // its catch-up answered: the data shown is the feed's latest
       feedErrorText = m.state === 'down' ? `Last error: ${m.error}. Next attempt in ${Math.max(1, Math.round(m.retryInMs / 1000))} s.` : '';
       renderFeedDetail();
       break;

@@ -56,6 +56,9 @@ function routeText(places, from, to) {
 }
 
 export class TripPlanner {
+  /** @type {PlaceIndex | null} the network's places, once built (see places) */
+  #places = null;
+
   /**
    * @param {HTMLFormElement} form
    * @param {{ onQuery: (q: { id: number, pairs: [string, string][], leaveMin?: number, arriveMin?: number }) => void,
@@ -118,9 +121,6 @@ export class TripPlanner {
     this.steps = steps;
     this.#fillTimes();
   }
-
-  /** @type {PlaceIndex | null} */
-  #places = null;
 
   /**
    * The network's places, indexed for the boxes: built on first need (a suggestion, a trip)
@@ -228,7 +228,7 @@ export class TripPlanner {
     this.out.replaceChildren();
     if ('code' in r) {
       console.warn(`trip: ${r.code}: ${r.error}`);
-      this.out.textContent = PLAIN[r.code ?? ''] ?? PLAIN_OTHER;
+      this.out.textContent = PLAIN[r.code] ?? PLAIN_OTHER;
       this.form.dataset.result = 'error';
       return true;
     }

@@ -194,9 +194,8 @@ async function postUpdate() {
     // the page marks forecasts the engine estimated from neighbouring detectors (a sensor with no
     // evidence at all has NaN, which the page already shows as "no data")
     const estimated = forecast.evidence.map((v) => (v === EVIDENCE.neighbours ? 1 : 0));
-    const marked = { ...forecast, estimated };
-    forecast = marked;
-    transfer.push(marked.mid.buffer, marked.lo.buffer, marked.hi.buffer, marked.evidence.buffer, estimated.buffer);
+    forecast = { ...forecast, estimated };
+    transfer.push(forecast.mid.buffer, forecast.lo.buffer, forecast.hi.buffer, forecast.evidence.buffer, estimated.buffer);
   }
   // the start-up benchmark's cut-offs for "the bytes the first speeds / forecast wait for" (bench/startup.js)
   if (!performance.getEntriesByName('flowcast:speeds-posted').length) performance.mark('flowcast:speeds-posted');
