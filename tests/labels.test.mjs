@@ -63,7 +63,7 @@ const marks = (page) => page.evaluate(() => {
     const r = el.getBoundingClientRect(), css = getComputedStyle(el);
     // what a tap on the shield reaches: the map under it, never the shield
     const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-    return { text: el.textContent, r: r.toJSON(), visible: css.visibility === 'visible' && css.opacity === '1' && css.display !== 'none', takesTaps: hit === el };
+    return { text: el.textContent, r: r.toJSON(), visible: css.visibility === 'visible' && css.opacity === '1' && css.display !== 'none', takesTaps: hit === el, bg: css.backgroundColor };
   });
   const arrows = [...document.querySelectorAll('svg.fc-arrow')].map((el) => {
     const r = el.getBoundingClientRect(), m = new DOMMatrix(getComputedStyle(el).transform);
@@ -118,6 +118,8 @@ for (const [device, context] of /** @type {const} */ ([['desktop', DESKTOP], ['p
         const firstView = { left: m.map.left, right: m.map.right, top: m.map.top, bottom: Math.min(m.map.bottom, m.innerHeight) };
         const seen = m.shields.filter((s) => s.visible && inside(firstView, s.r) && !m.controls.some((c) => overlaps(c, s.r)));
         for (const road of ['I-75', 'I-285']) assert.ok(seen.some((s) => s.text === road), `a whole "${road}" shield in view: ${JSON.stringify(m.shields.map((s) => s.text))}`);
+        // Interstates on the Interstate's red-over-blue shield (a network's other names get a plain tag: networks.test.mjs)
+        for (const s of m.shields) assert.equal(s.bg, 'rgb(29, 79, 145)', `${s.text}'s shield`);
         assert.ok(seen.length >= 4, `a few shields along the roads (${seen.length})`);
         for (const [i, s] of m.shields.entries()) {
           assert.ok(!s.takesTaps, `shield ${s.text} takes no taps`);

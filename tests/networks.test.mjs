@@ -16,6 +16,25 @@ import { TILES } from './fixtures/feed-page.mjs';
 import { buildServer } from '../web/server/server.js';
 import { parseCommandLine } from '../web/server/cli.js';
 import { LA_SOURCE, ensureLaDataset } from '../web/server/la.js';
+import { shieldKind } from '../web/page/map-labels.js';
+
+/** The Interstate shield's blue (style.css .fc-shield-interstate), as computed styles give it. */
+const INTERSTATE_BLUE = 'rgb(29, 79, 145)';
+/**
+ * WCAG 2 contrast ratio of two opaque computed colours ("rgb(r, g, b)").
+ * @param {string} a @param {string} b
+ */
+function contrast(a, b) {
+  const lum = (/** @type {string} */ c) => {
+    const [r, g, bl] = (c.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((v) => {
+      const x = Number(v) / 255;
+      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
 
 const laMissing = !existsSync(join(LA_SOURCE, 'sensors.csv')) ? `${LA_SOURCE} is not here (the shared data folder beside the repository)` : false;
 const skip = laMissing || (!existsSync(SIM) ? `${SIM} is not built (./build.sh)` : false);
@@ -52,6 +71,13 @@ async function get(path, init) {
   try { body = JSON.parse(text); } catch { /* not JSON */ }
   return { status: r.status, headers: r.headers, text, body };
 }
+
+test('a road\'s sign: Interstates, U.S. and state routes as the PeMS import and Atlanta name them; any other name on a plain tag', () => {
+  for (const road of ['I-75', 'I-285', 'I-405', 'I 5']) assert.equal(shieldKind(road), 'interstate', road);
+  for (const road of ['US-101', 'US 41', 'US-395']) assert.equal(shieldKind(road), 'us', road);
+  for (const road of ['SR-134', 'SR 400', 'CA-60', 'GA-400']) assert.equal(shieldKind(road), 'state', road);
+  for (const road of ['LA corridor 5', 'Corridor 1', 'Interstate Drive', 'I-', 'USA 1', 'Ring road', '']) assert.equal(shieldKind(road), 'plain', road);
+});
 
 test('GET /api/v1/networks lists Atlanta (simulated, the default) and Los Angeles (real) with what a picker needs', { skip }, async () => {
   const r = await get('/api/v1/networks');
@@ -229,10 +255,17 @@ test('phone: the picker and the long LA name fit the screen, no horizontal scrol
             if (seg) over = /** @type {HTMLElement} */ (/** @type {unknown} */ (seg)).dataset.segment ?? '?';
           }
         }
-        return { text: el.textContent, r: r.toJSON(), over };
+        const css = getComputedStyle(el);
+        return { text: el.textContent, r: r.toJSON(), over, bg: css.backgroundColor, fg: css.color };
       });
       return { map, arrows, shields };
     });
+    // no route number, no Interstate's shield: "LA corridor 5" is no Interstate (a driver reads
+    // red over blue as one); a plain tag, its text legible (WCAG AA, 4.5:1)
+    for (const s of m.shields) {
+      assert.notEqual(s.bg, INTERSTATE_BLUE, `${s.text} dressed as an Interstate`);
+      assert.ok(contrast(s.fg, s.bg) >= 4.5, `${s.text}: ${s.fg} on ${s.bg}, contrast ${contrast(s.fg, s.bg).toFixed(2)}`);
+    }
     assert.ok(m.shields.length >= 2, `a few shields on the phone's map: ${JSON.stringify(m.shields.map((s) => s.text))}`);
     const overlaps = (/** @type {any} */ a, /** @type {any} */ b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
     for (const [i, s] of m.shields.entries()) {

@@ -239,10 +239,25 @@ function shieldSpots(segmentMap, roads, at, lines, arrows, fits, sizeOf) {
   return out;
 }
 
+/**
+ * The sign a road's name is drawn on, as drivers know them: an Interstate's red and blue shield
+ * ("I-75"), a U.S. route's white one ("US 101"), a state route's ("SR 400", "CA-134"); a road
+ * named otherwise ("LA corridor 5": a network built from detector positions alone) is labelled
+ * on a plain tag, not dressed as an Interstate it is not.
+ * @param {string} road
+ * @returns {'interstate' | 'us' | 'state' | 'plain'}
+ */
+export function shieldKind(road) {
+  if (/^I[- ]?\d+\b/i.test(road)) return 'interstate';
+  if (/^US[- ]?\d+\b/i.test(road)) return 'us';
+  if (/^(SR|CA|GA|State Route|Route)[- ]?\d+\b/i.test(road)) return 'state';
+  return 'plain';
+}
+
 /** @param {string} road */
 function shieldElement(road) {
   const el = document.createElement('span');
-  el.className = 'fc-shield';
+  el.className = `fc-shield fc-shield-${shieldKind(road)}`;
   el.textContent = road;
   return el;
 }
