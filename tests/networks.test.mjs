@@ -17,6 +17,7 @@ import { buildServer } from '../web/server/server.js';
 import { parseCommandLine } from '../web/server/cli.js';
 import { LA_SOURCE, ensureLaDataset } from '../web/server/la.js';
 import { shieldKind } from '../web/page/map-labels.js';
+import { fullStationName } from '../web/shared/names.js';
 
 /** The Interstate shield's blue (style.css .fc-shield-interstate), as computed styles give it. */
 const INTERSTATE_BLUE = 'rgb(29, 79, 145)';
@@ -216,6 +217,59 @@ test('a commuter picks Los Angeles: the address keeps it, real freeways coloured
     await Promise.all([page.waitForURL((u) => !u.searchParams.has('network')), page.getByRole('combobox', { name: 'City' }).selectOption('atlanta')]);
     await page.waitForSelector('html[data-ready="forecast"]', { timeout: 60000 });
     assert.match(await page.textContent('#place') ?? '', /Atlanta/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('Los Angeles has no place names its commuters know: a trip picked on the map, "Trip from here" on one road segment, "Trip to here" on another', { skip: skip || browserSkip, timeout: 120000 }, async () => {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    /** @type {string[]} */
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.route(TILES, (r) => r.abort());
+    await page.goto(`${origin}/?tiles=none&network=la`);
+    await page.waitForSelector('html[data-ready="forecast"][data-shown="live"]', { timeout: 60000 });
+    const net = await (await fetch(`${origin}/api/v1/networks/la/network`)).json();
+    // the longest carriageway: a trip from its second detector to its last but one
+    const corridor = net.corridors.reduce((/** @type {any} */ a, /** @type {any} */ b) => (b.sensors.length > a.sensors.length ? b : a));
+    const station = (/** @type {string} */ id) => net.sensors.find((/** @type {any} */ s) => s.id === id);
+    const [a, b] = [station(corridor.sensors[1]), station(corridor.sensors[corridor.sensors.length - 2])];
+    const details = page.getByRole('region', { name: 'Segment details' });
+    /** Selects the segment that starts at a detector, as a keyboard user does, and presses a button of its details. @param {any} st @param {string} button */
+    const pick = async (st, button) => {
+      await page.locator(`path.fc-seg[aria-label^="${fullStationName(st, corridor)}:"]`).first().focus();
+      await page.keyboard.press('Enter');
+      await details.waitFor();
+      assert.equal(await details.locator('[data-field="station"]').textContent(), st.id);
+      await details.getByRole('button', { name: button }).click();
+    };
+    const result = page.locator('#trip [data-field="result"]');
+
+    await pick(a, 'Trip from here');
+    assert.equal(await details.isHidden(), true, 'the details close: the map is free for the other end');
+    assert.match(await page.inputValue('#trip-from'), new RegExp(`^${corridor.road} `));
+    assert.match(await result.innerText(), /^From .+\. Where to\? Type a place, or select a road on the map and choose “Trip to here”\.$/);
+    assert.equal(await page.inputValue('#trip-to'), '');
+    assert.equal(await page.$eval('#trip', (f) => f.scrollWidth <= f.clientWidth), true, 'the sentence wraps inside the form');
+
+    // the same segment as the other end: said plainly, nothing asked
+    await pick(a, 'Trip to here');
+    await page.waitForFunction(() => !/** @type {HTMLInputElement} */ (document.getElementById('trip-to')).validity.valid, null, { timeout: 5000 });
+    assert.equal(await page.$eval('#trip-to', (e) => /** @type {HTMLInputElement} */ (e).validationMessage), 'From and To are the same place: choose two different places.');
+
+    await pick(b, 'Trip to here');
+    await page.waitForFunction(() => document.querySelector('#trip')?.getAttribute('data-result') === 'ok', null, { timeout: 15000 });
+    const text = await result.innerText();
+    assert.match(text, new RegExp(`Route\\s+${corridor.road}`), text);
+    assert.match(text, /Leaving \d\d:\d\d\s+\d+ min/, text);
+    const miles = Number(/, ([\d.]+) mi\b/.exec(text)?.[1]);
+    assert.ok(Math.abs(miles - Math.abs(b.milepost - a.milepost)) < 0.5 + 0.1 * Math.abs(b.milepost - a.milepost), `${miles} mi from mile ${a.milepost} to ${b.milepost}`);
+    assert.ok(await page.locator('path.fc-route').count() > 0, 'the route drawn on the map');
+    await page.screenshot({ path: join(ROOT, 'test-output', 'flowcast-la-trip-on-map.png') });
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -88,7 +88,8 @@ export function chartSeries(d) {
 export class DetailsPanel {
   /**
    * @param {HTMLElement} section the panel (hidden until a segment is chosen)
-   * @param {{ onClose: () => void }} options
+   * @param {{ onClose: () => void, onTripEnd: (end: 'from' | 'to', seg: Segment) => void }} options
+   *   onTripEnd: "Trip from here" or "Trip to here" for the segment shown
    */
   constructor(section, options) {
     this.section = section;
@@ -106,6 +107,11 @@ export class DetailsPanel {
     /** @type {Segment | null} */
     this.segment = null;
     q('[data-action="close"]').addEventListener('click', () => this.close());
+    for (const end of /** @type {const} */ (['from', 'to'])) {
+      q(`[data-action="trip-${end}"]`).addEventListener('click', () => {
+        if (this.segment) options.onTripEnd(end, this.segment);
+      });
+    }
     // Escape closes the panel from the panel itself or from the map's segments
     document.addEventListener('keydown', (ev) => {
       if (ev.key === 'Escape' && this.open) this.close();

@@ -260,6 +260,14 @@ const details = new DetailsPanel($('details'), {
     map?.focusSegment();
     views.push({ segment: '' });
   },
+  // the panel closes so that the map is free for the other end; once both ends are there the
+  // trip is asked, and its answer brought into view (below the map on a phone)
+  onTripEnd: (end, seg) => {
+    const st = network?.sensors[seg.sensor];
+    if (!st) return;
+    details.close();
+    if (trip.setEnd(end, st)) tripForm.scrollIntoView({ block: 'nearest' });
+  },
 });
 
 function updateDetailsNumbers() {

@@ -3,15 +3,17 @@
 // button, "leave" or "arrive by" within the forecast, and the answer: the travel time with its
 // range, the delay against free flow, and the best departure. The direction is never asked:
 // every carriageway's station at each end goes to the worker, and the engine's answers pick
-// the trip that really goes from A to B. Validation lives in one place (#validate), with the
+// the trip that really goes from A to B. An end can also be picked on the map ("Trip from here",
+// setEnd). Validation lives in one place (#validate), with the
 // browser's constraint validation, and a box's message clears as soon as it is edited.
 
 import { spotName } from '../shared/names.js';
-import { MY_LOCATION, PlaceIndex, normalize, placeExamples } from './places.js';
+import { MY_LOCATION, PlaceIndex, normalize, placeExamples, stationText } from './places.js';
 
 export { stationText } from './places.js';
 
 /** @typedef {import('../shared/types.js').Network} Network */
+/** @typedef {import('../shared/types.js').Sensor} Sensor */
 /** @typedef {import('../shared/types.js').TripResult} TripResult */
 /** @typedef {import('../shared/types.js').TripError} TripError */
 /** @typedef {import('./places.js').Resolved} Resolved */
@@ -129,6 +131,37 @@ export class TripPlanner {
    */
   get places() {
     return this.network ? (this.#places ??= new PlaceIndex(this.network)) : null;
+  }
+
+  /**
+   * One end of a trip picked on the map ("Trip from here" in a segment's details): its box gets
+   * the station's text, which means that carriageway's station and no other. With the other end
+   * there too, the trip is asked at once; otherwise the answer's place says what comes next.
+   * Returns whether the trip was asked.
+   * @param {'from' | 'to'} end
+   * @param {Sensor} st
+   */
+  setEnd(end, st) {
+    const [box, other] = end === 'from' ? [this.from, this.to] : [this.to, this.from];
+    box.value = stationText(st);
+    box.setCustomValidity('');
+    if (other.value.trim()) {
+      this.#submit();
+      return true;
+    }
+    ++this.queryId; // an answer still coming is for other ends
+    this.awaiting = 0;
+    this.out.replaceChildren();
+    delete this.form.dataset.result;
+    this.options.onClear();
+    const name = this.places?.describe(st.id) ?? st.id;
+    const next = document.createElement('div'); // the answer's list has two columns: this spans them
+    next.className = 'trip-next';
+    this.out.append(next);
+    next.textContent = end === 'from'
+      ? `From ${name}. Where to? Type a place, or select a road on the map and choose “Trip to here”.`
+      : `To ${name}. From where? Type a place, or select a road on the map and choose “Trip from here”.`;
+    return false;
   }
 
   /** Builds the place index and the boxes' first suggestions: for when the page is idle. */
