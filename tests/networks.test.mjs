@@ -198,6 +198,7 @@ test('a commuter picks Los Angeles: the address keeps it, real freeways coloured
     // the trip form's hint speaks of this network, not of Atlanta
     const hint = await page.textContent('.trip-examples') ?? '';
     assert.doesNotMatch(hint, /Cumberland|I-285/);
+    assert.match(hint, /or select a road on the map: “Trip from here”\.$/, 'and where a name means nothing, the map');
     const example = /“(LA corridor \d+) mile \d+”/.exec(hint);
     assert.ok(example, hint);
     // a trip along that road, typed as the hint shows

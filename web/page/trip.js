@@ -117,7 +117,7 @@ export class TripPlanner {
     const hint = this.form.querySelector('.trip-examples');
     if (hint) {
       const ex = placeExamples(network);
-      hint.textContent = `For example ${ex.slice(0, -1).join(', ')} or ${ex[ex.length - 1]}.`;
+      hint.textContent = `For example ${ex.slice(0, -1).join(', ')} or ${ex[ex.length - 1]}; or select a road on the map: “Trip from here”.`;
     }
     this.stepMin = stepMin;
     this.steps = steps;
