@@ -256,6 +256,8 @@ test('Los Angeles has no place names its commuters know: a trip picked on the ma
     assert.match(await result.innerText(), /^From .+\. Where to\? Type a place, or select a road on the map and choose “Trip to here”\.$/);
     assert.equal(await page.inputValue('#trip-to'), '');
     assert.equal(await page.$eval('#trip', (f) => f.scrollWidth <= f.clientWidth), true, 'the sentence wraps inside the form');
+    // the chosen end stays marked on the map, whose view stays for picking the other
+    assert.equal(await page.locator('path.fc-seg.route').count(), 1, 'the start marked');
 
     // the same segment as the other end: said plainly, nothing asked
     await pick(a, 'Trip to here');

@@ -260,13 +260,15 @@ const details = new DetailsPanel($('details'), {
     map?.focusSegment();
     views.push({ segment: '' });
   },
-  // the panel closes so that the map is free for the other end; once both ends are there the
-  // trip is asked, and its answer brought into view (below the map on a phone)
+  // the panel closes so that the map is free for the other end, which keeps the chosen one
+  // marked as a route is; once both ends are there the trip is asked, and its answer brought
+  // into view (below the map on a phone)
   onTripEnd: (end, seg) => {
-    const st = network?.sensors[seg.sensor];
-    if (!st) return;
+    const net = network;
+    if (!net) return;
     details.close();
-    if (trip.setEnd(end, st)) tripForm.scrollIntoView({ block: 'nearest' });
+    if (trip.setEnd(end, net.sensors[seg.sensor])) tripForm.scrollIntoView({ block: 'nearest' });
+    else map?.highlightRoute([[net.sensors[seg.sensor].id, net.sensors[seg.next].id]], { fit: false });
   },
 });
 

@@ -265,10 +265,12 @@ export class SegmentMap {
 
   /**
    * Highlights the segments of a route (pairs of consecutive station ids; interchange ramps are
-   * not segments and stay undrawn) and fits the map to it. An empty list clears the highlight.
+   * not segments and stay undrawn) and fits the map to it, unless `fit` is false (one end of a
+   * trip picked on the map: the view stays for picking the other). An empty list clears it.
    * @param {[string, string][]} pairs
+   * @param {{ fit?: boolean }} [options]
    */
-  highlightRoute(pairs) {
+  highlightRoute(pairs, { fit = true } = {}) {
     const sensors = this.network.sensors;
     const wanted = new Set(pairs.map(([a, b]) => `${a}\n${b}`));
     /** @type {any[]} one short line per route segment, for the halo under them */
@@ -284,7 +286,7 @@ export class SegmentMap {
     // a wide translucent band under the speed colours, so the route stands out whatever its speeds
     this.routeHalo = this.L.polyline(parts, { className: 'fc-route', weight: 16, opacity: 0.45, interactive: false, lineCap: 'round' }).addTo(this.map);
     this.routeHalo.bringToBack();
-    this.map.fitBounds(this.routeHalo.getBounds(), { padding: [30, 30], maxZoom: 14 });
+    if (fit) this.map.fitBounds(this.routeHalo.getBounds(), { padding: [30, 30], maxZoom: 14 });
   }
 
   /** Moves keyboard focus to the current tab stop. */
