@@ -17,6 +17,7 @@ import { buildServer } from '../web/server/server.js';
 import { parseCommandLine } from '../web/server/cli.js';
 import { LA_SOURCE, ensureLaDataset } from '../web/server/la.js';
 import { shieldKind } from '../web/page/map-labels.js';
+import { stationText } from '../web/page/places.js';
 import { fullStationName } from '../web/shared/names.js';
 
 /** The Interstate shield's blue (style.css .fc-shield-interstate), as computed styles give it. */
@@ -78,6 +79,13 @@ test('a road\'s sign: Interstates, U.S. and state routes as the PeMS import and 
   for (const road of ['US-101', 'US 41', 'US-395']) assert.equal(shieldKind(road), 'us', road);
   for (const road of ['SR-134', 'SR 400', 'CA-60', 'GA-400']) assert.equal(shieldKind(road), 'state', road);
   for (const road of ['LA corridor 5', 'Corridor 1', 'Interstate Drive', 'I-', 'USA 1', 'Ring road', '']) assert.equal(shieldKind(road), 'plain', road);
+});
+
+test('a detector named by its milepost alone (Los Angeles) is named with it once: "LA corridor 10 westbound, mile 1.2", not "…, mile 1.2, mile 1.2"', () => {
+  const st = /** @type {any} */ ({ id: '717445', lat: 34.06913, lon: -118.25932, road: 'LA corridor 10', direction: 'WB', milepost: 1.22, lanes: 4, speed_limit_mph: 65 });
+  assert.equal(fullStationName(st, null), 'LA corridor 10 westbound, mile 1.2');
+  // with a label, the milepost still tells neighbours apart
+  assert.equal(fullStationName({ ...st, label: 'at Main St' }, null), 'LA corridor 10 westbound, at Main St, mile 1.2');
 });
 
 test('GET /api/v1/networks lists Atlanta (simulated, the default) and Los Angeles (real) with what a picker needs', { skip }, async () => {
@@ -252,6 +260,9 @@ test('Los Angeles has no place names its commuters know: a trip picked on the ma
 
     await pick(a, 'Trip from here');
     assert.equal(await details.isHidden(), true, 'the details close: the map is free for the other end');
+    // the box names the start as the map names its segment (or, where two stations share that
+    // name, by the station's full text)
+    assert.ok([fullStationName(a, corridor), stationText(a)].includes(await page.inputValue('#trip-from')), await page.inputValue('#trip-from'));
     assert.match(await page.inputValue('#trip-from'), new RegExp(`^${corridor.road} `));
     assert.match(await result.innerText(), /^From .+\. Where to\? Type a place, or select a road on the map and choose “Trip to here”\.$/);
     assert.equal(await page.inputValue('#trip-to'), '');

@@ -112,6 +112,17 @@ test('the network carries place words, and what people type resolves to every ca
     assert.ok('error' in r && !/E_[A-Z]/.test(r.error), `${bad}: ${JSON.stringify(r)}`);
   }
   assert.ok('error' in ix.nearest(34.5, -84.4), 'forty miles out is not on these roads');
+  // a station picked on the map ("Trip from here") goes in a box as the details name it, and
+  // means that station and no other; most read as the details do (a name two stations share
+  // falls back to the station's full text)
+  let named = 0;
+  for (const s of network.sensors) {
+    const text = ix.textOf(s.id);
+    const r = ix.resolve(text);
+    assert.deepEqual('stations' in r ? r.stations : r, [s.id], text);
+    if (text.startsWith(ix.describe(s.id))) named++;
+  }
+  assert.ok(named > 0.9 * network.sensors.length, `${named} of ${network.sensors.length} by their names`);
   // ranges never read "likely 10–10 min"
   assert.equal(rangeText(9.6, 10.4), '');
   assert.equal(rangeText(18.2, 21.4), 'likely 18–21 min');

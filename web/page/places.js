@@ -5,7 +5,7 @@
 // the trip planner lets the engine find which pair is the trip from A to B. Every word comes
 // from the network document (flowcast.network/1, docs/FORMATS.md), which the engine validated.
 
-import { carriagewayName, directionWords, stationName } from '../shared/names.js';
+import { carriagewayName, directionWords, fullStationName, stationName } from '../shared/names.js';
 
 /** @typedef {import('../shared/types.js').Network} Network */
 /** @typedef {import('../shared/types.js').Sensor} Sensor */
@@ -207,7 +207,7 @@ export class PlaceIndex {
     const raw = text.trim();
     if (!raw) return { error: 'Type a place, an exit or a milepost.' };
     // an exact station id, or a station's text from an older link: that station only
-    const exact = this.byId.has(raw) ? raw : this.byText.get(raw);
+    const exact = this.byId.has(raw) ? raw : this.byText.get(raw) ?? this.#byName().get(raw);
     if (exact) return { label: exact, stations: [exact] };
     const q = normalize(raw);
     for (const ql of this.qualifiers) {
@@ -310,6 +310,37 @@ export class PlaceIndex {
     const near = all.filter((x) => x.d <= all[0].d + 0.5);
     const st = /** @type {Sensor} */ (this.byId.get(near[0].id));
     return { label: `your location (${st.road}${st.place ? ` near ${st.place}` : ''})`, stations: near.map((x) => x.id) };
+  }
+
+  /** @type {Map<string, string> | null} a station's full name (fullStationName) → its id, for names no other station has */
+  #names = null;
+
+  /** Built on first need: a name per station costs more than the rest of the index. */
+  #byName() {
+    if (this.#names) return this.#names;
+    /** @type {Map<string, string>} */
+    const names = new Map();
+    const taken = new Set();
+    for (const s of this.network.sensors) {
+      const name = fullStationName(s, this.corridor(s.id));
+      if (names.has(name)) taken.add(name);
+      names.set(name, s.id);
+    }
+    for (const name of taken) names.delete(name);
+    return (this.#names = names);
+  }
+
+  /**
+   * What a box says for one station picked on the map: its full name, as its segment is named on
+   * the map ("I-285 Inner Loop (clockwise), near Smyrna, mile 16.3 at Atlanta Rd"), when no other
+   * station has it, else its station text; either means that station and no other.
+   * @param {string} id
+   */
+  textOf(id) {
+    const s = this.byId.get(id);
+    if (!s) return id;
+    const name = fullStationName(s, this.corridor(id));
+    return this.#byName().get(name) === id ? name : stationText(s);
   }
 
   /**

@@ -135,7 +135,8 @@ export class TripPlanner {
 
   /**
    * One end of a trip picked on the map ("Trip from here" in a segment's details): its box gets
-   * the station's text, which means that carriageway's station and no other. With the other end
+   * the station's name as the details show it (PlaceIndex.textOf), which means that carriageway's
+   * station and no other. With the other end
    * there too, the trip is asked at once; otherwise the answer's place says what comes next.
    * Returns whether the trip was asked.
    * @param {'from' | 'to'} end
@@ -143,7 +144,7 @@ export class TripPlanner {
    */
   setEnd(end, st) {
     const [box, other] = end === 'from' ? [this.from, this.to] : [this.to, this.from];
-    box.value = stationText(st);
+    box.value = this.places?.textOf(st.id) ?? stationText(st);
     box.setCustomValidity('');
     if (other.value.trim()) {
       this.#submit();

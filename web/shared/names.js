@@ -79,5 +79,6 @@ export const stationName = (st, corridor) => `${carriagewayName(corridor ?? st)}
 export function fullStationName(st, corridor) {
   const spot = spotName(st);
   const mile = spot === st.label ? `mile ${st.milepost.toFixed(1)}` : mileName(st);
-  return `${carriagewayName(corridor ?? st)}, ${spot}, ${mile}`;
+  // a station with no exit, place or label is named by its milepost already: once is enough
+  return spot === mile ? `${carriagewayName(corridor ?? st)}, ${spot}` : `${carriagewayName(corridor ?? st)}, ${spot}, ${mile}`;
 }
