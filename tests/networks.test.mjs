@@ -65,6 +65,22 @@ test.after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * A desktop page of the suite's server, map tiles refused (they cannot load here), its page
+ * errors collected.
+ * @param {import('playwright-core').Browser} browser
+ * @param {string} path
+ */
+async function openDesktop(browser, path) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  /** @type {string[]} */
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.route(TILES, (r) => r.abort());
+  await page.goto(`${origin}${path}`);
+  return { page, errors };
+}
+
 /** @param {string} path @param {RequestInit} [init] */
 async function get(path, init) {
   const r = await fetch(`${origin}${path}`, init);
@@ -180,12 +196,7 @@ test('two networks with the same id are refused', { skip }, async () => {
 test('a commuter picks Los Angeles: the address keeps it, real freeways coloured, "replay of March 2012", a trip answered', { skip: skip || browserSkip, timeout: 120000 }, async () => {
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    /** @type {string[]} */
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.route(TILES, (r) => r.abort());
-    await page.goto(`${origin}/?tiles=none`);
+    const { page, errors } = await openDesktop(browser, '/?tiles=none');
     await page.waitForSelector('html[data-ready="forecast"]', { timeout: 60000 });
     const picker = page.getByRole('combobox', { name: 'City' });
     await picker.waitFor({ timeout: 10000 });
@@ -235,12 +246,7 @@ test('a commuter picks Los Angeles: the address keeps it, real freeways coloured
 test('Los Angeles has no place names its commuters know: a trip picked on the map, "Trip from here" on one road segment, "Trip to here" on another', { skip: skip || browserSkip, timeout: 120000 }, async () => {
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    /** @type {string[]} */
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.route(TILES, (r) => r.abort());
-    await page.goto(`${origin}/?tiles=none&network=la`);
+    const { page, errors } = await openDesktop(browser, '/?tiles=none&network=la');
     await page.waitForSelector('html[data-ready="forecast"][data-shown="live"]', { timeout: 60000 });
     const net = await (await fetch(`${origin}/api/v1/networks/la/network`)).json();
     // the longest carriageway: a trip from its second detector to its last but one
