@@ -315,7 +315,7 @@ export class PlaceIndex {
   /** @type {Map<string, string> | null} a station's full name (fullStationName) → its id, for names no other station has */
   #names = null;
 
-  /** Built on first need: a name per station costs more than the rest of the index. */
+  /** Built on first need (a station picked on the map, or its name typed): most visits have none. */
   #byName() {
     if (this.#names) return this.#names;
     /** @type {Map<string, string>} */

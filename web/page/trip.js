@@ -135,10 +135,9 @@ export class TripPlanner {
 
   /**
    * One end of a trip picked on the map ("Trip from here" in a segment's details): its box gets
-   * the station's name as the details show it (PlaceIndex.textOf), which means that carriageway's
-   * station and no other. With the other end
-   * there too, the trip is asked at once; otherwise the answer's place says what comes next.
-   * Returns whether the trip was asked.
+   * the station's name as its segment is named on the map (PlaceIndex.textOf), which means that
+   * carriageway's station and no other. With the other end there too, the trip is asked at once;
+   * otherwise the answer's place says what comes next. Returns whether the trip was asked.
    * @param {'from' | 'to'} end
    * @param {Sensor} st
    */
@@ -150,11 +149,8 @@ export class TripPlanner {
       this.#submit();
       return true;
     }
-    ++this.queryId; // an answer still coming is for other ends
+    this.#newQuestion(); // an answer still coming is for other ends
     this.awaiting = 0;
-    this.out.replaceChildren();
-    delete this.form.dataset.result;
-    this.options.onClear();
     const name = this.places?.describe(st.id) ?? st.id;
     const next = document.createElement('div'); // the answer's list has two columns: this spans them
     next.className = 'trip-next';
@@ -239,11 +235,16 @@ export class TripPlanner {
     return { from, to, pairs };
   }
 
-  async #submit() {
-    const id = ++this.queryId;
-    this.out.replaceChildren(); // a new question: the old answer and route go at once
+  /** A new question: the old answer and route go at once. @returns {number} its id */
+  #newQuestion() {
+    this.out.replaceChildren();
     delete this.form.dataset.result;
     this.options.onClear();
+    return ++this.queryId;
+  }
+
+  async #submit() {
+    const id = this.#newQuestion();
     const v = await this.#validate();
     if (!v || id !== this.queryId) return;
     this.out.textContent = 'Computing…';
